@@ -1,0 +1,259 @@
+"""The estimator base shared by every structure learner.
+
+A learner subclasses :class:`DAGLearner`, declares its parameters in ``__init__`` (scikit-learn
+style: stored as given, validated in ``fit``) and implements ``_fit_standardized(X)``, which gets
+the preprocessed float64 data and returns a :class:`CoreResult` from one stateless ``_core``
+call. The base validates input, applies centring/scaling, stores the fitted attributes of
+DESIGN §2, and provides ``predict``, ``score``, ``bic`` and ``to_networkx``.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _core
+from ._validation import as_float_matrix, check_finite, check_fit_input
+from .exceptions import InvalidInputError
+
+# Column scales further apart than this make least-squares learners favour the large columns.
+_SCALE_RATIO_WARNING = 1e4
+
+
+@dataclass
+class CoreResult:
+    """What a learner's core call returns, in the preprocessed units."""
+
+    raw_weights: np.ndarray
+    weights: np.ndarray
+    n_iter: int
+    converged: bool
+    history: np.ndarray
+    extras: dict = field(default_factory=dict)
+
+
+def resolve_n_jobs(n_jobs: Optional[int]) -> int:
+    """Threads for a fit: None → 1, -1 → all cores, -k → all but k − 1 cores, k → k."""
+    if n_jobs is None:
+        return 1
+    if not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise InvalidInputError(f"n_jobs must be None, a positive int or a negative int, got {n_jobs!r}")
+    cores = os.cpu_count() or 1
+    return int(n_jobs) if n_jobs > 0 else max(1, cores + 1 + int(n_jobs))
+
+
+class DAGLearner(BaseEstimator):
+    """Base class of the structure learners (not used directly).
+
+    Fitted attributes (every learner)
+    ---------------------------------
+    weights_ : ndarray of shape (d, d), float64
+        Weighted adjacency of the learned DAG; ``weights_[i, j] != 0`` means the edge i → j.
+        Zero wherever ``adjacency_`` is zero. The weights are those of the data the learner saw:
+        the units of X, or standardized units when ``standardize=True`` (``predict`` undoes it).
+    adjacency_ : ndarray of shape (d, d), int64
+        0/1 adjacency, always acyclic, zero diagonal.
+    causal_order_ : ndarray of shape (d,), int64
+        A topological order of ``adjacency_`` (roots first, smallest index first among ties).
+    node_labels_ : list
+        The input's column labels (DataFrame columns as given, else 0..d-1).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X was a DataFrame whose labels are all strings.
+    n_iter_ : int
+    converged_ : bool
+    mean_, scale_ : ndarray of shape (d,)
+        The centring and scaling applied to X before fitting (zeros/ones where none was).
+    history_ : ndarray
+        Objective after each outer iteration.
+    """
+
+    # Subclasses: "linear" (centre, optionally scale) or "glm" (data used as given).
+    def _preprocessing(self) -> str:
+        return "linear"
+
+    def _fit_standardized(self, X: np.ndarray) -> CoreResult:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _check_params(self) -> None:
+        """Validates hyper-parameters; subclasses extend it."""
+        if not isinstance(self.standardize, (bool, np.bool_)):
+            raise InvalidInputError(f"standardize must be True or False, got {self.standardize!r}")
+        resolve_n_jobs(self.n_jobs)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y=None):
+        """Learns a DAG from X.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Numeric data; rows are samples. DataFrame column labels become node labels.
+            Not modified.
+        y : ignored
+            Present for scikit-learn compatibility.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        InvalidInputError
+            NaN or inf values, a constant column, fewer than 2 rows or 2 columns, non-2-D input,
+            or an invalid hyper-parameter (the message names it).
+        NonNumericInputError
+            A non-numeric column (also a ``TypeError``).
+        NumericalError
+            The optimisation left the float64 range.
+        KeyboardInterrupt
+            Ctrl-C during the fit.
+        """
+        self._check_params()
+        values, labels = as_float_matrix(X)
+        check_fit_input(values, labels)
+        self._set_input_metadata(X, values, labels)
+        self._learn_preprocessing(values, labels)
+        result = self._fit_standardized((values - self.mean_) / self.scale_)
+        self._store(result)
+        return self
+
+    def _set_input_metadata(self, X, values: np.ndarray, labels: List) -> None:
+        self.node_labels_ = list(labels)
+        if all(isinstance(c, str) for c in labels) and isinstance(X, pd.DataFrame):
+            validate_data(self, pd.DataFrame(values, columns=labels), reset=True)
+        else:
+            validate_data(self, values, reset=True)
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+
+    def _learn_preprocessing(self, values: np.ndarray, labels: List) -> None:
+        d = values.shape[1]
+        if self._preprocessing() == "glm":
+            if self.standardize:
+                raise InvalidInputError(
+                    "standardize=True is not available with this loss: binary or count data "
+                    "must be used as given"
+                )
+            self.mean_, self.scale_ = np.zeros(d), np.ones(d)
+            return
+        self.mean_ = values.mean(axis=0)
+        std = values.std(axis=0)
+        if self.standardize:
+            self.scale_ = std
+        else:
+            self.scale_ = np.ones(d)
+            if std.max() / std.min() > _SCALE_RATIO_WARNING:
+                warnings.warn(
+                    f"the columns' standard deviations range from {std.min():.3g} to {std.max():.3g}; "
+                    "least-squares learners are not scale-invariant, so consider standardize=True "
+                    "(and read DESIGN §2 on varsortability before comparing results)",
+                    UserWarning,
+                    stacklevel=3,
+                )
+
+    def _store(self, result: CoreResult) -> None:
+        self.raw_weights_ = np.asarray(result.raw_weights, dtype=np.float64)
+        weights = np.array(result.weights, dtype=np.float64)
+        np.fill_diagonal(weights, 0.0)
+        self.weights_ = weights
+        self.adjacency_ = (weights != 0).astype(np.int64)
+        order = _core.topological_order(self.adjacency_.astype(np.float64))
+        if order is None:  # the core guarantees a DAG; never hand out anything else
+            raise AssertionError("internal error: the learned graph has a cycle")
+        self.causal_order_ = np.asarray(order, dtype=np.int64)
+        self.n_iter_ = int(result.n_iter)
+        self.converged_ = bool(result.converged)
+        self.history_ = np.asarray(result.history, dtype=np.float64)
+        for name, value in result.extras.items():
+            setattr(self, name, value)
+        if not self.converged_:
+            warnings.warn(self._convergence_advice(), ConvergenceWarning, stacklevel=3)
+
+    def _convergence_advice(self) -> str:
+        return f"{type(self).__name__} did not converge; increase max_iter."
+
+    # ------------------------------------------------------------------ use
+    def _check_predict_input(self, X) -> np.ndarray:
+        check_is_fitted(self, "weights_")
+        values, labels = as_float_matrix(X)
+        check_finite(values, labels)
+        if all(isinstance(c, str) for c in labels) and isinstance(X, pd.DataFrame):
+            validate_data(self, pd.DataFrame(values, columns=labels), reset=False)
+        else:
+            validate_data(self, values, reset=False)
+        return values
+
+    def _linear_predictor(self, values: np.ndarray) -> np.ndarray:
+        """((X − mean_) / scale_) · weights_ (the weights live in the preprocessed units)."""
+        return ((values - self.mean_) / self.scale_) @ self.weights_
+
+    def predict(self, X) -> np.ndarray:
+        """Predicts each column from its parents in the learned graph, in the units of X.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features), float64
+            Linear learners: ``mean_ + scale_ · ((X − mean_)/scale_ · W)``; a root node is
+            predicted by its mean. Logistic/Poisson losses: the conditional mean σ(XW) / exp(XW).
+        """
+        values = self._check_predict_input(X)
+        eta = self._linear_predictor(values)
+        if self._preprocessing() == "glm":
+            return self._glm_mean(eta)
+        return eta * self.scale_ + self.mean_
+
+    def _glm_mean(self, eta: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def score(self, X, y=None) -> float:
+        """Negative mean squared residual of :meth:`predict` (higher is better).
+
+        Note: it always prefers denser graphs (more parents never increase the in-sample
+        residual), so do not use it to choose ``lambda1`` or ``w_threshold``; use :meth:`bic`.
+        """
+        values = self._check_predict_input(X)
+        return -float(np.mean((values - self.predict(values)) ** 2))
+
+    def bic(self, X) -> float:
+        """Bayesian information criterion of the learned graph on X (lower is better).
+
+        Gaussian linear SEM with one noise variance per node (Schwarz 1978):
+        ``n Σ_j log(σ̂_j²) + |E| log n``, with σ̂_j² the mean squared residual of node j; the
+        logistic and Poisson losses use twice their negative log-likelihood instead of the
+        Gaussian term. Use it to compare ``lambda1`` / ``w_threshold`` choices on the same X.
+        """
+        values = self._check_predict_input(X)
+        n = values.shape[0]
+        n_edges = int(self.adjacency_.sum())
+        if self._preprocessing() == "glm":
+            fit_term = 2.0 * self._glm_negative_loglik(values)
+        else:
+            residual_var = np.mean((values - self.predict(values)) ** 2, axis=0)
+            fit_term = n * float(np.sum(np.log(np.maximum(residual_var, np.finfo(float).tiny))))
+        return fit_term + n_edges * np.log(n)
+
+    def _glm_negative_loglik(self, values: np.ndarray) -> float:  # pragma: no cover
+        raise NotImplementedError
+
+    def to_networkx(self):
+        """The learned DAG as a ``networkx.DiGraph``.
+
+        Nodes are ``node_labels_``; each edge i → j carries ``weight=weights_[i, j]``.
+        """
+        check_is_fitted(self, "weights_")
+        from .graph import to_networkx
+
+        return to_networkx(self.weights_, labels=self.node_labels_)

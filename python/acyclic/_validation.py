@@ -1,0 +1,139 @@
+"""Input checks shared by every learner: dtypes, shape, non-finite values, constant columns.
+
+Every check raises an exception from :mod:`acyclic.exceptions` whose message names the
+offending columns, using the words scikit-learn's estimator checks look for ("NaN", "inf",
+"n_samples", "feature(s)").
+"""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import InvalidInputError, NonNumericInputError
+
+
+def _column_names(labels: List, columns) -> str:
+    return ", ".join(repr(labels[j]) for j in columns)
+
+
+def _numeric_column(values, label) -> np.ndarray:
+    """One column as float64, or NonNumericInputError naming it."""
+    if isinstance(values, pd.Series):
+        dtype = values.dtype
+        if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype) and dtype != object:
+            raise NonNumericInputError(f"column {label!r} is not numeric (dtype {dtype})")
+        if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+            if values.isna().any() and not pd.api.types.is_float_dtype(dtype):
+                # nullable Int64/boolean with missing values: report them as NaN below
+                return values.astype("float64").to_numpy()
+            return values.to_numpy(dtype=np.float64, na_value=np.nan)
+        values = values.to_numpy()
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        bad = next((v for v in values if not _is_number(v)), None)
+        raise NonNumericInputError(
+            f"column {label!r} is not numeric (it holds e.g. {bad!r}); encode it as numbers first"
+        ) from None
+
+
+def _is_number(v) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(v, (str, bytes))
+
+
+def as_float_matrix(X) -> Tuple[np.ndarray, List]:
+    """Converts X (DataFrame, array-like) into a new C-ordered float64 array and its labels.
+
+    Returns ``(array of shape (n, d), labels)`` where labels are the DataFrame's column labels
+    as given, or ``list(range(d))``. The caller's X is never modified.
+
+    Raises
+    ------
+    NonNumericInputError
+        A column holds strings, categories or other non-numbers (named in the message).
+    InvalidInputError
+        X is not 2-D.
+    """
+    if isinstance(X, pd.DataFrame):
+        labels = list(X.columns)
+        if X.shape[1] == 0:
+            return np.empty((X.shape[0], 0)), labels
+        columns = [_numeric_column(X.iloc[:, j], labels[j]) for j in range(X.shape[1])]
+        return np.ascontiguousarray(np.column_stack(columns), dtype=np.float64), labels
+    if isinstance(X, pd.Series) or (hasattr(X, "ndim") and getattr(X, "ndim") == 1):
+        raise InvalidInputError(
+            "Expected 2D array, got 1D array instead: X must have shape (n_samples, n_features); "
+            "reshape a single variable with X.reshape(-1, 1)"
+        )
+    try:
+        A = np.asarray(X)
+    except ValueError as exc:  # ragged lists
+        raise InvalidInputError(f"X could not be read as a 2-D array: {exc}") from None
+    if A.ndim != 2:
+        raise InvalidInputError(
+            f"Expected 2D array, got {A.ndim}D array instead: X must have shape (n_samples, n_features)"
+        )
+    labels = list(range(A.shape[1]))
+    if A.dtype.kind in "biuf":
+        return np.array(A, dtype=np.float64, order="C", copy=True), labels
+    if A.dtype.kind == "c":
+        raise NonNumericInputError("X holds complex numbers; only real values are supported")
+    columns = [_numeric_column(A[:, j], j) for j in range(A.shape[1])]
+    return np.ascontiguousarray(np.column_stack(columns), dtype=np.float64), labels
+
+
+def check_finite(X: np.ndarray, labels: List) -> None:
+    """Raises InvalidInputError naming every column with NaN or inf and how many."""
+    nan_counts = np.isnan(X).sum(axis=0)
+    inf_counts = np.isinf(X).sum(axis=0)
+    problems = []
+    if nan_counts.any():
+        cols = np.flatnonzero(nan_counts)
+        problems.append(
+            "X contains NaN in column(s) "
+            + ", ".join(f"{labels[j]!r} ({nan_counts[j]} NaN)" for j in cols)
+        )
+    if inf_counts.any():
+        cols = np.flatnonzero(inf_counts)
+        problems.append(
+            "X contains inf in column(s) "
+            + ", ".join(f"{labels[j]!r} ({inf_counts[j]} inf)" for j in cols)
+        )
+    if problems:
+        raise InvalidInputError("; ".join(problems) + ". Remove or impute these values first.")
+
+
+def check_fit_input(X: np.ndarray, labels: List, *, min_samples: int = 2, min_features: int = 2) -> None:
+    """Shape, finiteness and constant-column checks for data a learner is fitted on.
+
+    Raises
+    ------
+    InvalidInputError
+        Fewer than ``min_samples`` rows or ``min_features`` columns, NaN or inf values, or a
+        constant column (all named in the message).
+    """
+    n, d = X.shape
+    if n < min_samples:
+        raise InvalidInputError(
+            f"Found array with {n} sample(s) (shape={X.shape}) while a minimum of {min_samples} "
+            "is required: n_samples is too small to learn a graph."
+        )
+    if d < min_features:
+        raise InvalidInputError(
+            f"Found array with {d} feature(s) (shape={X.shape}) while a minimum of {min_features} "
+            "is required: a graph needs at least two variables."
+        )
+    check_finite(X, labels)
+    constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
+    if constant.size:
+        raise InvalidInputError(
+            f"X has constant column(s) {_column_names(labels, constant)}: a variable that never "
+            "varies carries no information about causes; drop it."
+        )

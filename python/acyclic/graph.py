@@ -1,0 +1,96 @@
+"""Graph helpers: networkx conversion, acyclicity, topological order, thresholding and the
+cycle projection (DESIGN §2). Convention: ``W[i, j] != 0`` means the edge i → j."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence, Tuple
+
+import networkx as nx
+import numpy as np
+
+from . import _core
+from .exceptions import InvalidInputError
+
+
+def _square(W, name: str = "W") -> np.ndarray:
+    A = np.asarray(W, dtype=np.float64)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise InvalidInputError(f"{name} must be a square 2-D matrix, got shape {A.shape}")
+    if not np.isfinite(A).all():
+        raise InvalidInputError(f"{name} contains NaN or inf")
+    return np.ascontiguousarray(A)
+
+
+def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:
+    """A weighted adjacency matrix as a ``networkx.DiGraph``.
+
+    Parameters
+    ----------
+    W : array-like of shape (d, d)
+        ``W[i, j] != 0`` is the edge i → j with ``weight=W[i, j]``.
+    labels : sequence of length d, optional
+        Node names (default 0..d-1).
+
+    Raises
+    ------
+    InvalidInputError
+        W not square, non-finite, or labels of the wrong length.
+    """
+    A = _square(W)
+    d = A.shape[0]
+    labels = list(range(d)) if labels is None else list(labels)
+    if len(labels) != d:
+        raise InvalidInputError(f"got {len(labels)} labels for a {d}x{d} matrix")
+    G = nx.DiGraph()
+    G.add_nodes_from(labels)
+    for i, j in zip(*np.nonzero(A)):
+        if i != j:
+            G.add_edge(labels[i], labels[j], weight=float(A[i, j]))
+    return G
+
+
+def from_networkx(G: nx.DiGraph, nodelist: Optional[Sequence] = None, weight: str = "weight") -> Tuple[np.ndarray, List]:
+    """A ``networkx.DiGraph`` as ``(W, labels)``; edges without the weight attribute get 1.0."""
+    labels = list(G.nodes) if nodelist is None else list(nodelist)
+    W = nx.to_numpy_array(G, nodelist=labels, weight=weight, dtype=np.float64)
+    return W, labels
+
+
+def is_dag(W) -> bool:
+    """True when the graph with edges where ``W != 0`` has no directed cycle (self-loops count)."""
+    return bool(_core.is_dag(_square(W)))
+
+
+def topological_order(W) -> Optional[np.ndarray]:
+    """A topological order (roots first, smallest index first among ties), or None if cyclic."""
+    return _core.topological_order(_square(W))
+
+
+def threshold(W, w_threshold: float) -> np.ndarray:
+    """A copy of W with entries |w| < ``w_threshold`` and the diagonal set to zero."""
+    A = _square(W).copy()
+    A[np.abs(A) < w_threshold] = 0.0
+    np.fill_diagonal(A, 0.0)
+    return A
+
+
+def project_to_dag(W, required=None) -> np.ndarray:
+    """Removes the weakest edges on cycles until W is a DAG (DESIGN §2).
+
+    Within each strongly connected component, edges are removed weakest first (smallest |w|,
+    ties by (i, j)) until it splits; repeated until no cycle is left. An acyclic W is returned
+    unchanged (diagonal zeroed). ``required`` (bool d×d) marks edges that are never removed.
+
+    Raises
+    ------
+    InvalidInputError
+        W not square or non-finite, or the required edges alone form a cycle.
+    """
+    A = _square(W)
+    req = None if required is None else np.ascontiguousarray(required, dtype=bool)
+    if req is not None and req.shape != A.shape:
+        raise InvalidInputError(f"required must have shape {A.shape}, got {req.shape}")
+    return _core.project_to_dag(A, req)
+
+
+__all__ = ["to_networkx", "from_networkx", "is_dag", "topological_order", "threshold", "project_to_dag"]

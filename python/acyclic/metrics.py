@@ -1,0 +1,362 @@
+"""Accuracy of an estimated graph and sortability diagnostics of a data set.
+
+* :func:`count_accuracy` — SHD, TPR, FDR, FPR, NNZ, precision / recall / F1 of an
+  estimated graph against the true one (NOTEARS / DAGMA / gCastle conventions,
+  extended to graphs with cycles).
+* :func:`varsortability` and :func:`r2_sortability` — how well the marginal variance
+  (resp. the coefficient of determination R²) of the variables increases along the
+  causal order (Reisach et al. 2021, 2023). Values near 1 mean that simply sorting
+  the variables recovers the causal order, which least-squares learners exploit.
+
+Conventions: ``B[i, j] != 0`` means the edge ``i -> j`` (column ``j`` holds the
+parents of ``j``); ``X`` has shape ``(n_samples, d)``.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Union
+
+import networkx as nx
+import numpy as np
+
+from .exceptions import InvalidInputError
+
+__all__ = ["count_accuracy", "varsortability", "r2_sortability"]
+
+
+# --------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------
+def _support(M, name: str) -> np.ndarray:
+    """Boolean support of a square matrix with the diagonal cleared."""
+    if isinstance(M, (nx.Graph,)):
+        raise InvalidInputError(
+            f"{name} must be an adjacency matrix (array-like), not a networkx graph; "
+            "use networkx.to_numpy_array(G, nodelist=...)"
+        )
+    try:
+        A = np.asarray(M, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{name} must be a numeric square matrix: {exc}") from exc
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise InvalidInputError(f"{name} must be a square 2-D matrix, got shape {A.shape}")
+    if np.isnan(A).any():
+        raise InvalidInputError(f"{name} contains NaN entries")
+    S = A != 0
+    np.fill_diagonal(S, False)
+    return S
+
+
+def _is_dag(S: np.ndarray) -> bool:
+    G = nx.DiGraph()
+    G.add_nodes_from(range(S.shape[0]))
+    G.add_edges_from(zip(*np.nonzero(S)))
+    return nx.is_directed_acyclic_graph(G)
+
+
+# --------------------------------------------------------------------------------------
+# count_accuracy
+# --------------------------------------------------------------------------------------
+def count_accuracy(B_true, B_est, *, double_for_anticausal: bool = False) -> Dict[str, Union[float, int, bool]]:
+    """Compare an estimated graph with the true one.
+
+    Both matrices are binarized by ``!= 0`` (weight matrices are accepted, signs and
+    magnitudes are ignored) and their diagonals are ignored. Neither needs to be
+    acyclic: cdt's Sachs graph has a cycle and some learners return cyclic graphs;
+    ``is_dag`` reports whether the estimate is acyclic.
+
+    Let ``T`` be the true and ``P`` the predicted set of directed edges ``(i, j)``,
+    and call a pair ``{i, j}`` *adjacent* in a graph when it holds ``i -> j`` or
+    ``j -> i`` (its skeleton).
+
+    Directed counts (used by the rates):
+
+    * ``tp`` = ``|P ∩ T|``, predicted edges with the true orientation;
+    * false discoveries ``|P \\ T|`` = reversed predictions (``(j, i) ∈ T``) plus false
+      positives ``fp`` (the pair is not adjacent in the truth).
+
+    Pair (skeleton) counts (used by the SHD), each pair counted at most once:
+
+    * ``extra`` — adjacent in the estimate, not in the truth;
+    * ``missing`` — adjacent in the truth, not in the estimate;
+    * ``reversed`` — adjacent in both, but the set of directions differs (a pure
+      reversal ``j -> i`` for ``i -> j``; also ``i <-> j`` for ``i -> j`` and vice versa).
+
+    Then
+
+    * ``shd = extra + missing + reversed``, a reversed edge costing 1 (NOTEARS, DAGMA,
+      gCastle; equal to cdt's ``SHD(double_for_anticausal=False)``); with
+      ``double_for_anticausal=True`` ``shd = extra + missing + 2 * reversed`` (cdt's
+      default, equal to cdt's value whenever neither graph has a 2-cycle);
+    * ``tpr = recall = tp / |T|`` (0 when ``T`` is empty; never above 1);
+    * ``fdr = |P \\ T| / |P|`` (0 for an empty estimate) ``= 1 - precision``;
+    * ``fpr = |P \\ T| / max(d(d-1)/2 - |T|, 1)``. The numerator counts *directed*
+      errors but the denominator *undirected* non-edges, so ``fpr`` **can exceed 1**
+      on dense estimates (kept for comparability with the reference code);
+    * ``nnz = |P|``; ``precision = tp / |P|`` (0 when empty);
+      ``f1 = 2 precision recall / (precision + recall)`` (0 when both are 0).
+
+    Estimate with both directions of a true edge: for a true ``i -> j`` and an
+    estimate holding ``i -> j`` and ``j -> i``, ``i -> j`` is a true positive (so the
+    TPR counts the edge as found, never exceeding 1) and ``j -> i`` a false discovery
+    (a reversed prediction: it raises FDR and FPR); the pair counts once as
+    ``reversed`` in the SHD. On DAG inputs every number equals NOTEARS'
+    ``utils.count_accuracy``.
+
+    Parameters
+    ----------
+    B_true : array_like of shape (d, d)
+        True graph, ``B_true[i, j] != 0`` meaning ``i -> j``. May be cyclic.
+    B_est : array_like of shape (d, d)
+        Estimated graph (0/1 or weights), same shape. May be cyclic.
+    double_for_anticausal : bool, default False
+        Count a reversed pair twice in the SHD (delete + add), as cdt does by default.
+
+    Returns
+    -------
+    dict
+        ``fdr``, ``tpr``, ``fpr``, ``precision``, ``recall``, ``f1`` (float);
+        ``shd``, ``nnz``, ``extra``, ``missing``, ``reversed``, ``tp``, ``fp`` (int);
+        ``is_dag`` (bool, whether the off-diagonal support of ``B_est`` is acyclic).
+
+    Raises
+    ------
+    InvalidInputError
+        If an input is not a numeric square 2-D matrix, contains NaN, is a networkx
+        graph, or the shapes differ.
+
+    References
+    ----------
+    Zheng, X., Aragam, B., Ravikumar, P., Xing, E. P. (2018). DAGs with NO TEARS:
+    Continuous optimization for structure learning. NeurIPS 31.
+
+    Tsamardinos, I., Brown, L. E., Aliferis, C. F. (2006). The max-min hill-climbing
+    Bayesian network structure learning algorithm. Machine Learning 65(1), 31–78 (SHD).
+
+    Examples
+    --------
+    >>> B_true = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
+    >>> B_est = [[0, 1, 0], [0, 0, 0], [0, 1, 0]]   # 1 -> 2 reversed
+    >>> r = count_accuracy(B_true, B_est)
+    >>> r["shd"], r["tpr"], r["fdr"]
+    (1, 0.5, 0.5)
+    """
+    T = _support(B_true, "B_true")
+    P = _support(B_est, "B_est")
+    if T.shape != P.shape:
+        raise InvalidInputError(f"B_true and B_est must have the same shape, got {T.shape} and {P.shape}")
+    d = T.shape[0]
+
+    # directed counts
+    n_true = int(T.sum())
+    nnz = int(P.sum())
+    tp = int((P & T).sum())
+    rev_pred = int((P & ~T & T.T).sum())
+    fp = int((P & ~T & ~T.T).sum())
+    false_disc = rev_pred + fp  # == nnz - tp
+
+    # pair counts over the upper triangle
+    iu = np.triu_indices(d, k=1)
+    adj_t = (T | T.T)[iu]
+    adj_p = (P | P.T)[iu]
+    extra = int((adj_p & ~adj_t).sum())
+    missing = int((adj_t & ~adj_p).sum())
+    same_dirs = (T[iu] == P[iu]) & (T.T[iu] == P.T[iu])
+    reversed_pairs = int((adj_t & adj_p & ~same_dirs).sum())
+    shd = extra + missing + (2 if double_for_anticausal else 1) * reversed_pairs
+
+    cond_neg = d * (d - 1) // 2 - n_true
+    tpr = tp / n_true if n_true else 0.0
+    precision = tp / nnz if nnz else 0.0
+    fdr = false_disc / nnz if nnz else 0.0
+    fpr = false_disc / max(cond_neg, 1)
+    f1 = 2.0 * precision * tpr / (precision + tpr) if (precision + tpr) > 0 else 0.0
+
+    return {
+        "fdr": float(fdr),
+        "tpr": float(tpr),
+        "fpr": float(fpr),
+        "shd": int(shd),
+        "nnz": nnz,
+        "precision": float(precision),
+        "recall": float(tpr),
+        "f1": float(f1),
+        "extra": extra,
+        "missing": missing,
+        "reversed": reversed_pairs,
+        "tp": tp,
+        "fp": fp,
+        "is_dag": bool(_is_dag(P)),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# sortability
+# --------------------------------------------------------------------------------------
+def _check_X_B(X, B):
+    try:
+        Xa = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"X must be a numeric 2-D array: {exc}") from exc
+    if Xa.ndim != 2:
+        raise InvalidInputError(f"X must be a 2-D array of shape (n_samples, d), got shape {Xa.shape}")
+    if not np.all(np.isfinite(Xa)):
+        raise InvalidInputError("X contains NaN or infinite values")
+    S = _support(B, "B")
+    if S.shape[0] != Xa.shape[1]:
+        raise InvalidInputError(f"B has shape {S.shape} but X has {Xa.shape[1]} columns")
+    if Xa.shape[0] < 2:
+        raise InvalidInputError("X needs at least 2 samples")
+    return Xa, S
+
+
+def _walk_alignment(S: np.ndarray, score: np.ndarray, tol: float, relative: bool) -> float:
+    """Fraction of (walk length k, i, j) with a walk of length k from i to j along
+    which the score increases; ties (within tol) count one half. k = 1..d-1."""
+    d = S.shape[0]
+    if relative:
+        up = score[None, :] > score[:, None] * (1.0 + tol)
+        tie = (score[None, :] >= score[:, None] * (1.0 - tol)) & ~up
+    else:
+        diff = score[None, :] - score[:, None]
+        up = diff > tol
+        tie = np.abs(diff) <= tol
+    weight = up + 0.5 * tie
+    E = S.astype(np.float64)
+    Pk = S.copy()
+    num = 0.0
+    den = 0
+    for _ in range(max(d - 1, 0)):
+        cnt = int(Pk.sum())
+        if cnt == 0:
+            break  # no walks of this length, hence none longer (always reached on a DAG)
+        num += float(weight[Pk].sum())
+        den += cnt
+        Pk = (Pk.astype(np.float64) @ E) > 0.5  # boolean product: walks one step longer
+    if den == 0:
+        return 0.5
+    return num / den
+
+
+def varsortability(X, B, tol: float = 1e-9) -> float:
+    """Fraction of directed walks along which the marginal variance increases.
+
+    With ``E = 1[B != 0]`` (diagonal ignored) and ``P_k`` the boolean ``k``-th power of
+    ``E`` (``P_k[i, j] = 1`` iff a directed walk of length exactly ``k`` leads from
+    ``i`` to ``j``), ``k = 1, ..., d-1``::
+
+        varsortability = sum_k sum_ij P_k[i,j] * ( 1[v_j / v_i > 1 + tol]
+                                                  + 1/2 * 1[1 - tol < v_j / v_i <= 1 + tol] )
+                         / sum_k sum_ij P_k[i,j]
+
+    where ``v = X.var(axis=0)`` (population variance, ``ddof=0``). 1 means the
+    variance strictly increases along every walk (sorting by variance recovers a
+    causal order), 0 that it always decreases, **0.5 is uninformative** (e.g. after
+    standardizing every column). A graph without edges has no walks; 0.5 is
+    returned then. On a DAG the loop stops at the longest path; on a cyclic graph
+    it costs ``d-1`` dense ``d × d`` products.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, d)
+        Data, finite, ``n_samples >= 2``.
+    B : array_like of shape (d, d)
+        Graph (0/1 or weights); need not be acyclic.
+    tol : float, default 1e-9
+        Relative tolerance under which two variances count as equal.
+
+    Returns
+    -------
+    float
+        In ``[0, 1]``.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``X`` is not a finite 2-D array with at least 2 rows, ``B`` is not a
+        square matrix matching ``X``'s columns, or ``tol < 0``.
+
+    References
+    ----------
+    Reisach, A. G., Seiler, C., Weichwald, S. (2021). Beware of the simulated DAG!
+    Causal discovery benchmarks may be easy to game. NeurIPS 34.
+    """
+    Xa, S = _check_X_B(X, B)
+    if not (np.isfinite(tol) and tol >= 0):
+        raise InvalidInputError(f"tol must be a finite non-negative number, got {tol!r}")
+    v = Xa.var(axis=0)
+    return float(_walk_alignment(S, v, float(tol), relative=True))
+
+
+def _r2_scores(Xa: np.ndarray) -> np.ndarray:
+    """R² of each column regressed (with intercept) on all others."""
+    n, d = Xa.shape
+    if d == 1:
+        return np.zeros(1)
+    std = Xa.std(axis=0)
+    const = np.flatnonzero(std == 0)
+    if const.size:
+        raise InvalidInputError(f"X has constant columns {const.tolist()}; R² is undefined for them")
+    C = np.corrcoef(Xa, rowvar=False)
+    try:
+        Ci = np.linalg.inv(C)
+        diag = np.diag(Ci)
+        ok = np.all(np.isfinite(diag)) and np.all(diag >= 1.0 - 1e-8) and np.linalg.cond(C) < 1e12
+    except np.linalg.LinAlgError:
+        ok = False
+    if ok:
+        return np.clip(1.0 - 1.0 / diag, 0.0, 1.0)
+    # singular correlation (collinear columns or n <= d): least squares on the others
+    Z = (Xa - Xa.mean(axis=0)) / std
+    r2 = np.empty(d)
+    for j in range(d):
+        others = np.delete(Z, j, axis=1)
+        coef, *_ = np.linalg.lstsq(others, Z[:, j], rcond=None)
+        resid = Z[:, j] - others @ coef
+        r2[j] = 1.0 - resid @ resid / (Z[:, j] @ Z[:, j])
+    return np.clip(r2, 0.0, 1.0)
+
+
+def r2_sortability(X, B, tol: float = 1e-9) -> float:
+    """Fraction of directed walks along which R² (predictability from all other
+    variables) increases.
+
+    ``R²_j = 1 - 1 / [corr(X)^{-1}]_{jj}`` is the coefficient of determination of
+    regressing ``x_j`` on all other columns (with intercept); when the correlation
+    matrix is singular it is computed by least squares instead. The alignment is
+    counted over walks as in :func:`varsortability` (boolean walk products for
+    lengths ``1..d-1``; a pair counts 1 if ``R²_j - R²_i > tol``, 1/2 if
+    ``|R²_j - R²_i| <= tol``). R² is invariant to rescaling the columns, so unlike
+    varsortability it survives standardization. **0.5 is uninformative**; 1 means
+    sorting by R² recovers a causal order. A graph without edges returns 0.5.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, d)
+        Data, finite, ``n_samples >= 2``, no constant column.
+    B : array_like of shape (d, d)
+        Graph (0/1 or weights); need not be acyclic.
+    tol : float, default 1e-9
+        Absolute tolerance under which two R² values count as equal.
+
+    Returns
+    -------
+    float
+        In ``[0, 1]``.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``X`` is not a finite 2-D array with at least 2 rows, has a constant
+        column, ``B`` does not match ``X``'s columns, or ``tol < 0``.
+
+    References
+    ----------
+    Reisach, A. G., Tami, M., Seiler, C., Weichwald, S. (2023). A scale-invariant
+    sorting criterion to find a causal order in additive noise models. NeurIPS 36.
+    """
+    Xa, S = _check_X_B(X, B)
+    if not (np.isfinite(tol) and tol >= 0):
+        raise InvalidInputError(f"tol must be a finite non-negative number, got {tol!r}")
+    r2 = _r2_scores(Xa)
+    return float(_walk_alignment(S, r2, float(tol), relative=False))

@@ -1,0 +1,545 @@
+"""Simulate random DAGs, edge weights and data from structural equation models.
+
+The protocol is the one used by NOTEARS and its successors (DAGMA, TOPO, GOLEM):
+draw a random graph (Erdős–Rényi or scale-free), draw a weight for each edge
+uniformly from ``±[0.5, 2]``, and sample the variables in a topological order
+from a linear or non-linear structural equation model (SEM).
+
+Conventions (as everywhere in :mod:`acyclic`): ``B[i, j] != 0`` / ``W[i, j] != 0``
+means the edge ``i -> j``, so column ``j`` holds the parents of node ``j``; a linear
+SEM reads ``X = X W + E`` with ``X`` of shape ``(n, d)``.
+
+Randomness: every function takes ``random_state`` (``None``, an ``int`` or a
+:class:`numpy.random.Generator`), turned into a generator by
+:func:`numpy.random.default_rng`. No global seed is ever touched. The random
+streams do not reproduce the reference implementations bit for bit; the
+distributions are the same.
+
+References
+----------
+Zheng, X., Aragam, B., Ravikumar, P., Xing, E. P. (2018). DAGs with NO TEARS:
+Continuous optimization for structure learning. NeurIPS 31.
+
+Zheng, X., Dan, C., Aragam, B., Ravikumar, P., Xing, E. P. (2020). Learning sparse
+nonparametric DAGs. AISTATS 2020, PMLR 108.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .exceptions import InvalidInputError, NumericalError
+
+__all__ = [
+    "simulate_dag",
+    "simulate_parameter",
+    "simulate_linear_sem",
+    "simulate_nonlinear_sem",
+]
+
+RandomState = Union[None, int, np.random.Generator]
+
+_LINEAR_SEM_TYPES = ("gauss", "exp", "gumbel", "uniform", "logistic", "poisson")
+_NONLINEAR_SEM_TYPES = ("mlp", "mim", "gp-sines")
+# Largest Poisson rate numpy's sampler accepts is about 9.2e18; stay well below it.
+_POISSON_MAX_RATE = 1e15
+
+
+# --------------------------------------------------------------------------------------
+# small private helpers
+# --------------------------------------------------------------------------------------
+def _rng(random_state) -> np.random.Generator:
+    try:
+        return np.random.default_rng(random_state)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(
+            "random_state must be None, a non-negative int or a numpy.random.Generator; "
+            f"got {random_state!r}"
+        ) from exc
+
+
+def _check_int(value, name: str, minimum: int) -> int:
+    """Return ``value`` as an int (integral floats accepted), raising InvalidInputError."""
+    if isinstance(value, (bool, np.bool_)):
+        raise InvalidInputError(f"{name} must be an integer, got a bool ({value!r})")
+    if isinstance(value, numbers.Integral):
+        out = int(value)
+    elif isinstance(value, numbers.Real) and np.isfinite(value) and float(value).is_integer():
+        out = int(value)
+    else:
+        raise InvalidInputError(f"{name} must be an integer, got {value!r}")
+    if out < minimum:
+        raise InvalidInputError(f"{name} must be >= {minimum}, got {out}")
+    return out
+
+
+def _as_square(M, name: str) -> np.ndarray:
+    try:
+        A = np.asarray(M, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{name} must be a numeric square matrix: {exc}") from exc
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise InvalidInputError(f"{name} must be a square 2-D matrix, got shape {A.shape}")
+    if not np.all(np.isfinite(A)):
+        raise InvalidInputError(f"{name} contains NaN or infinite entries")
+    return A
+
+
+def _topological_order(A: np.ndarray) -> Optional[np.ndarray]:
+    """Kahn's algorithm on the support of ``A`` (``A[i, j] != 0`` is ``i -> j``).
+
+    Returns the order (roots first, ties broken by the smallest index) or ``None``
+    when the graph has a cycle, a self-loop included.
+    """
+    E = A != 0
+    d = E.shape[0]
+    indeg = E.sum(axis=0).astype(np.int64)
+    children = [np.flatnonzero(E[i]) for i in range(d)]
+    ready = sorted(np.flatnonzero(indeg == 0).tolist(), reverse=True)
+    order = []
+    while ready:
+        i = ready.pop()
+        order.append(i)
+        fresh = []
+        for j in children[i]:
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                fresh.append(int(j))
+        if fresh:
+            ready.extend(fresh)
+            ready.sort(reverse=True)
+    if len(order) != d:
+        return None
+    return np.asarray(order, dtype=np.int64)
+
+
+def _require_dag(A: np.ndarray, name: str) -> np.ndarray:
+    if np.any(np.diag(A) != 0):
+        raise InvalidInputError(f"{name} has non-zero diagonal entries (self-loops); it must be a DAG")
+    order = _topological_order(A)
+    if order is None:
+        raise InvalidInputError(f"{name} has a directed cycle; it must be a DAG")
+    return order
+
+
+def _noise_scales(noise_scale, d: int) -> np.ndarray:
+    if noise_scale is None:
+        return np.ones(d)
+    try:
+        s = np.asarray(noise_scale, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"noise_scale must be a number or a length-{d} array: {exc}") from exc
+    if s.ndim == 0:
+        s = np.full(d, float(s))
+    elif s.shape != (d,):
+        raise InvalidInputError(f"noise_scale must be a scalar or have length d = {d}, got shape {s.shape}")
+    if not np.all(np.isfinite(s)) or np.any(s < 0):
+        raise InvalidInputError("noise_scale must be finite and non-negative")
+    return s
+
+
+def _sem_type(sem_type, allowed: Sequence[str]) -> str:
+    if not isinstance(sem_type, str) or sem_type.lower() not in allowed:
+        raise InvalidInputError(f"unknown sem_type {sem_type!r}; expected one of {', '.join(allowed)}")
+    return sem_type.lower()
+
+
+def _signed_uniform(rng: np.random.Generator, size, low: float = 0.5, high: float = 2.0) -> np.ndarray:
+    """Draws from U(low, high) with a random sign, i.e. uniform on ±[low, high]."""
+    mag = rng.uniform(low, high, size=size)
+    sign = np.where(rng.random(size=size) < 0.5, -1.0, 1.0)
+    return sign * mag
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    # numerically stable logistic function
+    out = np.empty_like(x, dtype=np.float64)
+    pos = x >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+    ex = np.exp(x[~pos])
+    out[~pos] = ex / (1.0 + ex)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# graphs
+# --------------------------------------------------------------------------------------
+def _er_dag(d: int, s0: int, rng: np.random.Generator) -> np.ndarray:
+    B = np.zeros((d, d), dtype=np.int64)
+    n_pairs = d * (d - 1) // 2
+    if s0 == 0:
+        return B
+    # s0 distinct unordered pairs, uniformly; pair k <-> (lo, hi) with hi > lo in the
+    # enumeration k = hi*(hi-1)/2 + lo.
+    k = rng.choice(n_pairs, size=s0, replace=False).astype(np.int64)
+    hi = np.floor((1.0 + np.sqrt(1.0 + 8.0 * k)) / 2.0).astype(np.int64)
+    hi -= (hi * (hi - 1) // 2 > k).astype(np.int64)  # guard against rounding
+    hi += ((hi + 1) * hi // 2 <= k).astype(np.int64)
+    lo = k - hi * (hi - 1) // 2
+    # orient lo -> hi (positions in a random order), then relabel the positions by a
+    # random permutation: the orientation of every pair follows one random total order.
+    perm = rng.permutation(d)
+    B[perm[lo], perm[hi]] = 1
+    return B
+
+
+def _sf_dag(d: int, m: int, rng: np.random.Generator) -> np.ndarray:
+    B = np.zeros((d, d), dtype=np.int64)
+    indeg = np.zeros(d, dtype=np.float64)
+    for t in range(1, d):
+        k = min(t, m)
+        if k == t:
+            targets = np.arange(t)
+        else:
+            w = indeg[:t] + 1.0
+            targets = rng.choice(t, size=k, replace=False, p=w / w.sum())
+        B[t, targets] = 1  # new node t -> earlier nodes
+        indeg[targets] += 1.0
+    perm = rng.permutation(d)
+    out = np.zeros_like(B)
+    out[np.ix_(perm, perm)] = B
+    return out
+
+
+def simulate_dag(d: int, s0: int, graph_type: str = "ER", random_state: RandomState = None) -> np.ndarray:
+    """Draw a random DAG.
+
+    Parameters
+    ----------
+    d : int
+        Number of nodes, ``d >= 1``.
+    s0 : int
+        Expected size of the graph. For ``"ER"`` the exact number of edges,
+        ``0 <= s0 <= d*(d-1)/2``. For ``"SF"`` it only sets the attachment number
+        ``m = max(1, round(s0 / d))`` (Python's ``round``, halves to even), and must
+        satisfy ``s0 >= 0``. ``s0 = k*d`` gives the usual "ERk" / "SFk" graphs.
+    graph_type : {"ER", "SF"}, default "ER"
+        Case-insensitive.
+
+        * ``"ER"`` — Erdős–Rényi G(d, s0): exactly ``s0`` edges drawn uniformly
+          (without replacement) among the ``d(d-1)/2`` unordered pairs, each oriented
+          along one random total order of the nodes, which makes the graph acyclic
+          and the labels uniformly random.
+        * ``"SF"`` — scale-free, Barabási–Albert preferential attachment: nodes
+          arrive one by one and node ``t`` sends ``min(t, m)`` edges to distinct
+          earlier nodes chosen with probability proportional to ``1 + in-degree``.
+          Edges point from the newer to the older node, so early nodes become hubs
+          with many parents (a heavy-tailed in-degree), as in the reference
+          simulator; the graph is acyclic by construction. The edge count is
+          ``sum_t min(t, m)``, which equals ``m*d - m*(m+1)/2`` when ``m < d``
+          (e.g. d = 20, SF4: 70 edges), not ``s0``. The nodes are then randomly
+          relabelled.
+    random_state : None, int or numpy.random.Generator, default None
+        Seed or generator, passed to :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    B : numpy.ndarray of shape (d, d), dtype int64
+        0/1 adjacency matrix of a DAG, ``B[i, j] = 1`` meaning ``i -> j``; zero diagonal.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``d < 1``, ``s0`` is out of range or not an integer, ``graph_type`` is
+        not ``"ER"`` or ``"SF"``, or ``random_state`` is not usable.
+
+    References
+    ----------
+    Zheng, X., Aragam, B., Ravikumar, P., Xing, E. P. (2018). DAGs with NO TEARS:
+    Continuous optimization for structure learning. NeurIPS 31 (simulation protocol).
+
+    Erdős, P., Rényi, A. (1959). On random graphs I. Publicationes Mathematicae
+    Debrecen 6, 290–297.
+
+    Barabási, A.-L., Albert, R. (1999). Emergence of scaling in random networks.
+    Science 286(5439), 509–512.
+
+    Examples
+    --------
+    >>> B = simulate_dag(10, 20, "ER", random_state=0)
+    >>> int(B.sum())
+    20
+    """
+    d = _check_int(d, "d", 1)
+    s0 = _check_int(s0, "s0", 0)
+    if not isinstance(graph_type, str) or graph_type.upper() not in ("ER", "SF"):
+        raise InvalidInputError(f"unknown graph_type {graph_type!r}; expected 'ER' or 'SF'")
+    rng = _rng(random_state)
+    gt = graph_type.upper()
+    if gt == "ER":
+        n_pairs = d * (d - 1) // 2
+        if s0 > n_pairs:
+            raise InvalidInputError(
+                f"s0 = {s0} edges do not fit in a DAG on d = {d} nodes (at most d*(d-1)/2 = {n_pairs})"
+            )
+        return _er_dag(d, s0, rng)
+    m = max(1, int(round(s0 / d)))
+    return _sf_dag(d, m, rng)
+
+
+# --------------------------------------------------------------------------------------
+# weights
+# --------------------------------------------------------------------------------------
+def simulate_parameter(
+    B,
+    w_ranges: Sequence[Tuple[float, float]] = ((-2.0, -0.5), (0.5, 2.0)),
+    random_state: RandomState = None,
+) -> np.ndarray:
+    """Draw an edge weight for every edge of a graph.
+
+    For each edge one of the ``w_ranges`` is chosen with equal probability, then the
+    weight is drawn uniformly in that range; non-edges get weight 0. With the
+    default ranges the weights are uniform on ``[-2, -0.5] ∪ [0.5, 2]``.
+
+    Parameters
+    ----------
+    B : array_like of shape (d, d)
+        Graph; every non-zero off-diagonal or diagonal entry is an edge (use a DAG
+        for the SEM simulators). Any numeric dtype.
+    w_ranges : sequence of (low, high) pairs, default ((-2.0, -0.5), (0.5, 2.0))
+        Finite intervals with ``low <= high``; at least one.
+    random_state : None, int or numpy.random.Generator, default None
+        Seed or generator, passed to :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    W : numpy.ndarray of shape (d, d), dtype float64
+        Weighted adjacency matrix with the support of ``B``.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``B`` is not a finite square matrix, ``w_ranges`` is empty or holds a
+        malformed interval, or ``random_state`` is not usable.
+
+    References
+    ----------
+    Zheng, X., Aragam, B., Ravikumar, P., Xing, E. P. (2018). DAGs with NO TEARS:
+    Continuous optimization for structure learning. NeurIPS 31.
+    """
+    A = _as_square(B, "B")
+    try:
+        ranges = np.asarray(w_ranges, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"w_ranges must be a sequence of (low, high) pairs: {exc}") from exc
+    if ranges.ndim != 2 or ranges.shape[1] != 2 or ranges.shape[0] == 0:
+        raise InvalidInputError(f"w_ranges must be a non-empty sequence of (low, high) pairs, got {w_ranges!r}")
+    if not np.all(np.isfinite(ranges)) or np.any(ranges[:, 0] > ranges[:, 1]):
+        raise InvalidInputError(f"every range in w_ranges must be finite with low <= high, got {w_ranges!r}")
+    rng = _rng(random_state)
+    W = np.zeros(A.shape, dtype=np.float64)
+    which = rng.integers(ranges.shape[0], size=A.shape)
+    for r, (low, high) in enumerate(ranges):
+        U = rng.uniform(low, high, size=A.shape)
+        W += (A != 0) * (which == r) * U
+    return W
+
+
+# --------------------------------------------------------------------------------------
+# linear SEM
+# --------------------------------------------------------------------------------------
+def simulate_linear_sem(
+    W,
+    n: int,
+    sem_type: str = "gauss",
+    noise_scale=None,
+    random_state: RandomState = None,
+) -> np.ndarray:
+    """Sample from a linear SEM ``X = X W + E`` (or a GLM for binary / count data).
+
+    Nodes are visited in a topological order of ``W``; with ``eta_j = X[:, pa(j)] @
+    W[pa(j), j]`` and ``s = noise_scale[j]``:
+
+    ============  ==============================================================
+    sem_type      ``x_j``
+    ============  ==============================================================
+    ``gauss``     ``eta_j + z``, ``z ~ N(0, s^2)`` (``s`` is the std)
+    ``exp``       ``eta_j + z``, ``z ~ Exponential(scale=s)``: mean ``s``, **not centred**
+    ``gumbel``    ``eta_j + z``, ``z ~ Gumbel(0, s)``: mean ``0.5772 s``, **not centred**
+    ``uniform``   ``eta_j + z``, ``z ~ U(-s, s)``
+    ``logistic``  ``Bernoulli(sigmoid(eta_j))`` (no additive noise, ``s`` unused)
+    ``poisson``   ``Poisson(exp(eta_j))`` (no additive noise, ``s`` unused)
+    ============  ==============================================================
+
+    For ``gauss`` the population covariance is ``(I - W)^{-T} diag(s^2) (I - W)^{-1}``.
+    Raw simulated data is highly *varsortable* (variance grows along the causal
+    order); see :func:`acyclic.metrics.varsortability` and standardize to remove it.
+
+    Parameters
+    ----------
+    W : array_like of shape (d, d)
+        Weighted adjacency matrix of a DAG, ``W[i, j]`` the weight of ``i -> j``.
+    n : int
+        Number of samples, ``n >= 1``.
+    sem_type : {"gauss", "exp", "gumbel", "uniform", "logistic", "poisson"}, default "gauss"
+        Noise model (case-insensitive).
+    noise_scale : None, float or array_like of shape (d,), default None
+        Scale ``s`` of each node's noise (non-negative); ``None`` means 1 for every node.
+    random_state : None, int or numpy.random.Generator, default None
+        Seed or generator, passed to :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    X : numpy.ndarray of shape (n, d), dtype float64
+        The samples (0/1 for ``logistic``, non-negative integers for ``poisson``).
+
+    Raises
+    ------
+    InvalidInputError
+        If ``W`` is not a finite square matrix or not a DAG (a self-loop counts as a
+        cycle), ``n < 1``, ``sem_type`` is unknown, ``noise_scale`` has the wrong
+        length or a negative entry, or ``random_state`` is not usable.
+    NumericalError
+        For ``poisson``, if a rate ``exp(eta)`` exceeds 1e15 (the counts explode
+        along long chains with large weights; use smaller weights).
+
+    References
+    ----------
+    Zheng, X., Aragam, B., Ravikumar, P., Xing, E. P. (2018). DAGs with NO TEARS:
+    Continuous optimization for structure learning. NeurIPS 31.
+
+    Examples
+    --------
+    >>> B = simulate_dag(5, 5, "ER", random_state=0)
+    >>> W = simulate_parameter(B, random_state=0)
+    >>> simulate_linear_sem(W, 100, "gauss", random_state=0).shape
+    (100, 5)
+    """
+    A = _as_square(W, "W")
+    n = _check_int(n, "n", 1)
+    kind = _sem_type(sem_type, _LINEAR_SEM_TYPES)
+    d = A.shape[0]
+    s = _noise_scales(noise_scale, d)
+    order = _require_dag(A, "W")
+    rng = _rng(random_state)
+
+    X = np.zeros((n, d), dtype=np.float64)
+    for j in order:
+        pa = np.flatnonzero(A[:, j])
+        eta = X[:, pa] @ A[pa, j] if pa.size else np.zeros(n)
+        if kind == "gauss":
+            X[:, j] = eta + rng.normal(0.0, s[j], size=n)
+        elif kind == "exp":
+            X[:, j] = eta + rng.exponential(s[j], size=n)
+        elif kind == "gumbel":
+            X[:, j] = eta + rng.gumbel(0.0, s[j], size=n)
+        elif kind == "uniform":
+            X[:, j] = eta + rng.uniform(-s[j], s[j], size=n)
+        elif kind == "logistic":
+            X[:, j] = rng.binomial(1, _sigmoid(eta)).astype(np.float64)
+        else:  # poisson
+            with np.errstate(over="ignore"):
+                lam = np.exp(eta)
+            if not np.all(lam <= _POISSON_MAX_RATE):
+                raise NumericalError(
+                    f"poisson SEM: the rate exp(X_pa w) of node {j} exceeds {_POISSON_MAX_RATE:g}; "
+                    "the counts explode along the chain, use smaller weights"
+                )
+            X[:, j] = rng.poisson(lam).astype(np.float64)
+    return X
+
+
+# --------------------------------------------------------------------------------------
+# non-linear SEM
+# --------------------------------------------------------------------------------------
+def simulate_nonlinear_sem(
+    B,
+    n: int,
+    sem_type: str = "mlp",
+    noise_scale=None,
+    random_state: RandomState = None,
+    *,
+    n_features: int = 100,
+) -> np.ndarray:
+    """Sample from a non-linear additive-noise SEM ``x_j = f_j(x_pa(j)) + z_j``.
+
+    Nodes are visited in a topological order of ``B``; ``z_j ~ N(0, s_j^2)``; a root
+    node is ``x_j = z_j``. Each node's function is drawn independently:
+
+    * ``"mlp"`` — one hidden layer of 100 sigmoid units:
+      ``f(x) = sigmoid(x W1) w2`` with every entry of ``W1`` (|pa| × 100) and ``w2``
+      (100) uniform on ``±[0.5, 2]`` (Zheng et al. 2020).
+    * ``"mim"`` — multiple index model:
+      ``f(x) = tanh(x w1) + cos(x w2) + sin(x w3)`` with ``w1, w2, w3`` uniform on
+      ``±[0.5, 2]`` (Zheng et al. 2020).
+    * ``"gp-sines"`` — an additive, GP-like model: ``f(x) = sum_k g_k(x_k)`` over the
+      parents, each ``g_k`` a sum of ``n_features`` random sines,
+      ``g(t) = sqrt(2/R) * sum_r a_r sin(omega_r t + phi_r)`` with ``a_r ~ N(0, 1)``,
+      ``omega_r ~ N(0, 1)``, ``phi_r ~ U(0, 2 pi)``. This is the random-Fourier-feature
+      approximation (Rahimi & Recht 2007) of a draw from a Gaussian process with an
+      RBF kernel of unit length-scale and unit variance, i.e. it stands in for the
+      reference's ``gp-add`` (a sum of 1-D GP samples from scikit-learn's default
+      kernel) without sampling an actual GP (no O(n^3) cost, no scikit-learn).
+
+    Parameters
+    ----------
+    B : array_like of shape (d, d)
+        Adjacency matrix of a DAG (non-zero entries are edges; weights are ignored).
+    n : int
+        Number of samples, ``n >= 1``.
+    sem_type : {"mlp", "mim", "gp-sines"}, default "mlp"
+        Mechanism family (case-insensitive).
+    noise_scale : None, float or array_like of shape (d,), default None
+        Standard deviation of each node's Gaussian noise; ``None`` means 1.
+    random_state : None, int or numpy.random.Generator, default None
+        Seed or generator, passed to :func:`numpy.random.default_rng`.
+    n_features : int, default 100
+        Number of random sines per parent for ``"gp-sines"`` (``>= 1``); ignored otherwise.
+
+    Returns
+    -------
+    X : numpy.ndarray of shape (n, d), dtype float64
+
+    Raises
+    ------
+    InvalidInputError
+        If ``B`` is not a finite square matrix or not a DAG, ``n < 1``, ``sem_type``
+        is unknown, ``noise_scale`` is malformed, ``n_features < 1`` or
+        ``random_state`` is not usable.
+
+    References
+    ----------
+    Zheng, X., Dan, C., Aragam, B., Ravikumar, P., Xing, E. P. (2020). Learning sparse
+    nonparametric DAGs. AISTATS 2020, PMLR 108, 3414–3425.
+
+    Rahimi, A., Recht, B. (2007). Random features for large-scale kernel machines.
+    NeurIPS 20.
+    """
+    A = _as_square(B, "B")
+    n = _check_int(n, "n", 1)
+    kind = _sem_type(sem_type, _NONLINEAR_SEM_TYPES)
+    R = _check_int(n_features, "n_features", 1)
+    d = A.shape[0]
+    s = _noise_scales(noise_scale, d)
+    order = _require_dag(A, "B")
+    rng = _rng(random_state)
+
+    X = np.zeros((n, d), dtype=np.float64)
+    for j in order:
+        pa = np.flatnonzero(A[:, j])
+        z = rng.normal(0.0, s[j], size=n)
+        if pa.size == 0:
+            X[:, j] = z
+            continue
+        Xp = X[:, pa]
+        if kind == "mlp":
+            W1 = _signed_uniform(rng, (pa.size, 100))
+            w2 = _signed_uniform(rng, 100)
+            f = _sigmoid(Xp @ W1) @ w2
+        elif kind == "mim":
+            w1 = _signed_uniform(rng, pa.size)
+            w2 = _signed_uniform(rng, pa.size)
+            w3 = _signed_uniform(rng, pa.size)
+            f = np.tanh(Xp @ w1) + np.cos(Xp @ w2) + np.sin(Xp @ w3)
+        else:  # gp-sines
+            f = np.zeros(n)
+            for k in range(pa.size):
+                a = rng.normal(size=R)
+                omega = rng.normal(size=R)
+                phi = rng.uniform(0.0, 2.0 * np.pi, size=R)
+                f += np.sqrt(2.0 / R) * (np.sin(np.outer(Xp[:, k], omega) + phi) @ a)
+        X[:, j] = f + z
+    return X

@@ -1,0 +1,3 @@
+//! Structure learners. Each takes its data and settings and returns its fitted matrices.
+
+pub mod notears;

@@ -1,0 +1,22 @@
+//! `acyclic-core`: learning causal DAGs from data. Pure Rust; the Python binding lives in
+//! `rust/py`.
+//!
+//! Conventions: matrices are faer `Mat<f64>`; a weighted adjacency W (d×d) has `W[(i, j)] ≠ 0`
+//! for an edge i → j, so column j holds the parents of node j; a linear SEM is X = XW + E with
+//! X of shape n×d (rows are samples). Masks are row-major `Vec<bool>` of length d².
+//! Errors are [`error::CoreError`]; no function panics on user input.
+//!
+//! Modules: [`linalg`] (expm), [`acyclicity`] (penalties h(W)), [`loss`] (scores), [`optim`]
+//! (bounded L-BFGS, augmented Lagrangian), [`graph`] (DAG checks, cycle projection),
+//! [`learners`] (NOTEARS), [`progress`] (progress reports and cancellation).
+
+pub mod acyclicity;
+pub mod error;
+pub mod graph;
+pub mod learners;
+pub mod linalg;
+pub mod loss;
+pub mod optim;
+pub mod progress;
+
+pub use error::{CoreError, Result};

@@ -1,0 +1,171 @@
+//! `acyclic._core`: the Python binding of `acyclic-core`.
+//!
+//! This crate only converts arrays, maps errors and releases the GIL; every algorithm lives in
+//! `acyclic-core`. Functions take and return float64 numpy arrays; validation of user data
+//! happens in Python (`acyclic._validation`), and the core re-checks what it relies on.
+
+mod convert;
+mod errors;
+mod progress;
+
+use acyclic_core::acyclicity::Penalty;
+use acyclic_core::graph;
+use acyclic_core::learners::notears;
+use acyclic_core::linalg;
+use acyclic_core::loss::Loss;
+use convert::{mask_from, mat_from, to_numpy};
+use errors::to_pyerr;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray2};
+use progress::PyProgress;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// Runs `f` without the GIL inside a rayon pool of `n_threads` threads (0 = all cores).
+fn run_detached<T: Send>(
+    py: Python<'_>,
+    n_threads: usize,
+    f: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n_threads)
+        .build()
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start threads: {e}")))?;
+    Ok(py.detach(|| pool.install(f)))
+}
+
+/// expm(A) for a square matrix (Padé approximation with scaling and squaring).
+#[pyfunction]
+fn expm<'py>(py: Python<'py>, a: PyReadonlyArray2<'py, f64>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let a = mat_from(&a);
+    let e = py.detach(|| linalg::expm(a.as_ref())).map_err(|e| to_pyerr(py, e, None))?;
+    Ok(to_numpy(py, &e))
+}
+
+/// (h(W), ∇h(W)) for the named acyclicity penalty.
+#[pyfunction]
+#[pyo3(signature = (w, kind = "expm"))]
+fn penalty_value_grad<'py>(
+    py: Python<'py>,
+    w: PyReadonlyArray2<'py, f64>,
+    kind: &str,
+) -> PyResult<(f64, Bound<'py, PyArray2<f64>>)> {
+    let penalty = Penalty::from_name(kind).map_err(|e| to_pyerr(py, e, None))?;
+    let w = mat_from(&w);
+    let (h, g) = py.detach(|| penalty.value_grad(w.as_ref())).map_err(|e| to_pyerr(py, e, None))?;
+    Ok((h, to_numpy(py, &g)))
+}
+
+/// (L(W), ∇L(W)) for the named loss on data X (n×d); "l2" centres X first.
+#[pyfunction]
+#[pyo3(signature = (x, w, loss_type = "l2"))]
+fn loss_value_grad<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    w: PyReadonlyArray2<'py, f64>,
+    loss_type: &str,
+) -> PyResult<(f64, Bound<'py, PyArray2<f64>>)> {
+    let x = mat_from(&x);
+    let w = mat_from(&w);
+    let loss = Loss::from_name(loss_type, x.as_ref()).map_err(|e| to_pyerr(py, e, None))?;
+    if w.nrows() != loss.dim() || w.ncols() != loss.dim() {
+        return Err(to_pyerr(
+            py,
+            acyclic_core::CoreError::InvalidInput(format!("W must be {0}x{0} for X with {0} columns", loss.dim())),
+            None,
+        ));
+    }
+    let (v, g) = py.detach(|| loss.value_grad(w.as_ref()));
+    Ok((v, to_numpy(py, &g)))
+}
+
+/// True when the graph with edges where W != 0 is acyclic.
+#[pyfunction]
+fn is_dag(w: PyReadonlyArray2<'_, f64>) -> bool {
+    graph::is_dag(mat_from(&w).as_ref())
+}
+
+/// Topological order (roots first, smallest index first among ties), or None for a cyclic graph.
+#[pyfunction]
+fn topological_order<'py>(py: Python<'py>, w: PyReadonlyArray2<'py, f64>) -> Option<Bound<'py, PyArray1<i64>>> {
+    graph::topological_order(mat_from(&w).as_ref())
+        .map(|order| order.into_iter().map(|i| i as i64).collect::<Vec<_>>().into_pyarray(py))
+}
+
+/// The cycle projection of DESIGN §2: removes the weakest edges on cycles until W is a DAG.
+#[pyfunction]
+#[pyo3(signature = (w, required = None))]
+fn project_to_dag<'py>(
+    py: Python<'py>,
+    w: PyReadonlyArray2<'py, f64>,
+    required: Option<PyReadonlyArray2<'py, bool>>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let w = mat_from(&w);
+    let required = required.map(|m| mask_from(&m));
+    let out = py
+        .detach(|| graph::project_to_dag(w.as_ref(), required.as_ref()))
+        .map_err(|e| to_pyerr(py, e, None))?;
+    Ok(to_numpy(py, &out))
+}
+
+/// Fits NOTEARS; returns a dict of numpy arrays and numbers (see `acyclic.NOTEARS`).
+#[pyfunction]
+#[pyo3(signature = (x, *, loss_type = "l2", lambda1 = 0.1, max_iter = 100, h_tol = 1e-8,
+    rho_max = 1e16, w_threshold = 0.3, penalty = "expm", forbidden = None, required = None,
+    callback = None, n_threads = 1))]
+#[allow(clippy::too_many_arguments)]
+fn notears_fit<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    loss_type: &str,
+    lambda1: f64,
+    max_iter: usize,
+    h_tol: f64,
+    rho_max: f64,
+    w_threshold: f64,
+    penalty: &str,
+    forbidden: Option<PyReadonlyArray2<'py, bool>>,
+    required: Option<PyReadonlyArray2<'py, bool>>,
+    callback: Option<Py<PyAny>>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let x = mat_from(&x);
+    let config = notears::Config {
+        lambda1,
+        max_iter,
+        h_tol,
+        rho_max,
+        w_threshold,
+        penalty: Penalty::from_name(penalty).map_err(|e| to_pyerr(py, e, None))?,
+        forbidden: forbidden.map(|m| mask_from(&m)),
+        required: required.map(|m| mask_from(&m)),
+        ..notears::Config::default()
+    };
+    let mut progress = PyProgress::new(callback);
+    let result = run_detached(py, n_threads, || {
+        let loss = Loss::from_name(loss_type, x.as_ref())?;
+        notears::fit(&loss, &config, &mut progress)
+    })?;
+    let fit = result.map_err(|e| to_pyerr(py, e, progress.take_error()))?;
+    let out = PyDict::new(py);
+    out.set_item("raw_weights", to_numpy(py, &fit.raw_weights))?;
+    out.set_item("weights", to_numpy(py, &fit.weights))?;
+    out.set_item("h", fit.h)?;
+    out.set_item("rho", fit.rho)?;
+    out.set_item("n_iter", fit.n_iter)?;
+    out.set_item("n_evals", fit.n_evals)?;
+    out.set_item("converged", fit.converged)?;
+    out.set_item("history", fit.history.into_pyarray(py))?;
+    Ok(out)
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(expm, m)?)?;
+    m.add_function(wrap_pyfunction!(penalty_value_grad, m)?)?;
+    m.add_function(wrap_pyfunction!(loss_value_grad, m)?)?;
+    m.add_function(wrap_pyfunction!(is_dag, m)?)?;
+    m.add_function(wrap_pyfunction!(topological_order, m)?)?;
+    m.add_function(wrap_pyfunction!(project_to_dag, m)?)?;
+    m.add_function(wrap_pyfunction!(notears_fit, m)?)?;
+    Ok(())
+}

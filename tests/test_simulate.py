@@ -1,0 +1,276 @@
+"""Tests for acyclic.simulate (statistical checks use fixed seeds)."""
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from acyclic.exceptions import InvalidInputError, NumericalError
+from acyclic.simulate import (
+    simulate_dag,
+    simulate_linear_sem,
+    simulate_nonlinear_sem,
+    simulate_parameter,
+)
+
+
+def _is_dag(B):
+    return nx.is_directed_acyclic_graph(nx.DiGraph(np.asarray(B)))
+
+
+# ----------------------------------------------------------------------------- graphs
+@pytest.mark.parametrize("d,s0", [(1, 0), (2, 1), (5, 0), (10, 10), (20, 40), (20, 80), (30, 435), (100, 400)])
+def test_er_exact_edge_count_and_dag(d, s0):
+    B = simulate_dag(d, s0, "ER", random_state=d + s0)
+    assert B.shape == (d, d)
+    assert B.dtype.kind == "i"
+    assert set(np.unique(B)) <= {0, 1}
+    assert int(B.sum()) == s0
+    assert np.all(np.diag(B) == 0)
+    assert np.all(B * B.T == 0)  # no 2-cycles
+    assert _is_dag(B)
+
+
+def test_er_is_relabelled_and_reproducible():
+    B1 = simulate_dag(10, 20, "ER", random_state=3)
+    B2 = simulate_dag(10, 20, "er", random_state=3)
+    B3 = simulate_dag(10, 20, "ER", random_state=4)
+    np.testing.assert_array_equal(B1, B2)
+    assert not np.array_equal(B1, B3)
+    assert np.tril(B1, -1).sum() > 0 and np.triu(B1, 1).sum() > 0  # not stored in one triangle
+    # a Generator is accepted too
+    B4 = simulate_dag(10, 20, "ER", random_state=np.random.default_rng(3))
+    np.testing.assert_array_equal(B1, B4)
+
+
+def test_er_pairs_are_uniform():
+    # each of the 6 pairs of a 4-node graph gets chosen with probability s0/6 = 1/2
+    counts = np.zeros((4, 4))
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        B = simulate_dag(4, 3, "ER", random_state=rng)
+        counts += B + B.T
+    freq = counts[np.triu_indices(4, 1)] / 2000
+    np.testing.assert_allclose(freq, 0.5, atol=0.05)
+
+
+@pytest.mark.parametrize(
+    "d,s0,m",
+    [(20, 80, 4), (10, 10, 1), (50, 100, 2), (30, 0, 1), (12, 30, 2), (5, 0, 1)],
+)
+def test_sf_edge_count_formula(d, s0, m):
+    B = simulate_dag(d, s0, "SF", random_state=7)
+    assert int(B.sum()) == m * d - m * (m + 1) // 2
+    assert np.all(np.diag(B) == 0)
+    assert _is_dag(B)
+
+
+def test_sf_small_d_caps_attachment():
+    # m = round(40/4) = 10 >= d: every node links to all earlier ones -> complete DAG
+    B = simulate_dag(4, 40, "SF", random_state=0)
+    assert int(B.sum()) == 6
+    assert _is_dag(B)
+
+
+def test_sf_has_hubs():
+    B = simulate_dag(300, 300, "SF", random_state=1)  # m = 1: a tree, 299 edges
+    indeg = B.sum(axis=0)
+    assert int(B.sum()) == 299
+    assert indeg.max() >= 15  # preferential attachment: a few nodes collect many edges
+    assert np.all(B.sum(axis=1) <= 1)  # every node sends at most m = 1 edge
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(d=0, s0=0),
+        dict(d=-3, s0=0),
+        dict(d=2.5, s0=0),
+        dict(d=True, s0=0),
+        dict(d=5, s0=11),
+        dict(d=5, s0=-1),
+        dict(d=5, s0=-1, graph_type="SF"),
+        dict(d=5, s0=3, graph_type="BP"),
+        dict(d=5, s0=3, graph_type=None),
+        dict(d=5, s0=3, random_state="seed"),
+    ],
+)
+def test_simulate_dag_bad_args(kwargs):
+    with pytest.raises(InvalidInputError):
+        simulate_dag(**kwargs)
+
+
+def test_invalid_input_error_is_value_error():
+    with pytest.raises(ValueError, match="s0"):
+        simulate_dag(3, 4)
+
+
+# ----------------------------------------------------------------------------- weights
+def test_parameter_support_and_ranges():
+    B = simulate_dag(30, 120, "ER", random_state=0)
+    W = simulate_parameter(B, random_state=0)
+    assert W.dtype == np.float64
+    np.testing.assert_array_equal(W != 0, B != 0)
+    a = np.abs(W[B != 0])
+    assert a.min() >= 0.5 and a.max() <= 2.0
+    assert (W > 0).sum() > 30 and (W < 0).sum() > 30  # both signs, roughly half each
+
+
+def test_parameter_custom_ranges_and_reproducible():
+    B = np.triu(np.ones((6, 6), dtype=int), 1)
+    W = simulate_parameter(B, w_ranges=((1.0, 1.5),), random_state=5)
+    assert np.all((W[B == 1] >= 1.0) & (W[B == 1] <= 1.5))
+    np.testing.assert_array_equal(W, simulate_parameter(B, w_ranges=((1.0, 1.5),), random_state=5))
+
+
+@pytest.mark.parametrize(
+    "B,ranges",
+    [
+        (np.ones((2, 3)), ((0.5, 2.0),)),
+        (np.zeros((3, 3)), ()),
+        (np.zeros((3, 3)), ((2.0, 1.0),)),
+        (np.zeros((3, 3)), ((0.0, np.inf),)),
+        (np.zeros((3, 3)), (1.0, 2.0)),
+        ([[0, np.nan], [0, 0]], ((0.5, 2.0),)),
+    ],
+)
+def test_parameter_bad_args(B, ranges):
+    with pytest.raises(InvalidInputError):
+        simulate_parameter(B, w_ranges=ranges)
+
+
+# ----------------------------------------------------------------------------- linear SEM
+def test_gauss_covariance_matches_population():
+    B = simulate_dag(5, 6, "ER", random_state=11)
+    W = simulate_parameter(B, random_state=12)
+    s = np.array([1.0, 0.5, 2.0, 1.0, 1.5])
+    X = simulate_linear_sem(W, 200_000, "gauss", noise_scale=s, random_state=13)
+    assert X.shape == (200_000, 5) and X.dtype == np.float64
+    inv = np.linalg.inv(np.eye(5) - W)
+    sigma = inv.T @ np.diag(s**2) @ inv
+    S = np.cov(X, rowvar=False)
+    np.testing.assert_allclose(S, sigma, rtol=0.03, atol=0.02 * np.abs(sigma).max())
+    np.testing.assert_allclose(X.mean(axis=0), 0.0, atol=0.05 * np.sqrt(np.diag(sigma)).max())
+
+
+def test_linear_sem_follows_structural_equations():
+    # chain 0 -> 1 -> 2 with uniform noise: residual x_j - X W[:, j] is the noise itself
+    W = np.array([[0.0, 1.5, 0.0], [0.0, 0.0, -0.7], [0.0, 0.0, 0.0]])
+    X = simulate_linear_sem(W, 5000, "uniform", noise_scale=[1.0, 2.0, 0.5], random_state=0)
+    E = X - X @ W
+    assert np.all(np.abs(E) <= np.array([1.0, 2.0, 0.5]) + 1e-12)
+    np.testing.assert_allclose(np.abs(E).max(axis=0), [1.0, 2.0, 0.5], rtol=0.01)
+
+
+def test_exp_and_gumbel_noise_not_centred():
+    W = np.zeros((3, 3))
+    s = np.array([1.0, 2.0, 3.0])
+    n = 100_000
+    Xe = simulate_linear_sem(W, n, "exp", noise_scale=s, random_state=1)
+    np.testing.assert_allclose(Xe.mean(axis=0), s, rtol=0.02)  # Exponential(scale s): mean s
+    assert Xe.min() >= 0
+    Xg = simulate_linear_sem(W, n, "gumbel", noise_scale=s, random_state=2)
+    np.testing.assert_allclose(Xg.mean(axis=0), np.euler_gamma * s, rtol=0.03)  # mean 0.5772 s
+    Xn = simulate_linear_sem(W, n, "gauss", noise_scale=s, random_state=3)
+    np.testing.assert_allclose(Xn.mean(axis=0), 0.0, atol=0.03)
+    np.testing.assert_allclose(Xn.std(axis=0), s, rtol=0.02)
+    # the non-zero mean propagates: E[x1] = w * E[x0] + s1
+    W2 = np.array([[0.0, 2.0], [0.0, 0.0]])
+    X2 = simulate_linear_sem(W2, n, "exp", noise_scale=1.0, random_state=4)
+    np.testing.assert_allclose(X2.mean(axis=0), [1.0, 3.0], rtol=0.02)
+
+
+def test_logistic_and_poisson():
+    W = np.array([[0.0, 1.0, -0.5], [0.0, 0.0, 0.5], [0.0, 0.0, 0.0]])
+    Xl = simulate_linear_sem(W, 20_000, "logistic", random_state=0)
+    assert set(np.unique(Xl)) == {0.0, 1.0}
+    np.testing.assert_allclose(Xl[:, 0].mean(), 0.5, atol=0.02)  # root: Bernoulli(sigmoid(0))
+    # P(x1 = 1 | x0 = 1) = sigmoid(1)
+    np.testing.assert_allclose(Xl[Xl[:, 0] == 1, 1].mean(), 1 / (1 + np.exp(-1.0)), atol=0.02)
+    Wp = np.array([[0.0, 0.3, 0.0], [0.0, 0.0, 0.2], [0.0, 0.0, 0.0]])  # counts explode fast: small weights
+    Xp = simulate_linear_sem(Wp, 20_000, "POISSON", random_state=0)
+    assert np.all(Xp >= 0) and np.all(Xp == np.round(Xp))
+    np.testing.assert_allclose(Xp[:, 0].mean(), 1.0, atol=0.03)  # root: Poisson(exp(0))
+    # E[x1 | x0 = 2] = exp(0.3 * 2)
+    np.testing.assert_allclose(Xp[Xp[:, 0] == 2, 1].mean(), np.exp(0.6), rtol=0.05)
+
+
+def test_poisson_explosion_raises_numerical_error():
+    d = 6
+    W = np.diag(np.full(d - 1, 8.0), k=1)  # long chain with large weights
+    with pytest.raises(NumericalError):
+        simulate_linear_sem(W, 200, "poisson", random_state=0)
+
+
+def test_linear_sem_order_independent_of_labels():
+    # parents listed after children in index order still work (topological order is used)
+    W = np.array([[0.0, 0.0], [1.0, 0.0]])  # 1 -> 0
+    X = simulate_linear_sem(W, 50_000, "gauss", random_state=0)
+    np.testing.assert_allclose(np.var(X, axis=0), [2.0, 1.0], rtol=0.03)
+
+
+@pytest.mark.parametrize(
+    "W,n,kwargs",
+    [
+        (np.zeros((2, 3)), 10, {}),
+        (np.array([[0.0, 1.0], [1.0, 0.0]]), 10, {}),  # 2-cycle
+        (np.array([[1.0, 0.0], [0.0, 0.0]]), 10, {}),  # self-loop
+        (np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]], dtype=float), 10, {}),  # 3-cycle
+        (np.zeros((2, 2)), 0, {}),
+        (np.zeros((2, 2)), -5, {}),
+        (np.zeros((2, 2)), 2.5, {}),
+        (np.zeros((2, 2)), 10, {"sem_type": "cauchy"}),
+        (np.zeros((2, 2)), 10, {"sem_type": "mlp"}),
+        (np.zeros((2, 2)), 10, {"noise_scale": [1.0, 2.0, 3.0]}),
+        (np.zeros((2, 2)), 10, {"noise_scale": -1.0}),
+        (np.zeros((2, 2)), 10, {"noise_scale": np.nan}),
+        ([[0.0, np.inf], [0.0, 0.0]], 10, {}),
+    ],
+)
+def test_linear_sem_bad_args(W, n, kwargs):
+    with pytest.raises(InvalidInputError):
+        simulate_linear_sem(W, n, **kwargs)
+
+
+def test_cyclic_error_message_names_the_problem():
+    with pytest.raises(InvalidInputError, match="cycle"):
+        simulate_linear_sem(np.array([[0.0, 1.0], [1.0, 0.0]]), 10)
+
+
+# ----------------------------------------------------------------------------- non-linear SEM
+@pytest.mark.parametrize("sem_type", ["mlp", "mim", "gp-sines", "GP-Sines"])
+def test_nonlinear_sem_shapes_roots_and_reproducible(sem_type):
+    B = np.zeros((4, 4), dtype=int)
+    B[0, 2] = B[1, 2] = B[2, 3] = 1  # roots 0, 1
+    X = simulate_nonlinear_sem(B, 20_000, sem_type, noise_scale=0.5, random_state=3)
+    assert X.shape == (20_000, 4) and np.all(np.isfinite(X))
+    np.testing.assert_allclose(X[:, [0, 1]].std(axis=0), 0.5, rtol=0.03)  # roots are pure noise
+    np.testing.assert_array_equal(X, simulate_nonlinear_sem(B, 20_000, sem_type, noise_scale=0.5, random_state=3))
+    # the child of two roots carries signal from its parents: more variance than its noise
+    assert X[:, 2].var() > 1.2 * 0.25
+
+
+def test_nonlinear_sem_dependence_is_nonlinear():
+    # for mim the conditional mean of the child given one parent is not linear:
+    # a degree-5 fit explains clearly more than a linear one
+    B = np.array([[0, 1], [0, 0]])
+    X = simulate_nonlinear_sem(B, 20_000, "mim", noise_scale=[2.0, 0.1], random_state=0)
+    x, y = X[:, 0], X[:, 1]
+    res1 = np.polyfit(x, y, 1, full=True)[1][0]
+    res5 = np.polyfit(x, y, 5, full=True)[1][0]
+    assert res5 < 0.7 * res1
+
+
+@pytest.mark.parametrize(
+    "B,n,kwargs",
+    [
+        (np.array([[0, 1], [1, 0]]), 10, {}),
+        (np.zeros((2, 2)), 0, {}),
+        (np.zeros((2, 2)), 10, {"sem_type": "gp"}),
+        (np.zeros((2, 2)), 10, {"sem_type": "gauss"}),
+        (np.zeros((2, 2)), 10, {"n_features": 0}),
+        (np.zeros(3), 10, {}),
+    ],
+)
+def test_nonlinear_sem_bad_args(B, n, kwargs):
+    with pytest.raises(InvalidInputError):
+        simulate_nonlinear_sem(B, n, **kwargs)
