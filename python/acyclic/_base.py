@@ -209,7 +209,10 @@ class DAGLearner(BaseEstimator):
             Linear learners: ``mean_ + scale_ · ((X − mean_)/scale_ · W)``; a root node is
             predicted by its mean. Logistic/Poisson losses: the conditional mean σ(XW) / exp(XW).
         """
-        values = self._check_predict_input(X)
+        return self._predict_values(self._check_predict_input(X))
+
+    def _predict_values(self, values: np.ndarray) -> np.ndarray:
+        """``predict`` on already validated float64 values (no second feature-name check)."""
         eta = self._linear_predictor(values)
         if self._preprocessing() == "glm":
             return self._glm_mean(eta)
@@ -225,7 +228,7 @@ class DAGLearner(BaseEstimator):
         residual), so do not use it to choose ``lambda1`` or ``w_threshold``; use :meth:`bic`.
         """
         values = self._check_predict_input(X)
-        return -float(np.mean((values - self.predict(values)) ** 2))
+        return -float(np.mean((values - self._predict_values(values)) ** 2))
 
     def bic(self, X) -> float:
         """Bayesian information criterion of the learned graph on X (lower is better).
@@ -241,7 +244,7 @@ class DAGLearner(BaseEstimator):
         if self._preprocessing() == "glm":
             fit_term = 2.0 * self._glm_negative_loglik(values)
         else:
-            residual_var = np.mean((values - self.predict(values)) ** 2, axis=0)
+            residual_var = np.mean((values - self._predict_values(values)) ** 2, axis=0)
             fit_term = n * float(np.sum(np.log(np.maximum(residual_var, np.finfo(float).tiny))))
         return fit_term + n_edges * np.log(n)
 

@@ -19,7 +19,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-__all__ = ["BENCH_NOISES", "sub_seeds", "make_data", "run_smoke_bench", "format_table"]
+__all__ = [
+    "BENCH_NOISES", "sub_seeds", "make_data", "run_smoke_bench",
+    "format_header", "format_row", "format_mean", "format_table",
+]
 
 #: Noise types of :func:`acyclic.simulate.simulate_linear_sem` with a continuous outcome.
 BENCH_NOISES: Tuple[str, ...] = ("gauss", "exp", "gumbel", "uniform")

@@ -16,22 +16,9 @@ use acyclic_core::loss::Loss;
 use convert::{mask_from, mat_from, to_numpy};
 use errors::to_pyerr;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray2};
-use progress::PyProgress;
+use progress::{run_cancellable, PyProgress};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-
-/// Runs `f` without the GIL inside a rayon pool of `n_threads` threads (0 = all cores).
-fn run_detached<T: Send>(
-    py: Python<'_>,
-    n_threads: usize,
-    f: impl FnOnce() -> T + Send,
-) -> PyResult<T> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(n_threads)
-        .build()
-        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start threads: {e}")))?;
-    Ok(py.detach(|| pool.install(f)))
-}
 
 /// expm(A) for a square matrix (Padé approximation with scaling and squaring).
 #[pyfunction]
@@ -140,12 +127,12 @@ fn notears_fit<'py>(
         required: required.map(|m| mask_from(&m)),
         ..notears::Config::default()
     };
-    let mut progress = PyProgress::new(callback);
-    let result = run_detached(py, n_threads, || {
+    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
+        let mut progress = PyProgress::new(callback, cancel);
         let loss = Loss::from_name(loss_type, x.as_ref())?;
         notears::fit(&loss, &config, &mut progress)
     })?;
-    let fit = result.map_err(|e| to_pyerr(py, e, progress.take_error()))?;
+    let fit = result.map_err(|e| to_pyerr(py, e, pending))?;
     let out = PyDict::new(py);
     out.set_item("raw_weights", to_numpy(py, &fit.raw_weights))?;
     out.set_item("weights", to_numpy(py, &fit.weights))?;
@@ -160,6 +147,9 @@ fn notears_fit<'py>(
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // The matrices here are small (d×d): faer's default rayon splitting of LU and solves costs
+    // more than it saves and makes timings noisy. Parallelism comes from splitting whole tasks.
+    faer::set_global_parallelism(faer::Par::Seq);
     m.add_function(wrap_pyfunction!(expm, m)?)?;
     m.add_function(wrap_pyfunction!(penalty_value_grad, m)?)?;
     m.add_function(wrap_pyfunction!(loss_value_grad, m)?)?;

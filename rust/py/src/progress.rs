@@ -1,56 +1,98 @@
 //! The core's `Progress` trait, implemented with Python: Ctrl-C and an optional callback.
+//!
+//! Python runs signal handlers only on the main thread, while the fit runs on a rayon worker.
+//! So [`run_cancellable`] keeps the calling thread polling `check_signals` and raises a shared
+//! flag that the worker's [`PyProgress::should_stop`] reads.
 
 use acyclic_core::progress::{Progress, Status};
 use pyo3::prelude::*;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-/// How often the GIL is taken back to run Python's signal handlers.
-const POLL_EVERY: Duration = Duration::from_millis(50);
+/// How often the calling thread takes the GIL back to run Python's signal handlers.
+const POLL_EVERY: Duration = Duration::from_millis(20);
 
-/// Polls Python's signal handlers (so Ctrl-C raises KeyboardInterrupt) and forwards each outer
-/// step to `callback(iteration, max_iter, objective, h, rho)`. Any exception raised there stops
-/// the computation and is re-raised by the binding.
-pub struct PyProgress {
-    callback: Option<Py<PyAny>>,
-    last_poll: Instant,
-    error: Option<PyErr>,
+/// Shared between the polling thread and the worker.
+#[derive(Default)]
+pub struct Cancel {
+    flag: AtomicBool,
+    error: Mutex<Option<PyErr>>,
 }
 
-impl PyProgress {
-    pub fn new(callback: Option<Py<PyAny>>) -> Self {
-        PyProgress { callback, last_poll: Instant::now(), error: None }
+impl Cancel {
+    fn raise(&self, err: PyErr) {
+        if let Ok(mut slot) = self.error.lock() {
+            slot.get_or_insert(err);
+        }
+        self.flag.store(true, Ordering::SeqCst);
     }
 
     /// The Python exception that stopped the computation, if any.
-    pub fn take_error(&mut self) -> Option<PyErr> {
-        self.error.take()
+    pub fn take_error(&self) -> Option<PyErr> {
+        self.error.lock().ok().and_then(|mut slot| slot.take())
+    }
+}
+
+/// Forwards each outer step to `callback(iteration, max_iter, objective, h, rho)` and stops
+/// when the shared flag is raised (Ctrl-C, or an exception in the callback).
+pub struct PyProgress {
+    callback: Option<Py<PyAny>>,
+    cancel: Arc<Cancel>,
+}
+
+impl PyProgress {
+    pub fn new(callback: Option<Py<PyAny>>, cancel: Arc<Cancel>) -> Self {
+        PyProgress { callback, cancel }
     }
 }
 
 impl Progress for PyProgress {
     fn should_stop(&mut self) -> bool {
-        if self.error.is_none() && self.last_poll.elapsed() >= POLL_EVERY {
-            self.last_poll = Instant::now();
-            Python::attach(|py| {
-                if let Err(e) = py.check_signals() {
-                    self.error = Some(e);
-                }
-            });
-        }
-        self.error.is_some()
+        self.cancel.flag.load(Ordering::Relaxed)
     }
 
     fn report(&mut self, status: &Status) {
-        if self.error.is_some() {
+        if self.should_stop() {
             return;
         }
         if let Some(callback) = &self.callback {
-            Python::attach(|py| {
-                let args = (status.iteration, status.max_iter, status.objective, status.h, status.rho);
-                if let Err(e) = callback.call1(py, args) {
-                    self.error = Some(e);
-                }
-            });
+            let args = (status.iteration, status.max_iter, status.objective, status.h, status.rho);
+            if let Err(e) = Python::attach(|py| callback.call1(py, args).map(|_| ())) {
+                self.cancel.raise(e);
+            }
         }
+    }
+}
+
+/// Runs `work` without the GIL on a rayon pool of `n_threads` threads (0 = all cores) while the
+/// calling thread polls Python's signal handlers; returns the work's result and the Python
+/// exception (KeyboardInterrupt, or one raised by a callback) that cancelled it, if any.
+pub fn run_cancellable<T: Send>(
+    py: Python<'_>,
+    n_threads: usize,
+    work: impl FnOnce(Arc<Cancel>) -> T + Send,
+) -> PyResult<(T, Option<PyErr>)> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n_threads)
+        .build()
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start threads: {e}")))?;
+    let cancel = Arc::new(Cancel::default());
+    let result = py.detach(|| {
+        std::thread::scope(|scope| {
+            let worker_cancel = Arc::clone(&cancel);
+            let handle = scope.spawn(move || pool.install(move || work(worker_cancel)));
+            while !handle.is_finished() {
+                std::thread::sleep(POLL_EVERY);
+                if let Err(e) = Python::attach(|py| py.check_signals()) {
+                    cancel.raise(e);
+                }
+            }
+            handle.join()
+        })
+    });
+    match result {
+        Ok(value) => Ok((value, cancel.take_error())),
+        Err(_) => Err(pyo3::exceptions::PyRuntimeError::new_err("internal error: the worker thread panicked")),
     }
 }

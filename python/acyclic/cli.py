@@ -1,0 +1,698 @@
+"""Command-line interface: ``acyclic learn …`` and ``acyclic bench …``.
+
+Installed as the console script ``acyclic`` (``acyclic = "acyclic.cli:main"``); also
+runnable as ``python -m acyclic.cli``.
+
+``acyclic learn SOURCE``
+    Learn a DAG from the built-in Sachs data (``SOURCE = sachs``) or from a CSV file
+    (header row = node labels, every column numeric). Prints the source, its size, the
+    preprocessing, the method and its parameters, the learned edges sorted by
+    ``|weight|``, the iteration count, convergence and time; for ``sachs`` also SHD,
+    TPR, FDR, FPR and NNZ against the acyclic 17-edge consensus graph, with the empty
+    graph's figures (SHD 17) beside them. ``--out`` writes the graph (``.graphml``,
+    ``.gml`` or ``.json``); ``--plot`` draws it (for ``sachs`` a second file
+    ``<stem>_vs_truth<suffix>`` holds the truth-vs-estimate heat-maps).
+
+``acyclic bench``
+    A small smoke benchmark of NOTEARS on simulated linear-SEM data (see
+    :mod:`acyclic._bench`); the full benchmark suite lives in ``benchmarks/``.
+
+Exit codes: 0 success; 2 bad input or parameters (argparse's usage errors, unreadable
+or non-numeric data, unknown output format, any :class:`acyclic.exceptions.AcyclicError`),
+reported as one line on stderr without a traceback; 130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+__all__ = ["SACHS_DEFAULTS", "SACHS_REFERENCE", "OUT_FORMATS", "CLIError", "build_parser", "main",
+           "read_csv_data", "learned_graph", "write_graph"]
+
+#: Preprocessing and NOTEARS parameters used for ``acyclic learn sachs`` unless a flag
+#: overrides them. For a CSV file the estimator's own defaults apply instead.
+SACHS_DEFAULTS = dict(standardize=True, log=False, lambda1=0.1, w_threshold=0.3)
+
+#: Reference graph for the Sachs metrics (see :func:`acyclic.datasets.load_sachs`).
+SACHS_REFERENCE = "dag17"
+_SACHS_REFERENCE_NAME = "the acyclic 17-edge consensus graph (load_sachs(graph='dag17'))"
+
+#: Graph file formats of ``--out``, by file extension.
+OUT_FORMATS = (".graphml", ".gml", ".json")
+
+_EXIT_USAGE = 2
+_EXIT_INTERRUPTED = 130
+
+
+class CLIError(Exception):
+    """A user-facing error of the command line: printed as one line, exit code 2."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``acyclic`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Parser with the subcommands ``learn`` and ``bench``.
+    """
+    from . import __version__
+
+    est_defaults = _notears_defaults()
+    parser = argparse.ArgumentParser(
+        prog="acyclic",
+        description="Learn causal DAGs from data (NOTEARS with a Rust core).",
+    )
+    parser.add_argument("--version", action="version", version=f"acyclic {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    learn = sub.add_parser(
+        "learn",
+        help="learn a DAG from the built-in Sachs data or a CSV file",
+        description=(
+            "Learn a DAG from SOURCE: 'sachs' (built-in Sachs et al. 2005 data, scored against the "
+            "acyclic 17-edge consensus graph) or a CSV file whose header row names the nodes and "
+            "whose columns are all numeric."
+        ),
+        epilog=(
+            f"Defaults for sachs: standardize={SACHS_DEFAULTS['standardize']}, "
+            f"log={SACHS_DEFAULTS['log']}, lambda1={SACHS_DEFAULTS['lambda1']}, "
+            f"threshold={SACHS_DEFAULTS['w_threshold']}. For a CSV file: the estimator's defaults "
+            "(no log, no standardization). With --plot and sachs, a second file "
+            "<stem>_vs_truth<suffix> holds the truth-vs-estimate heat-maps."
+        ),
+    )
+    learn.add_argument("source", metavar="SOURCE", help="'sachs' or the path of a CSV file")
+    learn.add_argument("--method", choices=["notears"], default="notears", help="learner (default: notears)")
+    learn.add_argument(
+        "--standardize", action=argparse.BooleanOptionalAction, default=None,
+        help="scale every column to unit variance before fitting "
+             f"(default: {_yn(SACHS_DEFAULTS['standardize'])} for sachs, {_yn(est_defaults['standardize'])} for a CSV)",
+    )
+    learn.add_argument(
+        "--log", action=argparse.BooleanOptionalAction, default=None,
+        help="apply the natural log to every column first (all values must be > 0; "
+             f"default: {_yn(SACHS_DEFAULTS['log'])} for sachs, no for a CSV)",
+    )
+    learn.add_argument(
+        "--lambda1", type=float, default=None, metavar="X",
+        help=f"L1 penalty weight (default: {SACHS_DEFAULTS['lambda1']:g} for sachs, "
+             f"{est_defaults['lambda1']:g} for a CSV)",
+    )
+    learn.add_argument(
+        "--threshold", type=float, default=None, metavar="X",
+        help="drop edges with |weight| below X, NOTEARS' w_threshold "
+             f"(default: {SACHS_DEFAULTS['w_threshold']:g} for sachs, {est_defaults['w_threshold']:g} for a CSV)",
+    )
+    learn.add_argument(
+        "--loss", choices=["l2", "logistic", "poisson"], default=None,
+        help=f"loss; logistic for 0/1 data, poisson for counts (default: {est_defaults['loss_type']})",
+    )
+    learn.add_argument(
+        "--max-iter", type=int, default=None, metavar="N",
+        help=f"maximum dual-ascent (outer) steps (default: {est_defaults['max_iter']})",
+    )
+    learn.add_argument(
+        "--rows", choices=["observational", "all"], default=None,
+        help="sachs only: the 853 observational rows (default) or all 7466 rows",
+    )
+    learn.add_argument(
+        "--out", default=None, metavar="FILE",
+        help="write the learned graph; format by extension: .graphml, .gml or .json (node-link)",
+    )
+    learn.add_argument(
+        "--plot", default=None, metavar="FILE",
+        help="draw the learned graph into FILE (e.g. graph.png); for sachs also <stem>_vs_truth<suffix>",
+    )
+    learn.add_argument("--quiet", action="store_true", help="print nothing on stdout (errors still go to stderr)")
+    learn.set_defaults(func=_cmd_learn)
+
+    from ._bench import BENCH_NOISES
+
+    bench = sub.add_parser(
+        "bench",
+        help="small smoke benchmark of NOTEARS on simulated data",
+        description=(
+            "Simulate linear-SEM data with acyclic.simulate (random DAG with k*d edges, weights "
+            "U(±[0.5, 2])) and print seconds, SHD, TPR, FDR, NNZ and is_dag of NOTEARS per (d, seed). "
+            "The full benchmark suite is in the repository's benchmarks/ folder."
+        ),
+    )
+    bench.add_argument("--d", type=int, nargs="+", default=[10, 20], metavar="D", help="numbers of nodes (default: 10 20)")
+    bench.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], metavar="S", help="data-set seeds (default: 0 1 2)")
+    bench.add_argument("--graph", choices=["ER", "SF"], type=str.upper, default="ER", help="graph model (default: ER)")
+    bench.add_argument("--k", type=int, default=2, help="expected edges per node, s0 = k*d (default: 2)")
+    bench.add_argument("--n", type=int, default=1000, help="samples per data set (default: 1000)")
+    bench.add_argument("--noise", choices=list(BENCH_NOISES), default="gauss", help="noise distribution (default: gauss)")
+    bench.add_argument(
+        "--standardize", action="store_true",
+        help="fit on standardized columns (removes varsortability; much harder for least squares)",
+    )
+    bench.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def _yn(flag) -> str:
+    return "yes" if flag else "no"
+
+
+def _notears_defaults() -> Dict[str, object]:
+    """The constructor defaults of :class:`acyclic.NOTEARS` (for the help texts)."""
+    import inspect
+
+    from . import NOTEARS
+
+    return {name: p.default for name, p in inspect.signature(NOTEARS).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+# --------------------------------------------------------------------------------------------------
+# Entry point
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the ``acyclic`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments without the program name; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        Exit code: 0 success, 2 usage or input error (one line on stderr), 130
+        interrupted with Ctrl-C.
+    """
+    from .exceptions import AcyclicError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(None if argv is None else list(argv))
+    except SystemExit as exc:  # --help, --version, usage errors: return instead of exiting
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else _EXIT_USAGE)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        _eprint("interrupted")
+        return _EXIT_INTERRUPTED
+    except (CLIError, AcyclicError) as exc:
+        if type(exc).__name__ == "Cancelled" or "cancelled" in str(exc).lower():
+            _eprint("interrupted")
+            return _EXIT_INTERRUPTED
+        _eprint(f"acyclic {args.command}: error: {_one_line(exc)}")
+        return _EXIT_USAGE
+    except OSError as exc:  # unreadable input, unwritable output
+        if isinstance(exc, BrokenPipeError):
+            return _broken_pipe()
+        _eprint(f"acyclic {args.command}: error: {_one_line(exc)}")
+        return _EXIT_USAGE
+
+
+def _eprint(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(text.split())
+
+
+def _broken_pipe() -> int:
+    """Stdout was closed early (``acyclic learn sachs | head``): exit quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout without a descriptor
+        pass
+    return 1
+
+
+# --------------------------------------------------------------------------------------------------
+# Data
+
+
+def read_csv_data(path) -> "pandas.DataFrame":  # noqa: F821
+    """Read a CSV file of numeric columns, header row = node labels.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The CSV file (read with :func:`pandas.read_csv`, default settings).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Float64 columns in file order, labelled by the header.
+
+    Raises
+    ------
+    CLIError
+        If the file is missing, empty or not parseable, has no data rows, a column
+        holds a non-numeric value (the message names every such column and the first
+        offending row and value), or a column has missing or infinite values.
+    """
+    import numpy as np
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"no such file: {str(path)!r} (SOURCE is 'sachs' or the path of a CSV file)")
+    try:
+        df = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise CLIError(f"{str(path)!r} is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise CLIError(f"cannot read {str(path)!r} as CSV: {_one_line(exc)}") from None
+    if df.shape[1] == 0 or df.shape[0] == 0:
+        raise CLIError(f"{str(path)!r} has no data rows (header row = node labels, then one row per sample)")
+
+    bad: List[str] = []
+    columns = {}
+    for k, name in enumerate(df.columns):
+        col = df.iloc[:, k]
+        if pd.api.types.is_bool_dtype(col):
+            col = col.astype(np.float64)
+        elif not pd.api.types.is_numeric_dtype(col):
+            converted = pd.to_numeric(col, errors="coerce")
+            offending = converted.isna() & col.notna()
+            if offending.any():
+                row = int(np.flatnonzero(offending.to_numpy())[0])
+                bad.append(f"{name!r} (row {row + 1}: {col.iloc[row]!r})")
+                continue
+            col = converted
+        columns[name] = col.astype(np.float64)
+    if bad:
+        which = "column" if len(bad) == 1 else "columns"
+        raise CLIError(
+            f"non-numeric {which} in {str(path)!r}: {', '.join(bad)}; every column must hold numbers "
+            "(drop or encode the column first)"
+        )
+    out = pd.DataFrame(columns, index=df.index)
+    out.columns = df.columns
+    values = out.to_numpy()
+    missing = [repr(name) for name, m in zip(out.columns, np.isnan(values).sum(axis=0)) if m]
+    if missing:
+        raise CLIError(f"missing values in column(s) {', '.join(missing)} of {str(path)!r}")
+    infinite = [repr(name) for name, m in zip(out.columns, np.isinf(values).sum(axis=0)) if m]
+    if infinite:
+        raise CLIError(f"infinite values in column(s) {', '.join(infinite)} of {str(path)!r}")
+    if str(out.columns[0]).startswith("Unnamed: 0"):
+        _eprint(
+            f"note: the first column of {str(path)!r} has no header; if it is a row index, "
+            "write the file with index=False (pandas) or delete the column"
+        )
+    return out
+
+
+def _log_transform(df):
+    import numpy as np
+
+    values = df.to_numpy()
+    nonpositive = [(name, int(c), float(values[:, k].min()))
+                   for k, (name, c) in enumerate(zip(df.columns, (values <= 0).sum(axis=0))) if c]
+    if nonpositive:
+        listed = ", ".join(f"{name!r} ({c} values, min {m:g})" for name, c, m in nonpositive)
+        raise CLIError(f"--log needs every value > 0; not so in column(s) {listed}")
+    return np.log(df)
+
+
+# --------------------------------------------------------------------------------------------------
+# Output
+
+
+def learned_graph(estimator, **attrs) -> "networkx.DiGraph":  # noqa: F821
+    """The fitted graph with plain Python values, ready for any networkx writer.
+
+    Parameters
+    ----------
+    estimator : fitted acyclic estimator
+        Anything with ``to_networkx()`` (nodes = ``node_labels_``, edges with ``weight``).
+    **attrs
+        Graph attributes to store (str, int, float or bool values: the source, the
+        method and its parameters).
+
+    Returns
+    -------
+    networkx.DiGraph
+        Nodes relabelled to ``str``, every edge with a Python ``float`` ``weight``,
+        ``attrs`` as graph attributes.
+    """
+    import networkx as nx
+
+    G0 = estimator.to_networkx()
+    G = nx.DiGraph()
+    G.graph.update(attrs)
+    G.add_nodes_from(str(u) for u in G0.nodes)
+    for u, v, w in G0.edges(data="weight"):
+        G.add_edge(str(u), str(v), weight=float(w))
+    return G
+
+
+def _node_link_data(G) -> dict:
+    import networkx as nx
+
+    try:
+        return nx.node_link_data(G, edges="edges")
+    except TypeError:  # networkx < 3.4: no `edges` keyword, the key is "links"; keep one file format
+        data = nx.node_link_data(G)
+        data["edges"] = data.pop("links")
+        return data
+
+
+def write_graph(G, path) -> None:
+    """Write a graph in the format given by the file extension.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The graph (str nodes, float ``weight`` edge attributes, scalar graph
+        attributes, as made by :func:`learned_graph`).
+    path : str or os.PathLike
+        ``.graphml`` (:func:`networkx.write_graphml`), ``.gml``
+        (:func:`networkx.write_gml`; booleans become 0/1) or ``.json`` (networkx
+        node-link data under the keys ``nodes`` and ``edges`` with any networkx; read
+        it back with ``networkx.node_link_graph(data, edges="edges")`` (networkx >= 3.4;
+        ``link="edges"`` before)). Case-insensitive.
+
+    Raises
+    ------
+    CLIError
+        If the extension is not one of :data:`OUT_FORMATS`.
+    OSError
+        If the file cannot be written.
+    """
+    import networkx as nx
+
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext == ".graphml":
+        nx.write_graphml(G, path)
+    elif ext == ".gml":
+        nx.write_gml(G, path)
+    elif ext == ".json":
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(_node_link_data(G), fh, indent=2)
+            fh.write("\n")
+    else:
+        raise CLIError(_unknown_out_format(path))
+
+
+def _unknown_out_format(path: Path) -> str:
+    return (f"unknown graph format {path.suffix or '(no extension)'!r} for --out {str(path)!r}; "
+            f"use one of {', '.join(OUT_FORMATS)}")
+
+
+def _check_out_path(path: Optional[str], flag: str, extensions=None) -> None:
+    """Fail before the fit, not after it, on an unusable output path."""
+    if path is None:
+        return
+    p = Path(path)
+    if extensions is not None and p.suffix.lower() not in extensions:
+        raise CLIError(_unknown_out_format(p))
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise CLIError(f"{flag} {str(p)!r}: the folder {str(parent)!r} does not exist")
+
+
+def _plot_formats() -> Dict[str, str]:
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return FigureCanvasBase.get_supported_filetypes()
+
+
+def _check_plot_path(path: Optional[str]) -> None:
+    if path is None:
+        return
+    _check_out_path(path, "--plot")
+    ext = Path(path).suffix.lower().lstrip(".")
+    formats = _plot_formats()
+    if ext not in formats:
+        raise CLIError(f"unknown image format {Path(path).suffix or '(no extension)'!r} for --plot "
+                       f"{path!r}; use e.g. .png, .pdf or .svg")
+
+
+def _truth_plot_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}_vs_truth{path.suffix}")
+
+
+def _pyplot():
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")  # the command line only writes files; never open a window
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _write_plots(G, path: str, title: str, truth=None) -> List[Path]:
+    """Draw ``G`` into ``path``; with ``truth = (B_true, W_est, labels, heading)`` also the heat-maps."""
+    from .plotting import plot_graph, plot_truth_vs_estimate
+
+    plt = _pyplot()
+    written = []
+    path = Path(path)
+    ax = plot_graph(G)
+    ax.set_title(title, fontsize="small")
+    try:
+        ax.figure.savefig(path, dpi=150, bbox_inches="tight")
+    finally:
+        plt.close(ax.figure)
+    written.append(path)
+    if truth is not None:
+        B_true, W_est, labels, heading = truth
+        fig = plot_truth_vs_estimate(B_true, W_est, labels=labels)
+        if hasattr(fig, "get_suptitle"):  # matplotlib >= 3.8
+            metrics_line = fig.get_suptitle()
+        else:  # pragma: no cover - older matplotlib
+            metrics_line = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+        fig.suptitle(f"{heading}\n{metrics_line}", fontsize="medium")
+        second = _truth_plot_path(path)
+        try:
+            fig.savefig(second, dpi=150, bbox_inches="tight")
+        finally:
+            plt.close(fig)
+        written.append(second)
+    return written
+
+
+# --------------------------------------------------------------------------------------------------
+# learn
+
+
+def _resolve_learn_params(args) -> Tuple[dict, dict]:
+    """(preprocessing, estimator kwargs) with the source's defaults under the given flags."""
+    is_sachs = args.source == "sachs"
+    defaults = dict(SACHS_DEFAULTS) if is_sachs else {}
+    pre = {
+        "log": args.log if args.log is not None else bool(defaults.get("log", False)),
+        "standardize_from": "flag" if args.standardize is not None else ("sachs default" if is_sachs else "default"),
+        "log_from": "flag" if args.log is not None else ("sachs default" if is_sachs else "default"),
+    }
+    kwargs = {}
+    if args.standardize is not None:
+        kwargs["standardize"] = bool(args.standardize)
+    elif "standardize" in defaults:
+        kwargs["standardize"] = bool(defaults["standardize"])
+    if args.lambda1 is not None:
+        kwargs["lambda1"] = float(args.lambda1)
+    elif "lambda1" in defaults:
+        kwargs["lambda1"] = float(defaults["lambda1"])
+    if args.threshold is not None:
+        kwargs["w_threshold"] = float(args.threshold)
+    elif "w_threshold" in defaults:
+        kwargs["w_threshold"] = float(defaults["w_threshold"])
+    if args.loss is not None:
+        kwargs["loss_type"] = args.loss
+    if args.max_iter is not None:
+        kwargs["max_iter"] = int(args.max_iter)
+    return pre, kwargs
+
+
+def _load_source(args):
+    """(DataFrame, description) of the learn SOURCE."""
+    if args.source == "sachs":
+        from .datasets import load_sachs
+
+        observational = args.rows != "all"
+        df, _ = load_sachs(observational=observational, graph=SACHS_REFERENCE)
+        if observational:
+            what = f"Sachs et al. (2005) flow cytometry, the {len(df)} observational rows (cd3cd28)"
+        else:
+            what = (f"Sachs et al. (2005) flow cytometry, all {len(df)} rows (9 experiments stacked; "
+                    "the interventional rows are not labelled as such)")
+        return df, what
+    if args.rows is not None:
+        raise CLIError("--rows applies to the built-in sachs data only")
+    df = read_csv_data(args.source)
+    return df, f"CSV file {args.source!r}"
+
+
+def _fmt_num(x) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _estimator_params(est, keys=("lambda1", "loss_type", "w_threshold", "max_iter", "h_tol",
+                                 "rho_max", "standardize")) -> Dict[str, object]:
+    return {k: getattr(est, k) for k in keys if hasattr(est, k)}
+
+
+def _format_edges(labels: List[str], W, A) -> List[str]:
+    import numpy as np
+
+    rows, cols = np.nonzero(A)
+    edges = sorted(((labels[i], labels[j], float(W[i, j]), (int(i), int(j))) for i, j in zip(rows, cols)),
+                   key=lambda e: (-abs(e[2]), e[3]))
+    if not edges:
+        return ["  (no edges)"]
+    wu = max(len(u) for u, _, _, _ in edges)
+    wv = max(len(v) for _, v, _, _ in edges)
+    return [f"  {u:<{wu}} -> {v:<{wv}}  {w:+.4f}" for u, v, w, _ in edges]
+
+
+def _metrics_lines(name: str, B_true, A_est) -> Tuple[List[str], dict]:
+    import numpy as np
+
+    from .metrics import count_accuracy
+
+    acc = count_accuracy(B_true, A_est)
+    empty = count_accuracy(B_true, np.zeros_like(B_true))
+    width = max(len(name), len("empty graph"))
+    head = f"  {'':<{width}}  {'SHD':>4}  {'TPR':>5}  {'FDR':>5}  {'FPR':>5}  {'NNZ':>4}"
+
+    def line(label, a, extra=""):
+        return (f"  {label:<{width}}  {a['shd']:>4d}  {a['tpr']:>5.3f}  {a['fdr']:>5.3f}  "
+                f"{a['fpr']:>5.3f}  {a['nnz']:>4d}{extra}")
+
+    detail = (f"   (extra {acc['extra']}, missing {acc['missing']}, reversed {acc['reversed']}"
+              + ("" if acc["is_dag"] else ", has a cycle") + ")")
+    return [head, line(name, acc, detail), line("empty graph", empty)], acc
+
+
+def _cmd_learn(args) -> int:
+    import numpy as np
+
+    from . import NOTEARS
+
+    say = (lambda *a, **k: None) if args.quiet else (lambda *a, **k: print(*a, **k, flush=True))
+
+    # check the output paths first: a typo should not cost a fit
+    _check_out_path(args.out, "--out", OUT_FORMATS)
+    _check_plot_path(args.plot)
+
+    df, source_text = _load_source(args)
+    pre, kwargs = _resolve_learn_params(args)
+    n, d = df.shape
+    say(f"source: {args.source} — {source_text}")
+    say(f"data: {n} rows × {d} columns")
+
+    X = _log_transform(df) if pre["log"] else df
+    # the progress bar (tqdm, on stderr) only when someone is watching
+    est = NOTEARS(**kwargs, verbose=bool(not args.quiet and sys.stderr.isatty()))
+    params = _estimator_params(est)
+    standardize = bool(params.get("standardize", kwargs.get("standardize", False)))
+    say("preprocessing: "
+        f"log {'yes' if pre['log'] else 'no'} ({pre['log_from']}), "
+        f"standardize {'yes' if standardize else 'no'} ({pre['standardize_from']})"
+        + (" — log first, then each column scaled to unit variance" if pre["log"] and standardize else ""))
+    say(f"method: NOTEARS({', '.join(f'{k}={_fmt_num(v)}' for k, v in params.items())})")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t0 = time.perf_counter()
+        est.fit(X)
+        seconds = time.perf_counter() - t0
+    for w in caught:
+        # ConvergenceWarning etc.: one line each, never a traceback-like dump
+        if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)):
+            _eprint(f"warning: {_one_line(w.message)}")
+
+    labels = [str(x) for x in est.node_labels_]
+    A = np.asarray(est.adjacency_)
+    W = np.asarray(est.weights_, dtype=np.float64)
+    n_edges = int(np.count_nonzero(A))
+    say(f"learned {n_edges} edge{'s' if n_edges != 1 else ''} (sorted by |weight|):")
+    for line in _format_edges(labels, W, A):
+        say(line)
+    h = getattr(est, "h_", None)
+    h_text = f" (h = {float(h):.2e})" if h is not None and math.isfinite(float(h)) else ""
+    say(f"n_iter {int(est.n_iter_)}, converged {bool(est.converged_)}{h_text}, {seconds:.2f} s")
+
+    truth = None
+    if args.source == "sachs":
+        from .datasets import load_sachs_adjacency
+
+        B_true, true_labels = load_sachs_adjacency(SACHS_REFERENCE)
+        if [str(x) for x in true_labels] != labels:  # pragma: no cover - guards the shipped data
+            raise CLIError("the Sachs reference graph and the data disagree on the column order")
+        lines, acc = _metrics_lines("NOTEARS", B_true, A)
+        say(f"reference: {_SACHS_REFERENCE_NAME}, {int(B_true.sum())} edges; "
+            f"SHD counts a reversed edge once")
+        for line in lines:
+            say(line)
+        rows_text = f"{n} {'observational ' if args.rows != 'all' else ''}rows"
+        prep_text = "+".join(t for t, on in (("log", pre["log"]), ("standardized", standardize)) if on) or "raw"
+        truth = (B_true, W, labels, f"NOTEARS on Sachs ({rows_text}, {prep_text}) vs the 17-edge consensus DAG")
+
+    attrs = {"source": str(args.source), "rows": int(n), "method": "NOTEARS",
+             "log": bool(pre["log"]), "standardize": standardize}
+    for k, v in params.items():
+        if k != "standardize" and isinstance(v, (bool, int, float, str)):
+            attrs[k] = v
+    G = learned_graph(est, **attrs)
+    if args.out is not None:
+        write_graph(G, args.out)
+        say(f"wrote {args.out}")
+    if args.plot is not None:
+        title = f"NOTEARS on {args.source}: {n_edges} edges"
+        if truth is not None:
+            title = truth[3].replace(" vs the 17-edge consensus DAG", "") + f": {n_edges} edges"
+        for path in _write_plots(G, args.plot, title, truth):
+            say(f"wrote {path}")
+    return 0
+
+
+# --------------------------------------------------------------------------------------------------
+# bench
+
+
+def _cmd_bench(args) -> int:
+    from . import _bench
+
+    for name in ("d", "seeds"):
+        if len(set(getattr(args, name))) != len(getattr(args, name)):
+            raise CLIError(f"--{name} lists a value twice")
+    if min(args.d) < 2:
+        raise CLIError("--d needs at least 2 nodes")
+    if args.k < 0 or args.n < 2:
+        raise CLIError("--k must be >= 0 and --n >= 2")
+    prep = "standardized" if args.standardize else "raw (not standardized)"
+    print(f"NOTEARS smoke benchmark: {args.graph}{args.k} graphs (s0 = {args.k}·d), n = {args.n}, "
+          f"{args.noise} noise, linear SEM, {prep} data", flush=True)
+    print(_bench.format_header(), flush=True)
+    rows = _bench.run_smoke_bench(
+        args.d, args.seeds, graph=args.graph, k=args.k, n=args.n, noise=args.noise,
+        standardize=args.standardize,
+        callback=lambda row: print(_bench.format_row(row), flush=True),
+    )
+    for line in _bench._mean_lines(rows):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

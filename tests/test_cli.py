@@ -1,0 +1,128 @@
+"""Tests of the command line: ``acyclic learn`` and ``acyclic bench``."""
+
+import json
+import subprocess
+import sys
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+import acyclic
+from acyclic.cli import SACHS_DEFAULTS, main
+from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
+
+
+@pytest.fixture
+def small_csv(tmp_path):
+    """A small simulated data set (d = 5, n = 300) as CSV, header = node labels."""
+    B = simulate_dag(5, 5, "ER", random_state=0)
+    W = simulate_parameter(B, random_state=1)
+    X = simulate_linear_sem(W, 300, "gauss", random_state=2)
+    path = tmp_path / "data.csv"
+    pd.DataFrame(X, columns=["a", "b", "c", "d", "e"]).to_csv(path, index=False)
+    return path
+
+
+def test_learn_sachs_graphml(tmp_path, capsys):
+    out = tmp_path / "g.graphml"
+    assert main(["learn", "sachs", "--out", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""  # --quiet: nothing on stdout
+    G = nx.read_graphml(out)
+    assert G.number_of_nodes() == 11
+    assert G.number_of_edges() > 0
+    assert all("weight" in data and np.isfinite(data["weight"]) for _, _, data in G.edges(data=True))
+    assert nx.is_directed_acyclic_graph(G)
+    assert G.graph["source"] == "sachs" and G.graph["method"] == "NOTEARS"
+
+
+def test_learn_sachs_report(capsys):
+    assert main(["learn", "sachs"]) == 0
+    out = capsys.readouterr().out
+    assert "853 rows × 11 columns" in out
+    assert "17-edge consensus graph" in out
+    assert "empty graph" in out and "SHD" in out
+    empty_line = next(line for line in out.splitlines() if line.strip().startswith("empty graph"))
+    assert empty_line.split()[2] == "17"  # the empty graph's SHD against the 17-edge DAG
+    standardize = "yes" if SACHS_DEFAULTS["standardize"] else "no"
+    assert f"standardize {standardize} (sachs default)" in out
+    # edges are printed as "A -> B  weight", sorted by |weight| descending
+    weights = [abs(float(line.split()[-1])) for line in out.splitlines() if " -> " in line]
+    assert weights and weights == sorted(weights, reverse=True)
+
+
+def test_learn_csv_json_and_plot(tmp_path, small_csv, capsys):
+    out, png = tmp_path / "x.json", tmp_path / "x.png"
+    assert main(["learn", str(small_csv), "--out", str(out), "--plot", str(png)]) == 0
+    text = capsys.readouterr().out
+    assert "300 rows × 5 columns" in text and "standardize no (default)" in text
+    assert out.stat().st_size > 0 and png.stat().st_size > 0
+    assert not (tmp_path / "x_vs_truth.png").exists()  # no reference graph for a CSV file
+    data = json.loads(out.read_text())
+    assert {node["id"] for node in data["nodes"]} == set("abcde")
+    G = nx.DiGraph()
+    G.add_edges_from((e["source"], e["target"]) for e in data["edges"])
+    assert nx.is_directed_acyclic_graph(G) and G.number_of_edges() > 0
+    assert all(isinstance(e["weight"], float) for e in data["edges"])
+
+
+def test_learn_sachs_plot_and_gml(tmp_path):
+    png, gml = tmp_path / "s.png", tmp_path / "s.gml"
+    assert main(["learn", "sachs", "--plot", str(png), "--out", str(gml), "--quiet"]) == 0
+    assert png.stat().st_size > 0
+    assert (tmp_path / "s_vs_truth.png").stat().st_size > 0
+    assert nx.read_gml(gml).number_of_nodes() == 11
+
+
+def test_learn_non_numeric_column(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    pd.DataFrame({"x": [1.0, 2.0, 3.0], "group": ["a", "b", "c"], "y": [0.5, 0.1, 0.3]}).to_csv(path, index=False)
+    assert main(["learn", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "'group'" in err and "non-numeric" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_learn_unknown_extension(tmp_path, capsys):
+    assert main(["learn", "sachs", "--out", str(tmp_path / "g.xyz"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert ".xyz" in err and ".graphml" in err
+    assert not (tmp_path / "g.xyz").exists()
+
+
+def test_learn_other_errors(tmp_path, small_csv, capsys):
+    assert main(["learn", str(tmp_path / "missing.csv")]) == 2
+    assert main(["learn", str(small_csv), "--log", "--quiet"]) == 2  # simulated data has values <= 0
+    assert main(["learn", str(small_csv), "--rows", "all", "--quiet"]) == 2  # --rows is for sachs
+    assert main(["learn", "sachs", "--lambda1", "-1", "--quiet"]) == 2  # rejected by NOTEARS
+    assert main(["learn", "sachs", "--max-iter", "many"]) == 2  # argparse usage error
+    err = capsys.readouterr().err
+    assert "--log needs every value > 0" in err and "--rows" in err and "lambda1" in err
+    assert "Traceback" not in err
+
+
+def test_learn_interrupted(monkeypatch, capsys):
+    def interrupted(self, X, y=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(acyclic.NOTEARS, "fit", interrupted)
+    assert main(["learn", "sachs", "--quiet"]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+
+
+def test_bench_smoke(capsys):
+    assert main(["bench", "--d", "5", "--seeds", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "SHD" in out
+    row = next(line.split() for line in out.splitlines() if line.split()[:2] == ["5", "0"])
+    assert row[8] == "True"  # is_dag
+
+
+def test_module_entry_point():
+    proc = subprocess.run(
+        [sys.executable, "-m", "acyclic.cli", "learn", "sachs", "--quiet"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
