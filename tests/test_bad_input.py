@@ -270,18 +270,12 @@ def test_core_project_required_mask_wrong_shape(mask_shape):
         _core.project_to_dag(W, np.zeros(mask_shape, dtype=bool))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="binding bug: rust/py/src/convert.rs mask_from flattens the mask and the core only "
-    "checks len == d*d, so a (2, 8) or (16, 1) mask is accepted for a 4x4 W",
-)
 @pytest.mark.parametrize("mask_shape", [(2, 8), (16, 1)])
 def test_core_project_required_mask_same_size_wrong_shape(mask_shape):
     with pytest.raises(InvalidInputError):
         _core.project_to_dag(np.ones((4, 4)), np.zeros(mask_shape, dtype=bool))
 
 
-@pytest.mark.xfail(strict=True, reason="binding bug: notears_fit masks are not shape-checked (see above)")
 def test_core_notears_forbidden_mask_same_size_wrong_shape():
     X = np.random.default_rng(0).normal(size=(30, 3))
     with pytest.raises(InvalidInputError):
@@ -298,11 +292,6 @@ def test_core_project_non_square_and_notears_bad_mask():
         _core.notears_fit(np.zeros((0, 3)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="binding bug: _core.is_dag / _core.topological_order do not check that W is square; "
-    "is_dag panics (faer index assertion, PanicException) and topological_order returns None",
-)
 @pytest.mark.parametrize("func", ["is_dag", "topological_order"])
 @pytest.mark.parametrize("shape", [(3, 2), (2, 3)])
 def test_core_graph_functions_non_square(func, shape):

@@ -268,17 +268,11 @@ def test_callback_receives_every_outer_step(data):
 
 
 # ----------------------------------------------------------------------------- Ctrl-C, GIL, threads
-@pytest.mark.xfail(
-    strict=True,
-    reason="binding bug: run_detached runs the fit on a rayon worker thread, where "
-    "py.check_signals() is a no-op (CPython only runs signal handlers on the main thread), so "
-    "KeyboardInterrupt only arrives after the fit returns. Remove this marker once fixed.",
-)
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_ctrl_c_interrupts_a_long_fit():
-    # d=40 ER2: each outer step takes ≈1-2 s, so three of them run for ≈5 s on one core; a fix
-    # stops it ≈50 ms after the interrupt, while the bug lets it run to the end (max_iter caps
-    # the test's cost in that case).
+    # d=40 ER2: each outer step takes ≈1-2 s, so three of them run for ≈5 s on one core; the
+    # fit must stop within ≈50 ms of the interrupt (the binding polls signals on the calling
+    # thread while a rayon worker fits). max_iter caps the cost should that ever regress.
     _, _, X = _sem(40, 500, 4, edges=80)
     fired = {}
 

@@ -16,9 +16,13 @@ fn out_neighbours(w: MatRef<'_, f64>) -> Vec<Vec<usize>> {
 }
 
 /// Topological order (roots first) of the graph with edges where `w != 0`, choosing the
-/// smallest available index first, or `None` when the graph has a cycle (a self-loop counts).
+/// smallest available index first, or `None` when the graph has a cycle (a self-loop counts)
+/// or W is not square.
 pub fn topological_order(w: MatRef<'_, f64>) -> Option<Vec<usize>> {
     let d = w.nrows();
+    if w.ncols() != d {
+        return None;
+    }
     let succ = out_neighbours(w);
     let mut indegree = vec![0usize; d];
     for list in &succ {

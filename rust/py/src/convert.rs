@@ -1,6 +1,8 @@
 //! numpy ⇄ faer conversions (copies; the matrices are at most d×d or n×d).
 
+use crate::errors::to_pyerr;
 use acyclic_core::graph::Mask;
+use acyclic_core::CoreError;
 use faer::Mat;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -11,9 +13,23 @@ pub fn mat_from(a: &PyReadonlyArray2<'_, f64>) -> Mat<f64> {
     Mat::from_fn(view.nrows(), view.ncols(), |i, j| view[[i, j]])
 }
 
-/// Copies a 2-D bool array into a row-major mask.
-pub fn mask_from(a: &PyReadonlyArray2<'_, bool>) -> Mask {
-    a.as_array().iter().copied().collect()
+/// Copies a d×d bool array into a row-major mask; any other shape is an InvalidInputError.
+pub fn mask_from(py: Python<'_>, a: &PyReadonlyArray2<'_, bool>, d: usize, name: &str) -> PyResult<Mask> {
+    let view = a.as_array();
+    if view.dim() != (d, d) {
+        let (r, c) = view.dim();
+        return Err(to_pyerr(py, CoreError::InvalidInput(format!("the {name} mask must have shape ({d}, {d}), got ({r}, {c})")), None));
+    }
+    Ok(view.iter().copied().collect())
+}
+
+/// A copy of W, or an InvalidInputError when it is not square.
+pub fn square_from(py: Python<'_>, a: &PyReadonlyArray2<'_, f64>) -> PyResult<Mat<f64>> {
+    let m = mat_from(a);
+    if m.nrows() != m.ncols() {
+        return Err(to_pyerr(py, CoreError::InvalidInput(format!("W must be square, got {}x{}", m.nrows(), m.ncols())), None));
+    }
+    Ok(m)
 }
 
 /// Copies a faer matrix into a new C-ordered numpy array.

@@ -13,7 +13,7 @@ use acyclic_core::graph;
 use acyclic_core::learners::notears;
 use acyclic_core::linalg;
 use acyclic_core::loss::Loss;
-use convert::{mask_from, mat_from, to_numpy};
+use convert::{mask_from, mat_from, square_from, to_numpy};
 use errors::to_pyerr;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray2};
 use progress::{run_cancellable, PyProgress};
@@ -67,15 +67,18 @@ fn loss_value_grad<'py>(
 
 /// True when the graph with edges where W != 0 is acyclic.
 #[pyfunction]
-fn is_dag(w: PyReadonlyArray2<'_, f64>) -> bool {
-    graph::is_dag(mat_from(&w).as_ref())
+fn is_dag(py: Python<'_>, w: PyReadonlyArray2<'_, f64>) -> PyResult<bool> {
+    Ok(graph::is_dag(square_from(py, &w)?.as_ref()))
 }
 
 /// Topological order (roots first, smallest index first among ties), or None for a cyclic graph.
 #[pyfunction]
-fn topological_order<'py>(py: Python<'py>, w: PyReadonlyArray2<'py, f64>) -> Option<Bound<'py, PyArray1<i64>>> {
-    graph::topological_order(mat_from(&w).as_ref())
-        .map(|order| order.into_iter().map(|i| i as i64).collect::<Vec<_>>().into_pyarray(py))
+fn topological_order<'py>(
+    py: Python<'py>,
+    w: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Option<Bound<'py, PyArray1<i64>>>> {
+    Ok(graph::topological_order(square_from(py, &w)?.as_ref())
+        .map(|order| order.into_iter().map(|i| i as i64).collect::<Vec<_>>().into_pyarray(py)))
 }
 
 /// The cycle projection of DESIGN §2: removes the weakest edges on cycles until W is a DAG.
@@ -86,8 +89,8 @@ fn project_to_dag<'py>(
     w: PyReadonlyArray2<'py, f64>,
     required: Option<PyReadonlyArray2<'py, bool>>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let w = mat_from(&w);
-    let required = required.map(|m| mask_from(&m));
+    let w = square_from(py, &w)?;
+    let required = required.map(|m| mask_from(py, &m, w.nrows(), "required")).transpose()?;
     let out = py
         .detach(|| graph::project_to_dag(w.as_ref(), required.as_ref()))
         .map_err(|e| to_pyerr(py, e, None))?;
@@ -123,8 +126,8 @@ fn notears_fit<'py>(
         rho_max,
         w_threshold,
         penalty: Penalty::from_name(penalty).map_err(|e| to_pyerr(py, e, None))?,
-        forbidden: forbidden.map(|m| mask_from(&m)),
-        required: required.map(|m| mask_from(&m)),
+        forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
+        required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
         ..notears::Config::default()
     };
     let (result, pending) = run_cancellable(py, n_threads, |cancel| {

@@ -144,9 +144,6 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
             let w = to_matrix(&solved.x);
             let (h, _) = penalty.value_grad(w.as_ref())?;
             let (s, _) = score(&w, &solved.x);
-            if std::env::var("ACYCLIC_DEBUG").is_ok() {
-                eprintln!("rho {rho:e} alpha {alpha:.3e} -> h {h:.3e} score {s:.6} f {:.6} iters {} evals {} stop {:?}", solved.value, solved.n_iter, solved.n_evals, solved.stop);
-            }
             Ok(Solved { x: solved.x, h, score: s, n_evals: solved.n_evals })
         },
         progress,
