@@ -9,9 +9,9 @@
 //! The objective may return +∞ (e.g. an overflowing penalty); the line search then shrinks the
 //! step. It is evaluated through one closure that returns the value and fills the gradient.
 
+use super::vector::{axpy, dot};
 use crate::error::{CoreError, Result};
 use crate::progress::Progress;
-use std::collections::VecDeque;
 
 /// Settings of [`minimize_nonnegative`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,9 +62,82 @@ pub struct Outcome {
     pub stop: Stop,
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+
+/// The last `memory` correction pairs (s, y) with ρ = 1/(sᵀy), in a ring buffer.
+struct History {
+    s: Vec<Vec<f64>>,
+    y: Vec<Vec<f64>>,
+    rho: Vec<f64>,
+    /// Index of the oldest pair; `len` pairs are stored.
+    start: usize,
+    len: usize,
 }
+
+impl History {
+    fn new(memory: usize, n: usize) -> Self {
+        History { s: vec![vec![0.0; n]; memory], y: vec![vec![0.0; n]; memory], rho: vec![0.0; memory], start: 0, len: 0 }
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Position of the k-th stored pair, oldest first.
+    fn slot(&self, k: usize) -> usize {
+        (self.start + k) % self.s.len()
+    }
+
+    /// Stores s = x_new − x and y = g_new − g when the curvature sᵀy is positive.
+    fn push(&mut self, x_new: &[f64], x: &[f64], g_new: &[f64], g: &[f64]) {
+        let memory = self.s.len();
+        let slot = if self.len < memory { self.slot(self.len) } else { self.start };
+        let (s, y) = (&mut self.s[slot], &mut self.y[slot]);
+        for i in 0..x.len() {
+            s[i] = x_new[i] - x[i];
+            y[i] = g_new[i] - g[i];
+        }
+        let (sy, yy) = (dot(s, y), dot(y, y));
+        if sy <= f64::EPSILON * yy || sy <= 0.0 {
+            return; // no usable curvature: keep the old pairs
+        }
+        self.rho[slot] = 1.0 / sy;
+        if self.len < memory {
+            self.len += 1;
+        } else {
+            self.start = (self.start + 1) % memory;
+        }
+    }
+
+    /// `out = −F H F g`: the L-BFGS inverse-Hessian approximation H (two-loop recursion,
+    /// Nocedal & Wright 2006, Alg. 7.4) applied to the gradient with the fixed variables masked
+    /// out (F = diag(free)) before and after, which keeps it a descent direction.
+    fn direction(&self, g: &[f64], free: &[f64], alpha: &mut [f64], out: &mut [f64]) {
+        for i in 0..g.len() {
+            out[i] = g[i] * free[i];
+        }
+        for k in (0..self.len).rev() {
+            let slot = self.slot(k);
+            let a = self.rho[slot] * dot(&self.s[slot], out);
+            alpha[k] = a;
+            axpy(-a, &self.y[slot], out);
+        }
+        if self.len > 0 {
+            let slot = self.slot(self.len - 1);
+            let y = &self.y[slot];
+            let gamma = 1.0 / (self.rho[slot] * dot(y, y));
+            out.iter_mut().for_each(|v| *v *= gamma);
+        }
+        for k in 0..self.len {
+            let slot = self.slot(k);
+            let b = self.rho[slot] * dot(&self.y[slot], out);
+            axpy(alpha[k] - b, &self.s[slot], out);
+        }
+        for i in 0..out.len() {
+            out[i] = -out[i] * free[i];
+        }
+    }
+}
+
 
 /// Minimises `f` over x ≥ 0 starting from `x0` (projected onto the bounds first).
 ///
@@ -87,12 +160,13 @@ where
     if !value.is_finite() {
         return Err(CoreError::Numerical("the objective is not finite at the starting point".into()));
     }
-    let mut s_hist: VecDeque<Vec<f64>> = VecDeque::with_capacity(options.memory);
-    let mut y_hist: VecDeque<Vec<f64>> = VecDeque::with_capacity(options.memory);
+    let mut history = History::new(options.memory.max(1), n);
+    let mut alpha = vec![0.0; options.memory.max(1)];
     let mut direction = vec![0.0; n];
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
-    let mut free = vec![true; n];
+    let mut free = vec![1.0; n];
+    let mut moved = vec![0.0; n];
 
     for iter in 0..options.max_iter {
         // Projected gradient: at a bound only a negative component can be followed.
@@ -104,25 +178,20 @@ where
         if pg_norm <= options.pgtol {
             return Ok(Outcome { x, value, n_evals, n_iter: iter, stop: Stop::Gradient });
         }
+        // Variables at (or within ε of) their bound whose gradient pushes them out are fixed.
         let eps_active = pg_norm.min(1e-8);
         for i in 0..n {
-            free[i] = !(x[i] <= eps_active && g[i] > 0.0);
+            free[i] = if x[i] <= eps_active && g[i] > 0.0 { 0.0 } else { 1.0 };
         }
-        two_loop(&g, &free, &s_hist, &y_hist, &mut direction);
-        let slope = dot(&g, &direction);
-        if slope >= 0.0 || !slope.is_finite() {
-            // The curvature pairs give no descent on the free set: restart as steepest descent.
-            s_hist.clear();
-            y_hist.clear();
+        history.direction(&g, &free, &mut alpha, &mut direction);
+        if !(dot(&g, &direction) < 0.0) {
+            // Numerically no descent: restart from steepest descent.
+            history.clear();
             for i in 0..n {
-                direction[i] = if free[i] { -g[i] } else { 0.0 };
+                direction[i] = -g[i] * free[i];
             }
         }
-        let mut step = if s_hist.is_empty() {
-            (1.0 / dot(&direction, &direction).sqrt()).min(1.0)
-        } else {
-            1.0
-        };
+        let mut step = if history.len == 0 { (1.0 / dot(&direction, &direction).sqrt()).min(1.0) } else { 1.0 };
         let mut accepted = false;
         let mut value_new = f64::INFINITY;
         for _ in 0..options.max_linesearch {
@@ -131,10 +200,13 @@ where
             }
             for i in 0..n {
                 x_new[i] = (x[i] + step * direction[i]).max(0.0);
+                moved[i] = x_new[i] - x[i];
             }
+            // gᵀ(x_new − x), the first-order decrease along the projected step
+            let decrease = dot(&g, &moved);
             value_new = f(&x_new, &mut g_new)?;
             n_evals += 1;
-            let decrease: f64 = x_new.iter().zip(&x).zip(&g).map(|((a, b), gi)| gi * (a - b)).sum();
+            // Armijo condition along the projected path.
             if value_new.is_finite() && value_new <= value + 1e-4 * decrease.min(0.0) {
                 accepted = true;
                 break;
@@ -144,17 +216,7 @@ where
         if !accepted {
             return Ok(Outcome { x, value, n_evals, n_iter: iter, stop: Stop::LineSearch });
         }
-        let s: Vec<f64> = x_new.iter().zip(&x).map(|(a, b)| a - b).collect();
-        let y: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
-        let sy = dot(&s, &y);
-        if sy > f64::EPSILON * dot(&y, &y) {
-            if s_hist.len() == options.memory {
-                s_hist.pop_front();
-                y_hist.pop_front();
-            }
-            s_hist.push_back(s);
-            y_hist.push_back(y);
-        }
+        history.push(&x_new, &x, &g_new, &g);
         let relative = (value - value_new) / value.abs().max(value_new.abs()).max(1.0);
         std::mem::swap(&mut x, &mut x_new);
         std::mem::swap(&mut g, &mut g_new);
@@ -164,46 +226,6 @@ where
         }
     }
     Ok(Outcome { x, value, n_evals, n_iter: options.max_iter, stop: Stop::MaxIter })
-}
-
-/// L-BFGS two-loop recursion restricted to the free variables: `out = −H·g` with fixed
-/// variables' components zeroed.
-fn two_loop(g: &[f64], free: &[bool], s_hist: &VecDeque<Vec<f64>>, y_hist: &VecDeque<Vec<f64>>, out: &mut [f64]) {
-    let masked_dot = |a: &[f64], b: &[f64]| -> f64 {
-        a.iter().zip(b).zip(free).filter(|(_, &fr)| fr).map(|((x, y), _)| x * y).sum()
-    };
-    for i in 0..g.len() {
-        out[i] = if free[i] { g[i] } else { 0.0 };
-    }
-    let m = s_hist.len();
-    let mut alpha = vec![0.0; m];
-    let mut rho = vec![0.0; m];
-    for k in (0..m).rev() {
-        let sy = masked_dot(&s_hist[k], &y_hist[k]);
-        rho[k] = if sy > 0.0 { 1.0 / sy } else { 0.0 };
-        alpha[k] = rho[k] * masked_dot(&s_hist[k], out);
-        for i in 0..out.len() {
-            if free[i] {
-                out[i] -= alpha[k] * y_hist[k][i];
-            }
-        }
-    }
-    if let (Some(s), Some(y)) = (s_hist.back(), y_hist.back()) {
-        let yy = masked_dot(y, y);
-        let gamma = if yy > 0.0 { masked_dot(s, y) / yy } else { 1.0 };
-        if gamma > 0.0 {
-            out.iter_mut().for_each(|v| *v *= gamma);
-        }
-    }
-    for k in 0..m {
-        let beta = rho[k] * masked_dot(&y_hist[k], out);
-        for i in 0..out.len() {
-            if free[i] {
-                out[i] += (alpha[k] - beta) * s_hist[k][i];
-            }
-        }
-    }
-    out.iter_mut().for_each(|v| *v = -*v);
 }
 
 #[cfg(test)]
