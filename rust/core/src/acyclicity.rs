@@ -6,7 +6,7 @@
 //!   (Zheng, Aragam, Ravikumar, Xing, "DAGs with NO TEARS", NeurIPS 2018).
 
 use crate::error::{CoreError, Result};
-use crate::linalg::expm;
+use crate::linalg::{expm, hadamard};
 use faer::{Mat, MatRef};
 
 /// An acyclicity characterisation.
@@ -42,7 +42,8 @@ impl Penalty {
         }
         match self {
             Penalty::Expm => {
-                let a = Mat::from_fn(d, d, |i, j| w[(i, j)] * w[(i, j)]);
+                let w_owned = w.to_owned();
+                let a = hadamard(&w_owned, &w_owned);
                 match expm(a.as_ref()) {
                     Ok(e) => {
                         // Σ_i (exp(A)_ii − 1): subtracting per entry keeps h = 0 on DAGs exact.

@@ -18,5 +18,6 @@ pub mod linalg;
 pub mod loss;
 pub mod optim;
 pub mod progress;
+pub(crate) mod vector;
 
 pub use error::{CoreError, Result};

@@ -12,7 +12,7 @@ use crate::loss::Loss;
 use crate::optim::augmented_lagrangian::{self, Schedule, Solved};
 use crate::optim::lbfgsb::{self, minimize_nonnegative};
 use crate::progress::Progress;
-use faer::Mat;
+use faer::{Mat, MatRef};
 
 /// Settings of [`fit`]; the defaults are the reference code's.
 #[derive(Debug, Clone)]
@@ -102,49 +102,52 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
     validate(config, d)?;
     let forbidden = |i: usize, j: usize| config.forbidden.as_ref().is_some_and(|m| m[i * d + j]);
     let required = |i: usize, j: usize| config.required.as_ref().is_some_and(|m| m[i * d + j]);
+    // Variables in column-major order (j outer), so matrices are filled column by column.
     let vars: Vec<(usize, usize)> =
-        (0..d).flat_map(|i| (0..d).map(move |j| (i, j))).filter(|&(i, j)| i != j && !forbidden(i, j)).collect();
+        (0..d).flat_map(|j| (0..d).map(move |i| (i, j))).filter(|&(i, j)| i != j && !forbidden(i, j)).collect();
     let l1: Vec<f64> = vars.iter().map(|&(i, j)| if required(i, j) { 0.0 } else { config.lambda1 }).collect();
     let k = vars.len();
-    let to_matrix = |x: &[f64]| {
-        let mut w = Mat::<f64>::zeros(d, d);
+    // W = W⁺ − W⁻ written into a column-major d×d buffer (diagonal and forbidden entries stay 0).
+    let fill = |x: &[f64], buffer: &mut [f64]| {
         for (v, &(i, j)) in vars.iter().enumerate() {
-            w[(i, j)] = x[v] - x[v + k];
+            buffer[j * d + i] = x[v] - x[v + k];
         }
-        w
     };
+    let to_matrix = |x: &[f64]| {
+        let mut buffer = vec![0.0; d * d];
+        fill(x, &mut buffer);
+        MatRef::from_column_major_slice(&buffer, d, d).to_owned()
+    };
+    let l1_term = |x: &[f64]| -> f64 { (0..k).map(|v| l1[v] * (x[v] + x[v + k])).sum() };
     let penalty = config.penalty;
-    let score = |w: &Mat<f64>, x: &[f64]| -> (f64, Mat<f64>) {
-        let (value, grad) = loss.value_grad(w.as_ref());
-        let l1_term: f64 = (0..k).map(|v| l1[v] * (x[v] + x[v + k])).sum();
-        (value + l1_term, grad)
-    };
     let schedule = Schedule { max_iter: config.max_iter, h_tol: config.h_tol, rho_max: config.rho_max };
 
     let outcome = augmented_lagrangian::run(
         vec![0.0; 2 * k],
         &schedule,
         |start, rho, alpha, progress: &mut dyn Progress| {
+            let mut buffer = vec![0.0; d * d];
             let objective = |x: &[f64], grad: &mut [f64]| -> Result<f64> {
-                let w = to_matrix(x);
-                let (s, g_loss) = score(&w, x);
-                let (h, g_h) = penalty.value_grad(w.as_ref())?;
-                if !s.is_finite() || !h.is_finite() {
+                fill(x, &mut buffer);
+                let w = MatRef::from_column_major_slice(&buffer, d, d);
+                let (value, g_loss) = loss.value_grad(w);
+                let (h, g_h) = penalty.value_grad(w)?;
+                if !value.is_finite() || !h.is_finite() {
                     return Ok(f64::INFINITY);
                 }
                 let c = rho * h + alpha;
                 for (v, &(i, j)) in vars.iter().enumerate() {
-                    let g = g_loss[(i, j)] + c * g_h[(i, j)];
+                    let g = g_loss.col_as_slice(j)[i] + c * g_h.col_as_slice(j)[i];
                     grad[v] = g + l1[v];
                     grad[v + k] = -g + l1[v];
                 }
-                Ok(s + 0.5 * rho * h * h + alpha * h)
+                Ok(value + l1_term(x) + 0.5 * rho * h * h + alpha * h)
             };
             let solved = minimize_nonnegative(start, objective, &config.inner, progress)?;
             let w = to_matrix(&solved.x);
             let (h, _) = penalty.value_grad(w.as_ref())?;
-            let (s, _) = score(&w, &solved.x);
-            Ok(Solved { x: solved.x, h, score: s, n_evals: solved.n_evals })
+            let score = loss.value_grad(w.as_ref()).0 + l1_term(&solved.x);
+            Ok(Solved { x: solved.x, h, score, n_evals: solved.n_evals })
         },
         progress,
     )?;

@@ -9,7 +9,7 @@
 //! The objective may return +∞ (e.g. an overflowing penalty); the line search then shrinks the
 //! step. It is evaluated through one closure that returns the value and fills the gradient.
 
-use super::vector::{axpy, dot};
+use crate::vector::dot;
 use crate::error::{CoreError, Result};
 use crate::progress::Progress;
 
@@ -63,11 +63,10 @@ pub struct Outcome {
 }
 
 
-/// The last `memory` correction pairs (s, y) with ρ = 1/(sᵀy), in a ring buffer.
+/// The last `memory` correction pairs (s, y), in a ring buffer.
 struct History {
     s: Vec<Vec<f64>>,
     y: Vec<Vec<f64>>,
-    rho: Vec<f64>,
     /// Index of the oldest pair; `len` pairs are stored.
     start: usize,
     len: usize,
@@ -75,7 +74,7 @@ struct History {
 
 impl History {
     fn new(memory: usize, n: usize) -> Self {
-        History { s: vec![vec![0.0; n]; memory], y: vec![vec![0.0; n]; memory], rho: vec![0.0; memory], start: 0, len: 0 }
+        History { s: vec![vec![0.0; n]; memory], y: vec![vec![0.0; n]; memory], start: 0, len: 0 }
     }
 
     fn clear(&mut self) {
@@ -100,7 +99,6 @@ impl History {
         if sy <= f64::EPSILON * yy || sy <= 0.0 {
             return; // no usable curvature: keep the old pairs
         }
-        self.rho[slot] = 1.0 / sy;
         if self.len < memory {
             self.len += 1;
         } else {
@@ -108,36 +106,63 @@ impl History {
         }
     }
 
-    /// `out = −F H F g`: the L-BFGS inverse-Hessian approximation H (two-loop recursion,
-    /// Nocedal & Wright 2006, Alg. 7.4) applied to the gradient with the fixed variables masked
-    /// out (F = diag(free)) before and after, which keeps it a descent direction.
-    fn direction(&self, g: &[f64], free: &[f64], alpha: &mut [f64], out: &mut [f64]) {
-        for i in 0..g.len() {
-            out[i] = g[i] * free[i];
+    /// `out = −H_F g`: the L-BFGS inverse-Hessian approximation (two-loop recursion, Nocedal &
+    /// Wright 2006, Alg. 7.4) built from the correction pairs restricted to the free variables
+    /// `free` (indices), applied to the gradient on those variables; `out` is zero elsewhere.
+    /// Working on the free set only is the two-metric projection method (Bertsekas 1982) and
+    /// costs O(m·|free|): at a sparse solution most variables sit fixed at their bound.
+    fn direction(&self, g: &[f64], free: &[usize], alpha: &mut [f64], rho: &mut [f64], out: &mut [f64]) {
+        out.iter_mut().for_each(|v| *v = 0.0);
+        for &i in free {
+            out[i] = -g[i];
         }
+        let dot_free = |a: &[f64], b: &[f64]| -> f64 { gather_dot(free, a, b) };
         for k in (0..self.len).rev() {
             let slot = self.slot(k);
-            let a = self.rho[slot] * dot(&self.s[slot], out);
+            let sy = dot_free(&self.s[slot], &self.y[slot]);
+            rho[k] = if sy > 0.0 { 1.0 / sy } else { 0.0 };
+            let a = rho[k] * dot_free(&self.s[slot], out);
             alpha[k] = a;
-            axpy(-a, &self.y[slot], out);
+            let y = &self.y[slot];
+            for &i in free {
+                out[i] -= a * y[i];
+            }
         }
         if self.len > 0 {
             let slot = self.slot(self.len - 1);
-            let y = &self.y[slot];
-            let gamma = 1.0 / (self.rho[slot] * dot(y, y));
-            out.iter_mut().for_each(|v| *v *= gamma);
+            let yy = dot_free(&self.y[slot], &self.y[slot]);
+            let sy = dot_free(&self.s[slot], &self.y[slot]);
+            if yy > 0.0 && sy > 0.0 {
+                let gamma = sy / yy;
+                for &i in free {
+                    out[i] *= gamma;
+                }
+            }
         }
         for k in 0..self.len {
             let slot = self.slot(k);
-            let b = self.rho[slot] * dot(&self.y[slot], out);
-            axpy(alpha[k] - b, &self.s[slot], out);
-        }
-        for i in 0..out.len() {
-            out[i] = -out[i] * free[i];
+            let b = rho[k] * dot_free(&self.y[slot], out);
+            let (c, s) = (alpha[k] - b, &self.s[slot]);
+            for &i in free {
+                out[i] += c * s[i];
+            }
         }
     }
 }
 
+/// Σ_{i ∈ idx} a_i b_i with four independent partial sums (a single running sum is bound by
+/// the adder's latency).
+fn gather_dot(idx: &[usize], a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let chunks = idx.chunks_exact(4);
+    let tail: f64 = chunks.remainder().iter().map(|&i| a[i] * b[i]).sum();
+    for c in chunks {
+        for k in 0..4 {
+            acc[k] += a[c[k]] * b[c[k]];
+        }
+    }
+    (acc[0] + acc[2]) + (acc[1] + acc[3]) + tail
+}
 
 /// Minimises `f` over x ≥ 0 starting from `x0` (projected onto the bounds first).
 ///
@@ -162,10 +187,11 @@ where
     }
     let mut history = History::new(options.memory.max(1), n);
     let mut alpha = vec![0.0; options.memory.max(1)];
+    let mut rho = vec![0.0; options.memory.max(1)];
     let mut direction = vec![0.0; n];
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
-    let mut free = vec![1.0; n];
+    let mut free: Vec<usize> = Vec::with_capacity(n);
     let mut moved = vec![0.0; n];
 
     for iter in 0..options.max_iter {
@@ -180,15 +206,15 @@ where
         }
         // Variables at (or within ε of) their bound whose gradient pushes them out are fixed.
         let eps_active = pg_norm.min(1e-8);
-        for i in 0..n {
-            free[i] = if x[i] <= eps_active && g[i] > 0.0 { 0.0 } else { 1.0 };
-        }
-        history.direction(&g, &free, &mut alpha, &mut direction);
+        free.clear();
+        free.extend((0..n).filter(|&i| !(x[i] <= eps_active && g[i] > 0.0)));
+        history.direction(&g, &free, &mut alpha, &mut rho, &mut direction);
         if !(dot(&g, &direction) < 0.0) {
             // Numerically no descent: restart from steepest descent.
             history.clear();
-            for i in 0..n {
-                direction[i] = -g[i] * free[i];
+            direction.iter_mut().for_each(|v| *v = 0.0);
+            for &i in &free {
+                direction[i] = -g[i];
             }
         }
         let mut step = if history.len == 0 { (1.0 / dot(&direction, &direction).sqrt()).min(1.0) } else { 1.0 };

@@ -3,4 +3,4 @@
 
 pub mod augmented_lagrangian;
 pub mod lbfgsb;
-mod vector;
+

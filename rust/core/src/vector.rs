@@ -1,4 +1,4 @@
-//! Dense vector kernels of the quasi-Newton solver, dispatched at run time to AVX2 where the
+//! Dense vector kernels (of the quasi-Newton solver and the matrix helpers), dispatched at run time to AVX2 where the
 //! processor has it. Both paths perform the same operations in the same order (no fused
 //! multiply-add), so results are bit-identical on every x86-64 machine.
 
