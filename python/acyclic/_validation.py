@@ -137,3 +137,21 @@ def check_fit_input(X: np.ndarray, labels: List, *, min_samples: int = 2, min_fe
             f"X has constant column(s) {_column_names(labels, constant)}: a variable that never "
             "varies carries no information about causes; drop it."
         )
+
+
+def as_square_matrix(M, name: str = "W", *, allow_nan: bool = False) -> np.ndarray:
+    """M as a new C-ordered float64 (d, d) array, or InvalidInputError naming ``name``.
+
+    Raises on non-numeric input, a shape that is not square 2-D, and NaN/inf entries (NaN is
+    let through with ``allow_nan=True``; inf never is).
+    """
+    try:
+        A = np.array(M, dtype=np.float64, order="C", copy=True)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{name} must be a numeric square matrix: {exc}") from None
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise InvalidInputError(f"{name} must be a square 2-D matrix, got shape {A.shape}")
+    bad = np.isinf(A) if allow_nan else ~np.isfinite(A)
+    if bad.any():
+        raise InvalidInputError(f"{name} contains NaN or infinite entries")
+    return A

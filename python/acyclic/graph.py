@@ -9,16 +9,12 @@ import networkx as nx
 import numpy as np
 
 from . import _core
+from ._validation import as_square_matrix
 from .exceptions import InvalidInputError
 
 
 def _square(W, name: str = "W") -> np.ndarray:
-    A = np.asarray(W, dtype=np.float64)
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise InvalidInputError(f"{name} must be a square 2-D matrix, got shape {A.shape}")
-    if not np.isfinite(A).all():
-        raise InvalidInputError(f"{name} contains NaN or inf")
-    return np.ascontiguousarray(A)
+    return as_square_matrix(W, name)
 
 
 def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:

@@ -19,6 +19,8 @@ from typing import Dict, Union
 import networkx as nx
 import numpy as np
 
+from . import _core
+from ._validation import as_square_matrix
 from .exceptions import InvalidInputError
 
 __all__ = ["count_accuracy", "varsortability", "r2_sortability"]
@@ -34,24 +36,14 @@ def _support(M, name: str) -> np.ndarray:
             f"{name} must be an adjacency matrix (array-like), not a networkx graph; "
             "use networkx.to_numpy_array(G, nodelist=...)"
         )
-    try:
-        A = np.asarray(M, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"{name} must be a numeric square matrix: {exc}") from exc
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise InvalidInputError(f"{name} must be a square 2-D matrix, got shape {A.shape}")
-    if np.isnan(A).any():
-        raise InvalidInputError(f"{name} contains NaN entries")
+    A = as_square_matrix(M, name)
     S = A != 0
     np.fill_diagonal(S, False)
     return S
 
 
 def _is_dag(S: np.ndarray) -> bool:
-    G = nx.DiGraph()
-    G.add_nodes_from(range(S.shape[0]))
-    G.add_edges_from(zip(*np.nonzero(S)))
-    return nx.is_directed_acyclic_graph(G)
+    return bool(_core.is_dag(S.astype(np.float64)))
 
 
 # --------------------------------------------------------------------------------------

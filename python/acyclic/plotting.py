@@ -18,7 +18,9 @@ import sys
 
 import numpy as np
 
+from ._validation import as_square_matrix
 from .exceptions import InvalidInputError
+from .graph import to_networkx
 
 __all__ = ["plot_adjacency", "plot_graph", "plot_truth_vs_estimate"]
 
@@ -49,15 +51,7 @@ def _matrix(W, name: str):
     if hasattr(W, "columns") and hasattr(W, "to_numpy"):
         labels = [str(c) for c in W.columns]
         W = W.to_numpy()
-    try:
-        A = np.asarray(W, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"{name} must be a numeric square matrix: {exc}") from exc
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise InvalidInputError(f"{name} must be a square 2-D matrix, got shape {A.shape}")
-    if not np.all(np.isfinite(A)):
-        raise InvalidInputError(f"{name} contains NaN or infinite entries")
-    return A, labels
+    return as_square_matrix(W, name), labels
 
 
 def _labels(labels, d: int, default=None):
@@ -147,13 +141,7 @@ def _to_digraph(W_or_digraph, labels):
             G = nx.relabel_nodes(G, dict(zip(nodes, [str(x) for x in labels])))
         return G
     A, df_labels = _matrix(W_or_digraph, "W")
-    names = _labels(labels, A.shape[0], df_labels)
-    G = nx.DiGraph()
-    G.add_nodes_from(names)
-    for i, j in zip(*np.nonzero(A)):
-        if i != j:
-            G.add_edge(names[i], names[j], weight=float(A[i, j]))
-    return G
+    return to_networkx(A, labels=_labels(labels, A.shape[0], df_labels))
 
 
 def _layered_layout(G):

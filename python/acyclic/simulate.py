@@ -31,6 +31,8 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from . import _core
+from ._validation import as_square_matrix
 from .exceptions import InvalidInputError, NumericalError
 
 __all__ = [
@@ -77,43 +79,12 @@ def _check_int(value, name: str, minimum: int) -> int:
 
 
 def _as_square(M, name: str) -> np.ndarray:
-    try:
-        A = np.asarray(M, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"{name} must be a numeric square matrix: {exc}") from exc
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise InvalidInputError(f"{name} must be a square 2-D matrix, got shape {A.shape}")
-    if not np.all(np.isfinite(A)):
-        raise InvalidInputError(f"{name} contains NaN or infinite entries")
-    return A
+    return as_square_matrix(M, name)
 
 
 def _topological_order(A: np.ndarray) -> Optional[np.ndarray]:
-    """Kahn's algorithm on the support of ``A`` (``A[i, j] != 0`` is ``i -> j``).
-
-    Returns the order (roots first, ties broken by the smallest index) or ``None``
-    when the graph has a cycle, a self-loop included.
-    """
-    E = A != 0
-    d = E.shape[0]
-    indeg = E.sum(axis=0).astype(np.int64)
-    children = [np.flatnonzero(E[i]) for i in range(d)]
-    ready = sorted(np.flatnonzero(indeg == 0).tolist(), reverse=True)
-    order = []
-    while ready:
-        i = ready.pop()
-        order.append(i)
-        fresh = []
-        for j in children[i]:
-            indeg[j] -= 1
-            if indeg[j] == 0:
-                fresh.append(int(j))
-        if fresh:
-            ready.extend(fresh)
-            ready.sort(reverse=True)
-    if len(order) != d:
-        return None
-    return np.asarray(order, dtype=np.int64)
+    """Roots first, ties by smallest index; None when ``A`` has a cycle (the core's Kahn)."""
+    return _core.topological_order(np.ascontiguousarray(A, dtype=np.float64))
 
 
 def _require_dag(A: np.ndarray, name: str) -> np.ndarray:
