@@ -1,6 +1,8 @@
 """Bad input gives a named exception from acyclic.exceptions whose message names the problem,
 never a Rust panic; good input of unusual types is accepted; X is never modified."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -311,3 +313,72 @@ def test_graph_module_checks_shapes_before_core():
             func(np.ones((3, 2)))
     with pytest.raises(InvalidInputError, match=r"required must have shape"):
         acyclic.graph.project_to_dag(np.ones((4, 4)), required=np.zeros((2, 8), dtype=bool))
+
+
+# --- found by trying to break the package as a user ---------------------------------------
+
+
+def _small_data(d=4, n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    X[:, 1] += 1.5 * X[:, 0]
+    return X
+
+
+def test_failed_refit_leaves_the_previous_model_intact():
+    X = _small_data()
+    model = acyclic.NOTEARS(max_iter=5).fit(X)
+    before = {k: np.copy(getattr(model, k)) for k in ("weights_", "mean_", "scale_")}
+    labels = list(model.node_labels_)
+    with pytest.raises(InvalidInputError):
+        model.set_params(loss_type="logistic").fit(np.hstack([X, X[:, :3]]))  # 7 non-binary columns
+    for k, v in before.items():
+        assert np.array_equal(getattr(model, k), v)
+    assert model.node_labels_ == labels and model.n_features_in_ == 4
+    assert model.set_params(loss_type="l2").predict(X).shape == X.shape
+
+
+def test_n_jobs_is_capped_at_the_number_of_cores():
+    from acyclic._base import resolve_n_jobs
+
+    cores = os.cpu_count() or 1
+    assert resolve_n_jobs(10**6) == cores and resolve_n_jobs(2**70) == cores
+    assert resolve_n_jobs(-10**6) == 1
+    with pytest.raises(InvalidInputError):
+        resolve_n_jobs(True)
+
+
+@pytest.mark.parametrize("columns", [list("aabc"), [0, 0, 1, 2], [0, False, 2, 3]])
+def test_duplicate_column_labels_are_rejected(columns):
+    df = pd.DataFrame(_small_data(), columns=columns)
+    with pytest.raises(InvalidInputError, match="duplicate"):
+        acyclic.NOTEARS(max_iter=2).fit(df)
+
+
+def test_numpy_str_labels_mixed_with_str_work():
+    df = pd.DataFrame(_small_data()[:, :3], columns=list(np.array(list("abc"))))
+    df["d"] = _small_data()[:, 3]
+    model = acyclic.NOTEARS(max_iter=5).fit(df)
+    assert list(model.feature_names_in_) == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda X: np.vectorize(str)(X),  # numbers as strings in an ndarray
+        lambda X: pd.DataFrame(X, columns=list("abcd")).assign(a=X[:, 0] + 1j),
+        lambda X: pd.DataFrame(X, columns=list("abcd")).assign(a=pd.date_range("2020", periods=len(X))),
+    ],
+    ids=["str-array", "complex-column", "datetime-column"],
+)
+def test_strings_complex_and_dates_are_not_numbers(make):
+    with pytest.raises(NonNumericInputError):
+        acyclic.NOTEARS(max_iter=2).fit(make(_small_data()))
+
+
+@pytest.mark.parametrize("scale", [1e160, 1e-170])
+def test_columns_beyond_float64_arithmetic_are_named(scale):
+    X = _small_data()
+    X[:, 2] *= scale
+    with pytest.raises(InvalidInputError, match="'2'|2"):
+        acyclic.NOTEARS(standardize=True, max_iter=2).fit(X)

@@ -23,6 +23,7 @@ from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_paramet
 DEFAULTS = {
     "lambda1": 0.1,
     "loss_type": "l2",
+    "penalty": "expm",
     "max_iter": 100,
     "h_tol": 1e-8,
     "rho_max": 1e16,

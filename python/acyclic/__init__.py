@@ -1,21 +1,38 @@
 """acyclic: learn causal DAGs from data, with a Rust core.
 
-Learners (scikit-learn estimators): :class:`NOTEARS`.
+Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`.
 Modules: :mod:`acyclic.simulate` (synthetic graphs and SEMs), :mod:`acyclic.metrics`
 (SHD, TPR, FDR, ...), :mod:`acyclic.datasets` (Sachs et al. 2005), :mod:`acyclic.graph`,
-:mod:`acyclic.plotting`, :mod:`acyclic.exceptions`. Command line: ``acyclic learn``.
+:mod:`acyclic.plotting`, :mod:`acyclic.penalties` (acyclicity penalties h(W) and their gradients),
+:mod:`acyclic.exceptions`. Command line: ``acyclic learn``.
 
 Convention everywhere: ``W[i, j] != 0`` means the edge i → j.
+
+Names are imported on first use (PEP 562), so ``import acyclic`` stays cheap: scikit-learn and
+pandas load only when a learner or data set is touched.
 """
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
-
-from . import datasets, exceptions, graph, metrics, simulate
-from ._notears import NOTEARS
 
 try:
     __version__ = version("acyclic")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
-__all__ = ["NOTEARS", "datasets", "exceptions", "graph", "metrics", "simulate", "__version__"]
+_LEARNERS = {"NOTEARS": "._notears", "DAGMA": "._dagma"}
+_SUBMODULES = ("datasets", "exceptions", "graph", "metrics", "penalties", "plotting", "simulate")
+
+__all__ = [*sorted(_LEARNERS), *_SUBMODULES, "__version__"]
+
+
+def __getattr__(name):
+    if name in _LEARNERS:
+        return getattr(importlib.import_module(_LEARNERS[name], __name__), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'acyclic' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -9,6 +9,7 @@ DESIGN §2, and provides ``predict``, ``score``, ``bic`` and ``to_networkx``.
 
 from __future__ import annotations
 
+import numbers
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -41,13 +42,16 @@ class CoreResult:
 
 
 def resolve_n_jobs(n_jobs: Optional[int]) -> int:
-    """Threads for a fit: None → 1, -1 → all cores, -k → all but k − 1 cores, k → k."""
+    """Threads for a fit: None → 1, -1 → all cores, -k → all but k − 1 cores, k → min(k, cores).
+
+    More threads than cores never help these CPU-bound kernels, so larger values are capped.
+    """
     if n_jobs is None:
         return 1
-    if not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+    if not isinstance(n_jobs, (int, np.integer)) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise InvalidInputError(f"n_jobs must be None, a positive int or a negative int, got {n_jobs!r}")
     cores = os.cpu_count() or 1
-    return int(n_jobs) if n_jobs > 0 else max(1, cores + 1 + int(n_jobs))
+    return min(int(n_jobs), cores) if n_jobs > 0 else max(1, cores + 1 + max(int(n_jobs), -cores))
 
 
 class DAGLearner(BaseEstimator):
@@ -120,22 +124,27 @@ class DAGLearner(BaseEstimator):
         self._check_params()
         values, labels = as_float_matrix(X)
         check_fit_input(values, labels)
+        mean, scale = self._preprocessing_for(values, labels)
+        result = self._fit_standardized((values - mean) / scale)
+        # Only now, with the fit done, replace the fitted state: a failed or interrupted refit
+        # leaves the previous model intact.
         self._set_input_metadata(X, values, labels)
-        self._learn_preprocessing(values, labels)
-        result = self._fit_standardized((values - self.mean_) / self.scale_)
+        self.mean_, self.scale_ = mean, scale
         self._store(result)
         return self
 
     def _set_input_metadata(self, X, values: np.ndarray, labels: List) -> None:
         self.node_labels_ = list(labels)
         if all(isinstance(c, str) for c in labels) and isinstance(X, pd.DataFrame):
-            validate_data(self, pd.DataFrame(values, columns=labels), reset=True)
+            # plain str (not np.str_): scikit-learn rejects a mix of the two
+            validate_data(self, pd.DataFrame(values, columns=[str(c) for c in labels]), reset=True)
         else:
             validate_data(self, values, reset=True)
             if hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
 
-    def _learn_preprocessing(self, values: np.ndarray, labels: List) -> None:
+    def _preprocessing_for(self, values: np.ndarray, labels: List):
+        """(mean, scale) to apply before fitting; warns about disparate column scales."""
         d = values.shape[1]
         if self._preprocessing() == "glm":
             if self.standardize:
@@ -143,22 +152,29 @@ class DAGLearner(BaseEstimator):
                     "standardize=True is not available with this loss: binary or count data "
                     "must be used as given"
                 )
-            self.mean_, self.scale_ = np.zeros(d), np.ones(d)
-            return
-        self.mean_ = values.mean(axis=0)
-        std = values.std(axis=0)
+            return np.zeros(d), np.ones(d)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            mean = values.mean(axis=0)
+            std = values.std(axis=0)
+            centred_max = np.abs(values - mean).max(axis=0)
+        bad = ~np.isfinite(mean) | ~np.isfinite(std) | (std == 0) | (centred_max > 1e150)
+        if bad.any():
+            names = ", ".join(repr(labels[j]) for j in np.flatnonzero(bad))
+            raise InvalidInputError(
+                f"column(s) {names} have values too large or too varied in scale for float64 "
+                "arithmetic (their squares overflow or their variance underflows to 0); rescale them"
+            )
         if self.standardize:
-            self.scale_ = std
-        else:
-            self.scale_ = np.ones(d)
-            if std.max() / std.min() > _SCALE_RATIO_WARNING:
-                warnings.warn(
-                    f"the columns' standard deviations range from {std.min():.3g} to {std.max():.3g}; "
-                    "least-squares learners are not scale-invariant, so consider standardize=True "
-                    "(and read DESIGN §2 on varsortability before comparing results)",
-                    UserWarning,
-                    stacklevel=3,
-                )
+            return mean, std
+        if std.max() / std.min() > _SCALE_RATIO_WARNING:
+            warnings.warn(
+                f"the columns' standard deviations range from {std.min():.3g} to {std.max():.3g}; "
+                "least-squares learners are not scale-invariant, so consider standardize=True "
+                "(and mind varsortability, acyclic.metrics.varsortability, when comparing results)",
+                UserWarning,
+                stacklevel=3,
+            )
+        return mean, np.ones(d)
 
     def _store(self, result: CoreResult) -> None:
         self.raw_weights_ = np.asarray(result.raw_weights, dtype=np.float64)
@@ -260,3 +276,59 @@ class DAGLearner(BaseEstimator):
         from .graph import to_networkx
 
         return to_networkx(self.weights_, labels=self.node_labels_)
+
+
+_LOSSES = ("l2", "logistic", "poisson")
+
+
+def check_number(estimator, name: str, *, low: float = 0.0, low_inclusive: bool = True) -> None:
+    """Raises InvalidInputError unless ``estimator.<name>`` is a finite real ≥ (or >) ``low``."""
+    value = getattr(estimator, name)
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    ok = ok and (value >= low if low_inclusive else value > low)
+    if not ok:
+        relation = ">=" if low_inclusive else ">"
+        raise InvalidInputError(f"{name} must be a finite number {relation} {low:g}, got {value!r}")
+
+
+def check_count(estimator, name: str, *, low: int = 1) -> None:
+    """Raises InvalidInputError unless ``estimator.<name>`` is an integer ≥ ``low``."""
+    value = getattr(estimator, name)
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
+        raise InvalidInputError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+class LinearSEMLearner(DAGLearner):
+    """Base of the learners of a linear SEM X = XW + E scored by a loss on XW.
+
+    Handles ``loss_type`` ("l2" on centred data; "logistic" on binary and "poisson" on count
+    data, used as given), the shared ``lambda1`` / ``w_threshold`` checks, and the conditional
+    means and likelihoods behind ``predict`` and ``bic`` for the GLM losses.
+    """
+
+    def _preprocessing(self) -> str:
+        return "linear" if self.loss_type == "l2" else "glm"
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.loss_type not in _LOSSES:
+            raise InvalidInputError(f"loss_type must be one of {_LOSSES}, got {self.loss_type!r}")
+        check_number(self, "lambda1")
+        check_number(self, "w_threshold")
+
+    def _check_glm_data(self, X: np.ndarray) -> None:
+        if self.loss_type == "logistic" and not np.isin(X, (0.0, 1.0)).all():
+            raise InvalidInputError("loss_type='logistic' needs binary data (every value 0 or 1)")
+        if self.loss_type == "poisson" and (X < 0).any():
+            raise InvalidInputError("loss_type='poisson' needs count data (no negative values)")
+
+    def _glm_mean(self, eta: np.ndarray) -> np.ndarray:
+        if self.loss_type == "logistic":
+            return 0.5 * (1.0 + np.tanh(0.5 * eta))
+        return np.exp(eta)
+
+    def _glm_negative_loglik(self, values: np.ndarray) -> float:
+        eta = self._linear_predictor(values)
+        if self.loss_type == "logistic":
+            return float(np.sum(np.logaddexp(0.0, eta) - values * eta))
+        return float(np.sum(np.exp(eta) - values * eta))

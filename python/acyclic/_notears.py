@@ -10,12 +10,14 @@ from . import _core
 from ._base import CoreResult, DAGLearner, resolve_n_jobs
 from ._progress import progress_bar
 from .exceptions import InvalidInputError
+from .penalties import KINDS as _PENALTIES
 
 _LOSSES = ("l2", "logistic", "poisson")
 
 
 class NOTEARS(DAGLearner):
-    """Learn a linear DAG by NOTEARS: min L(W) + λ1‖W‖₁ subject to tr(exp(W∘W)) − d = 0.
+    """Learn a linear DAG by NOTEARS: min L(W) + λ1‖W‖₁ subject to h(W) = 0, by default with
+    h(W) = tr(exp(W∘W)) − d.
 
     Implements Zheng, Aragam, Ravikumar & Xing, "DAGs with NO TEARS: Continuous Optimization
     for Structure Learning", NeurIPS 2018: the augmented Lagrangian with ρ ×10 while h does not
@@ -32,6 +34,16 @@ class NOTEARS(DAGLearner):
     loss_type : {"l2", "logistic", "poisson"}, default="l2"
         ``"l2"``: ½n⁻¹‖X − XW‖² on centred X; ``"logistic"``: binary X (0/1), no centring;
         ``"poisson"``: count X, no centring.
+    penalty : {"expm", "logdet", "poly", "spectral"}, default="expm"
+        The acyclicity function h in the constraint h(W) = 0 (formulas and papers in
+        :func:`acyclic.penalties.h`): ``"expm"`` is the paper's tr(exp(W∘W)) − d;
+        ``"logdet"`` is DAGMA's −log det(I − W∘W) (with s = 1), defined only while
+        ρ(W∘W) < 1 — the start W = 0 is inside that domain (as it is inside every penalty's), and
+        a trial step of the line search that leaves it counts as an objective of +∞, so the
+        search backtracks and the iterates stay inside; ``"poly"`` is DAG-GNN's
+        tr((I + W∘W/d)^d) − d; ``"spectral"`` is NO-BEARS' spectral radius ρ(W∘W) (power
+        iteration; not differentiable where the Perron root is multiple, so it can be slower
+        and less reliable). ``h_tol`` applies to whichever h is chosen.
     max_iter : int, default=100
         Cap on dual-ascent (outer) steps.
     h_tol : float, default=1e-8
@@ -68,8 +80,8 @@ class NOTEARS(DAGLearner):
     ------
     InvalidInputError
         From ``fit``: bad data (see :meth:`fit`) or bad parameters (negative ``lambda1`` or
-        ``w_threshold``, unknown ``loss_type``, non-binary data with ``"logistic"``, negative
-        data with ``"poisson"``).
+        ``w_threshold``, unknown ``loss_type`` or ``penalty``, non-binary data with
+        ``"logistic"``, negative data with ``"poisson"``).
 
     Examples
     --------
@@ -87,6 +99,7 @@ class NOTEARS(DAGLearner):
         lambda1=0.1,
         *,
         loss_type="l2",
+        penalty="expm",
         max_iter=100,
         h_tol=1e-8,
         rho_max=1e16,
@@ -97,6 +110,7 @@ class NOTEARS(DAGLearner):
     ):
         self.lambda1 = lambda1
         self.loss_type = loss_type
+        self.penalty = penalty
         self.max_iter = max_iter
         self.h_tol = h_tol
         self.rho_max = rho_max
@@ -112,6 +126,8 @@ class NOTEARS(DAGLearner):
         super()._check_params()
         if self.loss_type not in _LOSSES:
             raise InvalidInputError(f"loss_type must be one of {_LOSSES}, got {self.loss_type!r}")
+        if not isinstance(self.penalty, str) or self.penalty not in _PENALTIES:
+            raise InvalidInputError(f"penalty must be one of {_PENALTIES}, got {self.penalty!r}")
         for name in ("lambda1", "w_threshold"):
             value = getattr(self, name)
             if not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
@@ -135,6 +151,7 @@ class NOTEARS(DAGLearner):
             out = _core.notears_fit(
                 X,
                 loss_type=self.loss_type,
+                penalty=self.penalty,
                 lambda1=float(self.lambda1),
                 max_iter=int(self.max_iter),
                 h_tol=float(self.h_tol),

@@ -23,7 +23,13 @@ def _numeric_column(values, label) -> np.ndarray:
     """One column as float64, or NonNumericInputError naming it."""
     if isinstance(values, pd.Series):
         dtype = values.dtype
-        if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype) and dtype != object:
+        if (
+            isinstance(dtype, pd.CategoricalDtype)
+            or (pd.api.types.is_string_dtype(dtype) and dtype != object)
+            or pd.api.types.is_complex_dtype(dtype)
+            or pd.api.types.is_datetime64_any_dtype(dtype)
+            or pd.api.types.is_timedelta64_dtype(dtype)
+        ):
             raise NonNumericInputError(f"column {label!r} is not numeric (dtype {dtype})")
         if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
             if values.isna().any() and not pd.api.types.is_float_dtype(dtype):
@@ -31,6 +37,14 @@ def _numeric_column(values, label) -> np.ndarray:
                 return values.astype("float64").to_numpy()
             return values.to_numpy(dtype=np.float64, na_value=np.nan)
         values = values.to_numpy()
+    values = np.asarray(values)
+    if values.dtype.kind in "USMmc" or (
+        values.dtype == object and any(isinstance(v, (str, bytes, complex)) for v in values)
+    ):
+        bad = next((v for v in values if not _is_number(v)), values[0] if len(values) else None)
+        raise NonNumericInputError(
+            f"column {label!r} is not numeric (it holds e.g. {bad!r}); encode it as numbers first"
+        )
     try:
         return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -41,11 +55,13 @@ def _numeric_column(values, label) -> np.ndarray:
 
 
 def _is_number(v) -> bool:
+    if isinstance(v, (str, bytes, complex)):
+        return False
     try:
         float(v)
     except (TypeError, ValueError):
         return False
-    return not isinstance(v, (str, bytes))
+    return True
 
 
 def as_float_matrix(X) -> Tuple[np.ndarray, List]:
@@ -63,6 +79,7 @@ def as_float_matrix(X) -> Tuple[np.ndarray, List]:
     """
     if isinstance(X, pd.DataFrame):
         labels = list(X.columns)
+        check_unique_labels(labels)
         if X.shape[1] == 0:
             return np.empty((X.shape[0], 0)), labels
         columns = [_numeric_column(X.iloc[:, j], labels[j]) for j in range(X.shape[1])]
@@ -85,8 +102,29 @@ def as_float_matrix(X) -> Tuple[np.ndarray, List]:
         return np.array(A, dtype=np.float64, order="C", copy=True), labels
     if A.dtype.kind == "c":
         raise NonNumericInputError("X holds complex numbers; only real values are supported")
+    if A.dtype.kind in "US":
+        raise NonNumericInputError("X holds strings; convert them to numbers first")
     columns = [_numeric_column(A[:, j], j) for j in range(A.shape[1])]
     return np.ascontiguousarray(np.column_stack(columns), dtype=np.float64), labels
+
+
+def check_unique_labels(labels: List) -> None:
+    """Raises InvalidInputError when two column labels are equal (or hash-equal, like 0 and
+    False): they would name one node."""
+    seen = {}
+    duplicated = []
+    for label in labels:
+        try:
+            if label in seen:
+                duplicated.append(label)
+            seen[label] = True
+        except TypeError:  # unhashable label: networkx could not use it either
+            raise InvalidInputError(f"column label {label!r} is not hashable") from None
+    if duplicated:
+        raise InvalidInputError(
+            f"duplicate column label(s) {', '.join(repr(x) for x in duplicated)}: each variable "
+            "needs its own name to become a node"
+        )
 
 
 def check_finite(X: np.ndarray, labels: List) -> None:

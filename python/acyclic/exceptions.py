@@ -31,4 +31,14 @@ class NumericalError(AcyclicError, ArithmeticError):
     factorisation failed. Standardizing the data or a larger ``lambda1`` usually helps."""
 
 
-__all__ = ["AcyclicError", "InvalidInputError", "NonNumericInputError", "NumericalError"]
+class OutsideDomainError(NumericalError):
+    """A function was evaluated outside the domain where it is defined.
+
+    Raised by the log-det acyclicity penalty (``acyclic.penalties.h(W, kind="logdet", s=s)``)
+    when ``s·I − W∘W`` is not a nonsingular M-matrix, i.e. when the spectral radius of ``W∘W``
+    is ``s`` or more: there the formula −log det(sI − W∘W) + d log s would give a meaningless
+    number (or none). Shrink W or raise ``s``. Subclasses :class:`NumericalError`.
+    """
+
+
+__all__ = ["AcyclicError", "InvalidInputError", "NonNumericInputError", "NumericalError", "OutsideDomainError"]

@@ -17,6 +17,11 @@ pub enum CoreError {
     /// A factorisation or iteration failed.
     #[error("numerical failure: {0}")]
     Numerical(String),
+    /// The point is outside the domain where the function is defined (e.g. the log-det
+    /// acyclicity penalty needs s·I − W∘W to be a nonsingular M-matrix). Optimisers treat it
+    /// as an objective of +∞ so that their line search backtracks.
+    #[error("outside the domain: {0}")]
+    OutsideDomain(String),
     /// The caller asked to stop (Ctrl-C or a progress callback).
     #[error("cancelled")]
     Cancelled,

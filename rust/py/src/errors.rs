@@ -17,6 +17,7 @@ pub fn to_pyerr(py: Python<'_>, err: CoreError, pending: Option<PyErr>) -> PyErr
     let class = match &err {
         CoreError::InvalidInput(_) | CoreError::InvalidParameter(_) => "InvalidInputError",
         CoreError::NonFinite(_) | CoreError::Numerical(_) => "NumericalError",
+        CoreError::OutsideDomain(_) => "OutsideDomainError",
         CoreError::Cancelled => return PyKeyboardInterrupt::new_err("the fit was cancelled"),
     };
     let message = err.to_string();

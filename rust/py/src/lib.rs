@@ -5,6 +5,7 @@
 //! happens in Python (`acyclic._validation`), and the core re-checks what it relies on.
 
 mod convert;
+mod dagma;
 mod errors;
 mod progress;
 
@@ -28,15 +29,17 @@ fn expm<'py>(py: Python<'py>, a: PyReadonlyArray2<'py, f64>) -> PyResult<Bound<'
     Ok(to_numpy(py, &e))
 }
 
-/// (h(W), ∇h(W)) for the named acyclicity penalty.
+/// (h(W), ∇h(W)) for the named acyclicity penalty ("expm", "logdet", "poly", "spectral");
+/// `s` is the log-det parameter (ignored by the others).
 #[pyfunction]
-#[pyo3(signature = (w, kind = "expm"))]
+#[pyo3(signature = (w, kind = "expm", s = 1.0))]
 fn penalty_value_grad<'py>(
     py: Python<'py>,
     w: PyReadonlyArray2<'py, f64>,
     kind: &str,
+    s: f64,
 ) -> PyResult<(f64, Bound<'py, PyArray2<f64>>)> {
-    let penalty = Penalty::from_name(kind).map_err(|e| to_pyerr(py, e, None))?;
+    let penalty = Penalty::from_name(kind, s).map_err(|e| to_pyerr(py, e, None))?;
     let w = mat_from(&w);
     let (h, g) = py.detach(|| penalty.value_grad(w.as_ref())).map_err(|e| to_pyerr(py, e, None))?;
     Ok((h, to_numpy(py, &g)))
@@ -97,10 +100,11 @@ fn project_to_dag<'py>(
     Ok(to_numpy(py, &out))
 }
 
-/// Fits NOTEARS; returns a dict of numpy arrays and numbers (see `acyclic.NOTEARS`).
+/// Fits NOTEARS; returns a dict of numpy arrays and numbers (see `acyclic.NOTEARS`). `penalty`
+/// names the acyclicity penalty and `s` is the log-det parameter.
 #[pyfunction]
 #[pyo3(signature = (x, *, loss_type = "l2", lambda1 = 0.1, max_iter = 100, h_tol = 1e-8,
-    rho_max = 1e16, w_threshold = 0.3, penalty = "expm", forbidden = None, required = None,
+    rho_max = 1e16, w_threshold = 0.3, penalty = "expm", s = 1.0, forbidden = None, required = None,
     callback = None, n_threads = 1))]
 #[allow(clippy::too_many_arguments)]
 fn notears_fit<'py>(
@@ -113,6 +117,7 @@ fn notears_fit<'py>(
     rho_max: f64,
     w_threshold: f64,
     penalty: &str,
+    s: f64,
     forbidden: Option<PyReadonlyArray2<'py, bool>>,
     required: Option<PyReadonlyArray2<'py, bool>>,
     callback: Option<Py<PyAny>>,
@@ -125,7 +130,7 @@ fn notears_fit<'py>(
         h_tol,
         rho_max,
         w_threshold,
-        penalty: Penalty::from_name(penalty).map_err(|e| to_pyerr(py, e, None))?,
+        penalty: Penalty::from_name(penalty, s).map_err(|e| to_pyerr(py, e, None))?,
         forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
         required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
         ..notears::Config::default()
@@ -160,5 +165,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(topological_order, m)?)?;
     m.add_function(wrap_pyfunction!(project_to_dag, m)?)?;
     m.add_function(wrap_pyfunction!(notears_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(dagma::dagma_fit, m)?)?;
     Ok(())
 }

@@ -1,3 +1,4 @@
 //! Structure learners. Each takes its data and settings and returns its fitted matrices.
 
+pub mod dagma;
 pub mod notears;

@@ -131,7 +131,10 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
                 fill(x, &mut buffer);
                 let w = MatRef::from_column_major_slice(&buffer, d, d);
                 let (value, g_loss) = loss.value_grad(w);
-                let (h, g_h) = penalty.value_grad(w)?;
+                let (h, g_h) = match penalty.value_grad(w) {
+                    Err(CoreError::OutsideDomain(_)) => return Ok(f64::INFINITY), // line search backtracks
+                    other => other?,
+                };
                 if !value.is_finite() || !h.is_finite() {
                     return Ok(f64::INFINITY);
                 }

@@ -1,0 +1,182 @@
+"""DAGMA (Bello, Aragam, Ravikumar, NeurIPS 2022) as a scikit-learn estimator."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _core
+from ._base import CoreResult, LinearSEMLearner, check_count, check_number, resolve_n_jobs
+from ._progress import progress_bar
+from .exceptions import InvalidInputError
+
+_SOLVERS = ("lbfgs", "adam")
+
+
+class DAGMA(LinearSEMLearner):
+    """Learn a linear DAG by DAGMA's central path on the log-det acyclicity function.
+
+    Implements Bello, Aragam & Ravikumar, "DAGMA: Learning DAGs via M-matrices and a
+    Log-Determinant Acyclicity Characterization", NeurIPS 2022. With
+    h_s(W) = −log det(sI − W∘W) + d·log s (zero exactly on DAGs, defined while sI − W∘W is an
+    M-matrix), stage t = 0..T−1 solves, from the previous stage's W (W = 0 first),
+
+        min_W  μ_t · (Q(W) + λ1‖W‖₁) + h_{s_t}(W),   μ_{t+1} = mu_factor · μ_t,
+
+    and the limit of the path is a DAG. The Rust core runs it with the GIL released. The
+    thresholded result is projected onto a DAG, so ``adjacency_`` is always acyclic.
+
+    Parameters
+    ----------
+    lambda1 : float, default=0.03
+        L1 weight (the package's default; the paper used 0.05).
+    loss_type : {"l2", "logistic"}, default="l2"
+        ``"l2"``: ½n⁻¹‖X − XW‖² from the covariance of centred X (O(d³) per iteration whatever
+        n is); ``"logistic"``: binary X used as given (uncentred), as in the reference.
+    w_threshold : float, default=0.3
+        Entries with |w| below it are dropped.
+    T : int, default=5
+        Number of central-path stages.
+    mu_init, mu_factor : float, default=1.0, 0.1
+        μ of the first stage and its factor between stages.
+    s : float or sequence of float, default=(1.0, 0.9, 0.8, 0.7, 0.6)
+        The log-det parameter per stage (the last value repeats when shorter than T). When a
+        stage cannot start inside its domain, its s is raised by 0.1 (``s_used_`` says so).
+    warm_iter : int, default=30000
+        Cap on inner iterations of every stage but the last.
+    max_iter : int, default=60000
+        Cap on inner iterations of the last stage (as in the reference).
+    lr : float, default=3e-4
+        Adam's learning rate (``solver="adam"`` only; halved when a step leaves the domain).
+    solver : {"adam", "lbfgs"}, default="adam"
+        Inner solver of each stage. ``"adam"``: the reference code's Adam on the L1 subgradient
+        (β = (0.99, 0.999)), stopping when the objective changes by less than 1e-6 relative
+        over 1000 iterations. ``"lbfgs"``: a bounded L-BFGS on W = W⁺ − W⁻ (the L1 term is then
+        smooth) that treats points outside the log-det domain as +∞. Measured on ER2 (d = 20)
+        it needs 3–6× fewer evaluations for the same SHD; on ER4 it stops at slightly higher
+        stage objectives and SHD (7/8/13 vs 2/8/9 on seeds 0–2 at d = 20), so Adam stays the
+        default.
+    h_tol : float, default=1e-6
+        ``converged_`` is h₁(W) ≤ h_tol for the unthresholded W (log-det with s = 1).
+    standardize : bool, default=False
+        Scale columns to unit variance first (l2 only); see :class:`acyclic.NOTEARS`.
+    n_jobs : int or None, default=None
+        Threads (None → 1, -1 → all cores). Results do not depend on it.
+    verbose : bool, default=False
+        Progress bar over the stages.
+
+    Attributes
+    ----------
+    weights_, adjacency_, causal_order_, node_labels_, n_features_in_, feature_names_in_,
+    mean_, scale_, converged_
+        As in every learner (see :class:`acyclic._base.DAGLearner`).
+    n_iter_ : int
+        Inner iterations of the last stage.
+    history_ : ndarray of shape (T,)
+        Stage objective μ_t(Q + λ1‖W‖₁) + h_{s_t} at the end of each stage.
+    raw_weights_ : ndarray of shape (d, d)
+        W at the end of the path, before thresholding.
+    h_ : float
+        Log-det h₁ of ``raw_weights_``.
+    s_used_ : ndarray of shape (T,)
+        The s each stage actually used.
+    n_evals_ : int
+        Loss and gradient evaluations over all stages.
+
+    Raises
+    ------
+    InvalidInputError
+        From ``fit``: bad data or parameters (the message names them).
+    """
+
+    def __init__(
+        self,
+        lambda1=0.03,
+        *,
+        loss_type="l2",
+        w_threshold=0.3,
+        T=5,
+        mu_init=1.0,
+        mu_factor=0.1,
+        s=(1.0, 0.9, 0.8, 0.7, 0.6),
+        warm_iter=30000,
+        max_iter=60000,
+        lr=3e-4,
+        solver="adam",
+        h_tol=1e-6,
+        standardize=False,
+        n_jobs=None,
+        verbose=False,
+    ):
+        self.lambda1 = lambda1
+        self.loss_type = loss_type
+        self.w_threshold = w_threshold
+        self.T = T
+        self.mu_init = mu_init
+        self.mu_factor = mu_factor
+        self.s = s
+        self.warm_iter = warm_iter
+        self.max_iter = max_iter
+        self.lr = lr
+        self.solver = solver
+        self.h_tol = h_tol
+        self.standardize = standardize
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.loss_type == "poisson":
+            raise InvalidInputError("DAGMA supports loss_type 'l2' and 'logistic' (as the reference)")
+        if self.solver not in _SOLVERS:
+            raise InvalidInputError(f"solver must be one of {_SOLVERS}, got {self.solver!r}")
+        for name in ("T", "warm_iter", "max_iter"):
+            check_count(self, name)
+        for name in ("mu_init", "lr", "h_tol"):
+            check_number(self, name, low_inclusive=False)
+        check_number(self, "mu_factor", low_inclusive=False)
+        if self.mu_factor > 1:
+            raise InvalidInputError(f"mu_factor must be in (0, 1], got {self.mu_factor!r}")
+        s = np.atleast_1d(np.asarray(self.s, dtype=object))
+        try:
+            s = s.astype(np.float64)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"s must be a number or a sequence of numbers, got {self.s!r}") from None
+        if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
+            raise InvalidInputError(f"s must hold finite numbers > 0, got {self.s!r}")
+
+    def _fit_standardized(self, X: np.ndarray) -> CoreResult:
+        self._check_glm_data(X)
+        s = [float(v) for v in np.atleast_1d(np.asarray(self.s, dtype=np.float64))]
+        with progress_bar(self.verbose, total=int(self.T), desc="DAGMA") as callback:
+            out = _core.dagma_fit(
+                X,
+                loss_type=self.loss_type,
+                lambda1=float(self.lambda1),
+                w_threshold=float(self.w_threshold),
+                t_stages=int(self.T),
+                mu_init=float(self.mu_init),
+                mu_factor=float(self.mu_factor),
+                s=s,
+                warm_iter=int(self.warm_iter),
+                max_iter=int(self.max_iter),
+                lr=float(self.lr),
+                h_tol=float(self.h_tol),
+                solver=self.solver,
+                callback=callback,
+                n_threads=resolve_n_jobs(self.n_jobs),
+            )
+        return CoreResult(
+            raw_weights=out["raw_weights"],
+            weights=out["weights"],
+            n_iter=out["n_iter"],
+            converged=out["converged"],
+            history=out["history"],
+            extras={"h_": out["h"], "s_used_": out["s_used"], "n_evals_": out["n_evals"]},
+        )
+
+    def _convergence_advice(self) -> str:
+        return (
+            f"DAGMA ended with h(W) = {self.h_:.3g} > h_tol = {self.h_tol:g}: increase T (6–8, as "
+            "the reference suggests) or lower mu_factor. The returned graph is still a DAG "
+            "(thresholded, cycles projected out)."
+        )

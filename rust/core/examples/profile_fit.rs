@@ -1,0 +1,39 @@
+//! Runs a learner on data read from a raw little-endian f64 file (n×d, row-major), for
+//! profiling: `cargo run --release --example profile_fit -- notears|dagma|dagma-adam X.bin n d`.
+use acyclic_core::learners::{dagma, notears};
+use acyclic_core::loss::Loss;
+use acyclic_core::progress::Silent;
+use faer::Mat;
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != 5 {
+        eprintln!("usage: profile_fit notears|dagma|dagma-adam X.bin n d");
+        std::process::exit(2);
+    }
+    let bytes = std::fs::read(&args[2]).expect("data file");
+    let (n, d): (usize, usize) = (args[3].parse().expect("n"), args[4].parse().expect("d"));
+    let values: Vec<f64> = bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect();
+    let x = Mat::from_fn(n, d, |i, j| values[i * d + j]);
+    faer::set_global_parallelism(faer::Par::Seq);
+    let loss = Loss::least_squares_from_data(x.as_ref()).unwrap();
+    let start = Instant::now();
+    let (raw, weights, n_evals, h) = match args[1].as_str() {
+        "notears" => {
+            let out = notears::fit(&loss, &notears::Config::default(), &mut Silent).unwrap();
+            (out.raw_weights, out.weights, out.n_evals, out.h)
+        }
+        method => {
+            let solver = if method == "dagma-adam" { dagma::InnerSolver::Adam } else { dagma::InnerSolver::Lbfgs };
+            let config = dagma::Config { solver, ..dagma::Config::default() };
+            let out = dagma::fit(&loss, &config, &mut Silent).unwrap();
+            eprintln!("history {:?} s {:?}", out.history, out.s_used);
+            (out.raw_weights, out.weights, out.n_evals, out.h)
+        }
+    };
+    let secs = start.elapsed().as_secs_f64();
+    let edges = (0..d).flat_map(|i| (0..d).map(move |j| (i, j))).filter(|&(i, j)| weights[(i, j)] != 0.0).count();
+    let _ = raw;
+    println!("{secs:.2} s, {n_evals} evals, {:.1} us/eval, h {h:.2e}, {edges} edges", secs / n_evals as f64 * 1e6);
+}

@@ -1,0 +1,385 @@
+//! DAGMA: the central path of the log-det acyclicity function (Bello, Aragam, Ravikumar,
+//! "DAGMA: Learning DAGs via M-matrices and a Log-Determinant Acyclicity Characterization",
+//! NeurIPS 2022).
+//!
+//! For t = 0..T−1, from the previous solution (W₀ = 0):
+//!   W_{t+1} = argmin_W  μ_t (Q(W) + λ1‖W‖₁) + h_{s_t}(W),   μ_{t+1} = μ_factor · μ_t,
+//! with h_s(W) = −log det(sI − W∘W) + d log s defined while sI − W∘W is an M-matrix. Each stage
+//! is solved by one of two inner solvers:
+//! - [`InnerSolver::Adam`] (default): the reference code's Adam on the L1 subgradient, with its
+//!   lr halving when a step leaves the domain and its relative-objective stopping rule checked
+//!   every `checkpoint` iterations.
+//! - [`InnerSolver::Lbfgs`]: the bounded L-BFGS of [`crate::optim::lbfgsb`] on
+//!   W = W⁺ − W⁻, W± ≥ 0 (so the L1 term is smooth), with h = +∞ outside the domain so the line
+//!   search backtracks; `warm_iter` / `max_iter` cap its iterations. Measured: fewer
+//!   evaluations than Adam on ER2 with the same SHD, but on ER4 it stops at higher stage
+//!   objectives (scipy-like tolerances) or needs as many evaluations as Adam (tight ones).
+//! When a stage cannot start inside its domain (ρ(W∘W) ≥ s_t), s_t is raised by 0.1 (and, for
+//! Adam, lr halved) as in the reference.
+
+use crate::acyclicity::Penalty;
+use crate::error::{CoreError, Result};
+use crate::graph::{project_to_dag, threshold, Mask};
+use crate::loss::Loss;
+use crate::optim::lbfgsb::{self, minimize_nonnegative};
+use crate::progress::{Progress, Status};
+use faer::{Mat, MatRef};
+
+/// The inner solver of each stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InnerSolver {
+    /// Bounded L-BFGS on the split W = W⁺ − W⁻.
+    Lbfgs,
+    /// Adam on the subgradient (the reference code's solver).
+    Adam,
+}
+
+/// Settings of [`fit`]; defaults are those of the reference package (PyPI `dagma` 1.1.1).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// L1 weight λ1 ≥ 0 (default 0.03).
+    pub lambda1: f64,
+    /// |w| below this is dropped at the end (default 0.3).
+    pub w_threshold: f64,
+    /// Number of central-path stages T (default 5).
+    pub t_stages: usize,
+    /// μ of the first stage (default 1).
+    pub mu_init: f64,
+    /// μ shrink factor between stages (default 0.1).
+    pub mu_factor: f64,
+    /// s per stage; the last value repeats when shorter than T (default [1, .9, .8, .7, .6]).
+    pub s: Vec<f64>,
+    /// Inner iterations of every stage but the last (default 30000).
+    pub warm_iter: usize,
+    /// Inner iterations of the last stage (default 60000).
+    pub max_iter: usize,
+    /// Adam's learning rate (default 3e-4).
+    pub lr: f64,
+    /// Adam's β1, β2 (default 0.99, 0.999).
+    pub betas: (f64, f64),
+    /// Adam: relative objective change under which a stage stops (default 1e-6).
+    pub tol: f64,
+    /// Adam: iterations between two convergence checks (default 1000).
+    pub checkpoint: usize,
+    /// The fit has converged when h₁(W) ≤ h_tol for the unthresholded W.
+    pub h_tol: f64,
+    /// Inner solver (default Adam, as the reference).
+    pub solver: InnerSolver,
+    /// Entries fixed at zero (row-major d×d).
+    pub forbidden: Option<Mask>,
+    /// Entries exempt from the L1 term, the threshold and the cycle projection.
+    pub required: Option<Mask>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            lambda1: 0.03,
+            w_threshold: 0.3,
+            t_stages: 5,
+            mu_init: 1.0,
+            mu_factor: 0.1,
+            s: vec![1.0, 0.9, 0.8, 0.7, 0.6],
+            warm_iter: 30000,
+            max_iter: 60000,
+            lr: 3e-4,
+            betas: (0.99, 0.999),
+            tol: 1e-6,
+            checkpoint: 1000,
+            h_tol: 1e-6,
+            solver: InnerSolver::Adam,
+            forbidden: None,
+            required: None,
+        }
+    }
+}
+
+/// What [`fit`] returns.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    /// W at the end of the central path, before thresholding.
+    pub raw_weights: Mat<f64>,
+    /// Thresholded and projected W: always a DAG.
+    pub weights: Mat<f64>,
+    /// h₁(raw_weights) (log-det with s = 1).
+    pub h: f64,
+    /// Inner iterations of the last stage.
+    pub n_iter: usize,
+    /// Loss + gradient evaluations over all stages.
+    pub n_evals: usize,
+    /// h ≤ h_tol.
+    pub converged: bool,
+    /// μ(Q + λ1‖W‖₁) + h_s after each stage.
+    pub history: Vec<f64>,
+    /// The s actually used per stage (raised where a stage could not start in its domain).
+    pub s_used: Vec<f64>,
+}
+
+fn validate(config: &Config, d: usize) -> Result<()> {
+    let bad = |what: String| Err(CoreError::InvalidParameter(what));
+    if !(config.lambda1 >= 0.0 && config.lambda1.is_finite()) {
+        return bad(format!("lambda1 must be a finite number >= 0, got {}", config.lambda1));
+    }
+    if !(config.w_threshold >= 0.0) {
+        return bad(format!("w_threshold must be >= 0, got {}", config.w_threshold));
+    }
+    if config.t_stages == 0 {
+        return bad("T must be >= 1".into());
+    }
+    if !(config.mu_init > 0.0 && config.mu_factor > 0.0 && config.mu_factor <= 1.0) {
+        return bad(format!("need mu_init > 0 and 0 < mu_factor <= 1, got {} and {}", config.mu_init, config.mu_factor));
+    }
+    if config.s.is_empty() || config.s.iter().any(|&s| !(s > 0.0 && s.is_finite())) {
+        return bad("s must be a non-empty list of finite numbers > 0".into());
+    }
+    if config.warm_iter == 0 || config.max_iter == 0 {
+        return bad("warm_iter and max_iter must be >= 1".into());
+    }
+    if !(config.lr > 0.0) || !(config.h_tol > 0.0) || !(config.tol >= 0.0) || config.checkpoint == 0 {
+        return bad("lr and h_tol must be > 0, tol >= 0 and checkpoint >= 1".into());
+    }
+    for (name, mask) in [("forbidden", &config.forbidden), ("required", &config.required)] {
+        if mask.as_ref().is_some_and(|m| m.len() != d * d) {
+            return bad(format!("the {name} mask must have d*d = {} entries", d * d));
+        }
+    }
+    Ok(())
+}
+
+/// The free entries of W and their L1 weights.
+struct Layout {
+    d: usize,
+    vars: Vec<(usize, usize)>,
+    l1: Vec<f64>,
+}
+
+impl Layout {
+    fn new(d: usize, config: &Config) -> Self {
+        let forbidden = |i: usize, j: usize| config.forbidden.as_ref().is_some_and(|m| m[i * d + j]);
+        let required = |i: usize, j: usize| config.required.as_ref().is_some_and(|m| m[i * d + j]);
+        let vars: Vec<(usize, usize)> =
+            (0..d).flat_map(|j| (0..d).map(move |i| (i, j))).filter(|&(i, j)| i != j && !forbidden(i, j)).collect();
+        let l1 = vars.iter().map(|&(i, j)| if required(i, j) { 0.0 } else { config.lambda1 }).collect();
+        Layout { d, vars, l1 }
+    }
+
+    /// Writes the entries `w_v` (one per variable) into a column-major d×d buffer.
+    fn fill(&self, values: impl Fn(usize) -> f64, buffer: &mut [f64]) {
+        for (v, &(i, j)) in self.vars.iter().enumerate() {
+            buffer[j * self.d + i] = values(v);
+        }
+    }
+}
+
+/// μ(Q + λ1‖W‖₁) + h_s and its (sub)gradient pieces at W; `Err(OutsideDomain)` outside.
+fn stage_terms(loss: &Loss, w: MatRef<'_, f64>, s: f64) -> Result<(f64, Mat<f64>, f64, Mat<f64>)> {
+    let (q, g_q) = loss.value_grad(w);
+    let (h, g_h) = Penalty::LogDet { s }.value_grad(w)?;
+    Ok((q, g_q, h, g_h))
+}
+
+fn in_domain(w: MatRef<'_, f64>, s: f64) -> Result<bool> {
+    match (Penalty::LogDet { s }).value_grad(w) {
+        Ok(_) => Ok(true),
+        Err(CoreError::OutsideDomain(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// One stage by bounded L-BFGS on the split. Returns the new W entries, objective, evaluations
+/// and iterations.
+fn stage_lbfgs(
+    loss: &Loss,
+    layout: &Layout,
+    w_start: &[f64],
+    mu: f64,
+    s: f64,
+    iterations: usize,
+    progress: &mut dyn Progress,
+) -> Result<(Vec<f64>, f64, usize, usize)> {
+    let (d, k) = (layout.d, layout.vars.len());
+    let mut x0 = vec![0.0; 2 * k];
+    for v in 0..k {
+        x0[v] = w_start[v].max(0.0);
+        x0[v + k] = (-w_start[v]).max(0.0);
+    }
+    let mut buffer = vec![0.0; d * d];
+    let objective = |x: &[f64], grad: &mut [f64]| -> Result<f64> {
+        layout.fill(|v| x[v] - x[v + k], &mut buffer);
+        let w = MatRef::from_column_major_slice(&buffer, d, d);
+        let (q, g_q, h, g_h) = match stage_terms(loss, w, s) {
+            Err(CoreError::OutsideDomain(_)) => return Ok(f64::INFINITY), // line search backtracks
+            other => other?,
+        };
+        if !q.is_finite() {
+            return Ok(f64::INFINITY);
+        }
+        // Minimise (Q + λ1‖W‖₁) + h/μ, the stage objective divided by μ: the same minimiser, but
+        // the solver's relative stopping rule then sees values of order Q, not of order μ·Q.
+        let mut l1_term = 0.0;
+        for (v, &(i, j)) in layout.vars.iter().enumerate() {
+            let g = g_q.col_as_slice(j)[i] + g_h.col_as_slice(j)[i] / mu;
+            grad[v] = g + layout.l1[v];
+            grad[v + k] = -g + layout.l1[v];
+            l1_term += layout.l1[v] * (x[v] + x[v + k]);
+        }
+        Ok(q + l1_term + h / mu)
+    };
+    let options = lbfgsb::Options { max_iter: iterations, ..lbfgsb::Options::default() };
+    let out = minimize_nonnegative(&x0, objective, &options, progress)?;
+    let w: Vec<f64> = (0..k).map(|v| out.x[v] - out.x[v + k]).collect();
+    Ok((w, mu * out.value, out.n_evals, out.n_iter))
+}
+
+/// One stage by the reference code's Adam. `None` when it must be restarted with a larger s.
+///
+/// One factorisation per step: the trial point's value and gradient double as its domain
+/// check, and the gradient is reused by the next step.
+#[allow(clippy::too_many_arguments)]
+fn stage_adam(
+    loss: &Loss,
+    layout: &Layout,
+    w_start: &[f64],
+    mu: f64,
+    s: f64,
+    iterations: usize,
+    lr_start: f64,
+    config: &Config,
+    progress: &mut dyn Progress,
+) -> Result<Option<(Vec<f64>, f64, usize, usize)>> {
+    let (d, k) = (layout.d, layout.vars.len());
+    let (beta1, beta2) = config.betas;
+    let mut buffer = vec![0.0; d * d];
+    // μ(Q + λ1‖W‖₁) + h_s and its subgradient (sign(0) = 0, as numpy's).
+    let mut evaluate = |w: &[f64], grad: &mut [f64]| -> Result<f64> {
+        layout.fill(|v| w[v], &mut buffer);
+        let wm = MatRef::from_column_major_slice(&buffer, d, d);
+        let (q, g_q, h, g_h) = stage_terms(loss, wm, s)?;
+        let mut l1_term = 0.0;
+        for (v, &(i, j)) in layout.vars.iter().enumerate() {
+            let sign = if w[v] > 0.0 { 1.0 } else if w[v] < 0.0 { -1.0 } else { 0.0 };
+            grad[v] = mu * (g_q.col_as_slice(j)[i] + layout.l1[v] * sign) + g_h.col_as_slice(j)[i];
+            l1_term += layout.l1[v] * w[v].abs();
+        }
+        Ok(mu * (q + l1_term) + h)
+    };
+    let mut w = w_start.to_vec();
+    let mut grad = vec![0.0; k];
+    let mut objective = match evaluate(&w, &mut grad) {
+        Ok(value) => value,
+        Err(CoreError::OutsideDomain(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut n_evals = 1;
+    let (mut m, mut v2) = (vec![0.0; k], vec![0.0; k]);
+    let (mut m_trial, mut v_trial, mut trial) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
+    let mut grad_trial = vec![0.0; k];
+    let mut lr = lr_start;
+    let mut objective_checked = f64::INFINITY;
+    let mut iter = 0;
+    while iter < iterations {
+        if progress.should_stop() {
+            return Err(CoreError::Cancelled);
+        }
+        let t = (iter + 1) as i32;
+        let (c1, c2) = (1.0 - beta1.powi(t), 1.0 - beta2.powi(t));
+        for q in 0..k {
+            m_trial[q] = beta1 * m[q] + (1.0 - beta1) * grad[q];
+            v_trial[q] = beta2 * v2[q] + (1.0 - beta2) * grad[q] * grad[q];
+            trial[q] = w[q] - lr * (m_trial[q] / c1) / ((v_trial[q] / c2).sqrt() + 1e-8);
+        }
+        let value = match evaluate(&trial, &mut grad_trial) {
+            Ok(value) => value,
+            Err(CoreError::OutsideDomain(_)) => {
+                n_evals += 1;
+                // The reference: fail on the first step or once s ≤ 0.9; otherwise halve lr.
+                if iter == 0 || s <= 0.9 {
+                    return Ok(None);
+                }
+                lr *= 0.5;
+                if lr <= 1e-16 {
+                    break;
+                }
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        n_evals += 1;
+        std::mem::swap(&mut w, &mut trial);
+        std::mem::swap(&mut grad, &mut grad_trial);
+        std::mem::swap(&mut m, &mut m_trial);
+        std::mem::swap(&mut v2, &mut v_trial);
+        objective = value;
+        iter += 1;
+        if iter % config.checkpoint == 0 {
+            if objective_checked.is_finite()
+                && (objective_checked - objective).abs() <= config.tol * objective_checked.abs()
+            {
+                break;
+            }
+            objective_checked = objective;
+        }
+    }
+    Ok(Some((w, objective, n_evals, iter)))
+}
+
+/// Fits DAGMA to `loss` (which carries the data).
+pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
+    let d = loss.dim();
+    validate(config, d)?;
+    let layout = Layout::new(d, config);
+    let k = layout.vars.len();
+    let mut w = vec![0.0; k];
+    let mut mu = config.mu_init;
+    let mut lr = config.lr;
+    let (mut n_evals, mut n_iter) = (0, 0);
+    let mut history = Vec::with_capacity(config.t_stages);
+    let mut s_used = Vec::with_capacity(config.t_stages);
+    let mut buffer = vec![0.0; d * d];
+    for t in 0..config.t_stages {
+        let last = t + 1 == config.t_stages;
+        let iterations = if last { config.max_iter } else { config.warm_iter };
+        let mut s = config.s[t.min(config.s.len() - 1)];
+        let mut attempts = 0;
+        let (w_new, objective, evals, iters) = loop {
+            attempts += 1;
+            if attempts > 100 {
+                return Err(CoreError::Numerical("DAGMA could not find an s for which W lies in the log-det domain".into()));
+            }
+            layout.fill(|v| w[v], &mut buffer);
+            if !in_domain(MatRef::from_column_major_slice(&buffer, d, d), s)? {
+                s += 0.1;
+                lr *= 0.5;
+                continue;
+            }
+            let solved = match config.solver {
+                InnerSolver::Lbfgs => Some(stage_lbfgs(loss, &layout, &w, mu, s, iterations, progress)?),
+                InnerSolver::Adam => stage_adam(loss, &layout, &w, mu, s, iterations, lr, config, progress)?,
+            };
+            match solved {
+                Some(result) => break result,
+                None => {
+                    s += 0.1;
+                    lr *= 0.5;
+                }
+            }
+        };
+        w = w_new;
+        n_evals += evals;
+        n_iter = iters;
+        history.push(objective);
+        s_used.push(s);
+        progress.report(&Status { iteration: t + 1, max_iter: config.t_stages, objective, h: f64::NAN, rho: mu });
+        mu *= config.mu_factor;
+    }
+    layout.fill(|v| w[v], &mut buffer);
+    let raw_weights = MatRef::from_column_major_slice(&buffer, d, d).to_owned();
+    let h = match (Penalty::LogDet { s: 1.0 }).value_grad(raw_weights.as_ref()) {
+        Ok((h, _)) => h,
+        Err(CoreError::OutsideDomain(_)) => f64::INFINITY,
+        Err(e) => return Err(e),
+    };
+    let thresholded = threshold(raw_weights.as_ref(), config.w_threshold, config.required.as_ref());
+    let weights = project_to_dag(thresholded.as_ref(), config.required.as_ref())?;
+    Ok(Fit { raw_weights, weights, h, n_iter, n_evals, converged: h <= config.h_tol, history, s_used })
+}

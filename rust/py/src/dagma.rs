@@ -1,0 +1,81 @@
+//! Binding of the DAGMA learner.
+
+use crate::convert::{mask_from, mat_from, to_numpy};
+use crate::errors::to_pyerr;
+use crate::progress::{run_cancellable, PyProgress};
+use acyclic_core::learners::dagma;
+use acyclic_core::loss::Loss;
+use acyclic_core::CoreError;
+use numpy::{IntoPyArray, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// Fits DAGMA; returns a dict of numpy arrays and numbers (see `acyclic.DAGMA`).
+#[pyfunction]
+#[pyo3(signature = (x, *, loss_type = "l2", lambda1 = 0.03, w_threshold = 0.3, t_stages = 5,
+    mu_init = 1.0, mu_factor = 0.1, s = vec![1.0, 0.9, 0.8, 0.7, 0.6], warm_iter = 30000,
+    max_iter = 60000, lr = 3e-4, h_tol = 1e-6, solver = "adam", forbidden = None,
+    required = None, callback = None, n_threads = 1))]
+#[allow(clippy::too_many_arguments)]
+pub fn dagma_fit<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    loss_type: &str,
+    lambda1: f64,
+    w_threshold: f64,
+    t_stages: usize,
+    mu_init: f64,
+    mu_factor: f64,
+    s: Vec<f64>,
+    warm_iter: usize,
+    max_iter: usize,
+    lr: f64,
+    h_tol: f64,
+    solver: &str,
+    forbidden: Option<PyReadonlyArray2<'py, bool>>,
+    required: Option<PyReadonlyArray2<'py, bool>>,
+    callback: Option<Py<PyAny>>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let x = mat_from(&x);
+    let solver = match solver {
+        "lbfgs" => dagma::InnerSolver::Lbfgs,
+        "adam" => dagma::InnerSolver::Adam,
+        other => {
+            let message = format!("unknown solver {other:?}; expected \"lbfgs\" or \"adam\"");
+            return Err(to_pyerr(py, CoreError::InvalidParameter(message), None));
+        }
+    };
+    let config = dagma::Config {
+        lambda1,
+        w_threshold,
+        t_stages,
+        mu_init,
+        mu_factor,
+        s,
+        warm_iter,
+        max_iter,
+        lr,
+        h_tol,
+        solver,
+        forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
+        required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
+        ..dagma::Config::default()
+    };
+    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
+        let mut progress = PyProgress::new(callback, cancel);
+        let loss = Loss::from_name(loss_type, x.as_ref())?;
+        dagma::fit(&loss, &config, &mut progress)
+    })?;
+    let fit = result.map_err(|e| to_pyerr(py, e, pending))?;
+    let out = PyDict::new(py);
+    out.set_item("raw_weights", to_numpy(py, &fit.raw_weights))?;
+    out.set_item("weights", to_numpy(py, &fit.weights))?;
+    out.set_item("h", fit.h)?;
+    out.set_item("n_iter", fit.n_iter)?;
+    out.set_item("n_evals", fit.n_evals)?;
+    out.set_item("converged", fit.converged)?;
+    out.set_item("history", fit.history.into_pyarray(py))?;
+    out.set_item("s_used", fit.s_used.into_pyarray(py))?;
+    Ok(out)
+}
