@@ -126,3 +126,15 @@ def test_module_entry_point():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
+
+
+def test_learn_sachs_with_dagma_and_out_of_range_numbers(tmp_path, capsys):
+    out = tmp_path / "g.graphml"
+    assert main(["learn", "sachs", "--method", "dagma", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "DAGMA(" in text and "empty graph    17" in text
+    G = nx.read_graphml(out)
+    assert nx.is_directed_acyclic_graph(G) and G.graph["method"] == "DAGMA"
+    assert main(["learn", "sachs", "--max-iter", "99999999999999999999"]) == 2
+    assert main(["bench", "--d", "5", "--seeds", "-1"]) == 2
+    assert "outside" in capsys.readouterr().err

@@ -65,6 +65,21 @@ class CLIError(Exception):
 # Parser
 
 
+def _int_in(low: int, high: int):
+    """An argparse type: an integer in [low, high] (a clear usage error otherwise)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is outside [{low}, {high}]")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``acyclic`` command.
 
@@ -101,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     learn.add_argument("source", metavar="SOURCE", help="'sachs' or the path of a CSV file")
-    learn.add_argument("--method", choices=["notears"], default="notears", help="learner (default: notears)")
+    learn.add_argument("--method", choices=["notears", "dagma"], default="notears", help="learner: notears (Zheng et al. 2018) or dagma (Bello et al. 2022); default: notears")
     learn.add_argument(
         "--standardize", action=argparse.BooleanOptionalAction, default=None,
         help="scale every column to unit variance before fitting "
@@ -127,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"loss; logistic for 0/1 data, poisson for counts (default: {est_defaults['loss_type']})",
     )
     learn.add_argument(
-        "--max-iter", type=int, default=None, metavar="N",
+        "--max-iter", type=_int_in(1, 10**7), default=None, metavar="N",
         help=f"maximum dual-ascent (outer) steps (default: {est_defaults['max_iter']})",
     )
     learn.add_argument(
@@ -156,11 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
             "The full benchmark suite is in the repository's benchmarks/ folder."
         ),
     )
-    bench.add_argument("--d", type=int, nargs="+", default=[10, 20], metavar="D", help="numbers of nodes (default: 10 20)")
-    bench.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], metavar="S", help="data-set seeds (default: 0 1 2)")
+    bench.add_argument("--d", type=_int_in(2, 2000), nargs="+", default=[10, 20], metavar="D", help="numbers of nodes (default: 10 20)")
+    bench.add_argument("--seeds", type=_int_in(0, 2**32 - 1), nargs="+", default=[0, 1, 2], metavar="S", help="data-set seeds (default: 0 1 2)")
     bench.add_argument("--graph", choices=["ER", "SF"], type=str.upper, default="ER", help="graph model (default: ER)")
-    bench.add_argument("--k", type=int, default=2, help="expected edges per node, s0 = k*d (default: 2)")
-    bench.add_argument("--n", type=int, default=1000, help="samples per data set (default: 1000)")
+    bench.add_argument("--k", type=_int_in(0, 100), default=2, help="expected edges per node, s0 = k*d (default: 2)")
+    bench.add_argument("--n", type=_int_in(2, 10**7), default=1000, help="samples per data set (default: 1000)")
     bench.add_argument("--noise", choices=list(BENCH_NOISES), default="gauss", help="noise distribution (default: gauss)")
     bench.add_argument(
         "--standardize", action="store_true",
@@ -591,8 +606,10 @@ def _metrics_lines(name: str, B_true, A_est) -> Tuple[List[str], dict]:
 def _cmd_learn(args) -> int:
     import numpy as np
 
-    from . import NOTEARS
+    from . import DAGMA, NOTEARS
 
+    learner = {"notears": NOTEARS, "dagma": DAGMA}[args.method]
+    name = learner.__name__
     say = (lambda *a, **k: None) if args.quiet else (lambda *a, **k: print(*a, **k, flush=True))
 
     # check the output paths first: a typo should not cost a fit
@@ -607,14 +624,14 @@ def _cmd_learn(args) -> int:
 
     X = _log_transform(df) if pre["log"] else df
     # the progress bar (tqdm, on stderr) only when someone is watching
-    est = NOTEARS(**kwargs, verbose=bool(not args.quiet and sys.stderr.isatty()))
+    est = learner(**kwargs, verbose=bool(not args.quiet and sys.stderr.isatty()))
     params = _estimator_params(est)
     standardize = bool(params.get("standardize", kwargs.get("standardize", False)))
     say("preprocessing: "
         f"log {'yes' if pre['log'] else 'no'} ({pre['log_from']}), "
         f"standardize {'yes' if standardize else 'no'} ({pre['standardize_from']})"
         + (" — log first, then each column scaled to unit variance" if pre["log"] and standardize else ""))
-    say(f"method: NOTEARS({', '.join(f'{k}={_fmt_num(v)}' for k, v in params.items())})")
+    say(f"method: {name}({', '.join(f'{k}={_fmt_num(v)}' for k, v in params.items())})")
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -644,16 +661,16 @@ def _cmd_learn(args) -> int:
         B_true, true_labels = load_sachs_adjacency(SACHS_REFERENCE)
         if [str(x) for x in true_labels] != labels:  # pragma: no cover - guards the shipped data
             raise CLIError("the Sachs reference graph and the data disagree on the column order")
-        lines, acc = _metrics_lines("NOTEARS", B_true, A)
+        lines, acc = _metrics_lines(name, B_true, A)
         say(f"reference: {_SACHS_REFERENCE_NAME}, {int(B_true.sum())} edges; "
             f"SHD counts a reversed edge once")
         for line in lines:
             say(line)
         rows_text = f"{n} {'observational ' if args.rows != 'all' else ''}rows"
         prep_text = "+".join(t for t, on in (("log", pre["log"]), ("standardized", standardize)) if on) or "raw"
-        truth = (B_true, W, labels, f"NOTEARS on Sachs ({rows_text}, {prep_text}) vs the 17-edge consensus DAG")
+        truth = (B_true, W, labels, f"{name} on Sachs ({rows_text}, {prep_text}) vs the 17-edge consensus DAG")
 
-    attrs = {"source": str(args.source), "rows": int(n), "method": "NOTEARS",
+    attrs = {"source": str(args.source), "rows": int(n), "method": name,
              "log": bool(pre["log"]), "standardize": standardize}
     for k, v in params.items():
         if k != "standardize" and isinstance(v, (bool, int, float, str)):
@@ -663,7 +680,7 @@ def _cmd_learn(args) -> int:
         write_graph(G, args.out)
         say(f"wrote {args.out}")
     if args.plot is not None:
-        title = f"NOTEARS on {args.source}: {n_edges} edges"
+        title = f"{name} on {args.source}: {n_edges} edges"
         if truth is not None:
             title = truth[3].replace(" vs the 17-edge consensus DAG", "") + f": {n_edges} edges"
         for path in _write_plots(G, args.plot, title, truth):
