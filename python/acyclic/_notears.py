@@ -42,8 +42,12 @@ class NOTEARS(DAGLearner):
         a trial step of the line search that leaves it counts as an objective of +∞, so the
         search backtracks and the iterates stay inside; ``"poly"`` is DAG-GNN's
         tr((I + W∘W/d)^d) − d; ``"spectral"`` is NO-BEARS' spectral radius ρ(W∘W) (power
-        iteration; not differentiable where the Perron root is multiple, so it can be slower
-        and less reliable). ``h_tol`` applies to whichever h is chosen.
+        iteration). ``h_tol`` applies to whichever h is chosen. With ``"spectral"`` the fit
+        rarely reaches ``h_tol``: the spectral radius has a kink wherever several cycles share
+        it, the optimisation drives the iterates to such points, and the subproblems then
+        stall at h ≈ 1e-2 while the penalty parameter climbs to ``rho_max`` (minutes even at
+        d = 10 with the default 1e16); pass e.g. ``rho_max=1e6`` to stop early. The
+        projection still returns a DAG.
     max_iter : int, default=100
         Cap on dual-ascent (outer) steps.
     h_tol : float, default=1e-8

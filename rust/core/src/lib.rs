@@ -6,7 +6,8 @@
 //! X of shape n×d (rows are samples). Masks are row-major `Vec<bool>` of length d².
 //! Errors are [`error::CoreError`]; no function panics on user input.
 //!
-//! Modules: [`linalg`] (expm), [`acyclicity`] (penalties h(W)), [`loss`] (scores), [`optim`]
+//! Modules: [`linalg`] (expm, sign/log-determinant and inverse), [`acyclicity`] (penalties h(W):
+//! expm, log-det, polynomial, spectral radius), [`loss`] (scores), [`optim`]
 //! (bounded L-BFGS, augmented Lagrangian), [`graph`] (DAG checks, cycle projection),
 //! [`learners`] (NOTEARS), [`progress`] (progress reports and cancellation).
 

@@ -260,7 +260,7 @@ pub fn permutation_sign(forward: &[usize]) -> f64 {
         }
         transpositions += length.saturating_sub(1);
     }
-    if transpositions % 2 == 0 {
+    if transpositions.is_multiple_of(2) {
         1.0
     } else {
         -1.0

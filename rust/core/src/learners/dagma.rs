@@ -331,7 +331,6 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
     let k = layout.vars.len();
     let mut w = vec![0.0; k];
     let mut mu = config.mu_init;
-    let mut lr = config.lr;
     let (mut n_evals, mut n_iter) = (0, 0);
     let mut history = Vec::with_capacity(config.t_stages);
     let mut s_used = Vec::with_capacity(config.t_stages);
@@ -340,6 +339,7 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
         let last = t + 1 == config.t_stages;
         let iterations = if last { config.max_iter } else { config.warm_iter };
         let mut s = config.s[t.min(config.s.len() - 1)];
+        let mut lr = config.lr; // the reference restarts every stage from the given lr
         let mut attempts = 0;
         let (w_new, objective, evals, iters) = loop {
             attempts += 1;
