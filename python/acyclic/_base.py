@@ -89,8 +89,9 @@ class DAGLearner(BaseEstimator):
 
     def _check_params(self) -> None:
         """Validates hyper-parameters; subclasses extend it."""
-        if not isinstance(self.standardize, (bool, np.bool_)):
-            raise InvalidInputError(f"standardize must be True or False, got {self.standardize!r}")
+        for name in ("standardize", "verbose"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise InvalidInputError(f"{name} must be True or False, got {getattr(self, name)!r}")
         resolve_n_jobs(self.n_jobs)
 
     # ------------------------------------------------------------------ fit
@@ -291,11 +292,11 @@ def check_number(estimator, name: str, *, low: float = 0.0, low_inclusive: bool 
         raise InvalidInputError(f"{name} must be a finite number {relation} {low:g}, got {value!r}")
 
 
-def check_count(estimator, name: str, *, low: int = 1) -> None:
-    """Raises InvalidInputError unless ``estimator.<name>`` is an integer ≥ ``low``."""
+def check_count(estimator, name: str, *, low: int = 1, high: int = 2**31 - 1) -> None:
+    """Raises InvalidInputError unless ``estimator.<name>`` is an integer in [low, high]."""
     value = getattr(estimator, name)
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise InvalidInputError(f"{name} must be an integer >= {low}, got {value!r}")
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or not low <= value <= high:
+        raise InvalidInputError(f"{name} must be an integer >= {low} (and <= {high}), got {value!r}")
 
 
 class LinearSEMLearner(DAGLearner):

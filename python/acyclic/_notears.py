@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from . import _core
-from ._base import CoreResult, DAGLearner, resolve_n_jobs
+from ._base import CoreResult, LinearSEMLearner, check_count, check_number, resolve_n_jobs
 from ._progress import progress_bar
 from .exceptions import InvalidInputError
 from .penalties import KINDS as _PENALTIES
 
-_LOSSES = ("l2", "logistic", "poisson")
 
 
-class NOTEARS(DAGLearner):
+class NOTEARS(LinearSEMLearner):
     """Learn a linear DAG by NOTEARS: min L(W) + λ1‖W‖₁ subject to h(W) = 0, by default with
     h(W) = tr(exp(W∘W)) − d.
 
@@ -123,31 +120,13 @@ class NOTEARS(DAGLearner):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def _preprocessing(self) -> str:
-        return "linear" if self.loss_type == "l2" else "glm"
-
     def _check_params(self) -> None:
         super()._check_params()
-        if self.loss_type not in _LOSSES:
-            raise InvalidInputError(f"loss_type must be one of {_LOSSES}, got {self.loss_type!r}")
         if not isinstance(self.penalty, str) or self.penalty not in _PENALTIES:
             raise InvalidInputError(f"penalty must be one of {_PENALTIES}, got {self.penalty!r}")
-        for name in ("lambda1", "w_threshold"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
-                raise InvalidInputError(f"{name} must be a finite number >= 0, got {value!r}")
-        if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
-            raise InvalidInputError(f"max_iter must be an integer >= 1, got {self.max_iter!r}")
-        if not isinstance(self.h_tol, numbers.Real) or not self.h_tol > 0:
-            raise InvalidInputError(f"h_tol must be > 0, got {self.h_tol!r}")
-        if not isinstance(self.rho_max, numbers.Real) or not self.rho_max > 1:
-            raise InvalidInputError(f"rho_max must be > 1, got {self.rho_max!r}")
-
-    def _check_glm_data(self, X: np.ndarray) -> None:
-        if self.loss_type == "logistic" and not np.isin(X, (0.0, 1.0)).all():
-            raise InvalidInputError("loss_type='logistic' needs binary data (every value 0 or 1)")
-        if self.loss_type == "poisson" and (X < 0).any():
-            raise InvalidInputError("loss_type='poisson' needs count data (no negative values)")
+        check_count(self, "max_iter", high=10**7)
+        check_number(self, "h_tol", low_inclusive=False)
+        check_number(self, "rho_max", low=1.0, low_inclusive=False)
 
     def _fit_standardized(self, X: np.ndarray) -> CoreResult:
         self._check_glm_data(X)
@@ -176,17 +155,8 @@ class NOTEARS(DAGLearner):
     def _convergence_advice(self) -> str:
         return (
             f"NOTEARS stopped with h(W) = {self.h_:.3g} > h_tol = {self.h_tol:g} "
-            f"(rho = {self.rho_:.3g}, {self.n_iter_} outer steps): increase max_iter or rho_max, "
-            "or standardize the data. The returned graph is still a DAG (cycles were projected out)."
+            f"(rho = {self.rho_:.3g}, {self.n_iter_} outer steps): increase max_iter or rho_max"
+            + (", " if self.loss_type == "l2" else ". ")
+            + ("or standardize the data. " if self.loss_type == "l2" else "")
+            + "The returned graph is still a DAG (cycles were projected out)."
         )
-
-    def _glm_mean(self, eta: np.ndarray) -> np.ndarray:
-        if self.loss_type == "logistic":
-            return 0.5 * (1.0 + np.tanh(0.5 * eta))
-        return np.exp(eta)
-
-    def _glm_negative_loglik(self, values: np.ndarray) -> float:
-        eta = self._linear_predictor(values)
-        if self.loss_type == "logistic":
-            return float(np.sum(np.logaddexp(0.0, eta) - values * eta))
-        return float(np.sum(np.exp(eta) - values * eta))
