@@ -50,8 +50,17 @@ def _numeric_column(values, label) -> np.ndarray:
     except (TypeError, ValueError):
         bad = next((v for v in values if not _is_number(v)), None)
         raise NonNumericInputError(
-            f"column {label!r} is not numeric (it holds e.g. {bad!r}); encode it as numbers first"
+            f"column {label!r} is not numeric (it holds e.g. {bad!r}): each value must be a real "
+            "number (float() argument must be a string or a real number); encode it first"
         ) from None
+
+
+def _is_sparse(X) -> bool:
+    try:
+        import scipy.sparse
+    except ImportError:  # pragma: no cover - scipy is a dependency
+        return False
+    return scipy.sparse.issparse(X)
 
 
 def _is_number(v) -> bool:
@@ -77,6 +86,11 @@ def as_float_matrix(X) -> Tuple[np.ndarray, List]:
     InvalidInputError
         X is not 2-D.
     """
+    if _is_sparse(X):
+        raise InvalidInputError(
+            "Sparse data was passed for X, but dense data is required: the learners work on "
+            "dense covariance matrices. Use X.toarray() to convert to a dense numpy array."
+        )
     if isinstance(X, pd.DataFrame):
         labels = list(X.columns)
         check_unique_labels(labels)
@@ -86,8 +100,8 @@ def as_float_matrix(X) -> Tuple[np.ndarray, List]:
         return np.ascontiguousarray(np.column_stack(columns), dtype=np.float64), labels
     if isinstance(X, pd.Series) or (hasattr(X, "ndim") and getattr(X, "ndim") == 1):
         raise InvalidInputError(
-            "Expected 2D array, got 1D array instead: X must have shape (n_samples, n_features); "
-            "reshape a single variable with X.reshape(-1, 1)"
+            "Expected 2D array, got 1D array instead: X must have shape (n_samples, n_features). "
+            "Reshape your data using X.reshape(-1, 1) for a single variable"
         )
     try:
         A = np.asarray(X)
@@ -101,7 +115,7 @@ def as_float_matrix(X) -> Tuple[np.ndarray, List]:
     if A.dtype.kind in "biuf":
         return np.array(A, dtype=np.float64, order="C", copy=True), labels
     if A.dtype.kind == "c":
-        raise NonNumericInputError("X holds complex numbers; only real values are supported")
+        raise NonNumericInputError("Complex data not supported: X holds complex numbers")
     if A.dtype.kind in "US":
         raise NonNumericInputError("X holds strings; convert them to numbers first")
     columns = [_numeric_column(A[:, j], j) for j in range(A.shape[1])]
