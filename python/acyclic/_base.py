@@ -40,6 +40,18 @@ class CoreResult:
     history: np.ndarray
     extras: dict = field(default_factory=dict)
 
+    @classmethod
+    def from_core(cls, out: dict, **extras: str) -> "CoreResult":
+        """From a ``_core.*_fit`` dict; ``extras`` maps fitted-attribute names to its keys."""
+        return cls(
+            raw_weights=out["raw_weights"],
+            weights=out["weights"],
+            n_iter=out["n_iter"],
+            converged=out["converged"],
+            history=out["history"],
+            extras={name: out[key] for name, key in extras.items()},
+        )
+
 
 def resolve_n_jobs(n_jobs: Optional[int]) -> int:
     """Threads for a fit: None → 1, -1 → all cores, -k → all but k − 1 cores, k → min(k, cores).

@@ -165,14 +165,7 @@ class DAGMA(LinearSEMLearner):
                 callback=callback,
                 n_threads=resolve_n_jobs(self.n_jobs),
             )
-        return CoreResult(
-            raw_weights=out["raw_weights"],
-            weights=out["weights"],
-            n_iter=out["n_iter"],
-            converged=out["converged"],
-            history=out["history"],
-            extras={"h_": out["h"], "s_used_": out["s_used"], "n_evals_": out["n_evals"]},
-        )
+        return CoreResult.from_core(out, h_="h", s_used_="s_used", n_evals_="n_evals")
 
     def _convergence_advice(self) -> str:
         return (

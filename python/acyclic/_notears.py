@@ -143,14 +143,7 @@ class NOTEARS(LinearSEMLearner):
                 callback=callback,
                 n_threads=resolve_n_jobs(self.n_jobs),
             )
-        return CoreResult(
-            raw_weights=out["raw_weights"],
-            weights=out["weights"],
-            n_iter=out["n_iter"],
-            converged=out["converged"],
-            history=out["history"],
-            extras={"h_": out["h"], "rho_": out["rho"], "n_evals_": out["n_evals"]},
-        )
+        return CoreResult.from_core(out, h_="h", rho_="rho", n_evals_="n_evals")
 
     def _convergence_advice(self) -> str:
         return (

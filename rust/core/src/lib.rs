@@ -12,6 +12,7 @@
 //! [`learners`] (NOTEARS), [`progress`] (progress reports and cancellation).
 
 pub mod acyclicity;
+pub mod constraints;
 pub mod error;
 pub mod graph;
 pub mod learners;

@@ -5,21 +5,18 @@
 //! happens in Python (`acyclic._validation`), and the core re-checks what it relies on.
 
 mod convert;
-mod dagma;
 mod errors;
+mod learners;
 mod progress;
 
 use acyclic_core::acyclicity::Penalty;
 use acyclic_core::graph;
-use acyclic_core::learners::notears;
 use acyclic_core::linalg;
 use acyclic_core::loss::Loss;
 use convert::{mask_from, mat_from, square_from, to_numpy};
 use errors::to_pyerr;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray2};
-use progress::{run_cancellable, PyProgress};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 /// expm(A) for a square matrix (Padé approximation with scaling and squaring).
 #[pyfunction]
@@ -100,59 +97,6 @@ fn project_to_dag<'py>(
     Ok(to_numpy(py, &out))
 }
 
-/// Fits NOTEARS; returns a dict of numpy arrays and numbers (see `acyclic.NOTEARS`). `penalty`
-/// names the acyclicity penalty and `s` is the log-det parameter.
-#[pyfunction]
-#[pyo3(signature = (x, *, loss_type = "l2", lambda1 = 0.1, max_iter = 100, h_tol = 1e-8,
-    rho_max = 1e16, w_threshold = 0.3, penalty = "expm", s = 1.0, forbidden = None, required = None,
-    callback = None, n_threads = 1))]
-#[allow(clippy::too_many_arguments)]
-fn notears_fit<'py>(
-    py: Python<'py>,
-    x: PyReadonlyArray2<'py, f64>,
-    loss_type: &str,
-    lambda1: f64,
-    max_iter: usize,
-    h_tol: f64,
-    rho_max: f64,
-    w_threshold: f64,
-    penalty: &str,
-    s: f64,
-    forbidden: Option<PyReadonlyArray2<'py, bool>>,
-    required: Option<PyReadonlyArray2<'py, bool>>,
-    callback: Option<Py<PyAny>>,
-    n_threads: usize,
-) -> PyResult<Bound<'py, PyDict>> {
-    let x = mat_from(&x);
-    let config = notears::Config {
-        lambda1,
-        max_iter,
-        h_tol,
-        rho_max,
-        w_threshold,
-        penalty: Penalty::from_name(penalty, s).map_err(|e| to_pyerr(py, e, None))?,
-        forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
-        required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
-        ..notears::Config::default()
-    };
-    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
-        let mut progress = PyProgress::new(callback, cancel);
-        let loss = Loss::from_name(loss_type, x.as_ref())?;
-        notears::fit(&loss, &config, &mut progress)
-    })?;
-    let fit = result.map_err(|e| to_pyerr(py, e, pending))?;
-    let out = PyDict::new(py);
-    out.set_item("raw_weights", to_numpy(py, &fit.raw_weights))?;
-    out.set_item("weights", to_numpy(py, &fit.weights))?;
-    out.set_item("h", fit.h)?;
-    out.set_item("rho", fit.rho)?;
-    out.set_item("n_iter", fit.n_iter)?;
-    out.set_item("n_evals", fit.n_evals)?;
-    out.set_item("converged", fit.converged)?;
-    out.set_item("history", fit.history.into_pyarray(py))?;
-    Ok(out)
-}
-
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The matrices here are small (d×d): faer's default rayon splitting of LU and solves costs
@@ -164,7 +108,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_dag, m)?)?;
     m.add_function(wrap_pyfunction!(topological_order, m)?)?;
     m.add_function(wrap_pyfunction!(project_to_dag, m)?)?;
-    m.add_function(wrap_pyfunction!(notears_fit, m)?)?;
-    m.add_function(wrap_pyfunction!(dagma::dagma_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(learners::notears_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(learners::dagma_fit, m)?)?;
     Ok(())
 }

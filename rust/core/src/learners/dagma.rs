@@ -18,6 +18,7 @@
 //! Adam, lr halved) as in the reference.
 
 use crate::acyclicity::Penalty;
+use crate::constraints::{validate_common, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold, Mask};
 use crate::loss::Loss;
@@ -116,13 +117,8 @@ pub struct Fit {
 }
 
 fn validate(config: &Config, d: usize) -> Result<()> {
+    validate_common(config.lambda1, config.w_threshold, config.forbidden.as_ref(), config.required.as_ref(), d)?;
     let bad = |what: String| Err(CoreError::InvalidParameter(what));
-    if !(config.lambda1 >= 0.0 && config.lambda1.is_finite()) {
-        return bad(format!("lambda1 must be a finite number >= 0, got {}", config.lambda1));
-    }
-    if !(config.w_threshold >= 0.0) {
-        return bad(format!("w_threshold must be >= 0, got {}", config.w_threshold));
-    }
     if config.t_stages == 0 {
         return bad("T must be >= 1".into());
     }
@@ -138,37 +134,7 @@ fn validate(config: &Config, d: usize) -> Result<()> {
     if !(config.lr > 0.0) || !(config.h_tol > 0.0) || !(config.tol >= 0.0) || config.checkpoint == 0 {
         return bad("lr and h_tol must be > 0, tol >= 0 and checkpoint >= 1".into());
     }
-    for (name, mask) in [("forbidden", &config.forbidden), ("required", &config.required)] {
-        if mask.as_ref().is_some_and(|m| m.len() != d * d) {
-            return bad(format!("the {name} mask must have d*d = {} entries", d * d));
-        }
-    }
     Ok(())
-}
-
-/// The free entries of W and their L1 weights.
-struct Layout {
-    d: usize,
-    vars: Vec<(usize, usize)>,
-    l1: Vec<f64>,
-}
-
-impl Layout {
-    fn new(d: usize, config: &Config) -> Self {
-        let forbidden = |i: usize, j: usize| config.forbidden.as_ref().is_some_and(|m| m[i * d + j]);
-        let required = |i: usize, j: usize| config.required.as_ref().is_some_and(|m| m[i * d + j]);
-        let vars: Vec<(usize, usize)> =
-            (0..d).flat_map(|j| (0..d).map(move |i| (i, j))).filter(|&(i, j)| i != j && !forbidden(i, j)).collect();
-        let l1 = vars.iter().map(|&(i, j)| if required(i, j) { 0.0 } else { config.lambda1 }).collect();
-        Layout { d, vars, l1 }
-    }
-
-    /// Writes the entries `w_v` (one per variable) into a column-major d×d buffer.
-    fn fill(&self, values: impl Fn(usize) -> f64, buffer: &mut [f64]) {
-        for (v, &(i, j)) in self.vars.iter().enumerate() {
-            buffer[j * self.d + i] = values(v);
-        }
-    }
 }
 
 /// μ(Q + λ1‖W‖₁) + h_s and its (sub)gradient pieces at W; `Err(OutsideDomain)` outside.
@@ -190,14 +156,14 @@ fn in_domain(w: MatRef<'_, f64>, s: f64) -> Result<bool> {
 /// and iterations.
 fn stage_lbfgs(
     loss: &Loss,
-    layout: &Layout,
+    layout: &Variables,
     w_start: &[f64],
     mu: f64,
     s: f64,
     iterations: usize,
     progress: &mut dyn Progress,
 ) -> Result<(Vec<f64>, f64, usize, usize)> {
-    let (d, k) = (layout.d, layout.vars.len());
+    let (d, k) = (layout.d, layout.len());
     let mut x0 = vec![0.0; 2 * k];
     for v in 0..k {
         x0[v] = w_start[v].max(0.0);
@@ -217,7 +183,7 @@ fn stage_lbfgs(
         // Minimise (Q + λ1‖W‖₁) + h/μ, the stage objective divided by μ: the same minimiser, but
         // the solver's relative stopping rule then sees values of order Q, not of order μ·Q.
         let mut l1_term = 0.0;
-        for (v, &(i, j)) in layout.vars.iter().enumerate() {
+        for (v, &(i, j)) in layout.entries.iter().enumerate() {
             let g = g_q.col_as_slice(j)[i] + g_h.col_as_slice(j)[i] / mu;
             grad[v] = g + layout.l1[v];
             grad[v + k] = -g + layout.l1[v];
@@ -238,7 +204,7 @@ fn stage_lbfgs(
 #[allow(clippy::too_many_arguments)]
 fn stage_adam(
     loss: &Loss,
-    layout: &Layout,
+    layout: &Variables,
     w_start: &[f64],
     mu: f64,
     s: f64,
@@ -247,7 +213,7 @@ fn stage_adam(
     config: &Config,
     progress: &mut dyn Progress,
 ) -> Result<Option<(Vec<f64>, f64, usize, usize)>> {
-    let (d, k) = (layout.d, layout.vars.len());
+    let (d, k) = (layout.d, layout.len());
     let (beta1, beta2) = config.betas;
     let mut buffer = vec![0.0; d * d];
     // μ(Q + λ1‖W‖₁) + h_s and its subgradient (sign(0) = 0, as numpy's).
@@ -256,7 +222,7 @@ fn stage_adam(
         let wm = MatRef::from_column_major_slice(&buffer, d, d);
         let (q, g_q, h, g_h) = stage_terms(loss, wm, s)?;
         let mut l1_term = 0.0;
-        for (v, &(i, j)) in layout.vars.iter().enumerate() {
+        for (v, &(i, j)) in layout.entries.iter().enumerate() {
             let sign = if w[v] > 0.0 { 1.0 } else if w[v] < 0.0 { -1.0 } else { 0.0 };
             grad[v] = mu * (g_q.col_as_slice(j)[i] + layout.l1[v] * sign) + g_h.col_as_slice(j)[i];
             l1_term += layout.l1[v] * w[v].abs();
@@ -327,8 +293,8 @@ fn stage_adam(
 pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
     let d = loss.dim();
     validate(config, d)?;
-    let layout = Layout::new(d, config);
-    let k = layout.vars.len();
+    let layout = Variables::new(d, config.lambda1, config.forbidden.as_ref(), config.required.as_ref());
+    let k = layout.len();
     let mut w = vec![0.0; k];
     let mut mu = config.mu_init;
     let (mut n_evals, mut n_iter) = (0, 0);

@@ -6,6 +6,7 @@
 //! [`crate::optim::lbfgsb`]. The diagonal and forbidden entries are not variables at all.
 
 use crate::acyclicity::Penalty;
+use crate::constraints::{validate_common, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold, Mask};
 use crate::loss::Loss;
@@ -75,23 +76,13 @@ pub struct Fit {
 }
 
 fn validate(config: &Config, d: usize) -> Result<()> {
+    validate_common(config.lambda1, config.w_threshold, config.forbidden.as_ref(), config.required.as_ref(), d)?;
     let bad = |what: String| Err(CoreError::InvalidParameter(what));
-    if !(config.lambda1 >= 0.0 && config.lambda1.is_finite()) {
-        return bad(format!("lambda1 must be a finite number >= 0, got {}", config.lambda1));
-    }
-    if !(config.w_threshold >= 0.0) {
-        return bad(format!("w_threshold must be >= 0, got {}", config.w_threshold));
-    }
     if !(config.h_tol > 0.0) {
         return bad(format!("h_tol must be > 0, got {}", config.h_tol));
     }
     if !(config.rho_max > 1.0) {
         return bad(format!("rho_max must be > 1, got {}", config.rho_max));
-    }
-    for (name, mask) in [("forbidden", &config.forbidden), ("required", &config.required)] {
-        if mask.as_ref().is_some_and(|m| m.len() != d * d) {
-            return bad(format!("the {name} mask must have d*d = {} entries", d * d));
-        }
     }
     Ok(())
 }
@@ -100,19 +91,10 @@ fn validate(config: &Config, d: usize) -> Result<()> {
 pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
     let d = loss.dim();
     validate(config, d)?;
-    let forbidden = |i: usize, j: usize| config.forbidden.as_ref().is_some_and(|m| m[i * d + j]);
-    let required = |i: usize, j: usize| config.required.as_ref().is_some_and(|m| m[i * d + j]);
-    // Variables in column-major order (j outer), so matrices are filled column by column.
-    let vars: Vec<(usize, usize)> =
-        (0..d).flat_map(|j| (0..d).map(move |i| (i, j))).filter(|&(i, j)| i != j && !forbidden(i, j)).collect();
-    let l1: Vec<f64> = vars.iter().map(|&(i, j)| if required(i, j) { 0.0 } else { config.lambda1 }).collect();
-    let k = vars.len();
+    let vars = Variables::new(d, config.lambda1, config.forbidden.as_ref(), config.required.as_ref());
+    let (k, l1) = (vars.len(), &vars.l1);
     // W = W⁺ − W⁻ written into a column-major d×d buffer (diagonal and forbidden entries stay 0).
-    let fill = |x: &[f64], buffer: &mut [f64]| {
-        for (v, &(i, j)) in vars.iter().enumerate() {
-            buffer[j * d + i] = x[v] - x[v + k];
-        }
-    };
+    let fill = |x: &[f64], buffer: &mut [f64]| vars.fill(|v| x[v] - x[v + k], buffer);
     let to_matrix = |x: &[f64]| {
         let mut buffer = vec![0.0; d * d];
         fill(x, &mut buffer);
@@ -139,7 +121,7 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
                     return Ok(f64::INFINITY);
                 }
                 let c = rho * h + alpha;
-                for (v, &(i, j)) in vars.iter().enumerate() {
+                for (v, &(i, j)) in vars.entries.iter().enumerate() {
                     let g = g_loss.col_as_slice(j)[i] + c * g_h.col_as_slice(j)[i];
                     grad[v] = g + l1[v];
                     grad[v + k] = -g + l1[v];

@@ -1,0 +1,159 @@
+//! Bindings of the learners: each converts its arguments, runs the core learner through
+//! [`run_learner`] and returns a dict built by [`fitted_dict`].
+
+use crate::convert::{mask_from, mat_from, to_numpy};
+use crate::errors::to_pyerr;
+use crate::progress::{run_cancellable, PyProgress};
+use acyclic_core::acyclicity::Penalty;
+use acyclic_core::learners::{dagma, notears};
+use acyclic_core::loss::Loss;
+use acyclic_core::progress::Progress;
+use acyclic_core::CoreError;
+use faer::Mat;
+use numpy::{IntoPyArray, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// Builds the loss from X and runs `fit` without the GIL on `n_threads` threads, cancellable by
+/// Ctrl-C or by an exception in `callback`.
+fn run_learner<T: Send>(
+    py: Python<'_>,
+    x: &Mat<f64>,
+    loss_type: &str,
+    callback: Option<Py<PyAny>>,
+    n_threads: usize,
+    fit: impl FnOnce(&Loss, &mut dyn Progress) -> acyclic_core::Result<T> + Send,
+) -> PyResult<T> {
+    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
+        let mut progress = PyProgress::new(callback, cancel);
+        let loss = Loss::from_name(loss_type, x.as_ref())?;
+        fit(&loss, &mut progress)
+    })?;
+    result.map_err(|e| to_pyerr(py, e, pending))
+}
+
+/// The entries every learner returns.
+#[allow(clippy::too_many_arguments)]
+fn fitted_dict<'py>(
+    py: Python<'py>,
+    raw_weights: &Mat<f64>,
+    weights: &Mat<f64>,
+    h: f64,
+    n_iter: usize,
+    n_evals: usize,
+    converged: bool,
+    history: Vec<f64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("raw_weights", to_numpy(py, raw_weights))?;
+    out.set_item("weights", to_numpy(py, weights))?;
+    out.set_item("h", h)?;
+    out.set_item("n_iter", n_iter)?;
+    out.set_item("n_evals", n_evals)?;
+    out.set_item("converged", converged)?;
+    out.set_item("history", history.into_pyarray(py))?;
+    Ok(out)
+}
+
+/// Fits NOTEARS; returns a dict of numpy arrays and numbers (see `acyclic.NOTEARS`). `penalty`
+/// names the acyclicity penalty and `s` is the log-det parameter.
+#[pyfunction]
+#[pyo3(signature = (x, *, loss_type = "l2", lambda1 = 0.1, max_iter = 100, h_tol = 1e-8,
+    rho_max = 1e16, w_threshold = 0.3, penalty = "expm", s = 1.0, forbidden = None, required = None,
+    callback = None, n_threads = 1))]
+#[allow(clippy::too_many_arguments)]
+pub fn notears_fit<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    loss_type: &str,
+    lambda1: f64,
+    max_iter: usize,
+    h_tol: f64,
+    rho_max: f64,
+    w_threshold: f64,
+    penalty: &str,
+    s: f64,
+    forbidden: Option<PyReadonlyArray2<'py, bool>>,
+    required: Option<PyReadonlyArray2<'py, bool>>,
+    callback: Option<Py<PyAny>>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let x = mat_from(&x);
+    let config = notears::Config {
+        lambda1,
+        max_iter,
+        h_tol,
+        rho_max,
+        w_threshold,
+        penalty: Penalty::from_name(penalty, s).map_err(|e| to_pyerr(py, e, None))?,
+        forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
+        required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
+        ..notears::Config::default()
+    };
+    let fit = run_learner(py, &x, loss_type, callback, n_threads, |loss, progress| {
+        notears::fit(loss, &config, progress)
+    })?;
+    let out = fitted_dict(py, &fit.raw_weights, &fit.weights, fit.h, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;
+    out.set_item("rho", fit.rho)?;
+    Ok(out)
+}
+
+/// Fits DAGMA; returns a dict of numpy arrays and numbers (see `acyclic.DAGMA`).
+#[pyfunction]
+#[pyo3(signature = (x, *, loss_type = "l2", lambda1 = 0.03, w_threshold = 0.3, t_stages = 5,
+    mu_init = 1.0, mu_factor = 0.1, s = vec![1.0, 0.9, 0.8, 0.7, 0.6], warm_iter = 30000,
+    max_iter = 60000, lr = 3e-4, h_tol = 1e-6, solver = "adam", forbidden = None,
+    required = None, callback = None, n_threads = 1))]
+#[allow(clippy::too_many_arguments)]
+pub fn dagma_fit<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    loss_type: &str,
+    lambda1: f64,
+    w_threshold: f64,
+    t_stages: usize,
+    mu_init: f64,
+    mu_factor: f64,
+    s: Vec<f64>,
+    warm_iter: usize,
+    max_iter: usize,
+    lr: f64,
+    h_tol: f64,
+    solver: &str,
+    forbidden: Option<PyReadonlyArray2<'py, bool>>,
+    required: Option<PyReadonlyArray2<'py, bool>>,
+    callback: Option<Py<PyAny>>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let x = mat_from(&x);
+    let solver = match solver {
+        "lbfgs" => dagma::InnerSolver::Lbfgs,
+        "adam" => dagma::InnerSolver::Adam,
+        other => {
+            let message = format!("unknown solver {other:?}; expected \"lbfgs\" or \"adam\"");
+            return Err(to_pyerr(py, CoreError::InvalidParameter(message), None));
+        }
+    };
+    let config = dagma::Config {
+        lambda1,
+        w_threshold,
+        t_stages,
+        mu_init,
+        mu_factor,
+        s,
+        warm_iter,
+        max_iter,
+        lr,
+        h_tol,
+        solver,
+        forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
+        required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
+        ..dagma::Config::default()
+    };
+    let fit = run_learner(py, &x, loss_type, callback, n_threads, |loss, progress| {
+        dagma::fit(loss, &config, progress)
+    })?;
+    let out = fitted_dict(py, &fit.raw_weights, &fit.weights, fit.h, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;
+    out.set_item("s_used", fit.s_used.into_pyarray(py))?;
+    Ok(out)
+}
