@@ -382,3 +382,16 @@ def test_columns_beyond_float64_arithmetic_are_named(scale):
     X[:, 2] *= scale
     with pytest.raises(InvalidInputError, match="'2'|2"):
         acyclic.NOTEARS(standardize=True, max_iter=2).fit(X)
+
+
+def test_extreme_uniform_scale_warns():
+    X = _small_data()
+    with pytest.warns(UserWarning, match="lose their meaning"):
+        acyclic.NOTEARS(max_iter=3).fit(X * 1e100)
+
+
+def test_complex_weight_matrix_is_rejected_by_metrics():
+    from acyclic.metrics import count_accuracy
+
+    with pytest.raises(InvalidInputError, match="complex"):
+        count_accuracy(np.eye(3), np.eye(3) * (1 + 1j))

@@ -27,6 +27,8 @@ from .exceptions import InvalidInputError
 
 # Column scales further apart than this make least-squares learners favour the large columns.
 _SCALE_RATIO_WARNING = 1e4
+# Column scales beyond this (either way) make the unit-dependent lambda1 / w_threshold meaningless.
+_EXTREME_SCALE = 1e6
 
 
 @dataclass
@@ -179,7 +181,15 @@ class DAGLearner(BaseEstimator):
             )
         if self.standardize:
             return mean, std
-        if std.max() / std.min() > _SCALE_RATIO_WARNING:
+        if std.max() > _EXTREME_SCALE or std.min() < 1.0 / _EXTREME_SCALE:
+            warnings.warn(
+                f"the columns' standard deviations range from {std.min():.3g} to {std.max():.3g}: at "
+                "such scales lambda1 and w_threshold (in the units of the data) lose their meaning "
+                "and the result may be empty or dense; rescale the data or use standardize=True",
+                UserWarning,
+                stacklevel=3,
+            )
+        elif std.max() / std.min() > _SCALE_RATIO_WARNING:
             warnings.warn(
                 f"the columns' standard deviations range from {std.min():.3g} to {std.max():.3g}; "
                 "least-squares learners are not scale-invariant, so consider standardize=True "

@@ -197,6 +197,8 @@ def as_square_matrix(M, name: str = "W", *, allow_nan: bool = False) -> np.ndarr
     Raises on non-numeric input, a shape that is not square 2-D, and NaN/inf entries (NaN is
     let through with ``allow_nan=True``; inf never is).
     """
+    if np.iscomplexobj(M):
+        raise InvalidInputError(f"{name} must be real: complex data not supported")
     try:
         A = np.array(M, dtype=np.float64, order="C", copy=True)
     except (TypeError, ValueError) as exc:
