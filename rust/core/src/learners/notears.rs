@@ -1,9 +1,11 @@
 //! NOTEARS: min L(W) + λ1‖W‖₁ subject to h(W) = 0 (Zheng, Aragam, Ravikumar, Xing,
 //! "DAGs with NO TEARS: Continuous Optimization for Structure Learning", NeurIPS 2018).
 //!
-//! The L1 term is handled as in the paper's reference code: W = W⁺ − W⁻ with W± ≥ 0, so each
-//! augmented-Lagrangian subproblem is smooth and bound-constrained, solved by
-//! [`crate::optim::lbfgsb`]. The diagonal and forbidden entries are not variables at all.
+//! Each augmented-Lagrangian subproblem min L + (ρ/2)h² + αh + λ1‖W‖₁ is solved by OWL-QN
+//! ([`crate::optim::owlqn`]) directly on W's free entries. (The reference code splits
+//! W = W⁺ − W⁻ ≥ 0 for L-BFGS-B; on the benchmark, OWL-QN needs about half the evaluations on a
+//! vector half as long, at equal or lower final objectives.) The diagonal and forbidden entries
+//! are not variables at all.
 
 use crate::acyclicity::Penalty;
 use crate::constraints::{validate_common, Variables};
@@ -11,7 +13,8 @@ use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold, Mask};
 use crate::loss::Loss;
 use crate::optim::augmented_lagrangian::{self, Schedule, Solved};
-use crate::optim::lbfgsb::{self, minimize_nonnegative};
+use crate::optim::lbfgsb;
+use crate::optim::owlqn::minimize_l1;
 use crate::progress::Progress;
 use faer::{Mat, MatRef};
 
@@ -30,7 +33,7 @@ pub struct Config {
     pub w_threshold: f64,
     /// Acyclicity penalty (default expm).
     pub penalty: Penalty,
-    /// Inner solver settings (default: scipy's L-BFGS-B defaults).
+    /// Inner solver settings (default: the stopping rules of scipy's L-BFGS-B).
     pub inner: lbfgsb::Options,
     /// Entries fixed at zero (row-major d×d), e.g. from prior knowledge.
     pub forbidden: Option<Mask>,
@@ -93,22 +96,23 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
     validate(config, d)?;
     let vars = Variables::new(d, config.lambda1, config.forbidden.as_ref(), config.required.as_ref());
     let (k, l1) = (vars.len(), &vars.l1);
-    // W = W⁺ − W⁻ written into a column-major d×d buffer (diagonal and forbidden entries stay 0).
-    let fill = |x: &[f64], buffer: &mut [f64]| vars.fill(|v| x[v] - x[v + k], buffer);
+    // The optimiser's vector x holds W's free entries, column by column.
+    let fill = |x: &[f64], buffer: &mut [f64]| vars.fill(|v| x[v], buffer);
     let to_matrix = |x: &[f64]| {
         let mut buffer = vec![0.0; d * d];
         fill(x, &mut buffer);
         MatRef::from_column_major_slice(&buffer, d, d).to_owned()
     };
-    let l1_term = |x: &[f64]| -> f64 { (0..k).map(|v| l1[v] * (x[v] + x[v + k])).sum() };
+    let l1_term = |x: &[f64]| -> f64 { (0..k).map(|v| l1[v] * x[v].abs()).sum() };
     let penalty = config.penalty;
     let schedule = Schedule { max_iter: config.max_iter, h_tol: config.h_tol, rho_max: config.rho_max };
 
     let outcome = augmented_lagrangian::run(
-        vec![0.0; 2 * k],
+        vec![0.0; k],
         &schedule,
         |start, rho, alpha, progress: &mut dyn Progress| {
             let mut buffer = vec![0.0; d * d];
+            // The smooth part L + (ρ/2)h² + αh and its gradient; OWL-QN adds the L1 term.
             let objective = |x: &[f64], grad: &mut [f64]| -> Result<f64> {
                 fill(x, &mut buffer);
                 let w = MatRef::from_column_major_slice(&buffer, d, d);
@@ -122,13 +126,11 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
                 }
                 let c = rho * h + alpha;
                 for (v, &(i, j)) in vars.entries.iter().enumerate() {
-                    let g = g_loss.col_as_slice(j)[i] + c * g_h.col_as_slice(j)[i];
-                    grad[v] = g + l1[v];
-                    grad[v + k] = -g + l1[v];
+                    grad[v] = g_loss.col_as_slice(j)[i] + c * g_h.col_as_slice(j)[i];
                 }
-                Ok(value + l1_term(x) + 0.5 * rho * h * h + alpha * h)
+                Ok(value + 0.5 * rho * h * h + alpha * h)
             };
-            let solved = minimize_nonnegative(start, objective, &config.inner, progress)?;
+            let solved = minimize_l1(start, objective, l1, &config.inner, progress)?;
             let w = to_matrix(&solved.x);
             let (h, _) = penalty.value_grad(w.as_ref())?;
             let score = loss.value_grad(w.as_ref()).0 + l1_term(&solved.x);

@@ -64,20 +64,20 @@ pub struct Outcome {
 
 
 /// The last `memory` correction pairs (s, y), in a ring buffer.
-struct History {
+pub(crate) struct History {
     s: Vec<Vec<f64>>,
     y: Vec<Vec<f64>>,
     /// Index of the oldest pair; `len` pairs are stored.
     start: usize,
-    len: usize,
+    pub(crate) len: usize,
 }
 
 impl History {
-    fn new(memory: usize, n: usize) -> Self {
+    pub(crate) fn new(memory: usize, n: usize) -> Self {
         History { s: vec![vec![0.0; n]; memory], y: vec![vec![0.0; n]; memory], start: 0, len: 0 }
     }
 
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.len = 0;
     }
 
@@ -87,7 +87,7 @@ impl History {
     }
 
     /// Stores s = x_new − x and y = g_new − g when the curvature sᵀy is positive.
-    fn push(&mut self, x_new: &[f64], x: &[f64], g_new: &[f64], g: &[f64]) {
+    pub(crate) fn push(&mut self, x_new: &[f64], x: &[f64], g_new: &[f64], g: &[f64]) {
         let memory = self.s.len();
         let slot = if self.len < memory { self.slot(self.len) } else { self.start };
         let (s, y) = (&mut self.s[slot], &mut self.y[slot]);
@@ -111,7 +111,7 @@ impl History {
     /// `free` (indices), applied to the gradient on those variables; `out` is zero elsewhere.
     /// Working on the free set only is the two-metric projection method (Bertsekas 1982) and
     /// costs O(m·|free|): at a sparse solution most variables sit fixed at their bound.
-    fn direction(&self, g: &[f64], free: &[usize], alpha: &mut [f64], rho: &mut [f64], out: &mut [f64]) {
+    pub(crate) fn direction(&self, g: &[f64], free: &[usize], alpha: &mut [f64], rho: &mut [f64], out: &mut [f64]) {
         out.iter_mut().for_each(|v| *v = 0.0);
         for &i in free {
             out[i] = -g[i];

@@ -3,4 +3,5 @@
 
 pub mod augmented_lagrangian;
 pub mod lbfgsb;
+pub mod owlqn;
 
