@@ -18,8 +18,10 @@ class NOTEARS(LinearSEMLearner):
 
     Implements Zheng, Aragam, Ravikumar & Xing, "DAGs with NO TEARS: Continuous Optimization
     for Structure Learning", NeurIPS 2018: the augmented Lagrangian with ρ ×10 while h does not
-    fall below a quarter of its last value, α += ρh, each subproblem solved by a bounded
-    L-BFGS on W = W⁺ − W⁻ (the Rust core, with the GIL released). The least-squares loss
+    fall below a quarter of its last value, α += ρh, each subproblem solved by OWL-QN (Andrew &
+    Gao, ICML 2007) on W's off-diagonal entries (the Rust core, with the GIL released; the
+    reference code splits W = W⁺ − W⁻ for L-BFGS-B instead, which takes about 4× more
+    evaluations at d = 50 for no better objective). The least-squares loss
     works from the covariance XᵀX/n, so an iteration costs O(d³) whatever n is. The thresholded
     result is projected onto a DAG (weakest edges on cycles removed first), so ``adjacency_``
     is always acyclic.

@@ -40,10 +40,10 @@ __all__ = ["SACHS_DEFAULTS", "SACHS_REFERENCE", "OUT_FORMATS", "CLIError", "buil
 #: Preprocessing and NOTEARS parameters used for ``acyclic learn sachs`` unless a flag
 #: overrides them. For a CSV file the estimator's own defaults apply instead.
 #: Chosen by measurement on the 853 observational rows against the 17-edge graph (SHD, λ1 in
-#: 0.01/0.03/0.1): raw 12/12/12 but not converged (h stalls at 3.6e-8, the reference code's
-#: too) and dependent on the arbitrary units; standardized 15/14/15; log + standardized
-#: 14/13/14 and converged. The abundances are positive and heavy-tailed, so log then
-#: standardize, λ1 = 0.03. See benchmarks/RESULTS.md.
+#: 0.01/0.03/0.1): raw 11/11/11 but never converged (h stalls near 2e-8 with ρ = 1e16, as the
+#: reference code's does) and dependent on the arbitrary units (7 of its 15 edges reversed);
+#: standardized 15/15/15; log + standardized 14/13/15 and converged. The abundances are positive
+#: and heavy-tailed, so log then standardize, λ1 = 0.03. See benchmarks/RESULTS.md.
 SACHS_DEFAULTS = dict(standardize=True, log=True, lambda1=0.03, w_threshold=0.3)
 
 #: Reference graph for the Sachs metrics (see :func:`acyclic.datasets.load_sachs`).

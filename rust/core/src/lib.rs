@@ -8,7 +8,7 @@
 //!
 //! Modules: [`linalg`] (expm, sign/log-determinant and inverse), [`acyclicity`] (penalties h(W):
 //! expm, log-det, polynomial, spectral radius), [`loss`] (scores), [`optim`]
-//! (bounded L-BFGS, augmented Lagrangian), [`graph`] (DAG checks, cycle projection),
+//! (OWL-QN, bounded L-BFGS, augmented Lagrangian), [`graph`] (DAG checks, cycle projection),
 //! [`learners`] (NOTEARS), [`progress`] (progress reports and cancellation).
 
 pub mod acyclicity;
