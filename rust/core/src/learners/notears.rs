@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold, Mask};
 use crate::loss::Loss;
 use crate::optim::augmented_lagrangian::{self, Schedule, Solved};
-use crate::optim::lbfgsb;
+use crate::optim::lbfgs;
 use crate::optim::owlqn::minimize_l1;
 use crate::progress::Progress;
 use faer::{Mat, MatRef};
@@ -34,7 +34,7 @@ pub struct Config {
     /// Acyclicity penalty (default expm).
     pub penalty: Penalty,
     /// Inner solver settings (default: the stopping rules of scipy's L-BFGS-B).
-    pub inner: lbfgsb::Options,
+    pub inner: lbfgs::Options,
     /// Entries fixed at zero (row-major d×d), e.g. from prior knowledge.
     pub forbidden: Option<Mask>,
     /// Entries exempt from the L1 term, the threshold and the cycle projection.
@@ -50,7 +50,7 @@ impl Default for Config {
             rho_max: 1e16,
             w_threshold: 0.3,
             penalty: Penalty::Expm,
-            inner: lbfgsb::Options::default(),
+            inner: lbfgs::Options::default(),
             forbidden: None,
             required: None,
         }

@@ -4,9 +4,9 @@
 //! The quasi-Newton direction is computed from the pseudo-gradient on the variables it does not
 //! hold at zero, sign-aligned with it, and the line search stays in the current orthant
 //! (coordinates that would change sign are set to zero). Stopping rules as in
-//! [`super::lbfgsb`]: pseudo-gradient ∞-norm ≤ `pgtol` or relative decrease ≤ `ftol`.
+//! [`super::lbfgs`]: pseudo-gradient ∞-norm ≤ `pgtol` or relative decrease ≤ `ftol`.
 
-use super::lbfgsb::{History, Options, Outcome, Stop};
+use super::lbfgs::{History, Options, Outcome, Stop};
 use crate::error::{CoreError, Result};
 use crate::progress::Progress;
 use crate::vector::dot;
@@ -29,7 +29,8 @@ fn pseudo_gradient(x: &[f64], g: &[f64], l1: &[f64], out: &mut [f64]) {
 }
 
 /// Minimises `f(x) + Σ l1_i |x_i|` from `x0`. `f(x, grad)` returns the smooth part and writes
-/// its gradient. Errors as [`super::lbfgsb::minimize_nonnegative`].
+/// its gradient. Errors: `Numerical` when f is not finite at `x0`, `Cancelled` when
+/// `progress.should_stop()` says so.
 pub fn minimize_l1<F>(x0: &[f64], mut f: F, l1: &[f64], options: &Options, progress: &mut dyn Progress) -> Result<Outcome>
 where
     F: FnMut(&[f64], &mut [f64]) -> Result<f64>,
