@@ -52,8 +52,9 @@ class DAGMA(LinearSEMLearner):
         (β = (0.99, 0.999)), stopping when the objective changes by less than 1e-6 relative
         over 1000 iterations. ``"lbfgs"``: OWL-QN (Andrew & Gao, ICML 2007), an L-BFGS for
         objectives with an L1 term, that treats points outside the log-det domain as +∞.
-        Measured on ER4, d = 20, seeds 0–2: 3× fewer evaluations than Adam with equal or lower
-        stage objectives (SHD 2/8/3 vs 2/8/9); see benchmarks/RESULTS.md for larger d.
+        Mixed results, so not the default: on ER4, d = 20 it needs 3× fewer evaluations, but
+        against PyPI dagma it ends at higher objectives on some seeds (SHD +3.3 on average at
+        d = 20, +9.7 at d = 50; see benchmarks/RESULTS.md).
     h_tol : float, default=1e-6
         ``converged_`` is h₁(W) ≤ h_tol for the unthresholded W (log-det with s = 1).
     standardize : bool, default=False
