@@ -138,3 +138,14 @@ def test_learn_sachs_with_dagma_and_out_of_range_numbers(tmp_path, capsys):
     assert main(["learn", "sachs", "--max-iter", "99999999999999999999"]) == 2
     assert main(["bench", "--d", "5", "--seeds", "-1"]) == 2
     assert "outside" in capsys.readouterr().err
+
+
+def test_control_characters_in_labels_are_refused_for_graphml(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    X[:, 1] += X[:, 0]
+    csv = tmp_path / "ctrl.csv"
+    pd.DataFrame(X, columns=["a\x01b", "c", "d"]).to_csv(csv, index=False)
+    assert main(["learn", str(csv), "--out", str(tmp_path / "g.graphml"), "--quiet"]) == 2
+    assert "control characters" in capsys.readouterr().err
+    assert main(["learn", str(csv), "--out", str(tmp_path / "g.json"), "--quiet"]) == 0

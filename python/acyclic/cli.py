@@ -411,7 +411,8 @@ def write_graph(G, path) -> None:
     Raises
     ------
     CLIError
-        If the extension is not one of :data:`OUT_FORMATS`.
+        If the extension is not one of :data:`OUT_FORMATS`, or a node label holds a control
+        character, which XML (GraphML) cannot represent.
     OSError
         If the file cannot be written.
     """
@@ -419,6 +420,13 @@ def write_graph(G, path) -> None:
 
     path = Path(path)
     ext = path.suffix.lower()
+    if ext in (".graphml", ".gml"):
+        bad = [n for n in G.nodes if any(ord(c) < 32 and c not in "\t\n\r" for c in str(n))]
+        if bad:
+            raise CLIError(
+                f"node label(s) {', '.join(repr(str(n)) for n in bad)} hold control characters, "
+                f"which {ext} cannot store; rename the columns or write .json"
+            )
     if ext == ".graphml":
         nx.write_graphml(G, path)
     elif ext == ".gml":
