@@ -31,7 +31,7 @@ import time
 import warnings
 from pathlib import Path
 
-from benchmarks.bench_notears import _fmt, _mean_sd, _num, _peak_rss_mib, _ratio_summary
+from benchmarks.bench_notears import _failed_runs, _fmt, _mean_sd, _meta_path, _num, _peak_rss_mib, _ratio_summary
 from benchmarks.common import Setting, machine_info, make_data, objective, run_in_subprocess
 
 METHODS = ("acyclic", "acyclic-lbfgs", "dagma")
@@ -337,20 +337,12 @@ def summarize(rows, meta):
                 f"| {_fmt(_num(r['objective']), 6)} | {_fmt(_num(r['h']), 2)} |"
             )
         lines.append("")
-    errors = [r for r in rows if r["error"]]
-    if errors:
-        lines += ["Failed runs:", ""]
-        lines += [f"- {r['method']} d={r['d']} seed={r['seed']}: {r['error']}" for r in errors]
-        lines.append("")
+    lines += _failed_runs(rows)
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------------
 # CLI
-
-
-def _meta_path(csv_path: Path) -> Path:
-    return csv_path.with_suffix(".meta.json")
 
 
 def _dagma_version():

@@ -265,16 +265,20 @@ def summarize(rows, meta):
                 f"| {_ratio_summary(evals)} | {_mean_sd(diff)} |"
             )
         lines.append("")
-    errors = [r for r in rows if r["error"]]
-    if errors:
-        lines += ["Failed runs:", ""]
-        lines += [f"- {r['method']} d={r['d']} seed={r['seed']}: {r['error']}" for r in errors]
-        lines.append("")
+    lines += _failed_runs(rows)
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------------
 # CLI
+
+
+def _failed_runs(rows) -> list:
+    """Markdown lines listing the runs that failed (empty when none did)."""
+    errors = [r for r in rows if r["error"]]
+    if not errors:
+        return []
+    return ["Failed runs:", "", *[f"- {r['method']} d={r['d']} seed={r['seed']}: {r['error']}" for r in errors], ""]
 
 
 def _meta_path(csv_path: Path) -> Path:

@@ -17,6 +17,7 @@ from acyclic.graph import is_dag
 from acyclic.metrics import count_accuracy
 from acyclic.penalties import KINDS, h
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
+from _numeric import central_differences
 
 DIMS = [2, 5, 30]
 
@@ -44,18 +45,6 @@ def _reference(W, kind, s=1.0):
         u, v = left[:, k].real, right[:, k].real
         return np.max(np.abs(np.linalg.eigvals(A))), 2.0 * W * np.outer(u, v) / (u @ v)
     raise ValueError(kind)
-
-
-def _central_differences(f, W, eps=1e-6):
-    G = np.empty_like(W)
-    for i in range(W.shape[0]):
-        for j in range(W.shape[1]):
-            Wp = W.copy()
-            Wp[i, j] += eps
-            Wm = W.copy()
-            Wm[i, j] -= eps
-            G[i, j] = (f(Wp) - f(Wm)) / (2.0 * eps)
-    return G
 
 
 def _spectral_radius(A):
@@ -119,7 +108,7 @@ def test_value_and_gradient_match_numpy(kind, d, seed):
 def test_gradient_matches_finite_differences(kind, d):
     W = _cyclic(d, 10 + d)
     _, G = h(W, kind)
-    fd = _central_differences(lambda V: h(V, kind)[0], W)
+    fd = central_differences(lambda V: h(V, kind)[0], W)
     np.testing.assert_allclose(G, fd, rtol=1e-6, atol=1e-7)
 
 
@@ -128,7 +117,7 @@ def test_spectral_gradient_matches_finite_differences(d):
     """Checked where ρ is differentiable: positive off-diagonal entries (DESIGN §3)."""
     W = _positive(d, 20 + d)
     _, G = h(W, "spectral")
-    fd = _central_differences(lambda V: h(V, "spectral")[0], W)
+    fd = central_differences(lambda V: h(V, "spectral")[0], W)
     np.testing.assert_allclose(G, fd, rtol=1e-6, atol=1e-7)
 
 
@@ -141,7 +130,7 @@ def test_logdet_with_s(d, s):
     assert value > 0
     assert value == pytest.approx(ref_value, rel=1e-10)
     np.testing.assert_allclose(G, ref_G, rtol=1e-8, atol=1e-10 * np.abs(ref_G).max())
-    fd = _central_differences(lambda V: h(V, "logdet", s=s)[0], W)
+    fd = central_differences(lambda V: h(V, "logdet", s=s)[0], W)
     np.testing.assert_allclose(G, fd, rtol=1e-6, atol=1e-7)
 
 

@@ -10,24 +10,13 @@ import scipy.linalg
 import scipy.special
 
 from acyclic import _core
+from _numeric import central_differences
 
 
 def _h_reference(W):
     """h(W) = tr(exp(W∘W)) − d and ∇h = exp(W∘W)ᵀ ∘ 2W, via scipy."""
     E = scipy.linalg.expm(W * W)
     return np.trace(E) - W.shape[0], E.T * 2.0 * W
-
-
-def _central_differences(f, W, eps):
-    G = np.empty_like(W)
-    for i in range(W.shape[0]):
-        for j in range(W.shape[1]):
-            Wp = W.copy()
-            Wp[i, j] += eps
-            Wm = W.copy()
-            Wm[i, j] -= eps
-            G[i, j] = (f(Wp) - f(Wm)) / (2.0 * eps)
-    return G
 
 
 def _random_W(d, scale, seed, zero_diagonal=False):
@@ -156,7 +145,7 @@ def test_penalty_value_and_gradient_match_scipy(d, scale, seed):
 def test_penalty_gradient_matches_finite_differences(d, scale):
     W = _random_W(d, scale, 10 + d)
     _, G = _core.penalty_value_grad(W)
-    fd = _central_differences(lambda V: _core.penalty_value_grad(V)[0], W, eps=1e-6)
+    fd = central_differences(lambda V: _core.penalty_value_grad(V)[0], W, eps=1e-6)
     np.testing.assert_allclose(G, fd, rtol=1e-6, atol=1e-7)
     # explicit shape of the gradient: ∂h/∂W_ii = 2 W_ii exp(W∘W)_ii
     h_ref, G_ref = _h_reference(W)
@@ -276,7 +265,7 @@ def test_loss_gradient_matches_finite_differences(loss, d):
     X = _data(loss, 150, d, seed=20 + d)
     W = _random_W(d, 0.3 if loss != "poisson" else 0.1, seed=30 + d, zero_diagonal=True)
     _, G = _core.loss_value_grad(X, W, loss)
-    fd = _central_differences(lambda V: _core.loss_value_grad(X, V, loss)[0], W, eps=1e-6)
+    fd = central_differences(lambda V: _core.loss_value_grad(X, V, loss)[0], W, eps=1e-6)
     np.testing.assert_allclose(G, fd, rtol=1e-6, atol=1e-7)
 
 
