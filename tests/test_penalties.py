@@ -189,13 +189,13 @@ def test_logdet_outside_the_domain_raises():
     with pytest.raises(OutsideDomainError, match="outside the domain"):
         h(W, "logdet")
     assert h(W, "logdet", s=2.0)[0] == pytest.approx(-np.log(1.0 - (1.5 / 2.0) ** 2), rel=1e-13)
-    # on the boundary, ρ = s: singular
-    with pytest.raises(OutsideDomainError, match="singular"):
+    # on the boundary, ρ = s: singular (its second leading principal minor is 0)
+    with pytest.raises(OutsideDomainError, match="leading principal minors"):
         h(np.array([[0.0, 1.0], [1.0, 0.0]]), "logdet")
-    # two disjoint such cycles: det(I − W∘W) = (1 − 1.5²)² > 0, but the inverse has negative entries
+    # two disjoint such cycles: det(I − W∘W) = (1 − 1.5²)² > 0, but a leading minor is negative
     W2 = scipy.linalg.block_diag(W, W)
     assert np.linalg.slogdet(np.eye(4) - W2 * W2)[0] > 0
-    with pytest.raises(OutsideDomainError, match="negative entries"):
+    with pytest.raises(OutsideDomainError, match="leading principal minors"):
         h(W2, "logdet")
     # a larger cyclic graph just outside, and an OutsideDomainError is a NumericalError
     for d in DIMS:

@@ -9,7 +9,7 @@ from ._base import CoreResult, LinearSEMLearner, check_count, check_number, reso
 from ._progress import progress_bar
 from .exceptions import InvalidInputError
 
-_SOLVERS = ("lbfgs", "adam")
+_SOLVERS = ("lbfgs", "adam", "hybrid")
 
 
 class DAGMA(LinearSEMLearner):

@@ -6,6 +6,11 @@ use acyclic_core::progress::Silent;
 use faer::Mat;
 use std::time::Instant;
 
+
+// The allocator of the Python extension, so that timings match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 5 {
@@ -26,7 +31,7 @@ fn main() {
         }
         method => {
             let solver = if method == "dagma-adam" { dagma::InnerSolver::Adam } else { dagma::InnerSolver::Lbfgs };
-            let config = dagma::Config { solver, ..dagma::Config::default() };
+            let config = dagma::Config { solver, t_stages: std::env::var("T").ok().and_then(|v| v.parse().ok()).unwrap_or(5), ..dagma::Config::default() };
             let out = dagma::fit(&loss, &config, &mut Silent).unwrap();
             eprintln!("history {:?} s {:?}", out.history, out.s_used);
             (out.raw_weights, out.weights, out.n_evals, out.h)

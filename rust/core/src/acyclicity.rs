@@ -7,7 +7,7 @@
 //! - [`Penalty::LogDet`]: h(W) = −log det(sI − W∘W) + d log s, ∇h = 2 (sI − W∘W)⁻ᵀ ∘ W
 //!   (Bello, Aragam, Ravikumar, "DAGMA", NeurIPS 2022). Defined only where sI − W∘W is a
 //!   nonsingular M-matrix (equivalently ρ(W∘W) < s); elsewhere it returns
-//!   [`CoreError::OutsideDomain`]. O(d³): one LU factorisation and the inverse.
+//!   [`CoreError::OutsideDomain`]. O(d³): the inverse by block elimination, [`crate::mmatrix`].
 //! - [`Penalty::Poly`]: h(W) = tr((I + W∘W/d)^d) − d, ∇h = 2W ∘ ((I + W∘W/d)^(d−1))ᵀ
 //!   (Yu, Chen, Gao, Yu, "DAG-GNN", ICML 2019). O(d³ log d) by binary powering.
 //! - [`Penalty::Spectral`]: h(W) = ρ(W∘W), the spectral radius, ∇h = 2W ∘ u vᵀ / (uᵀv) with u, v
@@ -23,16 +23,11 @@
 
 use crate::error::{CoreError, Result};
 use crate::graph::is_dag;
-use crate::linalg::{all_finite, expm, hadamard, slogdet_inverse};
+use crate::linalg::{all_finite, expm, hadamard};
+use crate::mmatrix::inverse_logdet;
 use crate::vector::{axpy, dot};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
-
-/// Domain test of [`Penalty::LogDet`]: an entry of (sI − W∘W)⁻¹ below
-/// `−LOGDET_DOMAIN_TOL · max |entry|` means the matrix is not an M-matrix. (Inside the domain
-/// the inverse Σ_k A^k / s^(k+1) is entrywise ≥ 0; the tolerance absorbs the rounding of
-/// entries that are exactly 0.)
-pub const LOGDET_DOMAIN_TOL: f64 = 1e-10;
 
 /// Cap on the power-iteration steps of [`Penalty::Spectral`]. When it is reached the current
 /// estimates are returned (no error): the value uᵀAv / uᵀv is then accurate to about the product
@@ -95,8 +90,8 @@ impl Penalty {
     ///
     /// Errors: `InvalidInput` for a non-square W; for `LogDet`, `Poly` and `Spectral`,
     /// `NonFinite` when W holds NaN or inf; for `LogDet`, `InvalidParameter` for s ≤ 0,
-    /// `OutsideDomain` when sI − W∘W is not a nonsingular M-matrix (ρ(W∘W) ≥ s: the determinant
-    /// is not positive or the inverse has a negative entry, see [`LOGDET_DOMAIN_TOL`]) and
+    /// `OutsideDomain` when sI − W∘W is not a nonsingular M-matrix (ρ(W∘W) ≥ s: a leading
+    /// principal minor is not positive, see [`crate::mmatrix`]) and
     /// `NonFinite` when W∘W overflows on a cyclic graph; for `Spectral`, `Numerical` if the
     /// Perron vectors give a non-finite gradient.
     pub fn value_grad(&self, w: MatRef<'_, f64>) -> Result<(f64, Mat<f64>)> {
@@ -149,7 +144,10 @@ fn nonnegative_square(w: MatRef<'_, f64>) -> Result<Option<Mat<f64>>> {
     if !all_finite(w) {
         return Err(CoreError::NonFinite("W holds NaN or inf".into()));
     }
-    let a = Mat::from_fn(w.nrows(), w.ncols(), |i, j| w[(i, j)] * w[(i, j)]);
+    let mut a = w.to_owned();
+    for j in 0..a.ncols() {
+        a.col_as_slice_mut(j).iter_mut().for_each(|x| *x *= *x);
+    }
     Ok((!is_acyclic(&a)).then_some(a))
 }
 
@@ -176,34 +174,23 @@ fn log_det(w: MatRef<'_, f64>, a: Mat<f64>, s: f64) -> Result<(f64, Mat<f64>)> {
     if !all_finite(a.as_ref()) {
         return Err(CoreError::NonFinite("W∘W overflows float64 on a cyclic graph".into()));
     }
-    // M = sI − A, in A's buffer (fresh d×d buffers cost page faults for large d).
-    let mut m = a;
+    // Mᵀ = sI − Aᵀ (same determinant; its inverse is M⁻ᵀ, which the gradient needs as it is).
+    let mut m_t = a.transpose().to_owned();
     for j in 0..d {
-        for (i, x) in m.col_as_slice_mut(j).iter_mut().enumerate() {
-            *x = if i == j { s - *x } else { -*x };
-        }
+        let column = m_t.col_as_slice_mut(j);
+        column.iter_mut().for_each(|x| *x = -*x);
+        column[j] += s;
     }
-    // Factor Mᵀ (same determinant): its inverse is M⁻ᵀ, which the gradient needs as it is.
-    let lu = slogdet_inverse(m.transpose())?;
-    let outside = |why: &str| {
-        Err(CoreError::OutsideDomain(format!(
-            "the log-det penalty needs rho(W∘W) < s = {s}, i.e. s·I − W∘W a nonsingular M-matrix, but {why}"
-        )))
+    let Some((log_det_m, mut inverse_t)) = inverse_logdet(m_t.as_ref()) else {
+        return Err(CoreError::OutsideDomain(format!(
+            "the log-det penalty needs rho(W∘W) < s = {s}, i.e. s·I − W∘W a nonsingular M-matrix \
+             (all leading principal minors positive), but it is not"
+        )));
     };
-    let mut inverse_t = match lu.inverse {
-        None => return outside("s·I − W∘W is singular"),
-        Some(_) if lu.sign <= 0.0 => return outside("det(s·I − W∘W) is negative"),
-        Some(inverse_t) => inverse_t,
-    };
-    let largest = (0..d).flat_map(|j| inverse_t.col_as_slice(j).iter()).fold(0.0f64, |m, x| m.max(x.abs()));
-    let floor = -LOGDET_DOMAIN_TOL * largest;
-    if (0..d).any(|j| inverse_t.col_as_slice(j).iter().any(|&x| x < floor)) {
-        return outside("(s·I − W∘W)⁻¹ has negative entries");
-    }
-    let h = (d as f64 * s.ln() - lu.log_abs_det).max(0.0);
+    let h = (d as f64 * s.ln() - log_det_m).max(0.0);
     for j in 0..d {
-        for (i, x) in inverse_t.col_as_slice_mut(j).iter_mut().enumerate() {
-            *x *= 2.0 * w[(i, j)];
+        for (x, &w_ij) in inverse_t.col_as_slice_mut(j).iter_mut().zip(w.col(j).iter()) {
+            *x *= 2.0 * w_ij;
         }
     }
     Ok((h, inverse_t))
@@ -575,16 +562,17 @@ mod tests {
         // on the boundary: singular
         let w = two_cycle(1.0, 1.0);
         assert!(matches!(Penalty::LogDet { s: 1.0 }.value_grad(w.as_ref()), Err(CoreError::OutsideDomain(_))));
-        // two disjoint 2-cycles outside the domain: det = (1 − c²)² > 0, caught by the inverse
+        // two disjoint 2-cycles outside the domain: det = (1 − c²)² > 0, caught by a minor
         let mut w = Mat::<f64>::zeros(4, 4);
         w[(0, 1)] = 1.5;
         w[(1, 0)] = 1.0;
         w[(2, 3)] = 1.5;
         w[(3, 2)] = 1.0;
         let m = Mat::from_fn(4, 4, |i, j| if i == j { 1.0 } else { 0.0 } - w[(i, j)] * w[(i, j)]);
-        assert!(slogdet_inverse(m.as_ref()).unwrap().sign > 0.0);
+        let u = m.partial_piv_lu().U().to_owned();
+        assert!((0..4).map(|i| u[(i, i)]).product::<f64>() > 0.0, "the determinant alone misses it");
         match (Penalty::LogDet { s: 1.0 }).value_grad(w.as_ref()) {
-            Err(CoreError::OutsideDomain(msg)) => assert!(msg.contains("negative entries"), "{msg}"),
+            Err(CoreError::OutsideDomain(msg)) => assert!(msg.contains("leading principal minors"), "{msg}"),
             other => panic!("expected OutsideDomain, got {other:?}"),
         }
         // a self-loop heavier than s

@@ -18,6 +18,7 @@ pub mod graph;
 pub mod learners;
 pub mod linalg;
 pub mod loss;
+pub mod mmatrix;
 pub mod optim;
 pub mod progress;
 pub(crate) mod vector;

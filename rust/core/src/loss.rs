@@ -8,7 +8,8 @@
 
 use crate::error::{CoreError, Result};
 use crate::linalg::mul;
-use faer::{Mat, MatRef};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
 
 /// A loss with the data it needs.
 #[derive(Debug, Clone)]
@@ -90,15 +91,17 @@ impl Loss {
         let d = self.dim();
         match self {
             Loss::LeastSquares { sigma } => {
-                let r = Mat::from_fn(d, d, |i, j| if i == j { 1.0 } else { 0.0 } - w[(i, j)]);
-                let sr = mul(sigma.as_ref(), r.as_ref());
+                // S = Σ(I − W) = Σ − ΣW; Q = ½ Σ_ij (I − W)_ij S_ij = ½ (tr S − Σ_ij W_ij S_ij);
+                // ∇Q = −S.
+                let mut grad = sigma.clone();
+                matmul(grad.as_mut(), Accum::Add, sigma.as_ref(), w, -1.0, Par::Seq);
                 let mut value = 0.0;
                 for j in 0..d {
-                    for i in 0..d {
-                        value += r[(i, j)] * sr[(i, j)];
-                    }
+                    let column = grad.col_as_slice_mut(j);
+                    value += column[j] - w.col(j).iter().zip(column.iter()).map(|(a, b)| a * b).sum::<f64>();
+                    column.iter_mut().for_each(|x| *x = -*x);
                 }
-                (0.5 * value, -sr)
+                (0.5 * value, grad)
             }
             Loss::Logistic { x } => self.glm(x, w, |m, xv| (softplus(m) - xv * m, sigmoid(m) - xv)),
             Loss::Poisson { x } => self.glm(x, w, |m, xv| {

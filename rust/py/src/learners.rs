@@ -129,6 +129,7 @@ pub fn dagma_fit<'py>(
     let solver = match solver {
         "lbfgs" => dagma::InnerSolver::Lbfgs,
         "adam" => dagma::InnerSolver::Adam,
+        "hybrid" => dagma::InnerSolver::Hybrid,
         other => {
             let message = format!("unknown solver {other:?}; expected \"lbfgs\" or \"adam\"");
             return Err(to_pyerr(py, CoreError::InvalidParameter(message), None));

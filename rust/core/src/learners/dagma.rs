@@ -22,6 +22,7 @@ use crate::constraints::{validate_common, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold, Mask};
 use crate::loss::Loss;
+use crate::optim::adam::Adam;
 use crate::optim::lbfgs;
 use crate::optim::owlqn::minimize_l1;
 use crate::progress::{Progress, Status};
@@ -34,6 +35,12 @@ pub enum InnerSolver {
     Lbfgs,
     /// Adam on the subgradient (the reference code's solver).
     Adam,
+    /// Adam, then OWL-QN.
+    Hybrid,
+}
+
+fn hybrid_switch() -> f64 {
+    std::env::var("ACYCLIC_SWITCH").ok().and_then(|v| v.parse().ok()).unwrap_or(1e-4)
 }
 
 /// Settings of [`fit`]; defaults are those of the reference package (PyPI `dagma` 1.1.1).
@@ -189,14 +196,33 @@ fn stage_owlqn(
     Ok((out.x, mu * out.value, out.n_evals, out.n_iter))
 }
 
-/// One stage by the reference code's Adam. `None` when it must be restarted with a larger s.
+/// Per-entry weights of a column-major d×d W for the Adam stages, which run on all d² entries
+/// (contiguous, so the updates vectorise) rather than on the variable list: `free` is 1 on
+/// variables and 0 on the diagonal and forbidden entries (their gradient is zeroed, so they
+/// stay 0), `l1` is λ1 on variables without prior knowledge and 0 elsewhere.
+struct DenseWeights {
+    free: Vec<f64>,
+    l1: Vec<f64>,
+}
+
+impl DenseWeights {
+    fn new(layout: &Variables) -> Self {
+        let (mut free, mut l1) = (vec![0.0; layout.d * layout.d], vec![0.0; layout.d * layout.d]);
+        layout.fill(|_| 1.0, &mut free);
+        layout.fill(|v| layout.l1[v], &mut l1);
+        DenseWeights { free, l1 }
+    }
+}
+
+/// One stage by the reference code's Adam on the dense d×d W (column-major). `None` when it
+/// must be restarted with a larger s.
 ///
 /// One factorisation per step: the trial point's value and gradient double as its domain
 /// check, and the gradient is reused by the next step.
 #[allow(clippy::too_many_arguments)]
 fn stage_adam(
     loss: &Loss,
-    layout: &Variables,
+    weights: &DenseWeights,
     w_start: &[f64],
     mu: f64,
     s: f64,
@@ -205,33 +231,38 @@ fn stage_adam(
     config: &Config,
     progress: &mut dyn Progress,
 ) -> Result<Option<(Vec<f64>, f64, usize, usize)>> {
-    let (d, k) = (layout.d, layout.len());
+    let d = loss.dim();
     let (beta1, beta2) = config.betas;
-    let mut buffer = vec![0.0; d * d];
-    // μ(Q + λ1‖W‖₁) + h_s and its subgradient (sign(0) = 0, as numpy's).
-    let mut evaluate = |w: &[f64], grad: &mut [f64]| -> Result<f64> {
-        layout.fill(|v| w[v], &mut buffer);
-        let wm = MatRef::from_column_major_slice(&buffer, d, d);
-        let (q, g_q, h, g_h) = stage_terms(loss, wm, s)?;
-        let mut l1_term = 0.0;
-        for (v, &(i, j)) in layout.entries.iter().enumerate() {
-            let sign = if w[v] > 0.0 { 1.0 } else if w[v] < 0.0 { -1.0 } else { 0.0 };
-            grad[v] = mu * (g_q.col_as_slice(j)[i] + layout.l1[v] * sign) + g_h.col_as_slice(j)[i];
-            l1_term += layout.l1[v] * w[v].abs();
+    // μQ + h_s and the subgradient of μ(Q + λ1‖W‖₁) + h_s (sign(0) = 0, as numpy's). The L1
+    // term's value is only needed at checkpoints: without it the loop has no reduction and
+    // vectorises.
+    let evaluate = |w: &[f64], grad: &mut [f64]| -> Result<f64> {
+        let (q, g_q, h, g_h) = stage_terms(loss, MatRef::from_column_major_slice(w, d, d), s)?;
+        for j in 0..d {
+            let columns = (j * d)..((j + 1) * d);
+            let (g, x) = (&mut grad[columns.clone()], &w[columns.clone()]);
+            let (free, l1) = (&weights.free[columns.clone()], &weights.l1[columns]);
+            let (gq, gh) = (&g_q.col_as_slice(j)[..d], &g_h.col_as_slice(j)[..d]);
+            for i in 0..d {
+                let sign = f64::from(u8::from(x[i] > 0.0)) - f64::from(u8::from(x[i] < 0.0));
+                g[i] = free[i] * (mu * (gq[i] + l1[i] * sign) + gh[i]);
+            }
         }
-        Ok(mu * (q + l1_term) + h)
+        Ok(mu * q + h)
     };
+    let objective_at = |w: &[f64], smooth: f64| -> f64 { smooth + mu * weights.l1.iter().zip(w).map(|(l, x)| l * x.abs()).sum::<f64>() };
+    let size = d * d;
     let mut w = w_start.to_vec();
-    let mut grad = vec![0.0; k];
-    let mut objective = match evaluate(&w, &mut grad) {
+    let mut grad = vec![0.0; size];
+    let mut smooth = match evaluate(&w, &mut grad) {
         Ok(value) => value,
         Err(CoreError::OutsideDomain(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
     let mut n_evals = 1;
-    let (mut m, mut v2) = (vec![0.0; k], vec![0.0; k]);
-    let (mut m_trial, mut v_trial, mut trial) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
-    let mut grad_trial = vec![0.0; k];
+    let mut adam = Adam::new(size, beta1, beta2, 1e-8);
+    let mut trial = vec![0.0; size];
+    let mut grad_trial = vec![0.0; size];
     let mut lr = lr_start;
     let mut objective_checked = f64::INFINITY;
     let mut iter = 0;
@@ -239,13 +270,7 @@ fn stage_adam(
         if progress.should_stop() {
             return Err(CoreError::Cancelled);
         }
-        let t = (iter + 1) as i32;
-        let (c1, c2) = (1.0 - beta1.powi(t), 1.0 - beta2.powi(t));
-        for q in 0..k {
-            m_trial[q] = beta1 * m[q] + (1.0 - beta1) * grad[q];
-            v_trial[q] = beta2 * v2[q] + (1.0 - beta2) * grad[q] * grad[q];
-            trial[q] = w[q] - lr * (m_trial[q] / c1) / ((v_trial[q] / c2).sqrt() + 1e-8);
-        }
+        adam.propose(&w, &grad, lr, &mut trial);
         let value = match evaluate(&trial, &mut grad_trial) {
             Ok(value) => value,
             Err(CoreError::OutsideDomain(_)) => {
@@ -265,19 +290,21 @@ fn stage_adam(
         n_evals += 1;
         std::mem::swap(&mut w, &mut trial);
         std::mem::swap(&mut grad, &mut grad_trial);
-        std::mem::swap(&mut m, &mut m_trial);
-        std::mem::swap(&mut v2, &mut v_trial);
-        objective = value;
+        adam.commit();
+        smooth = value;
         iter += 1;
         if iter % config.checkpoint == 0 {
+            let objective = objective_at(&w, smooth);
+            let tol = if config.solver == InnerSolver::Hybrid { hybrid_switch() } else { config.tol };
             if objective_checked.is_finite()
-                && (objective_checked - objective).abs() <= config.tol * objective_checked.abs()
+                && (objective_checked - objective).abs() <= tol * objective_checked.abs()
             {
                 break;
             }
             objective_checked = objective;
         }
     }
+    let objective = objective_at(&w, smooth);
     Ok(Some((w, objective, n_evals, iter)))
 }
 
@@ -286,6 +313,8 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
     let d = loss.dim();
     validate(config, d)?;
     let layout = Variables::new(d, config.lambda1, config.forbidden.as_ref(), config.required.as_ref());
+    let weights = DenseWeights::new(&layout);
+    let gather = |dense: &[f64]| -> Vec<f64> { layout.entries.iter().map(|&(i, j)| dense[j * d + i]).collect() };
     let k = layout.len();
     let mut w = vec![0.0; k];
     let mut mu = config.mu_init;
@@ -312,7 +341,23 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
             }
             let solved = match config.solver {
                 InnerSolver::Lbfgs => Some(stage_owlqn(loss, &layout, &w, mu, s, iterations, progress)?),
-                InnerSolver::Adam => stage_adam(loss, &layout, &w, mu, s, iterations, lr, config, progress)?,
+                // `buffer` holds W, filled for the domain test above.
+                InnerSolver::Adam => stage_adam(loss, &weights, &buffer, mu, s, iterations, lr, config, progress)?
+                    .map(|(dense, objective, evals, iters)| (gather(&dense), objective, evals, iters)),
+                InnerSolver::Hybrid if t >= std::env::var("ACYCLIC_ADAM_STAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(99usize) => {
+                    let r = stage_owlqn(loss, &layout, &w, mu, s, iterations, progress)?;
+                    if std::env::var("ACYCLIC_DEBUG").is_ok() { eprintln!("stage {t}: owlqn evals {} iters {}", r.2, r.3); }
+                    Some(r)
+                }
+                InnerSolver::Hybrid => match stage_adam(loss, &weights, &buffer, mu, s, iterations, lr, config, progress)?
+                    .map(|(dense, objective, evals, iters)| (gather(&dense), objective, evals, iters)) {
+                    None => None,
+                    Some((w_adam, _, evals_adam, iters_adam)) => {
+                        let (x, obj, e, it) = stage_owlqn(loss, &layout, &w_adam, mu, s, iterations, progress)?;
+                        if std::env::var("ACYCLIC_DEBUG").is_ok() { eprintln!("stage {t}: adam {iters_adam} owlqn evals {e} iters {it}"); }
+                        Some((x, obj, e + evals_adam, it + iters_adam))
+                    }
+                },
             };
             match solved {
                 Some(result) => break result,

@@ -6,7 +6,9 @@
 //!   in its line search, and cannot poll for cancellation between evaluations.
 //! - [`lbfgs`]: the L-BFGS history and two-loop recursion, settings and stopping rules.
 //! - [`augmented_lagrangian`]: the outer schedule of NOTEARS.
+//! - [`adam`]: Adam with propose/commit steps (DAGMA's reference solver).
 
+pub mod adam;
 pub mod augmented_lagrangian;
 pub mod lbfgs;
 pub mod owlqn;
