@@ -1,15 +1,16 @@
 """acyclic.DAGMA against PyPI ``dagma`` 1.1.1 (``DagmaLinear``), on identical data and hyper-parameters.
 
     python -m benchmarks.bench_dagma --d 20 50 100 --seeds 0 1 2 --k 4 --n 1000 --lambda1 0.03 \\
-        --threads 1 --methods acyclic acyclic-lbfgs dagma --timeout 1800 \\
+        --threads 1 --methods acyclic acyclic-adam dagma --timeout 1800 \\
         --out benchmarks/results/dagma.csv --markdown benchmarks/results/dagma.md
 
 The peer is installed into the benchmark environment only (never a runtime dependency of
 ``acyclic``), without torch: ``pip install --no-deps dagma==1.1.1 && pip install igraph tqdm``.
 
-Methods: ``acyclic`` = ``acyclic.DAGMA()`` (Adam, the reference's defaults), ``acyclic-lbfgs`` =
-``acyclic.DAGMA(solver="lbfgs")``, ``dagma`` = ``dagma.linear.DagmaLinear(loss_type="l2").fit``.
-All three get the same X and the same ``lambda1, w_threshold, T, mu_init, mu_factor, s, warm_iter,
+Methods: ``acyclic`` = ``acyclic.DAGMA()`` (the default solver, "hybrid": Adam then OWL-QN),
+``acyclic-adam`` = ``acyclic.DAGMA(solver="adam")`` (the reference's Adam path),
+``acyclic-lbfgs`` = ``acyclic.DAGMA(solver="lbfgs")``, ``dagma`` =
+``dagma.linear.DagmaLinear(loss_type="l2").fit``. All get the same X and the same ``lambda1, w_threshold, T, mu_init, mu_factor, s, warm_iter,
 max_iter, lr`` (``lr`` is unused by L-BFGS).
 
 Every (method, d, seed) runs in its own process (``benchmarks.common.run_in_subprocess``). The CSV
@@ -34,16 +35,19 @@ from pathlib import Path
 from benchmarks.bench_notears import _failed_runs, _fmt, _mean_sd, _meta_path, _num, _peak_rss_mib, _ratio_summary
 from benchmarks.common import Setting, machine_info, make_data, objective, run_in_subprocess
 
-METHODS = ("acyclic", "acyclic-lbfgs", "dagma")
-OURS = ("acyclic", "acyclic-lbfgs")
+METHODS = ("acyclic", "acyclic-adam", "acyclic-lbfgs", "dagma")
+OURS = ("acyclic", "acyclic-adam", "acyclic-lbfgs")
+SOLVERS = {"acyclic": "hybrid", "acyclic-adam": "adam", "acyclic-lbfgs": "lbfgs"}
 PEER = "dagma"
 LABELS = {
-    "acyclic": "acyclic.DAGMA (adam)",
+    "acyclic": "acyclic.DAGMA (hybrid)",
+    "acyclic-adam": "acyclic.DAGMA (adam)",
     "acyclic-lbfgs": "acyclic.DAGMA (lbfgs)",
     "dagma": "dagma 1.1.1 DagmaLinear",
 }
 FIT_FUNCTIONS = {
     "acyclic": "benchmarks.bench_dagma:fit_acyclic",
+    "acyclic-adam": "benchmarks.bench_dagma:fit_acyclic",
     "acyclic-lbfgs": "benchmarks.bench_dagma:fit_acyclic",
     "dagma": "benchmarks.bench_dagma:fit_dagma",
 }
@@ -190,7 +194,7 @@ def run_one(method, setting, seed, B_true, X, hp, threads, timeout):
 
     kwargs = dict(hp, threads=threads)
     if method in OURS:
-        kwargs["solver"] = "lbfgs" if method == "acyclic-lbfgs" else "adam"
+        kwargs["solver"] = SOLVERS[method]
     res = run_in_subprocess(FIT_FUNCTIONS[method], kwargs, timeout, threads=threads,
                             arrays={"X": X})  # fmt: skip
     row = {c: None for c in COLUMNS}

@@ -27,9 +27,26 @@ def test_er2_d20_raw_gaussian_seeds_0_to_2():
     assert np.mean(shds) <= 2 and max(shds) <= 4, shds
 
 
+def test_hybrid_solver_keeps_adams_graph_in_fewer_evaluations():
+    # ER4 d = 20: the default ("hybrid") against the reference's Adam path
+    B, X = sem_data(0, 20, 4)
+    adam = acyclic.DAGMA(solver="adam").fit(X)
+    hybrid = acyclic.DAGMA().fit(X)
+    assert hybrid.solver == "hybrid" and is_dag(hybrid.adjacency_)
+    np.testing.assert_array_equal(hybrid.adjacency_, adam.adjacency_)
+    assert count_accuracy(B, hybrid.weights_)["shd"] == count_accuracy(B, adam.weights_)["shd"]
+    # each stage ends at the same objective (to 0.1%) or a lower one
+    assert np.all(hybrid.history_ <= adam.history_ * (1 + 1e-3)), (hybrid.history_, adam.history_)
+    assert hybrid.n_evals_ < 0.8 * adam.n_evals_
+    # hybrid_tol = 0 never hands over early: Adam's full path, then a polish
+    polished = acyclic.DAGMA(hybrid_tol=0.0, T=2, warm_iter=3000, max_iter=3000).fit(X)
+    plain = acyclic.DAGMA(solver="adam", T=2, warm_iter=3000, max_iter=3000).fit(X)
+    assert polished.n_evals_ >= plain.n_evals_ and polished.history_[-1] <= plain.history_[-1]
+
+
 def test_lbfgs_inner_solver_matches_adam_on_er2():
     B, X = sem_data(1, 20, 2)
-    adam = acyclic.DAGMA().fit(X)
+    adam = acyclic.DAGMA(solver="adam").fit(X)
     lbfgs = acyclic.DAGMA(solver="lbfgs").fit(X)
     assert is_dag(lbfgs.adjacency_)
     assert count_accuracy(B, lbfgs.weights_)["shd"] <= count_accuracy(B, adam.weights_)["shd"] + 1
@@ -68,6 +85,7 @@ def test_logistic_loss_on_binary_data():
         {"s": [1.0, -0.5]},
         {"s": "big"},
         {"solver": "sgd"},
+        {"hybrid_tol": -1.0},
         {"loss_type": "poisson"},
         {"warm_iter": 0},
         {"lr": 0},

@@ -1,5 +1,5 @@
 //! Runs a learner on data read from a raw little-endian f64 file (n×d, row-major), for
-//! profiling: `cargo run --release --example profile_fit -- notears|dagma|dagma-adam X.bin n d`.
+//! profiling: `cargo run --release --example profile_fit -- notears|dagma|dagma-adam|dagma-lbfgs X.bin n d`.
 use acyclic_core::learners::{dagma, notears};
 use acyclic_core::loss::Loss;
 use acyclic_core::progress::Silent;
@@ -14,7 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 5 {
-        eprintln!("usage: profile_fit notears|dagma|dagma-adam X.bin n d");
+        eprintln!("usage: profile_fit notears|dagma|dagma-adam|dagma-lbfgs X.bin n d");
         std::process::exit(2);
     }
     let bytes = std::fs::read(&args[2]).expect("data file");
@@ -30,8 +30,12 @@ fn main() {
             (out.raw_weights, out.weights, out.n_evals, out.h)
         }
         method => {
-            let solver = if method == "dagma-adam" { dagma::InnerSolver::Adam } else { dagma::InnerSolver::Lbfgs };
-            let config = dagma::Config { solver, t_stages: std::env::var("T").ok().and_then(|v| v.parse().ok()).unwrap_or(5), ..dagma::Config::default() };
+            let solver = match method {
+                "dagma-adam" => dagma::InnerSolver::Adam,
+                "dagma-lbfgs" => dagma::InnerSolver::Lbfgs,
+                _ => dagma::InnerSolver::Hybrid,
+            };
+            let config = dagma::Config { solver, ..dagma::Config::default() };
             let out = dagma::fit(&loss, &config, &mut Silent).unwrap();
             eprintln!("history {:?} s {:?}", out.history, out.s_used);
             (out.raw_weights, out.weights, out.n_evals, out.h)

@@ -102,7 +102,7 @@ pub fn notears_fit<'py>(
 #[pyfunction]
 #[pyo3(signature = (x, *, loss_type = "l2", lambda1 = 0.03, w_threshold = 0.3, t_stages = 5,
     mu_init = 1.0, mu_factor = 0.1, s = vec![1.0, 0.9, 0.8, 0.7, 0.6], warm_iter = 30000,
-    max_iter = 60000, lr = 3e-4, h_tol = 1e-6, solver = "adam", forbidden = None,
+    max_iter = 60000, lr = 3e-4, h_tol = 1e-6, solver = "hybrid", hybrid_tol = 1e-4, forbidden = None,
     required = None, callback = None, n_threads = 1))]
 #[allow(clippy::too_many_arguments)]
 pub fn dagma_fit<'py>(
@@ -120,6 +120,7 @@ pub fn dagma_fit<'py>(
     lr: f64,
     h_tol: f64,
     solver: &str,
+    hybrid_tol: f64,
     forbidden: Option<PyReadonlyArray2<'py, bool>>,
     required: Option<PyReadonlyArray2<'py, bool>>,
     callback: Option<Py<PyAny>>,
@@ -131,7 +132,7 @@ pub fn dagma_fit<'py>(
         "adam" => dagma::InnerSolver::Adam,
         "hybrid" => dagma::InnerSolver::Hybrid,
         other => {
-            let message = format!("unknown solver {other:?}; expected \"lbfgs\" or \"adam\"");
+            let message = format!("unknown solver {other:?}; expected \"hybrid\", \"adam\" or \"lbfgs\"");
             return Err(to_pyerr(py, CoreError::InvalidParameter(message), None));
         }
     };
@@ -147,6 +148,7 @@ pub fn dagma_fit<'py>(
         lr,
         h_tol,
         solver,
+        hybrid_tol,
         forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
         required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
         ..dagma::Config::default()
