@@ -149,3 +149,15 @@ def test_control_characters_in_labels_are_refused_for_graphml(tmp_path, capsys):
     assert main(["learn", str(csv), "--out", str(tmp_path / "g.graphml"), "--quiet"]) == 2
     assert "control characters" in capsys.readouterr().err
     assert main(["learn", str(csv), "--out", str(tmp_path / "g.json"), "--quiet"]) == 0
+
+
+def test_learn_with_topo_and_refinement(capsys):
+    assert main(["learn", "sachs", "--method", "topo"]) == 0
+    out = capsys.readouterr().out
+    assert "method: TOPO(" in out and "lambda1" not in out.split("method:")[1].splitlines()[0]
+    assert main(["learn", "sachs", "--method", "dagma", "--refine"]) == 0
+    out = capsys.readouterr().out
+    assert "refined by TOPO: least-squares score" in out and "DAGMA+TOPO" in out
+    # a flag TOPO has no parameter for is an error, not silently dropped
+    assert main(["learn", "sachs", "--method", "topo", "--lambda1", "0.1", "--quiet"]) == 2
+    assert "--lambda1 does not apply to --method topo" in capsys.readouterr().err

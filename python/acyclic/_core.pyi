@@ -1,6 +1,6 @@
 """Type stubs of the Rust extension ``acyclic._core`` (see rust/py/src/lib.rs)."""
 
-from typing import Callable, Optional, Tuple
+from typing import Callable, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,39 @@ def notears_fit(
     s: float = 1.0,
     forbidden: Optional[Bool2D] = None,
     required: Optional[Bool2D] = None,
+    callback: Optional[Callable[[int, int, float, float, float], None]] = None,
+    n_threads: int = 1,
+) -> dict: ...
+def dagma_fit(
+    x: Float2D,
+    *,
+    loss_type: str = "l2",
+    lambda1: float = 0.03,
+    w_threshold: float = 0.3,
+    t_stages: int = 5,
+    mu_init: float = 1.0,
+    mu_factor: float = 0.1,
+    s: Sequence[float] = ...,
+    warm_iter: int = 30000,
+    max_iter: int = 60000,
+    lr: float = 3e-4,
+    h_tol: float = 1e-6,
+    solver: str = "hybrid",
+    hybrid_tol: float = 1e-4,
+    forbidden: Optional[Bool2D] = None,
+    required: Optional[Bool2D] = None,
+    callback: Optional[Callable[[int, int, float, float, float], None]] = None,
+    n_threads: int = 1,
+) -> dict: ...
+def topo_fit(
+    x: Float2D,
+    order: Sequence[int],
+    *,
+    size_small: Optional[int] = None,
+    size_large: Optional[int] = None,
+    n_large_searches: Optional[int] = None,
+    w_threshold: float = 0.3,
+    max_iter: int = 1000,
     callback: Optional[Callable[[int, int, float, float, float], None]] = None,
     n_threads: int = 1,
 ) -> dict: ...

@@ -5,7 +5,7 @@ use crate::convert::{mask_from, mat_from, to_numpy};
 use crate::errors::to_pyerr;
 use crate::progress::{run_cancellable, PyProgress};
 use acyclic_core::acyclicity::Penalty;
-use acyclic_core::learners::{dagma, notears};
+use acyclic_core::learners::{dagma, notears, topo};
 use acyclic_core::loss::Loss;
 use acyclic_core::progress::Progress;
 use acyclic_core::CoreError;
@@ -158,5 +158,33 @@ pub fn dagma_fit<'py>(
     })?;
     let out = fitted_dict(py, &fit.raw_weights, &fit.weights, fit.h, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;
     out.set_item("s_used", fit.s_used.into_pyarray(py))?;
+    Ok(out)
+}
+
+/// Fits TOPO from the starting order `order`; returns a dict of numpy arrays and numbers (see
+/// `acyclic.TOPO`).
+#[pyfunction]
+#[pyo3(signature = (x, order, *, size_small = None, size_large = None, n_large_searches = None,
+    w_threshold = 0.3, max_iter = 1000, callback = None, n_threads = 1))]
+#[allow(clippy::too_many_arguments)]
+pub fn topo_fit<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    order: Vec<usize>,
+    size_small: Option<usize>,
+    size_large: Option<usize>,
+    n_large_searches: Option<usize>,
+    w_threshold: f64,
+    max_iter: usize,
+    callback: Option<Py<PyAny>>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let x = mat_from(&x);
+    let config = topo::Config { order, size_small, size_large, n_large_searches, w_threshold, max_iter };
+    let fit = run_learner(py, &x, "l2", callback, n_threads, |loss, progress| topo::fit(loss, &config, progress))?;
+    // TOPO has no acyclicity residual: every iterate is a DAG.
+    let out = fitted_dict(py, &fit.raw_weights, &fit.weights, 0.0, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;
+    out.set_item("order", fit.order.into_pyarray(py))?;
+    out.set_item("ridge", fit.ridge)?;
     Ok(out)
 }

@@ -117,5 +117,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(project_to_dag, m)?)?;
     m.add_function(wrap_pyfunction!(learners::notears_fit, m)?)?;
     m.add_function(wrap_pyfunction!(learners::dagma_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(learners::topo_fit, m)?)?;
     Ok(())
 }

@@ -7,6 +7,7 @@
 use acyclic_core::progress::{Progress, Status};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -81,9 +82,14 @@ pub fn run_cancellable<T: Send>(
     let result = py.detach(|| {
         std::thread::scope(|scope| {
             let worker_cancel = Arc::clone(&cancel);
-            let handle = scope.spawn(move || pool.install(move || work(worker_cancel)));
-            while !handle.is_finished() {
-                std::thread::sleep(POLL_EVERY);
+            // The worker drops `done` when it ends (or panics), which wakes the wait below at
+            // once: a fit of a few milliseconds does not wait for the next poll.
+            let (done, finished) = mpsc::channel::<()>();
+            let handle = scope.spawn(move || {
+                let _done = done;
+                pool.install(move || work(worker_cancel))
+            });
+            while let Err(RecvTimeoutError::Timeout) = finished.recv_timeout(POLL_EVERY) {
                 if let Err(e) = Python::attach(|py| py.check_signals()) {
                     cancel.raise(e);
                 }

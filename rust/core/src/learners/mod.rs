@@ -2,3 +2,4 @@
 
 pub mod dagma;
 pub mod notears;
+pub mod topo;

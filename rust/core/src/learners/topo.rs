@@ -1,0 +1,509 @@
+//! TOPO: search over topological orders by swapping pairs of nodes (Deng, Bello, Aragam,
+//! Ravikumar, "Optimizing NOTEARS Objectives via Topological Swaps", ICML 2023), for the
+//! least-squares score.
+//!
+//! Inner level: given an order π, every node is regressed by least squares on all the nodes
+//! before it. With Σ the covariance of the centred data and Σ_ππ = L Lᵀ (Cholesky, rows in the
+//! order π), the residual variance of the node at position r is L_rr², so the score of π is
+//!   Q(π) = ½ Σ_r L_rr² = 1/(2n) ‖X − X W_π‖²,
+//! and the regression coefficients come from triangular solves with L.
+//!
+//! Outer level: a swap exchanges the nodes at positions a < b. Only rows a..=b of L change (the
+//! later nodes keep the same set of predecessors), so a candidate costs O((b − a)·d²), not a
+//! refit. Candidates are ranked by the total weight of the directed paths from the earlier node
+//! to the later one, N = (I − |W|)⁻¹ (the acyclicity gradient TOPO uses): swapping a pair with
+//! few and light paths between them breaks little. The `size_small` best are tried first, the
+//! next ones up to `size_large` once when none of those improves (`n_large_searches`); all
+//! improving swaps whose position intervals do not overlap are applied together (their score
+//! changes add up), and the search stops when no candidate improves or after `max_iter` rounds.
+//!
+//! Ties (equal path weights, equal scores) are broken by node index and candidates are scored
+//! independently, so the result does not depend on the number of threads.
+
+use crate::error::{CoreError, Result};
+use crate::graph::threshold;
+use crate::loss::Loss;
+use crate::progress::{Progress, Status};
+use crate::vector::dot;
+use faer::{Mat, MatRef};
+use rayon::prelude::*;
+
+/// Settings of [`fit`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The starting topological order: a permutation of 0..d (roots first).
+    pub order: Vec<usize>,
+    /// Candidates tried first per round; `None`: ⌊1.5 d⌋ (capped at d(d−1)/2).
+    pub size_small: Option<usize>,
+    /// Candidates of the larger search; `None`: ⌊√d (d−1) log₁₀ d⌋, at least `size_small`.
+    pub size_large: Option<usize>,
+    /// How many rounds may fall back on the larger candidate set; `None`: every round whose
+    /// small set fails (the reference allows 1).
+    pub n_large_searches: Option<usize>,
+    /// |w| below this is dropped at the end (default 0.3).
+    pub w_threshold: f64,
+    /// Cap on swap rounds.
+    pub max_iter: usize,
+}
+
+/// What [`fit`] returns.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    /// Least-squares coefficients of every node on all its predecessors in `order`.
+    pub raw_weights: Mat<f64>,
+    /// `raw_weights` without entries below `w_threshold`: a DAG (its support follows `order`).
+    pub weights: Mat<f64>,
+    /// The final topological order.
+    pub order: Vec<usize>,
+    /// Score ½ Σ residual variances (with the ridge, if any) after each round, the start first.
+    pub history: Vec<f64>,
+    /// Rounds that applied swaps.
+    pub n_iter: usize,
+    /// Candidate swaps scored.
+    pub n_evals: usize,
+    /// True when a round found no improving swap (false: stopped by `max_iter`).
+    pub converged: bool,
+    /// The ridge added to Σ's diagonal (0 unless Σ was singular or nearly so).
+    pub ridge: f64,
+}
+
+/// The reference's candidate-set sizes for d nodes: (small, large).
+pub fn default_sizes(d: usize) -> (usize, usize) {
+    let pairs = d * d.saturating_sub(1) / 2;
+    let small = (3 * d / 2).min(pairs);
+    let df = d as f64;
+    let large = (df.sqrt() * (df - 1.0) * df.log10()).floor().max(0.0) as usize;
+    (small, large.max(small).min(pairs))
+}
+
+/// Fits TOPO to the least-squares loss from the given starting order.
+///
+/// Errors: `InvalidParameter` for a loss other than least squares, an order that is not a
+/// permutation of 0..d, a negative or NaN `w_threshold`, `max_iter` = 0, or `size_large` <
+/// `size_small`; `Cancelled`.
+pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
+    let Loss::LeastSquares { sigma } = loss else {
+        return Err(CoreError::InvalidParameter("TOPO supports the least-squares loss (\"l2\") only".into()));
+    };
+    let d = sigma.nrows();
+    validate(config, d)?;
+    let (default_small, default_large) = default_sizes(d);
+    let size_small = config.size_small.unwrap_or(default_small);
+    let size_large = config.size_large.unwrap_or(default_large.max(size_small));
+    let ridge = ridge_for(sigma.as_ref());
+    let covariance = Covariance::new(sigma.as_ref(), ridge);
+
+    let mut order = config.order.clone();
+    let mut factor = covariance.factor(&order);
+    let mut history = vec![factor.score()];
+    let (mut n_iter, mut n_evals, mut large_searches) = (0, 0, 0);
+    let mut converged = false;
+    while n_iter < config.max_iter {
+        if progress.should_stop() {
+            return Err(CoreError::Cancelled);
+        }
+        let ranked = ranked_pairs(&factor.coefficients(), &order);
+        let small = &ranked[..size_small.min(ranked.len())];
+        let mut improving = covariance.improving_swaps(&factor, &order, small);
+        n_evals += small.len();
+        if improving.is_empty() && config.n_large_searches.is_none_or(|cap| large_searches < cap) {
+            let large = &ranked[small.len()..size_large.min(ranked.len())];
+            improving = covariance.improving_swaps(&factor, &order, large);
+            n_evals += large.len();
+            if !improving.is_empty() {
+                large_searches += 1;
+            }
+        }
+        if improving.is_empty() {
+            converged = true;
+            break;
+        }
+        let score = factor.score();
+        let (next_order, next_factor) = apply_swaps(&covariance, &order, &improving, score);
+        order = next_order;
+        factor = next_factor;
+        n_iter += 1;
+        history.push(factor.score());
+        progress.report(&Status { iteration: n_iter, max_iter: config.max_iter, objective: factor.score(), h: 0.0, rho: f64::NAN });
+    }
+    let raw_weights = to_matrix(&factor.coefficients(), &order);
+    let weights = threshold(raw_weights.as_ref(), config.w_threshold, None);
+    Ok(Fit { raw_weights, weights, order, history, n_iter, n_evals, converged, ridge })
+}
+
+fn validate(config: &Config, d: usize) -> Result<()> {
+    let bad = |what: String| Err(CoreError::InvalidParameter(what));
+    let mut seen = vec![false; d];
+    if config.order.len() != d || config.order.iter().any(|&v| v >= d || std::mem::replace(&mut seen[v], true)) {
+        return bad(format!("the initial order must be a permutation of 0..{d}, got {:?}", config.order));
+    }
+    if !(config.w_threshold >= 0.0) {
+        return bad(format!("w_threshold must be >= 0, got {}", config.w_threshold));
+    }
+    if config.max_iter == 0 {
+        return bad("max_iter must be >= 1".into());
+    }
+    if let (Some(small), Some(large)) = (config.size_small, config.size_large) {
+        if large < small {
+            return bad(format!("size_large ({large}) must be >= size_small ({small})"));
+        }
+    }
+    Ok(())
+}
+
+/// 0 when every node keeps a residual variance above 1e-10 × the mean variance whatever its
+/// predecessors, else 1e-6 × the mean variance (Σ singular: d > n, or collinear columns).
+fn ridge_for(sigma: MatRef<'_, f64>) -> f64 {
+    let d = sigma.nrows();
+    let mean_variance = (0..d).map(|i| sigma[(i, i)]).sum::<f64>() / d.max(1) as f64;
+    // The smallest residual variance over all orders is the one on all other nodes,
+    // 1 / (Σ⁻¹)_jj; a Cholesky factor in any order bounds it from above by its smallest pivot².
+    let order: Vec<usize> = (0..d).collect();
+    let nearly_singular = match Covariance::new(sigma, 0.0).try_factor(&order) {
+        None => true,
+        Some(factor) => {
+            let inverse_diagonal = factor.inverse_diagonal();
+            inverse_diagonal.iter().any(|&v| !(v.is_finite() && 1.0 / v > 1e-10 * mean_variance))
+        }
+    };
+    if nearly_singular {
+        1e-6 * mean_variance
+    } else {
+        0.0
+    }
+}
+
+/// Σ (+ ridge on the diagonal), read in any order.
+struct Covariance {
+    sigma: Mat<f64>,
+}
+
+/// The Cholesky factor of Σ_ππ, row-major lower triangle: row r holds L[r, 0..=r].
+struct Factor {
+    d: usize,
+    rows: Vec<Vec<f64>>,
+}
+
+impl Covariance {
+    fn new(sigma: MatRef<'_, f64>, ridge: f64) -> Self {
+        let mut sigma = sigma.to_owned();
+        for i in 0..sigma.nrows() {
+            sigma[(i, i)] += ridge;
+        }
+        Covariance { sigma }
+    }
+
+    /// Row r of the factor of Σ_ππ from rows 0..r: L[r, c] = (Σ[π_r, π_c] − ⟨L[r, ..c], L[c, ..c]⟩) / L[c, c].
+    /// `None` when the pivot is not positive.
+    fn row<'a>(&self, order: &[usize], r: usize, earlier: impl Fn(usize) -> &'a [f64], out: &mut Vec<f64>) -> Option<()> {
+        out.clear();
+        let node = order[r];
+        for c in 0..r {
+            let row_c = earlier(c);
+            let value = (self.sigma[(node, order[c])] - dot(&out[..c], &row_c[..c])) / row_c[c];
+            out.push(value);
+        }
+        let pivot = self.sigma[(node, node)] - dot(out, out);
+        if !(pivot > 0.0 && pivot.is_finite()) {
+            return None;
+        }
+        out.push(pivot.sqrt());
+        Some(())
+    }
+
+    fn try_factor(&self, order: &[usize]) -> Option<Factor> {
+        let d = order.len();
+        let mut rows: Vec<Vec<f64>> = Vec::with_capacity(d);
+        for r in 0..d {
+            let mut row = Vec::with_capacity(r + 1);
+            self.row(order, r, |c| &rows[c], &mut row)?;
+            rows.push(row);
+        }
+        Some(Factor { d, rows })
+    }
+
+    /// The factor of a positive definite Σ (guaranteed by [`ridge_for`]); a pivot lost to
+    /// rounding is floored at the smallest positive residual variance instead of failing.
+    fn factor(&self, order: &[usize]) -> Factor {
+        self.try_factor(order).unwrap_or_else(|| {
+            let d = order.len();
+            let mut rows: Vec<Vec<f64>> = Vec::with_capacity(d);
+            for r in 0..d {
+                let mut row = Vec::with_capacity(r + 1);
+                if self.row(order, r, |c| &rows[c], &mut row).is_none() {
+                    row.push(f64::MIN_POSITIVE.sqrt());
+                }
+                rows.push(row);
+            }
+            Factor { d, rows }
+        })
+    }
+
+    /// Score change of swapping positions a < b: ½ Σ_{r=a..=b} (L'_rr² − L_rr²), recomputing
+    /// rows a..=b of the factor (rows before a are shared with `factor`). +∞ on a lost pivot.
+    fn swap_delta(&self, factor: &Factor, order: &[usize], a: usize, b: usize, scratch: &mut Scratch) -> f64 {
+        scratch.order.clear();
+        scratch.order.extend_from_slice(order);
+        scratch.order.swap(a, b);
+        scratch.rows.resize_with(b - a + 1, Vec::new);
+        let mut delta = 0.0;
+        for r in a..=b {
+            let (done, rest) = scratch.rows.split_at_mut(r - a);
+            let done: &[Vec<f64>] = done;
+            let earlier = |c: usize| if c < a { factor.rows[c].as_slice() } else { done[c - a].as_slice() };
+            if self.row(&scratch.order, r, earlier, &mut rest[0]).is_none() {
+                return f64::INFINITY;
+            }
+            let new_pivot = rest[0][r];
+            delta += 0.5 * (new_pivot * new_pivot - factor.rows[r][r] * factor.rows[r][r]);
+        }
+        delta
+    }
+
+    /// Candidates (as position pairs) whose swap lowers the score by more than rounding, with
+    /// their score changes, best first (ties: by position pair).
+    fn improving_swaps(&self, factor: &Factor, order: &[usize], candidates: &[(usize, usize)]) -> Vec<(f64, usize, usize)> {
+        let tolerance = 1e-12 * factor.score().abs().max(f64::MIN_POSITIVE);
+        let mut improving: Vec<(f64, usize, usize)> = candidates
+            .par_iter()
+            .map_init(Scratch::default, |scratch, &(a, b)| (self.swap_delta(factor, order, a, b, scratch), a, b))
+            .filter(|&(delta, _, _)| delta < -tolerance)
+            .collect();
+        improving.sort_by(|x, y| x.0.total_cmp(&y.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+        improving
+    }
+}
+
+#[derive(Default)]
+struct Scratch {
+    order: Vec<usize>,
+    rows: Vec<Vec<f64>>,
+}
+
+impl Factor {
+    /// ½ Σ_r L_rr².
+    fn score(&self) -> f64 {
+        0.5 * self.rows.iter().enumerate().map(|(r, row)| row[r] * row[r]).sum::<f64>()
+    }
+
+    /// Coefficients in position coordinates: `beta[r]` regresses the node at position r on
+    /// positions 0..r, from Lᵀ_{..r} β = L[r, ..r] (back substitution).
+    fn coefficients(&self) -> Vec<Vec<f64>> {
+        (0..self.d)
+            .map(|r| {
+                let mut beta = self.rows[r][..r].to_vec();
+                for c in (0..r).rev() {
+                    beta[c] /= self.rows[c][c];
+                    let value = beta[c];
+                    for (k, b) in beta[..c].iter_mut().enumerate() {
+                        *b -= self.rows[c][k] * value;
+                    }
+                }
+                beta
+            })
+            .collect()
+    }
+
+    /// (Σ⁻¹)_jj in position coordinates, from L⁻¹ (Σ⁻¹ = L⁻ᵀ L⁻¹: column sums of squares).
+    fn inverse_diagonal(&self) -> Vec<f64> {
+        let d = self.d;
+        let mut inverse = vec![vec![0.0; d]; d]; // row r of L⁻¹
+        for r in 0..d {
+            for c in 0..=r {
+                let mut value = if r == c { 1.0 } else { 0.0 };
+                for (k, row_k) in inverse.iter().enumerate().take(r).skip(c) {
+                    value -= self.rows[r][k] * row_k[c];
+                }
+                inverse[r][c] = value / self.rows[r][r];
+            }
+        }
+        (0..d).map(|c| (c..d).map(|r| inverse[r][c] * inverse[r][c]).sum()).collect()
+    }
+}
+
+/// Candidate position pairs (a, b), a < b, by increasing total path weight from the node at a to
+/// the node at b in |W| (N = (I − |W|)⁻¹, upper triangular in position coordinates); ties by
+/// (later node, earlier node) index.
+fn ranked_pairs(beta: &[Vec<f64>], order: &[usize]) -> Vec<(usize, usize)> {
+    let d = order.len();
+    // N[p][q] for q > p: N = I + U N with U[p][k] = |β_k[p]| (edge from position p to k > p),
+    // filled from the last row up.
+    let mut paths = vec![vec![0.0; d]; d];
+    for p in (0..d).rev() {
+        paths[p][p] = 1.0;
+        for k in p + 1..d {
+            let weight = beta[k][p].abs();
+            if weight != 0.0 {
+                let (upper, lower) = paths.split_at_mut(k);
+                for (target, &via) in upper[p][k..].iter_mut().zip(&lower[0][k..]) {
+                    *target += weight * via;
+                }
+            }
+        }
+    }
+    let mut pairs: Vec<(f64, usize, usize, usize, usize)> = Vec::with_capacity(d * d.saturating_sub(1) / 2);
+    for a in 0..d {
+        for b in a + 1..d {
+            pairs.push((paths[a][b], order[b], order[a], a, b));
+        }
+    }
+    pairs.sort_by(|x, y| x.0.total_cmp(&y.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    pairs.into_iter().map(|(_, _, _, a, b)| (a, b)).collect()
+}
+
+/// Applies the best swap and every further improving one whose interval does not overlap an
+/// accepted one. Swaps on disjoint intervals change disjoint sets of residual variances, so
+/// their score changes add; should rounding say otherwise, only the best swap is applied.
+fn apply_swaps(covariance: &Covariance, order: &[usize], improving: &[(f64, usize, usize)], score: f64) -> (Vec<usize>, Factor) {
+    let mut accepted: Vec<(usize, usize)> = Vec::new();
+    for &(_, a, b) in improving {
+        if accepted.iter().all(|&(a2, b2)| b < a2 || b2 < a) {
+            accepted.push((a, b));
+        }
+    }
+    let mut next = order.to_vec();
+    for &(a, b) in &accepted {
+        next.swap(a, b);
+    }
+    let factor = covariance.factor(&next);
+    if factor.score() < score || accepted.len() == 1 {
+        return (next, factor);
+    }
+    let (_, a, b) = improving[0];
+    let mut next = order.to_vec();
+    next.swap(a, b);
+    let factor = covariance.factor(&next);
+    (next, factor)
+}
+
+/// W (node coordinates) from coefficients in position coordinates.
+fn to_matrix(beta: &[Vec<f64>], order: &[usize]) -> Mat<f64> {
+    let d = order.len();
+    let mut w = Mat::<f64>::zeros(d, d);
+    for (r, coefficients) in beta.iter().enumerate() {
+        for (p, &value) in coefficients.iter().enumerate() {
+            w[(order[p], order[r])] = value;
+        }
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::is_dag;
+    use crate::progress::Silent;
+
+    /// Σ of a chain 0 → 1 → 2 → 3 with unit noise and weight 0.8, plus a small perturbation.
+    fn chain_sigma() -> Mat<f64> {
+        let d = 4;
+        let mut b = Mat::<f64>::zeros(d, d); // X = X B + E, Σ = (I − B)⁻ᵀ (I − B)⁻¹
+        for i in 0..d - 1 {
+            b[(i, i + 1)] = 0.8;
+        }
+        let mut inv = Mat::<f64>::identity(d, d); // (I − B)⁻¹ = Σ_k B^k
+        let mut power = Mat::<f64>::identity(d, d);
+        for _ in 0..d {
+            power = crate::linalg::mul(power.as_ref(), b.as_ref());
+            inv += &power;
+        }
+        crate::linalg::mul(inv.transpose(), inv.as_ref())
+    }
+
+    #[test]
+    fn score_is_half_the_sum_of_residual_variances() {
+        let sigma = chain_sigma();
+        let cov = Covariance::new(sigma.as_ref(), 0.0);
+        let factor = cov.factor(&[0, 1, 2, 3]);
+        // the true order regresses each node on its parent: residual variance 1 each
+        assert!((factor.score() - 2.0).abs() < 1e-12, "{}", factor.score());
+        let w = to_matrix(&factor.coefficients(), &[0, 1, 2, 3]);
+        for i in 0..4 {
+            for j in 0..4 {
+                let expected = if j == i + 1 { 0.8 } else { 0.0 };
+                assert!((w[(i, j)] - expected).abs() < 1e-12, "({i},{j}) {}", w[(i, j)]);
+            }
+        }
+    }
+
+    #[test]
+    fn swap_delta_equals_a_refit() {
+        let sigma = chain_sigma();
+        let cov = Covariance::new(sigma.as_ref(), 0.0);
+        let order = vec![2, 0, 3, 1];
+        let factor = cov.factor(&order);
+        let mut scratch = Scratch::default();
+        for a in 0..4 {
+            for b in a + 1..4 {
+                let mut swapped = order.clone();
+                swapped.swap(a, b);
+                let refit = cov.factor(&swapped).score() - factor.score();
+                let delta = cov.swap_delta(&factor, &order, a, b, &mut scratch);
+                assert!((refit - delta).abs() < 1e-12, "({a},{b}) {refit} {delta}");
+            }
+        }
+    }
+
+    #[test]
+    fn search_descends_to_a_swap_local_minimum() {
+        let sigma = chain_sigma();
+        let loss = Loss::LeastSquares { sigma: sigma.clone() };
+        let config = |order: Vec<usize>| Config { order, size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 100 };
+        // two disjoint improving swaps apply in one round and reach the true order
+        let out = fit(&loss, &config(vec![1, 0, 3, 2]), &mut Silent).unwrap();
+        assert_eq!(out.order, vec![0, 1, 2, 3]);
+        assert_eq!(out.n_iter, 1);
+        assert!((out.history.last().unwrap() - 2.0).abs() < 1e-12);
+        assert!(is_dag(out.weights.as_ref()) && out.weights[(0, 1)] != 0.0);
+        // from the reversed order: strictly decreasing scores, ending where no swap improves
+        let out = fit(&loss, &config(vec![3, 2, 1, 0]), &mut Silent).unwrap();
+        assert!(out.converged && out.n_iter >= 1);
+        assert!(out.history.windows(2).all(|p| p[1] < p[0]), "{:?}", out.history);
+        let cov = Covariance::new(sigma.as_ref(), 0.0);
+        let factor = cov.factor(&out.order);
+        let mut scratch = Scratch::default();
+        for a in 0..4 {
+            for b in a + 1..4 {
+                assert!(cov.swap_delta(&factor, &out.order, a, b, &mut scratch) >= -1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn default_sizes_follow_the_reference() {
+        assert_eq!(default_sizes(20), (30, 110));
+        assert_eq!(default_sizes(50), (75, 588));
+        assert_eq!(default_sizes(2), (1, 1));
+        assert_eq!(default_sizes(1), (0, 0));
+    }
+
+    #[test]
+    fn singular_covariance_gets_a_ridge() {
+        // column 2 = column 0 + column 1
+        let mut sigma = Mat::<f64>::identity(3, 3);
+        sigma[(0, 2)] = 1.0;
+        sigma[(2, 0)] = 1.0;
+        sigma[(1, 2)] = 1.0;
+        sigma[(2, 1)] = 1.0;
+        sigma[(2, 2)] = 2.0;
+        assert!(ridge_for(sigma.as_ref()) > 0.0);
+        assert_eq!(ridge_for(Mat::<f64>::identity(3, 3).as_ref()), 0.0);
+        let loss = Loss::LeastSquares { sigma };
+        let config = Config { order: vec![2, 1, 0], size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 10 };
+        let out = fit(&loss, &config, &mut Silent).unwrap();
+        assert!(out.raw_weights.col_iter().all(|c| c.iter().all(|v| v.is_finite())));
+        assert!(is_dag(out.weights.as_ref()));
+    }
+
+    #[test]
+    fn bad_settings_are_errors() {
+        let loss = Loss::LeastSquares { sigma: chain_sigma() };
+        let base = Config { order: vec![0, 1, 2, 3], size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 10 };
+        for order in [vec![0, 1, 2], vec![0, 1, 2, 2], vec![0, 1, 2, 4]] {
+            let config = Config { order, ..base.clone() };
+            assert!(matches!(fit(&loss, &config, &mut Silent), Err(CoreError::InvalidParameter(_))));
+        }
+        let config = Config { size_small: Some(5), size_large: Some(2), ..base.clone() };
+        assert!(matches!(fit(&loss, &config, &mut Silent), Err(CoreError::InvalidParameter(_))));
+    }
+}
