@@ -161,3 +161,27 @@ def test_learn_with_topo_and_refinement(capsys):
     # a flag TOPO has no parameter for is an error, not silently dropped
     assert main(["learn", "sachs", "--method", "topo", "--lambda1", "0.1", "--quiet"]) == 2
     assert "--lambda1 does not apply to --method topo" in capsys.readouterr().err
+
+
+def test_learn_with_prior_knowledge(tmp_path, capsys):
+    tiers = tmp_path / "tiers.txt"
+    tiers.write_text("PKC, PKA\npraf, pmek\n")
+    knowledge = tmp_path / "prior.json"
+    knowledge.write_text('{"sources": ["plcg"]}')
+    out = tmp_path / "g.json"
+    argv = ["learn", "sachs", "--method", "dagma", "--forbid", "praf:pmek", "--require", "PKC:praf",
+            "--tiers", str(tiers), "--knowledge", str(knowledge), "--out", str(out), "--quiet"]
+    assert main(argv) == 0
+    import json
+
+    edges = {(e["source"], e["target"]) for e in json.loads(out.read_text())["edges"]}
+    assert ("PKC", "praf") in edges and ("praf", "pmek") not in edges
+    assert not any(target == "plcg" for _, target in edges)
+    assert not any(source in ("praf", "pmek") and target in ("PKC", "PKA") for source, target in edges)
+    # conflicts and bad flags: exit 2 with the reason
+    assert main(["learn", "sachs", "--forbid", "PKC:praf", "--require", "PKC:praf", "--quiet"]) == 2
+    assert "both forbidden and required" in capsys.readouterr().err
+    assert main(["learn", "sachs", "--forbid", "PKC", "--quiet"]) == 2
+    assert "A:B" in capsys.readouterr().err
+    assert main(["learn", "sachs", "--forbid", "PKC:nobody", "--quiet"]) == 2
+    assert "unknown node 'nobody'" in capsys.readouterr().err

@@ -31,6 +31,7 @@ DEFAULTS = {
     "standardize": False,
     "n_jobs": None,
     "verbose": False,
+    "prior_knowledge": None,
 }
 
 

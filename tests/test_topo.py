@@ -37,8 +37,16 @@ def test_inner_fit_is_least_squares_on_all_predecessors():
             expected[parents, node] = np.linalg.lstsq(Xc[:, parents], Xc[:, node], rcond=None)[0]
     np.testing.assert_allclose(model.raw_weights_, expected, atol=1e-10)
     assert model.history_[0] == pytest.approx(least_squares_score(X, expected), rel=1e-12)
-    thresholded = np.where(np.abs(expected) >= 0.3, expected, 0.0)
-    np.testing.assert_allclose(model.weights_, thresholded, atol=1e-10)
+    # weights_: the kept edges (|w| ≥ 0.3) refit by least squares on the kept parents
+    kept = np.abs(expected) >= 0.3
+    refit = np.zeros((8, 8))
+    for node in range(8):
+        parents = np.flatnonzero(kept[:, node])
+        if parents.size:
+            refit[parents, node] = np.linalg.lstsq(Xc[:, parents], Xc[:, node], rcond=None)[0]
+    np.testing.assert_allclose(model.weights_, refit, atol=1e-10)
+    np.testing.assert_array_equal(model.adjacency_, kept.astype(int))
+    assert least_squares_score(X, refit) <= least_squares_score(X, np.where(kept, expected, 0.0))
 
 
 @pytest.mark.parametrize("k", [2, 4])

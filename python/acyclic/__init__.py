@@ -1,7 +1,8 @@
 """acyclic: learn causal DAGs from data, with a Rust core.
 
 Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TOPO`; and
-:func:`refine_topo`, which improves any learner's DAG by TOPO's swap search.
+:func:`refine_topo`, which improves any learner's DAG by TOPO's swap search;
+:class:`PriorKnowledge` (forbidden/required edges, sources, sinks, tiers) for any learner.
 Modules: :mod:`acyclic.simulate` (synthetic graphs and SEMs), :mod:`acyclic.metrics`
 (SHD, TPR, FDR, ...), :mod:`acyclic.datasets` (Sachs et al. 2005), :mod:`acyclic.graph`,
 :mod:`acyclic.plotting`, :mod:`acyclic.penalties` (acyclicity penalties h(W) and their gradients),
@@ -25,8 +26,14 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
-_LEARNERS = {"NOTEARS": "._notears", "DAGMA": "._dagma", "TOPO": "._topo", "refine_topo": "._topo"}
-_SUBMODULES = ("datasets", "exceptions", "graph", "metrics", "penalties", "plotting", "simulate")
+_LEARNERS = {
+    "NOTEARS": "._notears",
+    "DAGMA": "._dagma",
+    "TOPO": "._topo",
+    "refine_topo": "._topo",
+    "PriorKnowledge": ".prior",
+}
+_SUBMODULES = ("datasets", "exceptions", "graph", "metrics", "penalties", "plotting", "prior", "simulate")
 
 __all__ = [*sorted(_LEARNERS), *_SUBMODULES, "__version__"]
 

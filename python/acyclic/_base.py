@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _core
 from ._validation import as_float_matrix, check_finite, check_fit_input
 from .exceptions import InvalidInputError
+from .prior import PriorKnowledge
 
 # Column scales further apart than this make least-squares learners favour the large columns.
 _SCALE_RATIO_WARNING = 1e4
@@ -53,6 +54,14 @@ class CoreResult:
             history=out["history"],
             extras={name: out[key] for name, key in extras.items()},
         )
+
+
+def _check_prior_held(weights: np.ndarray, forbidden, required) -> None:
+    """The core honours prior knowledge exactly; never hand out a result that does not."""
+    if forbidden is not None and np.any(np.asarray(weights)[forbidden] != 0):
+        raise AssertionError("internal error: a forbidden edge has a nonzero weight")
+    if required is not None and np.any(np.asarray(weights)[required] == 0):
+        raise AssertionError("internal error: a required edge is missing")
 
 
 def resolve_n_jobs(n_jobs: Optional[int]) -> int:
@@ -98,7 +107,8 @@ class DAGLearner(BaseEstimator):
     def _preprocessing(self) -> str:
         return "linear"
 
-    def _fit_standardized(self, X: np.ndarray) -> CoreResult:  # pragma: no cover - abstract
+    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:  # pragma: no cover
+        """The core fit on preprocessed X; ``forbidden`` / ``required``: (d, d) bool masks or None."""
         raise NotImplementedError
 
     def _check_params(self) -> None:
@@ -107,6 +117,9 @@ class DAGLearner(BaseEstimator):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise InvalidInputError(f"{name} must be True or False, got {getattr(self, name)!r}")
         resolve_n_jobs(self.n_jobs)
+        prior = getattr(self, "prior_knowledge", None)
+        if prior is not None and not isinstance(prior, PriorKnowledge):
+            raise InvalidInputError(f"prior_knowledge must be an acyclic.PriorKnowledge or None, got {prior!r}")
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None):
@@ -139,14 +152,23 @@ class DAGLearner(BaseEstimator):
         self._check_params()
         values, labels = as_float_matrix(X)
         check_fit_input(values, labels)
+        forbidden, required = self._prior_masks(labels)
         mean, scale = self._preprocessing_for(values, labels)
-        result = self._fit_standardized((values - mean) / scale)
+        result = self._fit_standardized((values - mean) / scale, forbidden, required)
+        _check_prior_held(result.weights, forbidden, required)
         # Only now, with the fit done, replace the fitted state: a failed or interrupted refit
         # leaves the previous model intact.
         self._set_input_metadata(X, values, labels)
         self.mean_, self.scale_ = mean, scale
         self._store(result)
         return self
+
+    def _prior_masks(self, labels: List):
+        """(forbidden, required) masks from ``prior_knowledge`` for these labels, or (None, None)."""
+        prior = getattr(self, "prior_knowledge", None)
+        if prior is None:
+            return None, None
+        return prior.masks(labels)
 
     def _set_input_metadata(self, X, values: np.ndarray, labels: List) -> None:
         self.node_labels_ = list(labels)

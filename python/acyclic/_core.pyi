@@ -60,6 +60,8 @@ def topo_fit(
     n_large_searches: Optional[int] = None,
     w_threshold: float = 0.3,
     max_iter: int = 1000,
+    forbidden: Optional[Bool2D] = None,
+    required: Optional[Bool2D] = None,
     callback: Optional[Callable[[int, int, float, float, float], None]] = None,
     n_threads: int = 1,
 ) -> dict: ...

@@ -73,6 +73,9 @@ class DAGMA(LinearSEMLearner):
         Scale columns to unit variance first (l2 only); see :class:`acyclic.NOTEARS`.
     n_jobs : int or None, default=None
         Threads (None → 1, -1 → all cores). Results do not depend on it.
+    prior_knowledge : acyclic.PriorKnowledge or None, default=None
+        Forbidden and required edges, sources, sinks, tiers (see :class:`acyclic.PriorKnowledge`):
+        forbidden weights are exactly zero, required edges are present in the result.
     verbose : bool, default=False
         Progress bar over the stages.
 
@@ -119,6 +122,7 @@ class DAGMA(LinearSEMLearner):
         standardize=False,
         n_jobs=None,
         verbose=False,
+        prior_knowledge=None,
     ):
         self.lambda1 = lambda1
         self.loss_type = loss_type
@@ -136,6 +140,7 @@ class DAGMA(LinearSEMLearner):
         self.standardize = standardize
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.prior_knowledge = prior_knowledge
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -159,7 +164,7 @@ class DAGMA(LinearSEMLearner):
         if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
             raise InvalidInputError(f"s must hold finite numbers > 0, got {self.s!r}")
 
-    def _fit_standardized(self, X: np.ndarray) -> CoreResult:
+    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
         self._check_glm_data(X)
         s = [float(v) for v in np.atleast_1d(np.asarray(self.s, dtype=np.float64))]
         with progress_bar(self.verbose, total=int(self.T), desc="DAGMA") as callback:
@@ -179,6 +184,8 @@ class DAGMA(LinearSEMLearner):
                 solver=self.solver,
                 hybrid_tol=float(self.hybrid_tol),
                 callback=callback,
+                forbidden=forbidden,
+                required=required,
                 n_threads=resolve_n_jobs(self.n_jobs),
             )
         return CoreResult.from_core(out, h_="h", s_used_="s_used", n_evals_="n_evals")

@@ -63,6 +63,9 @@ class NOTEARS(LinearSEMLearner):
         Threads for the fit (None → 1, -1 → all cores). Results do not depend on it.
     verbose : bool, default=False
         Show a progress bar over the outer steps (tqdm).
+    prior_knowledge : acyclic.PriorKnowledge or None, default=None
+        Forbidden and required edges, sources, sinks, tiers (see :class:`acyclic.PriorKnowledge`):
+        forbidden weights are exactly zero, required edges are present in the result.
 
     Attributes
     ----------
@@ -110,6 +113,7 @@ class NOTEARS(LinearSEMLearner):
         standardize=False,
         n_jobs=None,
         verbose=False,
+        prior_knowledge=None,
     ):
         self.lambda1 = lambda1
         self.loss_type = loss_type
@@ -121,6 +125,7 @@ class NOTEARS(LinearSEMLearner):
         self.standardize = standardize
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.prior_knowledge = prior_knowledge
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -130,7 +135,7 @@ class NOTEARS(LinearSEMLearner):
         check_number(self, "h_tol", low_inclusive=False)
         check_number(self, "rho_max", low=1.0, low_inclusive=False)
 
-    def _fit_standardized(self, X: np.ndarray) -> CoreResult:
+    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
         self._check_glm_data(X)
         with progress_bar(self.verbose, total=self.max_iter, desc="NOTEARS") as callback:
             out = _core.notears_fit(
@@ -143,6 +148,8 @@ class NOTEARS(LinearSEMLearner):
                 rho_max=float(self.rho_max),
                 w_threshold=float(self.w_threshold),
                 callback=callback,
+                forbidden=forbidden,
+                required=required,
                 n_threads=resolve_n_jobs(self.n_jobs),
             )
         return CoreResult.from_core(out, h_="h", rho_="rho", n_evals_="n_evals")

@@ -28,7 +28,9 @@ class TOPO(DAGLearner):
     current fit (smallest entries of (I − |W|)⁻¹), ``size_small`` of them per round and, once
     when none of those improves, the next ones up to ``size_large``; every improving swap whose
     positions do not overlap a better one is applied. It stops when no candidate improves.
-    Weights below ``w_threshold`` are dropped at the end; the result is a DAG by construction.
+    Weights below ``w_threshold`` are then dropped and the kept edges refit by least squares on
+    the kept parents (the reference only thresholds, which biases the remaining weights); the
+    result is a DAG by construction.
     The Rust core runs it with the GIL released; candidates are scored in parallel with
     ``n_jobs`` threads, with the same result for any ``n_jobs``.
 
@@ -65,13 +67,17 @@ class TOPO(DAGLearner):
         Seed of ``init="random"`` (unused otherwise).
     n_jobs : int or None, default=None
         Threads scoring candidates (None → 1, -1 → all cores). Results do not depend on it.
+    prior_knowledge : acyclic.PriorKnowledge or None, default=None
+        Forbidden and required edges, sources, sinks, tiers (see :class:`acyclic.PriorKnowledge`):
+        forbidden weights are exactly zero, required edges are present in the result.
     verbose : bool, default=False
         Progress bar over the rounds.
 
     Attributes
     ----------
-    weights_, adjacency_, causal_order_, node_labels_, n_features_in_, feature_names_in_,
-    mean_, scale_
+    weights_ : ndarray of shape (d, d)
+        Least-squares weights of each node on its parents in the thresholded graph.
+    adjacency_, causal_order_, node_labels_, n_features_in_, feature_names_in_, mean_, scale_
         As in every learner (see :class:`acyclic._base.DAGLearner`).
     order_ : ndarray of shape (d,), int64
         The final order of the search (``adjacency_`` follows it; ``causal_order_`` is the
@@ -109,6 +115,7 @@ class TOPO(DAGLearner):
         random_state=None,
         n_jobs=None,
         verbose=False,
+        prior_knowledge=None,
     ):
         self.init = init
         self.size_small = size_small
@@ -120,6 +127,7 @@ class TOPO(DAGLearner):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.prior_knowledge = prior_knowledge
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -135,7 +143,7 @@ class TOPO(DAGLearner):
         if isinstance(self.init, str) and self.init not in _INITS:
             raise InvalidInputError(f"init must be one of {_INITS} or an order (array of int), got {self.init!r}")
 
-    def _fit_standardized(self, X: np.ndarray) -> CoreResult:
+    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
         order = self._initial_order(X)
         with progress_bar(self.verbose, total=int(self.max_iter), desc="TOPO") as callback:
             out = _core.topo_fit(
@@ -147,6 +155,8 @@ class TOPO(DAGLearner):
                 w_threshold=float(self.w_threshold),
                 max_iter=int(self.max_iter),
                 callback=callback,
+                forbidden=forbidden,
+                required=required,
                 n_threads=resolve_n_jobs(self.n_jobs),
             )
         return CoreResult.from_core(out, order_="order", n_evals_="n_evals", ridge_="ridge")
@@ -214,7 +224,7 @@ def refine_topo(estimator_or_W, X, **params) -> TOPO:
         The data, as given to the learner (the same columns).
     **params
         Parameters of :class:`TOPO` other than ``init`` (e.g. ``w_threshold``, ``n_jobs``,
-        ``standardize``).
+        ``standardize``). ``prior_knowledge`` defaults to the estimator's own.
 
     Returns
     -------
@@ -231,6 +241,8 @@ def refine_topo(estimator_or_W, X, **params) -> TOPO:
     if "init" in params:
         raise InvalidInputError("refine_topo starts from the given DAG's order; do not pass init")
     weights = getattr(estimator_or_W, "weights_", None)
+    if weights is not None and getattr(estimator_or_W, "prior_knowledge", None) is not None:
+        params.setdefault("prior_knowledge", estimator_or_W.prior_knowledge)
     W = as_square_matrix(estimator_or_W if weights is None else weights, "W")
     order = _core.topological_order(W)
     if order is None:

@@ -166,6 +166,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--plot", default=None, metavar="FILE",
         help="draw the learned graph into FILE (e.g. graph.png); for sachs also <stem>_vs_truth<suffix>",
     )
+    learn.add_argument(
+        "--forbid", action="append", default=[], metavar="A:B",
+        help="forbid the edge A -> B (repeatable; node names are column labels)",
+    )
+    learn.add_argument(
+        "--require", action="append", default=[], metavar="A:B",
+        help="require the edge A -> B (repeatable; it is then always in the result)",
+    )
+    learn.add_argument(
+        "--tiers", default=None, metavar="FILE",
+        help="temporal tiers, earliest first: a text file with one tier per line, node names "
+             "separated by commas; edges from a later tier to an earlier one are forbidden",
+    )
+    learn.add_argument(
+        "--knowledge", default=None, metavar="FILE",
+        help="prior knowledge as JSON: {\"forbidden\": [[A, B], ...], \"required\": [...], "
+             "\"sources\": [...], \"sinks\": [...], \"tiers\": [[...], ...]} (acyclic.PriorKnowledge.from_json); "
+             "--forbid/--require/--tiers add to it",
+    )
     learn.add_argument("--quiet", action="store_true", help="print nothing on stdout (errors still go to stderr)")
     learn.set_defaults(func=_cmd_learn)
 
@@ -578,6 +597,37 @@ def _params_for(learner, kwargs: dict, args) -> dict:
     return kwargs
 
 
+def _edge(text: str, flag: str):
+    """'A:B' → ('A', 'B') (split at the last colon)."""
+    tail, sep, head = text.rpartition(":")
+    if not sep or not tail or not head:
+        raise CLIError(f"{flag} takes an edge written A:B, got {text!r}")
+    return tail, head
+
+
+def _prior_knowledge(args):
+    """A PriorKnowledge from --knowledge, --forbid, --require and --tiers, or None."""
+    from .prior import PriorKnowledge
+
+    if not (args.knowledge or args.forbid or args.require or args.tiers):
+        return None
+    base = PriorKnowledge.from_json(args.knowledge) if args.knowledge else PriorKnowledge()
+    tiers = list(base.tiers)
+    if args.tiers:
+        try:
+            lines = Path(args.tiers).read_text().splitlines()
+        except OSError as exc:
+            raise CLIError(f"cannot read --tiers {args.tiers!r}: {exc.strerror or exc}") from None
+        tiers += [[name.strip() for name in line.split(",") if name.strip()] for line in lines if line.strip()]
+    return PriorKnowledge(
+        forbidden=[*base.forbidden, *(_edge(e, "--forbid") for e in args.forbid)],
+        required=[*base.required, *(_edge(e, "--require") for e in args.require)],
+        sources=base.sources,
+        sinks=base.sinks,
+        tiers=tiers,
+    )
+
+
 def _load_source(args):
     """(DataFrame, description) of the learn SOURCE."""
     if args.source == "sachs":
@@ -653,6 +703,9 @@ def _cmd_learn(args) -> int:
 
     pre, kwargs = _resolve_learn_params(args)
     kwargs = _params_for(learner, kwargs, args)
+    prior = _prior_knowledge(args)
+    if prior is not None:
+        kwargs["prior_knowledge"] = prior
     df, source_text = _load_source(args)
     n, d = df.shape
     say(f"source: {args.source} — {source_text}")

@@ -165,7 +165,7 @@ pub fn dagma_fit<'py>(
 /// `acyclic.TOPO`).
 #[pyfunction]
 #[pyo3(signature = (x, order, *, size_small = None, size_large = None, n_large_searches = None,
-    w_threshold = 0.3, max_iter = 1000, callback = None, n_threads = 1))]
+    w_threshold = 0.3, max_iter = 1000, forbidden = None, required = None, callback = None, n_threads = 1))]
 #[allow(clippy::too_many_arguments)]
 pub fn topo_fit<'py>(
     py: Python<'py>,
@@ -176,11 +176,22 @@ pub fn topo_fit<'py>(
     n_large_searches: Option<usize>,
     w_threshold: f64,
     max_iter: usize,
+    forbidden: Option<PyReadonlyArray2<'py, bool>>,
+    required: Option<PyReadonlyArray2<'py, bool>>,
     callback: Option<Py<PyAny>>,
     n_threads: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let x = mat_from(&x);
-    let config = topo::Config { order, size_small, size_large, n_large_searches, w_threshold, max_iter };
+    let config = topo::Config {
+        order,
+        size_small,
+        size_large,
+        n_large_searches,
+        w_threshold,
+        max_iter,
+        forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
+        required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
+    };
     let fit = run_learner(py, &x, "l2", callback, n_threads, |loss, progress| topo::fit(loss, &config, progress))?;
     // TOPO has no acyclicity residual: every iterate is a DAG.
     let out = fitted_dict(py, &fit.raw_weights, &fit.weights, 0.0, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;

@@ -19,9 +19,15 @@
 //!
 //! Ties (equal path weights, equal scores) are broken by node index and candidates are scored
 //! independently, so the result does not depend on the number of threads.
+//!
+//! Prior knowledge: a node with a forbidden parent among its predecessors is regressed on the
+//! allowed ones only (its own Cholesky factor; the prefix factor still serves every other
+//! node), so forbidden weights are exactly 0. Required edges i → j keep i before j: the starting
+//! order is made compatible (Kahn's algorithm, preferring the given order) and swaps that would
+//! reverse a required pair are never candidates; required edges survive the threshold.
 
 use crate::error::{CoreError, Result};
-use crate::graph::threshold;
+use crate::graph::{threshold, Mask};
 use crate::loss::Loss;
 use crate::progress::{Progress, Status};
 use crate::vector::dot;
@@ -31,7 +37,8 @@ use rayon::prelude::*;
 /// Settings of [`fit`].
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The starting topological order: a permutation of 0..d (roots first).
+    /// The starting topological order: a permutation of 0..d (roots first). Made compatible
+    /// with `required` if it is not.
     pub order: Vec<usize>,
     /// Candidates tried first per round; `None`: ⌊1.5 d⌋ (capped at d(d−1)/2).
     pub size_small: Option<usize>,
@@ -44,14 +51,19 @@ pub struct Config {
     pub w_threshold: f64,
     /// Cap on swap rounds.
     pub max_iter: usize,
+    /// Edges i → j that must stay absent (row-major d×d).
+    pub forbidden: Option<Mask>,
+    /// Edges i → j that must be present: i stays before j and the edge survives the threshold.
+    pub required: Option<Mask>,
 }
 
 /// What [`fit`] returns.
 #[derive(Debug, Clone)]
 pub struct Fit {
-    /// Least-squares coefficients of every node on all its predecessors in `order`.
+    /// Least-squares coefficients of every node on all its allowed predecessors in `order`.
     pub raw_weights: Mat<f64>,
-    /// `raw_weights` without entries below `w_threshold`: a DAG (its support follows `order`).
+    /// `raw_weights` without entries below `w_threshold` (required ones kept), the kept ones
+    /// refit by least squares on the kept parents: a DAG (its support follows `order`).
     pub weights: Mat<f64>,
     /// The final topological order.
     pub order: Vec<usize>,
@@ -79,8 +91,9 @@ pub fn default_sizes(d: usize) -> (usize, usize) {
 /// Fits TOPO to the least-squares loss from the given starting order.
 ///
 /// Errors: `InvalidParameter` for a loss other than least squares, an order that is not a
-/// permutation of 0..d, a negative or NaN `w_threshold`, `max_iter` = 0, or `size_large` <
-/// `size_small`; `Cancelled`.
+/// permutation of 0..d, a negative or NaN `w_threshold`, `max_iter` = 0, `size_large` <
+/// `size_small`, masks of the wrong size, an edge both forbidden and required, or required
+/// edges that form a cycle; `Cancelled`.
 pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
     let Loss::LeastSquares { sigma } = loss else {
         return Err(CoreError::InvalidParameter("TOPO supports the least-squares loss (\"l2\") only".into()));
@@ -91,9 +104,10 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
     let size_small = config.size_small.unwrap_or(default_small);
     let size_large = config.size_large.unwrap_or(default_large.max(size_small));
     let ridge = ridge_for(sigma.as_ref());
-    let covariance = Covariance::new(sigma.as_ref(), ridge);
+    let covariance = Covariance::new(sigma.as_ref(), ridge, config.forbidden.clone());
+    let required = config.required.as_ref();
 
-    let mut order = config.order.clone();
+    let mut order = compatible_order(&config.order, required)?;
     let mut factor = covariance.factor(&order);
     let mut history = vec![factor.score()];
     let (mut n_iter, mut n_evals, mut large_searches) = (0, 0, 0);
@@ -102,7 +116,7 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
         if progress.should_stop() {
             return Err(CoreError::Cancelled);
         }
-        let ranked = ranked_pairs(&factor.coefficients(), &order);
+        let ranked = ranked_pairs(&covariance.coefficients(&factor, &order), &order, required);
         let small = &ranked[..size_small.min(ranked.len())];
         let mut improving = covariance.improving_swaps(&factor, &order, small);
         n_evals += small.len();
@@ -126,8 +140,8 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
         history.push(factor.score());
         progress.report(&Status { iteration: n_iter, max_iter: config.max_iter, objective: factor.score(), h: 0.0, rho: f64::NAN });
     }
-    let raw_weights = to_matrix(&factor.coefficients(), &order);
-    let weights = threshold(raw_weights.as_ref(), config.w_threshold, None);
+    let raw_weights = to_matrix(&covariance.coefficients(&factor, &order), &order);
+    let weights = covariance.refit(&threshold(raw_weights.as_ref(), config.w_threshold, required), required);
     Ok(Fit { raw_weights, weights, order, history, n_iter, n_evals, converged, ridge })
 }
 
@@ -148,7 +162,59 @@ fn validate(config: &Config, d: usize) -> Result<()> {
             return bad(format!("size_large ({large}) must be >= size_small ({small})"));
         }
     }
+    for (name, mask) in [("forbidden", &config.forbidden), ("required", &config.required)] {
+        if mask.as_ref().is_some_and(|m| m.len() != d * d) {
+            return bad(format!("the {name} mask must have {d}x{d} entries"));
+        }
+    }
+    if let (Some(forbidden), Some(required)) = (&config.forbidden, &config.required) {
+        if let Some(k) = (0..d * d).find(|&k| forbidden[k] && required[k]) {
+            return bad(format!("the edge {} -> {} is both forbidden and required", k / d, k % d));
+        }
+    }
     Ok(())
+}
+
+/// `order` if it puts every required edge's tail before its head; otherwise the topological
+/// order of the required edges closest to it (Kahn's algorithm taking, among the nodes whose
+/// required parents are all placed, the one earliest in `order`).
+fn compatible_order(order: &[usize], required: Option<&Mask>) -> Result<Vec<usize>> {
+    let Some(required) = required else {
+        return Ok(order.to_vec());
+    };
+    let d = order.len();
+    let mut rank = vec![0; d];
+    for (position, &node) in order.iter().enumerate() {
+        rank[node] = position;
+    }
+    let mut waiting: Vec<usize> = (0..d).map(|j| (0..d).filter(|&i| required[i * d + j]).count()).collect();
+    let mut ready: std::collections::BTreeSet<(usize, usize)> =
+        (0..d).filter(|&v| waiting[v] == 0).map(|v| (rank[v], v)).collect();
+    let mut result = Vec::with_capacity(d);
+    while let Some((_, node)) = ready.pop_first() {
+        result.push(node);
+        for child in (0..d).filter(|&j| required[node * d + j]) {
+            waiting[child] -= 1;
+            if waiting[child] == 0 {
+                ready.insert((rank[child], child));
+            }
+        }
+    }
+    if result.len() < d {
+        return Err(CoreError::InvalidParameter("the required edges form a directed cycle".into()));
+    }
+    Ok(result)
+}
+
+/// False when swapping positions a < b would put the head of a required edge before its tail:
+/// the node at a moves behind positions a+1..=b, the node at b ahead of positions a..b.
+fn swap_allowed(order: &[usize], a: usize, b: usize, required: Option<&Mask>) -> bool {
+    let Some(required) = required else {
+        return true;
+    };
+    let d = order.len();
+    let (first, last) = (order[a], order[b]);
+    order[a + 1..=b].iter().all(|&x| !required[first * d + x]) && order[a..b].iter().all(|&x| !required[x * d + last])
 }
 
 /// 0 when every node keeps a residual variance above 1e-10 × the mean variance whatever its
@@ -156,10 +222,10 @@ fn validate(config: &Config, d: usize) -> Result<()> {
 fn ridge_for(sigma: MatRef<'_, f64>) -> f64 {
     let d = sigma.nrows();
     let mean_variance = (0..d).map(|i| sigma[(i, i)]).sum::<f64>() / d.max(1) as f64;
-    // The smallest residual variance over all orders is the one on all other nodes,
-    // 1 / (Σ⁻¹)_jj; a Cholesky factor in any order bounds it from above by its smallest pivot².
+    // The smallest residual variance over all sets of predecessors is the one on all other
+    // nodes, 1 / (Σ⁻¹)_jj.
     let order: Vec<usize> = (0..d).collect();
-    let nearly_singular = match Covariance::new(sigma, 0.0).try_factor(&order) {
+    let nearly_singular = match Covariance::new(sigma, 0.0, None).try_factor(&order) {
         None => true,
         Some(factor) => {
             let inverse_diagonal = factor.inverse_diagonal();
@@ -173,24 +239,64 @@ fn ridge_for(sigma: MatRef<'_, f64>) -> f64 {
     }
 }
 
-/// Σ (+ ridge on the diagonal), read in any order.
+/// Σ (+ ridge on the diagonal), read in any order, and the forbidden parents.
 struct Covariance {
     sigma: Mat<f64>,
+    forbidden: Option<Mask>,
 }
 
-/// The Cholesky factor of Σ_ππ, row-major lower triangle: row r holds L[r, 0..=r].
+/// The Cholesky factor of Σ_ππ, row-major lower triangle (row r holds L[r, 0..=r]), and the
+/// residual variance of the node at each position on its allowed predecessors (L_rr² unless a
+/// predecessor is a forbidden parent).
 struct Factor {
     d: usize,
     rows: Vec<Vec<f64>>,
+    residual: Vec<f64>,
 }
 
 impl Covariance {
-    fn new(sigma: MatRef<'_, f64>, ridge: f64) -> Self {
+    fn new(sigma: MatRef<'_, f64>, ridge: f64, forbidden: Option<Mask>) -> Self {
         let mut sigma = sigma.to_owned();
         for i in 0..sigma.nrows() {
             sigma[(i, i)] += ridge;
         }
-        Covariance { sigma }
+        Covariance { sigma, forbidden }
+    }
+
+    /// The allowed predecessors of the node at position r, when some predecessor is forbidden
+    /// as its parent (`None`: all of them are allowed, the prefix factor applies).
+    fn restricted_parents(&self, order: &[usize], r: usize) -> Option<Vec<usize>> {
+        let forbidden = self.forbidden.as_ref()?;
+        let (d, node) = (order.len(), order[r]);
+        let is_forbidden = |i: usize| forbidden[i * d + node];
+        order[..r].iter().any(|&i| is_forbidden(i)).then(|| order[..r].iter().copied().filter(|&i| !is_forbidden(i)).collect())
+    }
+
+    /// Residual variance and coefficients of `node` regressed on `parents`: Σ_PP β = Σ_P,node.
+    fn regress(&self, node: usize, parents: &[usize]) -> (f64, Vec<f64>) {
+        if parents.is_empty() {
+            return (self.sigma[(node, node)], Vec::new());
+        }
+        let gram = Mat::from_fn(parents.len(), parents.len(), |a, b| self.sigma[(parents[a], parents[b])]);
+        let target = Mat::from_fn(parents.len(), 1, |a, _| self.sigma[(parents[a], node)]);
+        // Σ + ridge is positive definite (ridge_for), so its principal submatrices are too.
+        let beta: Vec<f64> = match gram.llt(faer::Side::Lower) {
+            Ok(factor) => {
+                let solution = faer::linalg::solvers::Solve::solve(&factor, &target);
+                (0..parents.len()).map(|a| solution[(a, 0)]).collect()
+            }
+            Err(_) => vec![0.0; parents.len()],
+        };
+        let explained: f64 = parents.iter().zip(&beta).map(|(&p, b)| b * self.sigma[(p, node)]).sum();
+        ((self.sigma[(node, node)] - explained).max(f64::MIN_POSITIVE), beta)
+    }
+
+    /// The residual variance of the node at position r whose factor row is `row`.
+    fn residual(&self, order: &[usize], r: usize, row: &[f64]) -> f64 {
+        match self.restricted_parents(order, r) {
+            None => row[r] * row[r],
+            Some(parents) => self.regress(order[r], &parents).0,
+        }
     }
 
     /// Row r of the factor of Σ_ππ from rows 0..r: L[r, c] = (Σ[π_r, π_c] − ⟨L[r, ..c], L[c, ..c]⟩) / L[c, c].
@@ -219,11 +325,12 @@ impl Covariance {
             self.row(order, r, |c| &rows[c], &mut row)?;
             rows.push(row);
         }
-        Some(Factor { d, rows })
+        let residual = (0..d).map(|r| self.residual(order, r, &rows[r])).collect();
+        Some(Factor { d, rows, residual })
     }
 
     /// The factor of a positive definite Σ (guaranteed by [`ridge_for`]); a pivot lost to
-    /// rounding is floored at the smallest positive residual variance instead of failing.
+    /// rounding is floored at the smallest positive value instead of failing.
     fn factor(&self, order: &[usize]) -> Factor {
         self.try_factor(order).unwrap_or_else(|| {
             let d = order.len();
@@ -235,12 +342,14 @@ impl Covariance {
                 }
                 rows.push(row);
             }
-            Factor { d, rows }
+            let residual = (0..d).map(|r| self.residual(order, r, &rows[r])).collect();
+            Factor { d, rows, residual }
         })
     }
 
-    /// Score change of swapping positions a < b: ½ Σ_{r=a..=b} (L'_rr² − L_rr²), recomputing
-    /// rows a..=b of the factor (rows before a are shared with `factor`). +∞ on a lost pivot.
+    /// Score change of swapping positions a < b: ½ Σ_{r=a..=b} (new − old residual variance),
+    /// recomputing rows a..=b of the factor (rows before a are shared with `factor`; later
+    /// nodes keep the same set of predecessors). +∞ on a lost pivot.
     fn swap_delta(&self, factor: &Factor, order: &[usize], a: usize, b: usize, scratch: &mut Scratch) -> f64 {
         scratch.order.clear();
         scratch.order.extend_from_slice(order);
@@ -254,8 +363,7 @@ impl Covariance {
             if self.row(&scratch.order, r, earlier, &mut rest[0]).is_none() {
                 return f64::INFINITY;
             }
-            let new_pivot = rest[0][r];
-            delta += 0.5 * (new_pivot * new_pivot - factor.rows[r][r] * factor.rows[r][r]);
+            delta += 0.5 * (self.residual(&scratch.order, r, &rest[0]) - factor.residual[r]);
         }
         delta
     }
@@ -272,6 +380,44 @@ impl Covariance {
         improving.sort_by(|x, y| x.0.total_cmp(&y.0).then((x.1, x.2).cmp(&(y.1, y.2))));
         improving
     }
+
+    /// Coefficients in position coordinates: `beta[r][p]` is the weight of the node at position
+    /// p < r in the regression of the node at position r (0 for forbidden parents).
+    fn coefficients(&self, factor: &Factor, order: &[usize]) -> Vec<Vec<f64>> {
+        (0..factor.d)
+            .map(|r| match self.restricted_parents(order, r) {
+                None => factor.prefix_coefficients(r),
+                Some(parents) => {
+                    let (_, beta) = self.regress(order[r], &parents);
+                    let mut by_position = vec![0.0; r];
+                    let mut values = parents.iter().zip(beta).peekable();
+                    for (p, slot) in by_position.iter_mut().enumerate() {
+                        if let Some((_, value)) = values.next_if(|(&node, _)| node == order[p]) {
+                            *slot = value;
+                        }
+                    }
+                    by_position
+                }
+            })
+            .collect()
+    }
+
+    /// Least-squares weights of every node on its parents in `support` (nonzero or required
+    /// entries). Dropping small coefficients without refitting biases the others; the refit
+    /// minimises the least-squares score over the kept graph.
+    fn refit(&self, support: &Mat<f64>, required: Option<&Mask>) -> Mat<f64> {
+        let d = support.nrows();
+        let mut weights = Mat::<f64>::zeros(d, d);
+        for j in 0..d {
+            let kept = |i: usize| support[(i, j)] != 0.0 || required.is_some_and(|m| m[i * d + j]);
+            let parents: Vec<usize> = (0..d).filter(|&i| kept(i)).collect();
+            let (_, beta) = self.regress(j, &parents);
+            for (&i, value) in parents.iter().zip(beta) {
+                weights[(i, j)] = value;
+            }
+        }
+        weights
+    }
 }
 
 #[derive(Default)]
@@ -281,27 +427,23 @@ struct Scratch {
 }
 
 impl Factor {
-    /// ½ Σ_r L_rr².
+    /// ½ Σ_r residual_r.
     fn score(&self) -> f64 {
-        0.5 * self.rows.iter().enumerate().map(|(r, row)| row[r] * row[r]).sum::<f64>()
+        0.5 * self.residual.iter().sum::<f64>()
     }
 
-    /// Coefficients in position coordinates: `beta[r]` regresses the node at position r on
-    /// positions 0..r, from Lᵀ_{..r} β = L[r, ..r] (back substitution).
-    fn coefficients(&self) -> Vec<Vec<f64>> {
-        (0..self.d)
-            .map(|r| {
-                let mut beta = self.rows[r][..r].to_vec();
-                for c in (0..r).rev() {
-                    beta[c] /= self.rows[c][c];
-                    let value = beta[c];
-                    for (k, b) in beta[..c].iter_mut().enumerate() {
-                        *b -= self.rows[c][k] * value;
-                    }
-                }
-                beta
-            })
-            .collect()
+    /// The node at position r regressed on positions 0..r: Lᵀ_{..r} β = L[r, ..r] (back
+    /// substitution).
+    fn prefix_coefficients(&self, r: usize) -> Vec<f64> {
+        let mut beta = self.rows[r][..r].to_vec();
+        for c in (0..r).rev() {
+            beta[c] /= self.rows[c][c];
+            let value = beta[c];
+            for (k, b) in beta[..c].iter_mut().enumerate() {
+                *b -= self.rows[c][k] * value;
+            }
+        }
+        beta
     }
 
     /// (Σ⁻¹)_jj in position coordinates, from L⁻¹ (Σ⁻¹ = L⁻ᵀ L⁻¹: column sums of squares).
@@ -323,8 +465,8 @@ impl Factor {
 
 /// Candidate position pairs (a, b), a < b, by increasing total path weight from the node at a to
 /// the node at b in |W| (N = (I − |W|)⁻¹, upper triangular in position coordinates); ties by
-/// (later node, earlier node) index.
-fn ranked_pairs(beta: &[Vec<f64>], order: &[usize]) -> Vec<(usize, usize)> {
+/// (later node, earlier node) index. Swaps that would reverse a required edge are left out.
+fn ranked_pairs(beta: &[Vec<f64>], order: &[usize], required: Option<&Mask>) -> Vec<(usize, usize)> {
     let d = order.len();
     // N[p][q] for q > p: N = I + U N with U[p][k] = |β_k[p]| (edge from position p to k > p),
     // filled from the last row up.
@@ -344,7 +486,9 @@ fn ranked_pairs(beta: &[Vec<f64>], order: &[usize]) -> Vec<(usize, usize)> {
     let mut pairs: Vec<(f64, usize, usize, usize, usize)> = Vec::with_capacity(d * d.saturating_sub(1) / 2);
     for a in 0..d {
         for b in a + 1..d {
-            pairs.push((paths[a][b], order[b], order[a], a, b));
+            if swap_allowed(order, a, b, required) {
+                pairs.push((paths[a][b], order[b], order[a], a, b));
+            }
         }
     }
     pairs.sort_by(|x, y| x.0.total_cmp(&y.0).then((x.1, x.2).cmp(&(y.1, y.2))));
@@ -354,6 +498,7 @@ fn ranked_pairs(beta: &[Vec<f64>], order: &[usize]) -> Vec<(usize, usize)> {
 /// Applies the best swap and every further improving one whose interval does not overlap an
 /// accepted one. Swaps on disjoint intervals change disjoint sets of residual variances, so
 /// their score changes add; should rounding say otherwise, only the best swap is applied.
+/// (Disjoint swaps that each keep the required edges in order keep them all in order.)
 fn apply_swaps(covariance: &Covariance, order: &[usize], improving: &[(f64, usize, usize)], score: f64) -> (Vec<usize>, Factor) {
     let mut accepted: Vec<(usize, usize)> = Vec::new();
     for &(_, a, b) in improving {
@@ -413,11 +558,11 @@ mod tests {
     #[test]
     fn score_is_half_the_sum_of_residual_variances() {
         let sigma = chain_sigma();
-        let cov = Covariance::new(sigma.as_ref(), 0.0);
+        let cov = Covariance::new(sigma.as_ref(), 0.0, None);
         let factor = cov.factor(&[0, 1, 2, 3]);
         // the true order regresses each node on its parent: residual variance 1 each
         assert!((factor.score() - 2.0).abs() < 1e-12, "{}", factor.score());
-        let w = to_matrix(&factor.coefficients(), &[0, 1, 2, 3]);
+        let w = to_matrix(&cov.coefficients(&factor, &[0, 1, 2, 3]), &[0, 1, 2, 3]);
         for i in 0..4 {
             for j in 0..4 {
                 let expected = if j == i + 1 { 0.8 } else { 0.0 };
@@ -429,7 +574,7 @@ mod tests {
     #[test]
     fn swap_delta_equals_a_refit() {
         let sigma = chain_sigma();
-        let cov = Covariance::new(sigma.as_ref(), 0.0);
+        let cov = Covariance::new(sigma.as_ref(), 0.0, None);
         let order = vec![2, 0, 3, 1];
         let factor = cov.factor(&order);
         let mut scratch = Scratch::default();
@@ -448,7 +593,7 @@ mod tests {
     fn search_descends_to_a_swap_local_minimum() {
         let sigma = chain_sigma();
         let loss = Loss::LeastSquares { sigma: sigma.clone() };
-        let config = |order: Vec<usize>| Config { order, size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 100 };
+        let config = |order: Vec<usize>| Config { order, size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 100, forbidden: None, required: None };
         // two disjoint improving swaps apply in one round and reach the true order
         let out = fit(&loss, &config(vec![1, 0, 3, 2]), &mut Silent).unwrap();
         assert_eq!(out.order, vec![0, 1, 2, 3]);
@@ -459,7 +604,7 @@ mod tests {
         let out = fit(&loss, &config(vec![3, 2, 1, 0]), &mut Silent).unwrap();
         assert!(out.converged && out.n_iter >= 1);
         assert!(out.history.windows(2).all(|p| p[1] < p[0]), "{:?}", out.history);
-        let cov = Covariance::new(sigma.as_ref(), 0.0);
+        let cov = Covariance::new(sigma.as_ref(), 0.0, None);
         let factor = cov.factor(&out.order);
         let mut scratch = Scratch::default();
         for a in 0..4 {
@@ -489,7 +634,7 @@ mod tests {
         assert!(ridge_for(sigma.as_ref()) > 0.0);
         assert_eq!(ridge_for(Mat::<f64>::identity(3, 3).as_ref()), 0.0);
         let loss = Loss::LeastSquares { sigma };
-        let config = Config { order: vec![2, 1, 0], size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 10 };
+        let config = Config { order: vec![2, 1, 0], size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 10, forbidden: None, required: None };
         let out = fit(&loss, &config, &mut Silent).unwrap();
         assert!(out.raw_weights.col_iter().all(|c| c.iter().all(|v| v.is_finite())));
         assert!(is_dag(out.weights.as_ref()));
@@ -498,12 +643,79 @@ mod tests {
     #[test]
     fn bad_settings_are_errors() {
         let loss = Loss::LeastSquares { sigma: chain_sigma() };
-        let base = Config { order: vec![0, 1, 2, 3], size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 10 };
+        let base = Config { order: vec![0, 1, 2, 3], size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 10, forbidden: None, required: None };
         for order in [vec![0, 1, 2], vec![0, 1, 2, 2], vec![0, 1, 2, 4]] {
             let config = Config { order, ..base.clone() };
             assert!(matches!(fit(&loss, &config, &mut Silent), Err(CoreError::InvalidParameter(_))));
         }
         let config = Config { size_small: Some(5), size_large: Some(2), ..base.clone() };
         assert!(matches!(fit(&loss, &config, &mut Silent), Err(CoreError::InvalidParameter(_))));
+    }
+
+    fn mask(d: usize, edges: &[(usize, usize)]) -> Mask {
+        let mut m = vec![false; d * d];
+        for &(i, j) in edges {
+            m[i * d + j] = true;
+        }
+        m
+    }
+
+    #[test]
+    fn required_edges_shape_the_order_and_swaps() {
+        let required = mask(4, &[(2, 0)]);
+        assert_eq!(compatible_order(&[0, 1, 2, 3], Some(&required)).unwrap(), vec![1, 2, 0, 3]);
+        assert_eq!(compatible_order(&[2, 0, 1, 3], Some(&required)).unwrap(), vec![2, 0, 1, 3]);
+        let cycle = mask(3, &[(0, 1), (1, 2), (2, 0)]);
+        assert!(matches!(compatible_order(&[0, 1, 2], Some(&cycle)), Err(CoreError::InvalidParameter(_))));
+        // order [2, 0, 1, 3]: swapping positions 0 and 1 (2 <-> 0) or 0 and 2 (2 moves behind 0)
+        // breaks 2 -> 0; swapping positions 1 and 3 does not
+        assert!(!swap_allowed(&[2, 0, 1, 3], 0, 1, Some(&required)));
+        assert!(!swap_allowed(&[2, 0, 1, 3], 0, 2, Some(&required)));
+        assert!(swap_allowed(&[2, 0, 1, 3], 1, 3, Some(&required)));
+        assert!(swap_allowed(&[2, 0, 1, 3], 0, 1, None));
+    }
+
+    #[test]
+    fn forbidden_edges_are_exactly_zero_and_required_ones_present() {
+        let loss = Loss::LeastSquares { sigma: chain_sigma() };
+        // the chain 0 → 1 → 2 → 3 with its first edge forbidden and a wrong edge 3 → 0 required
+        let forbidden = mask(4, &[(0, 1)]);
+        let required = mask(4, &[(3, 0)]);
+        let config = Config {
+            order: vec![0, 1, 2, 3],
+            size_small: None,
+            size_large: None,
+            n_large_searches: None,
+            w_threshold: 0.3,
+            max_iter: 100,
+            forbidden: Some(forbidden.clone()),
+            required: Some(required.clone()),
+        };
+        let out = fit(&loss, &config, &mut Silent).unwrap();
+        assert!(is_dag(out.weights.as_ref()));
+        assert_eq!(out.raw_weights[(0, 1)], 0.0);
+        assert_eq!(out.weights[(0, 1)], 0.0);
+        assert!(out.weights[(3, 0)] != 0.0);
+        let position = |v: usize| out.order.iter().position(|&x| x == v).unwrap();
+        assert!(position(3) < position(0));
+        assert!(out.history.windows(2).all(|p| p[1] < p[0]));
+        // the score is that of the constrained regressions: a refit from scratch agrees
+        let cov = Covariance::new(chain_sigma().as_ref(), 0.0, Some(forbidden));
+        assert!((cov.factor(&out.order).score() - out.history.last().unwrap()).abs() < 1e-12);
+        // swap deltas still equal refits with a forbidden parent in play
+        let mut scratch = Scratch::default();
+        let order = vec![1, 0, 3, 2];
+        let factor = cov.factor(&order);
+        for a in 0..4 {
+            for b in a + 1..4 {
+                let mut swapped = order.clone();
+                swapped.swap(a, b);
+                let refit = cov.factor(&swapped).score() - factor.score();
+                assert!((cov.swap_delta(&factor, &order, a, b, &mut scratch) - refit).abs() < 1e-12);
+            }
+        }
+        // both forbidden and required: an error
+        let both = Config { forbidden: Some(mask(4, &[(3, 0)])), ..config };
+        assert!(matches!(fit(&loss, &both, &mut Silent), Err(CoreError::InvalidParameter(_))));
     }
 }
