@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import acyclic
-from acyclic import DAGMA, NOTEARS, TOPO, PriorKnowledge
+from acyclic import COSMO, DAGMA, NOTEARS, TOPO, PriorKnowledge
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag
 from acyclic.metrics import count_accuracy
@@ -15,7 +15,10 @@ LEARNERS = {
     "notears": lambda prior: NOTEARS(prior_knowledge=prior),
     "dagma": lambda prior: DAGMA(prior_knowledge=prior),
     "topo": lambda prior: TOPO(prior_knowledge=prior),
+    "cosmo": lambda prior: COSMO(prior_knowledge=prior, random_state=0, max_iter=300),
 }
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def er_data(seed, d=10, k=2, n=500):

@@ -1,6 +1,6 @@
 """acyclic: learn causal DAGs from data, with a Rust core.
 
-Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TOPO`; and
+Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TOPO`, :class:`COSMO`; and
 :func:`refine_topo`, which improves any learner's DAG by TOPO's swap search;
 :class:`PriorKnowledge` (forbidden/required edges, sources, sinks, tiers) for any learner.
 Modules: :mod:`acyclic.simulate` (synthetic graphs and SEMs), :mod:`acyclic.metrics`
@@ -32,6 +32,7 @@ _LEARNERS = {
     "TOPO": "._topo",
     "refine_topo": "._topo",
     "PriorKnowledge": ".prior",
+    "COSMO": "._cosmo",
 }
 _SUBMODULES = ("datasets", "exceptions", "graph", "metrics", "penalties", "plotting", "prior", "simulate")
 

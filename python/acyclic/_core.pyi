@@ -65,3 +65,23 @@ def topo_fit(
     callback: Optional[Callable[[int, int, float, float, float], None]] = None,
     n_threads: int = 1,
 ) -> dict: ...
+def cosmo_fit(
+    x: Float2D,
+    *,
+    lambda1: float,
+    lambda2: float,
+    lambda_p: float,
+    shift: float,
+    t_start: float,
+    t_end: float,
+    lr: float,
+    batch_size: int,
+    max_iter: int,
+    tol: float,
+    w_threshold: float,
+    seed: int,
+    forbidden: Optional[Bool2D] = None,
+    required: Optional[Bool2D] = None,
+    callback: Optional[Callable[[int, int, float, float, float], None]] = None,
+    n_threads: int = 1,
+) -> dict: ...

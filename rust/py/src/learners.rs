@@ -5,7 +5,7 @@ use crate::convert::{mask_from, mat_from, to_numpy};
 use crate::errors::to_pyerr;
 use crate::progress::{run_cancellable, PyProgress};
 use acyclic_core::acyclicity::Penalty;
-use acyclic_core::learners::{dagma, notears, topo};
+use acyclic_core::learners::{cosmo, dagma, notears, topo};
 use acyclic_core::loss::Loss;
 use acyclic_core::progress::Progress;
 use acyclic_core::CoreError;
@@ -197,5 +197,59 @@ pub fn topo_fit<'py>(
     let out = fitted_dict(py, &fit.raw_weights, &fit.weights, 0.0, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;
     out.set_item("order", fit.order.into_pyarray(py))?;
     out.set_item("ridge", fit.ridge)?;
+    Ok(out)
+}
+
+/// Fits COSMO to (preprocessed) X; returns a dict of numpy arrays and numbers (see
+/// `acyclic.COSMO`).
+#[pyfunction]
+#[pyo3(signature = (x, *, lambda1, lambda2, lambda_p, shift, t_start, t_end, lr, batch_size,
+    max_iter, tol, w_threshold, seed, forbidden = None, required = None, callback = None, n_threads = 1))]
+#[allow(clippy::too_many_arguments)]
+pub fn cosmo_fit<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    lambda1: f64,
+    lambda2: f64,
+    lambda_p: f64,
+    shift: f64,
+    t_start: f64,
+    t_end: f64,
+    lr: f64,
+    batch_size: usize,
+    max_iter: usize,
+    tol: f64,
+    w_threshold: f64,
+    seed: u64,
+    forbidden: Option<PyReadonlyArray2<'py, bool>>,
+    required: Option<PyReadonlyArray2<'py, bool>>,
+    callback: Option<Py<PyAny>>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let x = mat_from(&x);
+    let config = cosmo::Config {
+        lambda1,
+        lambda2,
+        lambda_p,
+        shift,
+        t_start,
+        t_end,
+        lr,
+        batch_size,
+        max_iter,
+        tol,
+        w_threshold,
+        seed,
+        forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
+        required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
+    };
+    // COSMO works on the data (minibatches), not on a loss built from it.
+    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
+        let mut progress = PyProgress::new(callback, cancel);
+        cosmo::fit(x.as_ref(), &config, &mut progress)
+    })?;
+    let fit = result.map_err(|e| to_pyerr(py, e, pending))?;
+    let out = fitted_dict(py, &fit.raw_weights, &fit.weights, f64::NAN, fit.n_iter, fit.n_steps, fit.converged, fit.history)?;
+    out.set_item("priorities", fit.priorities.into_pyarray(py))?;
     Ok(out)
 }

@@ -118,5 +118,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(learners::notears_fit, m)?)?;
     m.add_function(wrap_pyfunction!(learners::dagma_fit, m)?)?;
     m.add_function(wrap_pyfunction!(learners::topo_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(learners::cosmo_fit, m)?)?;
     Ok(())
 }

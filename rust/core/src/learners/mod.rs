@@ -1,5 +1,6 @@
 //! Structure learners. Each takes its data and settings and returns its fitted matrices.
 
+pub mod cosmo;
 pub mod dagma;
 pub mod notears;
 pub mod topo;

@@ -1,0 +1,434 @@
+//! COSMO: structure learning with smooth acyclic orientations (Massidda, Landolfi, Cinquini,
+//! Bacciu, "Constraint-Free Structure Learning with Smooth Acyclic Orientations", ICLR 2024).
+//!
+//! Parameters: weights W (d×d) and priorities p (d). The orientation
+//!   S_ij = σ((p_j − p_i − ε)/t) for i ≠ j,  S_ii = 0,
+//! turns W into the adjacency A = W∘S, and X̂ = X A predicts every column from the others. The
+//! loss on a minibatch of B rows is
+//!   L = ‖X − XA‖²/(B d) + λ1‖W‖₁ + λ2‖W‖_F + λp‖p‖₂
+//! (norms not squared, on W rather than A) and there is no acyclicity term: along any cycle the
+//! priority gaps sum to 0, so some arc has S ≤ σ(−ε/t), which vanishes as the temperature t is
+//! annealed (cosine, from `t_start` to `t_end`, once per epoch). The final graph is the hard
+//! mask p_j − p_i > ε and |A_ij| > `w_threshold`: a DAG by construction (p increases along it).
+//!
+//! Gradients, with G = ∂MSE/∂A = −2/(B d) · Xᵀ(X − XA):
+//!   ∂L/∂W = G∘S + λ1 sign(W) + λ2 W/‖W‖_F,
+//!   ∂L/∂p_k = Σ_i M_ik − Σ_j M_kj + λp p_k/‖p‖,  M = G∘W∘S∘(1 − S)/t.
+//! A step costs the two minibatch products (2·B·d² flops each) and O(d²) element-wise work.
+//! Adam updates W and p together; minibatches are drawn from a seeded shuffle every epoch.
+//!
+//! Prior knowledge: forbidden entries of W stay 0 (their gradient is dropped); for a required
+//! edge i → j the priorities are pushed apart after every step (p_j ≥ p_i + 2ε, in the required
+//! edges' topological order) and the edge is kept whatever its weight.
+
+use crate::error::{CoreError, Result};
+use crate::graph::Mask;
+use crate::optim::adam::Adam;
+use crate::progress::{Progress, Status};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+
+/// Settings of [`fit`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// λ1: L1 weight on W.
+    pub lambda1: f64,
+    /// λ2: weight of ‖W‖_F.
+    pub lambda2: f64,
+    /// λp: weight of ‖p‖₂.
+    pub lambda_p: f64,
+    /// ε > 0: the priority gap an arc needs.
+    pub shift: f64,
+    /// Temperature of the first epoch.
+    pub t_start: f64,
+    /// Temperature of the last epoch.
+    pub t_end: f64,
+    /// Adam's learning rate.
+    pub lr: f64,
+    /// Rows per minibatch.
+    pub batch_size: usize,
+    /// Epochs.
+    pub max_iter: usize,
+    /// `converged` when the loss changed by at most this (relative) over the last tenth of the epochs.
+    pub tol: f64,
+    /// |A_ij| at or below this is dropped from the final graph.
+    pub w_threshold: f64,
+    /// Seed of the initialisation and of the minibatch order.
+    pub seed: u64,
+    /// Entries of W fixed at 0 (row-major d×d).
+    pub forbidden: Option<Mask>,
+    /// Edges kept in the result (their priorities are kept in order).
+    pub required: Option<Mask>,
+}
+
+/// What [`fit`] returns.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    /// A = W∘S at the final temperature.
+    pub raw_weights: Mat<f64>,
+    /// A under the hard mask p_j − p_i > ε, |A_ij| > w_threshold (and required edges): a DAG.
+    pub weights: Mat<f64>,
+    /// The priorities p.
+    pub priorities: Vec<f64>,
+    /// Mean minibatch loss of each epoch.
+    pub history: Vec<f64>,
+    /// Epochs run.
+    pub n_iter: usize,
+    /// Adam steps.
+    pub n_steps: usize,
+    /// The loss changed by at most `tol` (relative) over the last tenth of the epochs.
+    pub converged: bool,
+}
+
+/// σ(z) without overflow for large |z| ((D − ε)/t reaches ~1e3 at the end of annealing).
+fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// The temperature of epoch `e` of `epochs` (cosine annealing from t_start to t_end).
+pub fn temperature(config: &Config, e: usize, epochs: usize) -> f64 {
+    let fraction = if epochs <= 1 { 1.0 } else { e as f64 / (epochs - 1) as f64 };
+    config.t_end + 0.5 * (config.t_start - config.t_end) * (1.0 + (std::f64::consts::PI * fraction).cos())
+}
+
+fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
+    let bad = |what: String| Err(CoreError::InvalidParameter(what));
+    let finite_nonnegative = [("lambda1", config.lambda1), ("lambda2", config.lambda2), ("lambda_p", config.lambda_p), ("w_threshold", config.w_threshold), ("tol", config.tol)];
+    for (name, value) in finite_nonnegative {
+        if !(value >= 0.0 && value.is_finite()) {
+            return bad(format!("{name} must be a finite number >= 0, got {value}"));
+        }
+    }
+    let positive = [("shift", config.shift), ("t_start", config.t_start), ("t_end", config.t_end), ("lr", config.lr)];
+    for (name, value) in positive {
+        if !(value > 0.0 && value.is_finite()) {
+            return bad(format!("{name} must be a finite number > 0, got {value}"));
+        }
+    }
+    if config.batch_size == 0 || config.max_iter == 0 {
+        return bad("batch_size and max_iter must be >= 1".into());
+    }
+    if n == 0 || d == 0 {
+        return Err(CoreError::InvalidInput("X must have at least one row and one column".into()));
+    }
+    for (name, mask) in [("forbidden", &config.forbidden), ("required", &config.required)] {
+        if mask.as_ref().is_some_and(|m| m.len() != d * d) {
+            return bad(format!("the {name} mask must have {d}x{d} entries"));
+        }
+    }
+    Ok(())
+}
+
+/// The learner's state: W and p in one vector for Adam (W column-major, then p).
+struct Model {
+    d: usize,
+    theta: Vec<f64>,
+    /// 1 on free entries of W (0 on the diagonal and forbidden ones); p is always free.
+    free: Vec<f64>,
+    /// λ1 per entry of W (0 where required or not free).
+    l1: Vec<f64>,
+}
+
+impl Model {
+    fn weights(&self) -> &[f64] {
+        &self.theta[..self.d * self.d]
+    }
+
+    fn priorities(&self) -> &[f64] {
+        &self.theta[self.d * self.d..]
+    }
+
+    /// S at temperature t (column-major d×d).
+    fn orientation(&self, shift: f64, t: f64) -> Mat<f64> {
+        let p = self.priorities();
+        Mat::from_fn(self.d, self.d, |i, j| if i == j { 0.0 } else { sigmoid((p[j] - p[i] - shift) / t) })
+    }
+
+    /// A = W∘S.
+    fn adjacency(&self, s: &Mat<f64>) -> Mat<f64> {
+        let w = self.weights();
+        Mat::from_fn(self.d, self.d, |i, j| w[j * self.d + i] * s[(i, j)])
+    }
+}
+
+/// Loss and gradient (into `grad`, laid out like `theta`) on the minibatch `xb` at temperature t.
+fn loss_grad(model: &Model, config: &Config, xb: MatRef<'_, f64>, t: f64, grad: &mut [f64]) -> f64 {
+    let (b, d) = (xb.nrows(), model.d);
+    let s = model.orientation(config.shift, t);
+    let a = model.adjacency(&s);
+    // R = X − XA; G = −2/(B d) XᵀR.
+    let mut residual = xb.to_owned();
+    matmul(residual.as_mut(), Accum::Add, xb, a.as_ref(), -1.0, Par::Seq);
+    let scale = 1.0 / (b * d) as f64;
+    let mse = scale * (0..d).map(|j| residual.col(j).iter().map(|r| r * r).sum::<f64>()).sum::<f64>();
+    let mut g = Mat::<f64>::zeros(d, d);
+    matmul(g.as_mut(), Accum::Replace, xb.transpose(), residual.as_ref(), -2.0 * scale, Par::Seq);
+
+    let w = model.weights();
+    let p = model.priorities();
+    let w_norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let p_norm = p.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let (grad_w, grad_p) = grad.split_at_mut(d * d);
+    grad_p.iter_mut().for_each(|v| *v = 0.0);
+    let mut l1_term = 0.0;
+    for j in 0..d {
+        for i in 0..d {
+            let k = j * d + i;
+            let (wk, sk, gk) = (w[k], s[(i, j)], g[(i, j)]);
+            let sign = f64::from(u8::from(wk > 0.0)) - f64::from(u8::from(wk < 0.0));
+            let ridge = if w_norm > 0.0 { config.lambda2 * wk / w_norm } else { 0.0 };
+            grad_w[k] = model.free[k] * (gk * sk + model.l1[k] * sign + ridge);
+            l1_term += model.l1[k] * wk.abs();
+            // ∂/∂p: M_ij = G∘W∘S∘(1−S)/t enters p_j with + and p_i with −.
+            let m = gk * wk * sk * (1.0 - sk) / t;
+            grad_p[j] += m;
+            grad_p[i] -= m;
+        }
+    }
+    if p_norm > 0.0 {
+        for (gp, &pk) in grad_p.iter_mut().zip(p) {
+            *gp += config.lambda_p * pk / p_norm;
+        }
+    }
+    mse + l1_term + config.lambda2 * w_norm + config.lambda_p * p_norm
+}
+
+/// Pushes priorities apart along required edges: p_j ≥ p_i + 2ε, in topological order.
+fn order_required(priorities: &mut [f64], required: &[(usize, usize)], shift: f64) {
+    for &(i, j) in required {
+        if priorities[j] < priorities[i] + 2.0 * shift {
+            priorities[j] = priorities[i] + 2.0 * shift;
+        }
+    }
+}
+
+/// Required edges sorted so that every edge comes after the edges into its tail (Kahn), or an
+/// error when they form a cycle.
+fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec<(usize, usize)>> {
+    let Some(mask) = required else {
+        return Ok(Vec::new());
+    };
+    let mut waiting: Vec<usize> = (0..d).map(|j| (0..d).filter(|&i| mask[i * d + j]).count()).collect();
+    let mut ready: Vec<usize> = (0..d).filter(|&v| waiting[v] == 0).collect();
+    let mut edges = Vec::new();
+    let mut placed = 0;
+    while let Some(node) = ready.pop() {
+        placed += 1;
+        for child in (0..d).filter(|&j| mask[node * d + j]) {
+            edges.push((node, child));
+            waiting[child] -= 1;
+            if waiting[child] == 0 {
+                ready.push(child);
+            }
+        }
+    }
+    if placed < d {
+        return Err(CoreError::InvalidParameter("the required edges form a directed cycle".into()));
+    }
+    Ok(edges)
+}
+
+/// Fits COSMO to the (centred) data `x` (n×d).
+///
+/// Errors: `InvalidParameter` for settings out of range, masks of the wrong size or required
+/// edges that form a cycle; `InvalidInput` for an empty X; `NonFinite` when the loss leaves the
+/// float64 range (lower `lr`); `Cancelled`.
+pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
+    let (n, d) = (x.nrows(), x.ncols());
+    validate(config, n, d)?;
+    let required = required_in_order(config.required.as_ref(), d)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+
+    // W ~ U(±√(3/d)) (Kaiming-uniform, linear), p ~ N(0, ε²/2).
+    let bound = (3.0 / d as f64).sqrt();
+    let is_forbidden = |i: usize, j: usize| i == j || config.forbidden.as_ref().is_some_and(|m| m[i * d + j]);
+    let is_required = |i: usize, j: usize| config.required.as_ref().is_some_and(|m| m[i * d + j]);
+    let mut theta = vec![0.0; d * d + d];
+    let mut free = vec![0.0; d * d];
+    let mut l1 = vec![0.0; d * d];
+    for j in 0..d {
+        for i in 0..d {
+            let k = j * d + i;
+            let draw = rng.random_range(-bound..bound);
+            if !is_forbidden(i, j) {
+                theta[k] = draw;
+                free[k] = 1.0;
+                l1[k] = if is_required(i, j) { 0.0 } else { config.lambda1 };
+            }
+        }
+    }
+    let normal = Normal::new(0.0, config.shift / 2f64.sqrt()).map_err(|e| CoreError::InvalidParameter(e.to_string()))?;
+    for v in theta[d * d..].iter_mut() {
+        *v = normal.sample(&mut rng);
+    }
+    let mut model = Model { d, theta, free, l1 };
+    order_required(&mut model.theta[d * d..], &required, config.shift);
+
+    let mut adam = Adam::new(d * d + d, 0.9, 0.999, 1e-8);
+    let mut grad = vec![0.0; d * d + d];
+    let mut next = vec![0.0; d * d + d];
+    let mut rows: Vec<usize> = (0..n).collect();
+    let batch = config.batch_size.min(n);
+    let mut history = Vec::with_capacity(config.max_iter);
+    let mut n_steps = 0;
+    let mut xb = Mat::<f64>::zeros(batch, d);
+    for epoch in 0..config.max_iter {
+        let t = temperature(config, epoch, config.max_iter);
+        rows.shuffle(&mut rng);
+        let mut epoch_loss = 0.0;
+        for chunk in rows.chunks(batch) {
+            if progress.should_stop() {
+                return Err(CoreError::Cancelled);
+            }
+            if xb.nrows() != chunk.len() {
+                xb = Mat::<f64>::zeros(chunk.len(), d);
+            }
+            for (r, &row) in chunk.iter().enumerate() {
+                for j in 0..d {
+                    xb[(r, j)] = x[(row, j)];
+                }
+            }
+            let loss = loss_grad(&model, config, xb.as_ref(), t, &mut grad);
+            if !loss.is_finite() || grad.iter().any(|g| !g.is_finite()) {
+                return Err(CoreError::NonFinite(format!(
+                    "COSMO's loss left the float64 range at epoch {epoch} (lower lr, or standardize the data)"
+                )));
+            }
+            epoch_loss += loss * chunk.len() as f64;
+            adam.propose(&model.theta, &grad, config.lr, &mut next);
+            adam.commit();
+            std::mem::swap(&mut model.theta, &mut next);
+            order_required(&mut model.theta[d * d..], &required, config.shift);
+            n_steps += 1;
+        }
+        history.push(epoch_loss / n as f64);
+        progress.report(&Status { iteration: epoch + 1, max_iter: config.max_iter, objective: epoch_loss / n as f64, h: f64::NAN, rho: t });
+    }
+
+    let t_final = temperature(config, config.max_iter - 1, config.max_iter);
+    let s = model.orientation(config.shift, t_final);
+    let raw_weights = model.adjacency(&s);
+    let p = model.priorities().to_vec();
+    let weights = Mat::from_fn(d, d, |i, j| {
+        let keep = is_required(i, j) || (p[j] - p[i] > config.shift && raw_weights[(i, j)].abs() > config.w_threshold);
+        if keep && !is_forbidden(i, j) { raw_weights[(i, j)] } else { 0.0 }
+    });
+    let window = (config.max_iter / 10).max(1);
+    let converged = history.len() > window && {
+        let (then, now) = (history[history.len() - 1 - window], history[history.len() - 1]);
+        (then - now).abs() <= config.tol * then.abs().max(f64::MIN_POSITIVE)
+    };
+    Ok(Fit { raw_weights, weights, priorities: p, history, n_iter: config.max_iter, n_steps, converged })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::is_dag;
+    use crate::progress::Silent;
+
+    fn config() -> Config {
+        Config {
+            lambda1: 1e-3,
+            lambda2: 2e-3,
+            lambda_p: 2e-3,
+            shift: 0.05,
+            t_start: 0.45,
+            t_end: 1e-3,
+            lr: 5e-3,
+            batch_size: 16,
+            max_iter: 50,
+            tol: 1e-2,
+            w_threshold: 0.3,
+            seed: 0,
+            forbidden: None,
+            required: None,
+        }
+    }
+
+    fn data(n: usize, d: usize, seed: u64) -> Mat<f64> {
+        // a chain 0 → 1 → … with weight 1 and unit Gaussian noise
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let normal = Normal::new(0.0, 1.0).unwrap();
+        let mut x = Mat::<f64>::zeros(n, d);
+        for r in 0..n {
+            for j in 0..d {
+                let parent = if j > 0 { x[(r, j - 1)] } else { 0.0 };
+                x[(r, j)] = parent + normal.sample(&mut rng);
+            }
+        }
+        x
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let d = 4;
+        let x = data(12, d, 1);
+        let cfg = config();
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let theta: Vec<f64> = (0..d * d + d).map(|k| if k < d * d && k % (d + 1) == 0 { 0.0 } else { rng.random_range(-0.8..0.8) }).collect();
+        let free: Vec<f64> = (0..d * d).map(|k| if k % (d + 1) == 0 { 0.0 } else { 1.0 }).collect();
+        let l1: Vec<f64> = free.iter().map(|f| f * cfg.lambda1).collect();
+        let t = 0.3;
+        let evaluate = |theta: &[f64], grad: &mut [f64]| {
+            let model = Model { d, theta: theta.to_vec(), free: free.clone(), l1: l1.clone() };
+            loss_grad(&model, &cfg, x.as_ref(), t, grad)
+        };
+        let mut grad = vec![0.0; d * d + d];
+        evaluate(&theta, &mut grad);
+        let h = 1e-6;
+        let mut scratch = vec![0.0; d * d + d];
+        for k in (0..d * d + d).filter(|&k| k >= d * d || k % (d + 1) != 0) {
+            let (mut plus, mut minus) = (theta.clone(), theta.clone());
+            plus[k] += h;
+            minus[k] -= h;
+            let numeric = (evaluate(&plus, &mut scratch) - evaluate(&minus, &mut scratch)) / (2.0 * h);
+            assert!((numeric - grad[k]).abs() < 1e-6 * (1.0 + numeric.abs()), "entry {k}: numeric {numeric} analytic {}", grad[k]);
+        }
+    }
+
+    #[test]
+    fn sigmoid_is_stable_and_annealing_hits_both_ends() {
+        assert_eq!(sigmoid(1e4), 1.0);
+        assert_eq!(sigmoid(-1e4), 0.0);
+        assert!((sigmoid(0.3) + sigmoid(-0.3) - 1.0).abs() < 1e-15);
+        let cfg = config();
+        assert!((temperature(&cfg, 0, 10) - cfg.t_start).abs() < 1e-15);
+        assert!((temperature(&cfg, 9, 10) - cfg.t_end).abs() < 1e-15);
+    }
+
+    #[test]
+    fn output_is_a_dag_and_reproducible() {
+        let x = data(500, 5, 7);
+        let cfg = Config { max_iter: 300, ..config() };
+        let out = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
+        assert!(is_dag(out.weights.as_ref()));
+        let again = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
+        assert_eq!(out.weights, again.weights);
+    }
+
+    #[test]
+    fn prior_knowledge_holds() {
+        let x = data(300, 4, 2);
+        let d = 4;
+        let mut forbidden = vec![false; d * d];
+        forbidden[1 * d + 2] = true; // a true edge
+        let mut required = vec![false; d * d];
+        required[3 * d + 0] = true; // a false one
+        let cfg = Config { max_iter: 100, forbidden: Some(forbidden), required: Some(required), ..config() };
+        let out = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
+        assert_eq!(out.raw_weights[(1, 2)], 0.0);
+        assert!(out.weights[(3, 0)] != 0.0);
+        assert!(out.priorities[0] >= out.priorities[3] + 2.0 * cfg.shift - 1e-12);
+        assert!(is_dag(out.weights.as_ref()));
+    }
+}
