@@ -60,6 +60,19 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     dot_body(a, b)
 }
 
+/// Σ a_i with eight partial sums, like [`dot`].
+pub fn sum(a: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let chunks = a.chunks_exact(8);
+    let tail: f64 = chunks.remainder().iter().sum();
+    for chunk in chunks {
+        for k in 0..8 {
+            acc[k] += chunk[k];
+        }
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
 /// y += α x.
 pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
     #[cfg(target_arch = "x86_64")]

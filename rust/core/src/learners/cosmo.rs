@@ -25,12 +25,14 @@ use crate::error::{CoreError, Result};
 use crate::graph::Mask;
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
+use crate::vector::{dot, sum};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
+use rayon::prelude::*;
 
 /// Settings of [`fit`].
 #[derive(Debug, Clone)]
@@ -74,7 +76,7 @@ pub struct Fit {
     pub weights: Mat<f64>,
     /// The priorities p.
     pub priorities: Vec<f64>,
-    /// Mean minibatch loss of each epoch.
+    /// Loss of each epoch: the mean minibatch squared error plus the regularisers at its end.
     pub history: Vec<f64>,
     /// Epochs run.
     pub n_iter: usize,
@@ -147,59 +149,112 @@ impl Model {
         &self.theta[self.d * self.d..]
     }
 
-    /// S at temperature t (column-major d×d).
-    fn orientation(&self, shift: f64, t: f64) -> Mat<f64> {
-        let p = self.priorities();
-        Mat::from_fn(self.d, self.d, |i, j| if i == j { 0.0 } else { sigmoid((p[j] - p[i] - shift) / t) })
-    }
-
-    /// A = W∘S.
-    fn adjacency(&self, s: &Mat<f64>) -> Mat<f64> {
-        let w = self.weights();
-        Mat::from_fn(self.d, self.d, |i, j| w[j * self.d + i] * s[(i, j)])
+    /// S at temperature t into `s` (column-major d×d, zero diagonal) and, when given, A = W∘S
+    /// into `a`, in one pass.
+    ///
+    /// σ((p_j − p_i − ε)/t) = 1 / (1 + a_j b_i) with a_j = e^{−(p_j − c − ε)/t} and b_i = e^{(p_i − c)/t}
+    /// (c the midpoint of the priorities): 2d exponentials instead of d², which dominate a step
+    /// at d = 1000 otherwise. When the priorities spread so wide that a factor could overflow,
+    /// every entry takes its own (stable) sigmoid.
+    fn orientation_into(&self, shift: f64, t: f64, s: &mut [f64], a: Option<&mut [f64]>) {
+        let (d, p, w) = (self.d, self.priorities(), self.weights());
+        let (low, high) = p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let c = 0.5 * (low + high);
+        let factored = (0.5 * (high - low) + shift) / t < 600.0;
+        let b: Vec<f64> = p.iter().map(|&pi| ((pi - c) / t).exp()).collect();
+        let column_of = |j: usize, column: &mut [f64]| {
+            if factored {
+                let a = (-(p[j] - c - shift) / t).exp();
+                column.iter_mut().zip(&b).for_each(|(x, &bi)| *x = 1.0 / (1.0 + a * bi));
+            } else {
+                column.iter_mut().zip(p).for_each(|(x, &pi)| *x = sigmoid((p[j] - pi - shift) / t));
+            }
+            column[j] = 0.0;
+        };
+        match a {
+            None => par_columns(s, d, column_of),
+            Some(a) => s.par_chunks_mut(d.max(1)).zip(a.par_chunks_mut(d.max(1))).enumerate().for_each(|(j, (sc, ac))| {
+                column_of(j, sc);
+                ac.iter_mut().zip(&w[j * d..(j + 1) * d]).zip(sc.iter()).for_each(|((x, &wk), &sk)| *x = wk * sk);
+            }),
+        }
     }
 }
 
-/// Loss and gradient (into `grad`, laid out like `theta`) on the minibatch `xb` at temperature t.
-fn loss_grad(model: &Model, config: &Config, xb: MatRef<'_, f64>, t: f64, grad: &mut [f64]) -> f64 {
-    let (b, d) = (xb.nrows(), model.d);
-    let s = model.orientation(config.shift, t);
-    let a = model.adjacency(&s);
-    // R = X − XA; G = −2/(B d) XᵀR.
-    let mut residual = xb.to_owned();
-    matmul(residual.as_mut(), Accum::Add, xb, a.as_ref(), -1.0, Par::Seq);
-    let scale = 1.0 / (b * d) as f64;
-    let mse = scale * (0..d).map(|j| residual.col(j).iter().map(|r| r * r).sum::<f64>()).sum::<f64>();
-    let mut g = Mat::<f64>::zeros(d, d);
-    matmul(g.as_mut(), Accum::Replace, xb.transpose(), residual.as_ref(), -2.0 * scale, Par::Seq);
+/// Buffers of one step, reused across steps (d×d buffers of 8 MB at d = 1000).
+struct Workspace {
+    s: Vec<f64>,
+    a: Vec<f64>,
+    m: Vec<f64>,
+    g: Mat<f64>,
+    residual: Mat<f64>,
+}
 
-    let w = model.weights();
-    let p = model.priorities();
-    let w_norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let p_norm = p.iter().map(|v| v * v).sum::<f64>().sqrt();
+impl Workspace {
+    fn new(d: usize) -> Self {
+        Workspace { s: vec![0.0; d * d], a: vec![0.0; d * d], m: vec![0.0; d * d], g: Mat::zeros(d, d), residual: Mat::zeros(0, d) }
+    }
+}
+
+/// Runs `f(j, column j)` on the columns of a column-major d×d buffer, in parallel on the current
+/// rayon pool. Each column is written by one task, so the result does not depend on threads.
+fn par_columns(buffer: &mut [f64], d: usize, f: impl Fn(usize, &mut [f64]) + Sync) {
+    buffer.par_chunks_mut(d.max(1)).enumerate().for_each(|(j, column)| f(j, column));
+}
+
+/// Gradient of the loss (into `grad`, laid out like `theta`) on the minibatch `xb` at
+/// temperature t; returns the mean squared error (the regularisers' value: [`regularisers`]).
+fn loss_grad(model: &Model, config: &Config, xb: MatRef<'_, f64>, t: f64, grad: &mut [f64], ws: &mut Workspace) -> f64 {
+    let (b, d) = (xb.nrows(), model.d);
+    let (w, p) = (model.weights(), model.priorities());
+    model.orientation_into(config.shift, t, &mut ws.s, Some(&mut ws.a));
+    // R = X − XA; G = −2/(B d) XᵀR.
+    if ws.residual.nrows() != b {
+        ws.residual = Mat::zeros(b, d);
+    }
+    ws.residual.copy_from(xb);
+    let a = MatRef::from_column_major_slice(&ws.a, d, d);
+    matmul(ws.residual.as_mut(), Accum::Add, xb, a, -1.0, Par::Seq);
+    let scale = 1.0 / (b * d) as f64;
+    let mse = scale * (0..d).map(|j| dot(ws.residual.col_as_slice(j), ws.residual.col_as_slice(j))).sum::<f64>();
+    matmul(ws.g.as_mut(), Accum::Replace, xb.transpose(), ws.residual.as_ref(), -2.0 * scale, Par::Seq);
+
+    let (w_norm, p_norm) = (dot(w, w).sqrt(), dot(p, p).sqrt());
+    let ridge = if w_norm > 0.0 { config.lambda2 / w_norm } else { 0.0 };
+    let inv_t = 1.0 / t;
     let (grad_w, grad_p) = grad.split_at_mut(d * d);
+    // ∂L/∂W column by column, and M = G∘W∘S∘(1−S)/t into ws.m.
+    {
+        let (s, g) = (&ws.s, &ws.g);
+        grad_w.par_chunks_mut(d.max(1)).zip(ws.m.par_chunks_mut(d.max(1))).enumerate().for_each(|(j, (gw, m))| {
+            let range = j * d..(j + 1) * d;
+            let (wc, sc, free, l1) = (&w[range.clone()], &s[range.clone()], &model.free[range.clone()], &model.l1[range]);
+            let gc = g.col_as_slice(j);
+            for i in 0..d {
+                let sign = f64::from(u8::from(wc[i] > 0.0)) - f64::from(u8::from(wc[i] < 0.0));
+                gw[i] = free[i] * (gc[i] * sc[i] + l1[i] * sign + ridge * wc[i]);
+                m[i] = gc[i] * wc[i] * sc[i] * (1.0 - sc[i]) * inv_t;
+            }
+        });
+    }
+    // ∂L/∂p_k = Σ_i M_ik − Σ_j M_kj (column sums minus row sums), in a fixed order.
     grad_p.iter_mut().for_each(|v| *v = 0.0);
-    let mut l1_term = 0.0;
     for j in 0..d {
-        for i in 0..d {
-            let k = j * d + i;
-            let (wk, sk, gk) = (w[k], s[(i, j)], g[(i, j)]);
-            let sign = f64::from(u8::from(wk > 0.0)) - f64::from(u8::from(wk < 0.0));
-            let ridge = if w_norm > 0.0 { config.lambda2 * wk / w_norm } else { 0.0 };
-            grad_w[k] = model.free[k] * (gk * sk + model.l1[k] * sign + ridge);
-            l1_term += model.l1[k] * wk.abs();
-            // ∂/∂p: M_ij = G∘W∘S∘(1−S)/t enters p_j with + and p_i with −.
-            let m = gk * wk * sk * (1.0 - sk) / t;
-            grad_p[j] += m;
-            grad_p[i] -= m;
-        }
+        let column = &ws.m[j * d..(j + 1) * d];
+        grad_p[j] += sum(column);
+        grad_p.iter_mut().zip(column).for_each(|(gp, &mk)| *gp -= mk);
     }
     if p_norm > 0.0 {
-        for (gp, &pk) in grad_p.iter_mut().zip(p) {
-            *gp += config.lambda_p * pk / p_norm;
-        }
+        grad_p.iter_mut().zip(p).for_each(|(gp, &pk)| *gp += config.lambda_p * pk / p_norm);
     }
-    mse + l1_term + config.lambda2 * w_norm + config.lambda_p * p_norm
+    mse
+}
+
+/// λ1‖W‖₁ + λ2‖W‖_F + λp‖p‖₂ (added to the mean minibatch error once per epoch, at its end).
+fn regularisers(model: &Model, config: &Config) -> f64 {
+    let (w, p) = (model.weights(), model.priorities());
+    let l1: f64 = model.l1.iter().zip(w).map(|(l, x)| l * x.abs()).sum();
+    l1 + config.lambda2 * dot(w, w).sqrt() + config.lambda_p * dot(p, p).sqrt()
 }
 
 /// Pushes priorities apart along required edges: p_j ≥ p_i + 2ε, in topological order.
@@ -281,6 +336,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
     let mut history = Vec::with_capacity(config.max_iter);
     let mut n_steps = 0;
     let mut xb = Mat::<f64>::zeros(batch, d);
+    let mut workspace = Workspace::new(d);
     for epoch in 0..config.max_iter {
         let t = temperature(config, epoch, config.max_iter);
         rows.shuffle(&mut rng);
@@ -292,13 +348,15 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
             if xb.nrows() != chunk.len() {
                 xb = Mat::<f64>::zeros(chunk.len(), d);
             }
-            for (r, &row) in chunk.iter().enumerate() {
-                for j in 0..d {
-                    xb[(r, j)] = x[(row, j)];
+            for j in 0..d {
+                let (source, target) = (x.col(j), xb.col_as_slice_mut(j));
+                for (value, &row) in target.iter_mut().zip(chunk) {
+                    *value = source[row];
                 }
             }
-            let loss = loss_grad(&model, config, xb.as_ref(), t, &mut grad);
-            if !loss.is_finite() || grad.iter().any(|g| !g.is_finite()) {
+            let loss = loss_grad(&model, config, xb.as_ref(), t, &mut grad, &mut workspace);
+            // A non-finite gradient makes the next step's error non-finite, so this catches both.
+            if !loss.is_finite() {
                 return Err(CoreError::NonFinite(format!(
                     "COSMO's loss left the float64 range at epoch {epoch} (lower lr, or standardize the data)"
                 )));
@@ -310,13 +368,20 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
             order_required(&mut model.theta[d * d..], &required, config.shift);
             n_steps += 1;
         }
-        history.push(epoch_loss / n as f64);
-        progress.report(&Status { iteration: epoch + 1, max_iter: config.max_iter, objective: epoch_loss / n as f64, h: f64::NAN, rho: t });
+        let loss = epoch_loss / n as f64 + regularisers(&model, config);
+        if !loss.is_finite() {
+            return Err(CoreError::NonFinite(format!(
+                "COSMO's loss left the float64 range at epoch {epoch} (lower lr, or standardize the data)"
+            )));
+        }
+        history.push(loss);
+        progress.report(&Status { iteration: epoch + 1, max_iter: config.max_iter, objective: loss, h: f64::NAN, rho: t });
     }
 
     let t_final = temperature(config, config.max_iter - 1, config.max_iter);
-    let s = model.orientation(config.shift, t_final);
-    let raw_weights = model.adjacency(&s);
+    model.orientation_into(config.shift, t_final, &mut workspace.s, None);
+    let (w, s) = (model.weights(), &workspace.s);
+    let raw_weights = Mat::from_fn(d, d, |i, j| w[j * d + i] * s[j * d + i]);
     let p = model.priorities().to_vec();
     let weights = Mat::from_fn(d, d, |i, j| {
         let keep = is_required(i, j) || (p[j] - p[i] > config.shift && raw_weights[(i, j)].abs() > config.w_threshold);
@@ -381,7 +446,7 @@ mod tests {
         let t = 0.3;
         let evaluate = |theta: &[f64], grad: &mut [f64]| {
             let model = Model { d, theta: theta.to_vec(), free: free.clone(), l1: l1.clone() };
-            loss_grad(&model, &cfg, x.as_ref(), t, grad)
+            loss_grad(&model, &cfg, x.as_ref(), t, grad, &mut Workspace::new(d)) + regularisers(&model, &cfg)
         };
         let mut grad = vec![0.0; d * d + d];
         evaluate(&theta, &mut grad);
@@ -430,5 +495,26 @@ mod tests {
         assert!(out.weights[(3, 0)] != 0.0);
         assert!(out.priorities[0] >= out.priorities[3] + 2.0 * cfg.shift - 1e-12);
         assert!(is_dag(out.weights.as_ref()));
+    }
+
+    #[test]
+    fn factored_orientation_equals_the_sigmoid() {
+        let d = 7;
+        for (spread, t) in [(0.01, 0.45), (0.05, 1e-3), (5.0, 1e-3)] {
+            let mut theta = vec![0.0; d * d + d];
+            for k in 0..d {
+                theta[d * d + k] = spread * ((k * 37 % 11) as f64 / 10.0 - 0.5);
+            }
+            let model = Model { d, theta, free: vec![1.0; d * d], l1: vec![0.0; d * d] };
+            let mut s = vec![0.0; d * d];
+            model.orientation_into(0.006, t, &mut s, None);
+            let p = model.priorities();
+            for j in 0..d {
+                for i in 0..d {
+                    let expected = if i == j { 0.0 } else { sigmoid((p[j] - p[i] - 0.006) / t) };
+                    assert!((s[j * d + i] - expected).abs() <= 1e-13 * expected.max(1e-300) + 1e-300, "{spread} {t} ({i},{j})");
+                }
+            }
+        }
     }
 }
