@@ -115,3 +115,36 @@ def test_permuting_columns_permutes_the_graph(learner):
     np.testing.assert_array_equal(permuted.adjacency_, A[np.ix_(perm, perm)])
     # the optimisers stop at a tolerance, so the weights agree to about that
     np.testing.assert_allclose(permuted.weights_, W[np.ix_(perm, perm)], atol=1e-2)
+
+
+@pytest.mark.parametrize("learner", ["dagma", "topo", "cosmo"])
+def test_ctrl_c_stops_every_learner_within_a_second(learner):
+    # NOTEARS: test_estimator.py::test_ctrl_c_interrupts_a_long_fit. Settings that run for seconds:
+    import _thread
+    import threading
+    import time
+
+    rng = np.random.default_rng(0)
+    if learner == "topo":
+        X, model = rng.normal(size=(500, 400)), TOPO()
+    elif learner == "dagma":
+        X, model = sem(0, d=60, k=4, n=1000), DAGMA()
+    else:
+        X, model = sem(0, d=10), COSMO(max_iter=1_000_000, random_state=0)
+    fired = {}
+
+    def interrupt():
+        fired["t"] = time.perf_counter()
+        _thread.interrupt_main()
+
+    timer = threading.Timer(0.5, interrupt)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(X)
+        end = time.perf_counter()
+    finally:
+        timer.cancel()
+    assert "t" in fired, "the fit ended before the interrupt"
+    assert end - fired["t"] < 1.0
+    assert not hasattr(model, "weights_")  # an interrupted fit leaves no half-fitted state

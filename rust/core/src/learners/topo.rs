@@ -118,11 +118,11 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
         }
         let ranked = ranked_pairs(&covariance.coefficients(&factor, &order), &order, required);
         let small = &ranked[..size_small.min(ranked.len())];
-        let mut improving = covariance.improving_swaps(&factor, &order, small);
+        let mut improving = covariance.improving_swaps(&factor, &order, small, progress)?;
         n_evals += small.len();
         if improving.is_empty() && config.n_large_searches.is_none_or(|cap| large_searches < cap) {
             let large = &ranked[small.len()..size_large.min(ranked.len())];
-            improving = covariance.improving_swaps(&factor, &order, large);
+            improving = covariance.improving_swaps(&factor, &order, large, progress)?;
             n_evals += large.len();
             if !improving.is_empty() {
                 large_searches += 1;
@@ -369,16 +369,32 @@ impl Covariance {
     }
 
     /// Candidates (as position pairs) whose swap lowers the score by more than rounding, with
-    /// their score changes, best first (ties: by position pair).
-    fn improving_swaps(&self, factor: &Factor, order: &[usize], candidates: &[(usize, usize)]) -> Vec<(f64, usize, usize)> {
+    /// their score changes, best first (ties: by position pair). Scored in parallel, a chunk at
+    /// a time so that a cancellation is seen within one chunk (a large candidate set at
+    /// d = 1000 takes minutes).
+    fn improving_swaps(
+        &self,
+        factor: &Factor,
+        order: &[usize],
+        candidates: &[(usize, usize)],
+        progress: &mut dyn Progress,
+    ) -> Result<Vec<(f64, usize, usize)>> {
+        const CHUNK: usize = 256;
         let tolerance = 1e-12 * factor.score().abs().max(f64::MIN_POSITIVE);
-        let mut improving: Vec<(f64, usize, usize)> = candidates
-            .par_iter()
-            .map_init(Scratch::default, |scratch, &(a, b)| (self.swap_delta(factor, order, a, b, scratch), a, b))
-            .filter(|&(delta, _, _)| delta < -tolerance)
-            .collect();
+        let mut improving: Vec<(f64, usize, usize)> = Vec::new();
+        for chunk in candidates.chunks(CHUNK) {
+            if progress.should_stop() {
+                return Err(CoreError::Cancelled);
+            }
+            let scored: Vec<(f64, usize, usize)> = chunk
+                .par_iter()
+                .map_init(Scratch::default, |scratch, &(a, b)| (self.swap_delta(factor, order, a, b, scratch), a, b))
+                .filter(|&(delta, _, _)| delta < -tolerance)
+                .collect();
+            improving.extend(scored);
+        }
         improving.sort_by(|x, y| x.0.total_cmp(&y.0).then((x.1, x.2).cmp(&(y.1, y.2))));
-        improving
+        Ok(improving)
     }
 
     /// Coefficients in position coordinates: `beta[r][p]` is the weight of the node at position
