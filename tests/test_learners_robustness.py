@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from acyclic import COSMO, DAGMA, NOTEARS, TOPO
+from acyclic.baselines import R2SortnRegress
 from acyclic.exceptions import InvalidInputError, NumericalError
 from acyclic.graph import is_dag
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
@@ -21,6 +22,8 @@ LEARNERS = {
     "dagma": lambda **kw: DAGMA(T=kw.pop("T", 3), warm_iter=2000, max_iter=kw.pop("max_iter", 4000), **kw),
     "topo": lambda **kw: TOPO(**kw),
     "cosmo": lambda **kw: COSMO(max_iter=kw.pop("max_iter", 100), random_state=kw.pop("random_state", 0), **kw),
+    # no iterations: max_iter does not apply
+    "r2sortnregress": lambda **kw: R2SortnRegress(**{k: v for k, v in kw.items() if k != "max_iter"}),
 }
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -34,7 +34,7 @@ _LEARNERS = {
     "PriorKnowledge": ".prior",
     "COSMO": "._cosmo",
 }
-_SUBMODULES = ("datasets", "exceptions", "graph", "metrics", "penalties", "plotting", "prior", "simulate")
+_SUBMODULES = ("baselines", "datasets", "exceptions", "graph", "metrics", "penalties", "plotting", "prior", "simulate")
 
 __all__ = [*sorted(_LEARNERS), *_SUBMODULES, "__version__"]
 

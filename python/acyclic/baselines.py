@@ -1,0 +1,213 @@
+"""Sort-and-regress baselines (Reisach, Seiler & Weichwald, "Beware of the Simulated DAG! Causal
+Discovery Benchmarks May Be Easy To Game", NeurIPS 2021; R² variant: Reisach et al., NeurIPS 2023).
+
+Sort the variables by a criterion, then regress each on all the variables before it with an
+adaptive lasso whose penalty is chosen by BIC: ordinary least squares gives |β|, the covariates
+are scaled by it, ``sklearn.linear_model.LassoLarsIC(criterion="bic")`` fits the scaled problem and
+the coefficients are scaled back. Any method that does no better than these on simulated data is
+exploiting how the data were simulated (the marginal variances, or the R² from the other
+variables, grow along the causal order), not learning structure.
+
+- :class:`VarSortnRegress`: increasing marginal variance (fails once the data are standardized);
+- :class:`R2SortnRegress`: increasing R² of each variable regressed on all others
+  (scale-invariant);
+- :class:`RandomSortnRegress`: a random order (the floor any method should beat).
+
+No weight threshold by default (``w_threshold=0``), as in the reference; the result is a DAG by
+construction (every edge goes forward in the order).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import List, Optional
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ._base import CoreResult, DAGLearner, check_number
+
+__all__ = ["SortnRegress", "VarSortnRegress", "R2SortnRegress", "RandomSortnRegress"]
+
+_SORTS = ("var", "r2", "random")
+
+
+_COMMON_PARAMETERS = """
+    w_threshold : float, default=0.0
+        Edges with |weight| below it are dropped (0: keep what the lasso keeps, as the reference).
+    standardize : bool, default=False
+        Scale columns to unit variance first (the variance order then has nothing to sort by).
+    random_state : int, RandomState or None, default=None
+        Seeds the random order (unused by the other sorts).
+    n_jobs, verbose : ignored
+        Present for a uniform interface (the fit is a few scikit-learn regressions).
+    prior_knowledge : acyclic.PriorKnowledge or None, default=None
+        Forbidden parents are left out of each regression; required edges set the order where
+        it would contradict them (Kahn's algorithm, preferring the sorted order) and are kept
+        with their least-squares weight when the lasso drops them.
+
+    Attributes
+    ----------
+    weights_, adjacency_, causal_order_, node_labels_, mean_, scale_, raw_weights_
+        As in every learner (``raw_weights_``: before ``w_threshold``).
+    order_ : ndarray of shape (d,)
+        The order used.
+    n_iter_, converged_, history_
+        1, True, and the least-squares score ½n⁻¹‖Xc − Xc W‖² of ``raw_weights_``.
+
+    Notes
+    -----
+    Where a node has too many predecessors for BIC (n ≤ predecessors + 1, e.g. d ≥ n), its
+    regression falls back to plain least squares (minimum-norm) and a warning says so.
+"""
+
+
+class _SortAndRegress(DAGLearner):
+    """The fit shared by the sort-and-regress baselines; ``_criterion()`` names the sort."""
+
+    def _criterion(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        check_number(self, "w_threshold")
+
+    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
+        from ._topo import r2_scores
+
+        d = X.shape[1]
+        criterion = self._criterion()
+        if criterion == "var":
+            order = np.argsort(X.var(axis=0), kind="stable")
+        elif criterion == "r2":
+            order = np.argsort(r2_scores(X), kind="stable")
+        else:
+            order = check_random_state(self.random_state).permutation(d)
+        order = _respect_required([int(v) for v in order], required)
+        raw = np.zeros((d, d))
+        fallback = 0
+        for k, target in enumerate(order):
+            parents = [p for p in order[:k] if forbidden is None or not forbidden[p, target]]
+            if not parents:
+                continue
+            beta, used_ols = _adaptive_lasso(X[:, parents], X[:, target])
+            fallback += used_ols
+            raw[parents, target] = beta
+            if required is not None and any(required[p, target] and raw[p, target] == 0.0 for p in parents):
+                ols = np.linalg.lstsq(X[:, parents], X[:, target], rcond=None)[0]
+                for i, p in enumerate(parents):
+                    if required[p, target] and raw[p, target] == 0.0:
+                        raw[p, target] = ols[i]
+        if fallback:
+            warnings.warn(f"{fallback} regression(s) had too few rows for BIC and used plain least squares",
+                          UserWarning, stacklevel=4)  # fmt: skip
+        weights = np.where(np.abs(raw) >= self.w_threshold, raw, 0.0)
+        if required is not None:
+            weights[required] = raw[required]
+        residual = X - X @ raw
+        score = 0.5 / X.shape[0] * float(np.sum(residual * residual))
+        return CoreResult(raw_weights=raw, weights=weights, n_iter=1, converged=True, history=np.array([score]),
+                          extras={"order_": np.asarray(order, dtype=np.int64)})  # fmt: skip
+
+
+class SortnRegress(_SortAndRegress):
+    __doc__ = """Sort the variables by ``sort``, then regress each on its predecessors (adaptive
+    lasso with BIC). See the module docstring for the papers.
+
+    Parameters
+    ----------
+    sort : {"var", "r2", "random"}, default="var"
+        Increasing marginal variance, increasing R² from all other variables, or a permutation
+        drawn from ``random_state``.""" + _COMMON_PARAMETERS
+
+    def __init__(self, *, sort="var", w_threshold=0.0, standardize=False, random_state=None, n_jobs=None,
+                 verbose=False, prior_knowledge=None):  # fmt: skip
+        self.sort = sort
+        self.w_threshold = w_threshold
+        self.standardize = standardize
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.prior_knowledge = prior_knowledge
+
+    def _criterion(self) -> str:
+        return self.sort
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.sort not in _SORTS:
+            from .exceptions import InvalidInputError
+
+            raise InvalidInputError(f"sort must be one of {_SORTS}, got {self.sort!r}")
+
+
+def _fixed_sort(criterion: str, summary: str):
+    """A baseline class with the sort fixed to ``criterion``."""
+
+    class Baseline(_SortAndRegress):
+        def __init__(self, *, w_threshold=0.0, standardize=False, random_state=None, n_jobs=None, verbose=False,
+                     prior_knowledge=None):  # fmt: skip
+            self.w_threshold = w_threshold
+            self.standardize = standardize
+            self.random_state = random_state
+            self.n_jobs = n_jobs
+            self.verbose = verbose
+            self.prior_knowledge = prior_knowledge
+
+        def _criterion(self) -> str:
+            return criterion
+
+    Baseline.__doc__ = summary + "\n\n    Parameters\n    ----------" + _COMMON_PARAMETERS
+    return Baseline
+
+
+VarSortnRegress = _fixed_sort(
+    "var", "Var-SortnRegress (Reisach, Seiler & Weichwald, NeurIPS 2021): sort by increasing variance.")
+VarSortnRegress.__name__ = VarSortnRegress.__qualname__ = "VarSortnRegress"
+R2SortnRegress = _fixed_sort(
+    "r2", "R²-SortnRegress (Reisach et al., NeurIPS 2023): sort by increasing R² from the other variables "
+    "(scale-invariant).")
+R2SortnRegress.__name__ = R2SortnRegress.__qualname__ = "R2SortnRegress"
+RandomSortnRegress = _fixed_sort("random", "Random-SortnRegress: a random order, the floor any learner should beat.")
+RandomSortnRegress.__name__ = RandomSortnRegress.__qualname__ = "RandomSortnRegress"
+
+
+def _adaptive_lasso(covariates: np.ndarray, target: np.ndarray):
+    """(coefficients, 1 if plain least squares was used) of the BIC-chosen adaptive lasso."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LassoLarsIC
+
+    ols = np.linalg.lstsq(covariates, target, rcond=None)[0]
+    n, k = covariates.shape
+    if n <= k + 1 or not np.all(np.isfinite(ols)):
+        return np.where(np.isfinite(ols), ols, 0.0), 1
+    scale = np.abs(ols)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        try:
+            lasso = LassoLarsIC(criterion="bic", fit_intercept=False).fit(covariates * scale, target)
+        except ValueError:  # e.g. a zero noise-variance estimate on exactly collinear data
+            return ols, 1
+    return lasso.coef_ * scale, 0
+
+
+def _respect_required(order: List[int], required: Optional[np.ndarray]) -> List[int]:
+    """``order`` changed as little as needed to put every required edge's tail before its head."""
+    if required is None or not required.any():
+        return order
+    rank = {node: r for r, node in enumerate(order)}
+    waiting = required.sum(axis=0).astype(int)
+    ready = sorted((rank[v] for v in order if waiting[v] == 0))
+    by_rank = {r: v for v, r in rank.items()}
+    result = []
+    import heapq
+
+    heapq.heapify(ready)
+    while ready:
+        node = by_rank[heapq.heappop(ready)]
+        result.append(node)
+        for child in np.flatnonzero(required[node]):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, rank[child])
+    return result
