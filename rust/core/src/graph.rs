@@ -152,6 +152,36 @@ fn strongly_connected(k: usize, edges: &[Edge], removable: &[usize], skip: usize
     reaches_all(&fwd) && reaches_all(&bwd)
 }
 
+/// A topological order of the graph `mask` (row-major d×d) that stays as close as it can to
+/// `preferred` (a permutation of 0..d): Kahn's algorithm taking, among the nodes whose parents
+/// are all placed, the one earliest in `preferred`. `preferred` itself when it already fits.
+///
+/// Errors: `InvalidParameter` when the graph has a directed cycle.
+pub fn order_respecting(mask: &Mask, preferred: &[usize]) -> Result<Vec<usize>> {
+    let d = preferred.len();
+    let mut rank = vec![0; d];
+    for (position, &node) in preferred.iter().enumerate() {
+        rank[node] = position;
+    }
+    let mut waiting: Vec<usize> = (0..d).map(|j| (0..d).filter(|&i| mask[i * d + j]).count()).collect();
+    let mut ready: std::collections::BTreeSet<(usize, usize)> =
+        (0..d).filter(|&v| waiting[v] == 0).map(|v| (rank[v], v)).collect();
+    let mut order = Vec::with_capacity(d);
+    while let Some((_, node)) = ready.pop_first() {
+        order.push(node);
+        for child in (0..d).filter(|&j| mask[node * d + j]) {
+            waiting[child] -= 1;
+            if waiting[child] == 0 {
+                ready.insert((rank[child], child));
+            }
+        }
+    }
+    if order.len() < d {
+        return Err(CoreError::InvalidParameter("the required edges form a directed cycle".into()));
+    }
+    Ok(order)
+}
+
 /// Removes edges from W until it is acyclic, leaving an acyclic W unchanged.
 ///
 /// Within each strongly connected component, the weakest edge (smallest |w|, ties broken by

@@ -23,6 +23,19 @@ pub fn mask_from(py: Python<'_>, a: &PyReadonlyArray2<'_, bool>, d: usize, name:
     Ok(view.iter().copied().collect())
 }
 
+/// The optional forbidden and required masks of a learner, each checked to be d×d.
+pub fn prior_masks(
+    py: Python<'_>,
+    forbidden: Option<PyReadonlyArray2<'_, bool>>,
+    required: Option<PyReadonlyArray2<'_, bool>>,
+    d: usize,
+) -> PyResult<(Option<Mask>, Option<Mask>)> {
+    Ok((
+        forbidden.map(|m| mask_from(py, &m, d, "forbidden")).transpose()?,
+        required.map(|m| mask_from(py, &m, d, "required")).transpose()?,
+    ))
+}
+
 /// A copy of W, or an InvalidInputError when it is not square.
 pub fn square_from(py: Python<'_>, a: &PyReadonlyArray2<'_, f64>) -> PyResult<Mat<f64>> {
     let m = mat_from(a);

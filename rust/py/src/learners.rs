@@ -1,7 +1,7 @@
 //! Bindings of the learners: each converts its arguments, runs the core learner through
 //! [`run_learner`] and returns a dict built by [`fitted_dict`].
 
-use crate::convert::{mask_from, mat_from, to_numpy};
+use crate::convert::{mat_from, prior_masks, to_numpy};
 use crate::errors::to_pyerr;
 use crate::progress::{run_cancellable, PyProgress};
 use acyclic_core::acyclicity::Penalty;
@@ -79,6 +79,7 @@ pub fn notears_fit<'py>(
     n_threads: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let x = mat_from(&x);
+    let (forbidden, required) = prior_masks(py, forbidden, required, x.ncols())?;
     let config = notears::Config {
         lambda1,
         max_iter,
@@ -86,8 +87,8 @@ pub fn notears_fit<'py>(
         rho_max,
         w_threshold,
         penalty: Penalty::from_name(penalty, s).map_err(|e| to_pyerr(py, e, None))?,
-        forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
-        required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
+        forbidden,
+        required,
         ..notears::Config::default()
     };
     let fit = run_learner(py, &x, loss_type, callback, n_threads, |loss, progress| {
@@ -127,6 +128,7 @@ pub fn dagma_fit<'py>(
     n_threads: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let x = mat_from(&x);
+    let (forbidden, required) = prior_masks(py, forbidden, required, x.ncols())?;
     let solver = match solver {
         "lbfgs" => dagma::InnerSolver::Lbfgs,
         "adam" => dagma::InnerSolver::Adam,
@@ -149,8 +151,8 @@ pub fn dagma_fit<'py>(
         h_tol,
         solver,
         hybrid_tol,
-        forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
-        required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
+        forbidden,
+        required,
         ..dagma::Config::default()
     };
     let fit = run_learner(py, &x, loss_type, callback, n_threads, |loss, progress| {
@@ -182,6 +184,7 @@ pub fn topo_fit<'py>(
     n_threads: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let x = mat_from(&x);
+    let (forbidden, required) = prior_masks(py, forbidden, required, x.ncols())?;
     let config = topo::Config {
         order,
         size_small,
@@ -189,8 +192,8 @@ pub fn topo_fit<'py>(
         n_large_searches,
         w_threshold,
         max_iter,
-        forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
-        required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
+        forbidden,
+        required,
     };
     let fit = run_learner(py, &x, "l2", callback, n_threads, |loss, progress| topo::fit(loss, &config, progress))?;
     // TOPO has no acyclicity residual: every iterate is a DAG.
@@ -227,6 +230,7 @@ pub fn cosmo_fit<'py>(
     n_threads: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     let x = mat_from(&x);
+    let (forbidden, required) = prior_masks(py, forbidden, required, x.ncols())?;
     let config = cosmo::Config {
         lambda1,
         lambda2,
@@ -240,8 +244,8 @@ pub fn cosmo_fit<'py>(
         tol,
         w_threshold,
         seed,
-        forbidden: forbidden.map(|m| mask_from(py, &m, x.ncols(), "forbidden")).transpose()?,
-        required: required.map(|m| mask_from(py, &m, x.ncols(), "required")).transpose()?,
+        forbidden,
+        required,
     };
     // COSMO works on the data (minibatches), not on a loss built from it.
     let (result, pending) = run_cancellable(py, n_threads, |cancel| {

@@ -22,7 +22,7 @@
 //! edges' topological order) and the edge is kept whatever its weight.
 
 use crate::error::{CoreError, Result};
-use crate::graph::Mask;
+use crate::graph::{order_respecting, Mask};
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
 use crate::vector::{dot, sum};
@@ -266,30 +266,14 @@ fn order_required(priorities: &mut [f64], required: &[(usize, usize)], shift: f6
     }
 }
 
-/// Required edges sorted so that every edge comes after the edges into its tail (Kahn), or an
-/// error when they form a cycle.
+/// Required edges sorted so that every edge comes after the edges into its tail, or an error
+/// when they form a cycle.
 fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec<(usize, usize)>> {
     let Some(mask) = required else {
         return Ok(Vec::new());
     };
-    let mut waiting: Vec<usize> = (0..d).map(|j| (0..d).filter(|&i| mask[i * d + j]).count()).collect();
-    let mut ready: Vec<usize> = (0..d).filter(|&v| waiting[v] == 0).collect();
-    let mut edges = Vec::new();
-    let mut placed = 0;
-    while let Some(node) = ready.pop() {
-        placed += 1;
-        for child in (0..d).filter(|&j| mask[node * d + j]) {
-            edges.push((node, child));
-            waiting[child] -= 1;
-            if waiting[child] == 0 {
-                ready.push(child);
-            }
-        }
-    }
-    if placed < d {
-        return Err(CoreError::InvalidParameter("the required edges form a directed cycle".into()));
-    }
-    Ok(edges)
+    let nodes = order_respecting(mask, &(0..d).collect::<Vec<_>>())?;
+    Ok(nodes.iter().flat_map(|&i| (0..d).filter(move |&j| mask[i * d + j]).map(move |j| (i, j))).collect())
 }
 
 /// Fits COSMO to the (centred) data `x` (n×d).

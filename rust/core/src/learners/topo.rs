@@ -27,7 +27,7 @@
 //! reverse a required pair are never candidates; required edges survive the threshold.
 
 use crate::error::{CoreError, Result};
-use crate::graph::{threshold, Mask};
+use crate::graph::{order_respecting, threshold, Mask};
 use crate::loss::Loss;
 use crate::progress::{Progress, Status};
 use crate::vector::dot;
@@ -175,35 +175,13 @@ fn validate(config: &Config, d: usize) -> Result<()> {
     Ok(())
 }
 
-/// `order` if it puts every required edge's tail before its head; otherwise the topological
-/// order of the required edges closest to it (Kahn's algorithm taking, among the nodes whose
-/// required parents are all placed, the one earliest in `order`).
+/// `order` if it puts every required edge's tail before its head, else the closest order that
+/// does ([`order_respecting`]).
 fn compatible_order(order: &[usize], required: Option<&Mask>) -> Result<Vec<usize>> {
-    let Some(required) = required else {
-        return Ok(order.to_vec());
-    };
-    let d = order.len();
-    let mut rank = vec![0; d];
-    for (position, &node) in order.iter().enumerate() {
-        rank[node] = position;
+    match required {
+        None => Ok(order.to_vec()),
+        Some(mask) => order_respecting(mask, order),
     }
-    let mut waiting: Vec<usize> = (0..d).map(|j| (0..d).filter(|&i| required[i * d + j]).count()).collect();
-    let mut ready: std::collections::BTreeSet<(usize, usize)> =
-        (0..d).filter(|&v| waiting[v] == 0).map(|v| (rank[v], v)).collect();
-    let mut result = Vec::with_capacity(d);
-    while let Some((_, node)) = ready.pop_first() {
-        result.push(node);
-        for child in (0..d).filter(|&j| required[node * d + j]) {
-            waiting[child] -= 1;
-            if waiting[child] == 0 {
-                ready.insert((rank[child], child));
-            }
-        }
-    }
-    if result.len() < d {
-        return Err(CoreError::InvalidParameter("the required edges form a directed cycle".into()));
-    }
-    Ok(result)
 }
 
 /// False when swapping positions a < b would put the head of a required edge before its tail:
