@@ -57,9 +57,10 @@ class DAGMA(LinearSEMLearner):
         - ``"hybrid"``: the same Adam until the change over 1000 iterations falls to
           ``hybrid_tol``, then OWL-QN (Andrew & Gao, ICML 2007) to convergence. Adam's early
           steps choose the local minimum (the same as the reference's); OWL-QN then does in a
-          few dozen evaluations what Adam does in tens of thousands. On ER4 graphs it matched
-          the reference's SHD on every seed with equal or lower stage objectives, in 1.3–2×
-          fewer evaluations (benchmarks/RESULTS.md).
+          few dozen evaluations what Adam does in tens of thousands. On ER4 graphs, d = 20 and
+          50, it matched the reference's SHD on every seed with equal or lower stage objectives,
+          in 1.6–2.1× fewer evaluations; at d = 100 rounding alone makes paths part (the
+          reference's own Adam differs from PyPI dagma there too; benchmarks/RESULTS.md).
         - ``"lbfgs"``: OWL-QN alone, which treats points outside the log-det domain as +∞. Its
           long first steps can reach another local minimum: on ER4 it ends at higher
           objectives on some seeds (SHD +3.3 on average at d = 20, +9.7 at d = 50).

@@ -18,8 +18,9 @@
 //!   falls to `hybrid_tol` (1e-4), then OWL-QN to convergence from there. Adam's early steps pick
 //!   the same local minimum as the reference; its last tens of thousands of steps only creep
 //!   towards it (the last stage often stops at `max_iter` without converging), which OWL-QN
-//!   does in a few dozen evaluations. Measured on ER4 (benchmarks/RESULTS.md): the reference's
-//!   SHD on every seed, equal or lower stage objectives, 1.3–2× fewer evaluations.
+//!   does in a few dozen evaluations. Measured on ER4, d = 20 and 50 (benchmarks/RESULTS.md):
+//!   the reference's SHD on every seed, equal or lower stage objectives, 1.6–2.1× fewer
+//!   evaluations.
 //! When a stage cannot start inside its domain (ρ(W∘W) ≥ s_t), s_t is raised by 0.1 (and, for
 //! Adam, lr halved) as in the reference.
 
