@@ -151,3 +151,38 @@ def test_ctrl_c_stops_every_learner_within_a_second(learner):
     assert "t" in fired, "the fit ended before the interrupt"
     assert end - fired["t"] < 1.0
     assert not hasattr(model, "weights_")  # an interrupted fit leaves no half-fitted state
+
+
+@pytest.mark.parametrize("learner", sorted(LEARNERS))
+def test_dtypes_and_layouts_give_the_float64_result(learner):
+    import pandas as pd
+
+    X = np.round(sem(6, d=5, n=200), 1)
+    reference = LEARNERS[learner]().fit(X).weights_
+    readonly = X.copy()
+    readonly.setflags(write=False)
+    variants = {
+        "fortran": np.asfortranarray(X),
+        "read-only": readonly,
+        "list of lists": X.tolist(),
+        "nullable Float64": pd.DataFrame(X).astype("Float64"),
+    }
+    for name, data in variants.items():
+        np.testing.assert_array_equal(LEARNERS[learner]().fit(data).weights_, reference, err_msg=name)
+    ints = (X * 10).astype(np.int64)
+    np.testing.assert_array_equal(LEARNERS[learner]().fit(ints).weights_,
+                                  LEARNERS[learner]().fit(ints.astype(float)).weights_)  # fmt: skip
+
+
+@pytest.mark.parametrize("learner", sorted(LEARNERS))
+@pytest.mark.parametrize("labels", [[10, 20, 30, 40, 50], ["a", "b", "c", "d", "e"], ["a", 2, "c", 4.5, "e"]])
+def test_labels_are_kept_everywhere(learner, labels):
+    import pandas as pd
+
+    df = pd.DataFrame(sem(7, d=5, n=200), columns=labels)
+    model = LEARNERS[learner]().fit(df)
+    assert model.node_labels_ == labels
+    graph = model.to_networkx()
+    assert list(graph.nodes) == labels
+    for i, j in zip(*np.nonzero(model.adjacency_)):
+        assert graph.has_edge(labels[i], labels[j])
