@@ -53,7 +53,7 @@ def test_always_a_dag(seed):
 
 @pytest.mark.parametrize(
     "params, match",
-    [({"shift": 0.0}, "shift"), ({"lr": -1.0}, "lr"), ({"batch_size": 0}, "batch_size"),
+    [({"shift": 0.0}, "shift"), ({"lr": -1.0}, "lr"), ({"lr": "fast"}, "lr"), ({"batch_size": 0}, "batch_size"),
      ({"lambda1": np.nan}, "lambda1"), ({"t_end": 0.0}, "t_end"), ({"max_iter": 1.5}, "max_iter")],
 )
 def test_bad_parameters_are_named(params, match):
@@ -66,3 +66,8 @@ def test_short_runs_warn_about_convergence():
     _, X = sem_data(0, 5, 1, n=100)
     with pytest.warns(ConvergenceWarning, match="COSMO"):
         COSMO(max_iter=20, random_state=0, tol=0.0).fit(X)
+
+
+def test_auto_learning_rate_depends_on_d():
+    assert COSMO()._learning_rate(20) == 1e-2 and COSMO()._learning_rate(100) == 5e-3
+    assert COSMO(lr=3e-3)._learning_rate(20) == 3e-3
