@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import math
-import shlex
 import sys
 import time
 import warnings
 from pathlib import Path
 
-from benchmarks.bench_notears import _fmt, _meta_path
-from benchmarks.common import Setting, machine_info, make_data, run_in_subprocess
+from benchmarks.bench_notears import _fmt
+from benchmarks.common import Setting, make_data, run_in_subprocess, start_results
 
 METHODS = ("cosmo", "dagma", "notears")
 COLUMNS = ["method", "d", "k", "n", "seed", "seconds", "epochs", "seconds_per_epoch", "floor_per_epoch",
@@ -72,10 +70,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     from acyclic.metrics import count_accuracy
 
-    meta = {"command": "python -m benchmarks.bench_cosmo " + shlex.join(sys.argv[1:] if argv is None else argv),
-            "date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine_info(threads=1)}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    _meta_path(args.out).write_text(json.dumps(meta, indent=2) + "\n")
+    meta = start_results("bench_cosmo", argv, args.out, 1)
     stopped = set()
     rows = []
     with open(args.out, "w", newline="") as f:

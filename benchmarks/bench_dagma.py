@@ -23,17 +23,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import math
 import os
-import shlex
 import sys
 import time
 import warnings
 from pathlib import Path
 
-from benchmarks.bench_notears import _failed_runs, _fmt, _mean_sd, _meta_path, _num, _peak_rss_mib, _ratio_summary
-from benchmarks.common import Setting, machine_info, make_data, objective, run_in_subprocess
+from benchmarks.bench_notears import _failed_runs, _fmt, _mean_sd, _num, _peak_rss_mib, _ratio_summary
+from benchmarks.common import Setting, make_data, objective, print_saved_summary, run_in_subprocess, start_results
 
 METHODS = ("acyclic", "acyclic-adam", "acyclic-lbfgs", "dagma")
 OURS = ("acyclic", "acyclic-adam", "acyclic-lbfgs")
@@ -390,16 +388,7 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     if args.summarize is not None:
-        with open(args.summarize, newline="") as f:
-            rows = list(csv.DictReader(f))
-        meta_path = _meta_path(args.summarize)
-        meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
-        report = summarize(rows, meta)
-        print(report)
-        if args.markdown:
-            args.markdown.parent.mkdir(parents=True, exist_ok=True)
-            args.markdown.write_text(report + "\n")
-        return 0
+        return print_saved_summary(args.summarize, args.markdown, summarize)
 
     if PEER in args.methods and _dagma_version() is None:
         p.error("dagma is not installed: pip install --no-deps dagma==1.1.1 && pip install igraph "
@@ -409,16 +398,7 @@ def main(argv=None):
         "mu_init": args.mu_init, "mu_factor": args.mu_factor, "s": list(args.s),
         "warm_iter": args.warm_iter, "max_iter": args.max_iter, "lr": args.lr,
     }  # fmt: skip
-    meta = {
-        "command": "python -m benchmarks.bench_dagma " + shlex.join(sys.argv[1:] if argv is None
-                                                                    else argv),  # fmt: skip
-        "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-        "machine": machine_info(threads=args.threads),
-        "dagma": _dagma_version(),
-        "hyperparameters": hp,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    _meta_path(args.out).write_text(json.dumps(meta, indent=2) + "\n")
+    meta = start_results("bench_dagma", argv, args.out, args.threads, dagma=_dagma_version(), hyperparameters=hp)
 
     rows = []
     with open(args.out, "w", newline="") as f:

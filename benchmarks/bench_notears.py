@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import math
-import shlex
 import statistics
 import sys
 import time
 import warnings
 from pathlib import Path
 
-from benchmarks.common import Setting, machine_info, make_data, objective, run_in_subprocess
+from benchmarks.common import Setting, make_data, objective, print_saved_summary, run_in_subprocess, start_results
 
 METHODS = ("acyclic", "reference")
 LABELS = {"acyclic": "acyclic.NOTEARS", "reference": "reference (numpy/scipy)"}
@@ -281,10 +279,6 @@ def _failed_runs(rows) -> list:
     return ["Failed runs:", "", *[f"- {r['method']} d={r['d']} seed={r['seed']}: {r['error']}" for r in errors], ""]
 
 
-def _meta_path(csv_path: Path) -> Path:
-    return csv_path.with_suffix(".meta.json")
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(
         prog="python -m benchmarks.bench_notears",
@@ -308,25 +302,9 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     if args.summarize is not None:
-        with open(args.summarize, newline="") as f:
-            rows = list(csv.DictReader(f))
-        meta_path = _meta_path(args.summarize)
-        meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
-        report = summarize(rows, meta)
-        print(report)
-        if args.markdown:
-            args.markdown.parent.mkdir(parents=True, exist_ok=True)
-            args.markdown.write_text(report + "\n")
-        return 0
+        return print_saved_summary(args.summarize, args.markdown, summarize)
 
-    meta = {
-        "command": "python -m benchmarks.bench_notears " + shlex.join(sys.argv[1:] if argv is None
-                                                                      else argv),  # fmt: skip
-        "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-        "machine": machine_info(threads=args.threads),
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    _meta_path(args.out).write_text(json.dumps(meta, indent=2) + "\n")
+    meta = start_results("bench_notears", argv, args.out, args.threads)
 
     rows = []
     with open(args.out, "w", newline="") as f:

@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
-import shlex
 import sys
 import time
 import warnings
 from pathlib import Path
 
-from benchmarks.bench_notears import _fmt, _mean_sd, _meta_path, _num, _ratio_summary
-from benchmarks.common import Setting, machine_info, make_data, objective, run_in_subprocess
+from benchmarks.bench_notears import _fmt, _mean_sd, _num, _ratio_summary
+from benchmarks.common import Setting, make_data, objective, print_saved_summary, run_in_subprocess, start_results
 
 PROCESSES = ("topo", "notears", "dagma")
 ROWS = ("topo", "notears", "notears+topo", "dagma", "dagma+topo")
@@ -152,15 +150,8 @@ def main(argv=None):
     p.add_argument("--summarize", type=Path, default=None, metavar="CSV")
     args = p.parse_args(argv)
     if args.summarize is not None:
-        with open(args.summarize, newline="") as f:
-            rows = list(csv.DictReader(f))
-        meta_path = _meta_path(args.summarize)
-        print(summarize(rows, json.loads(meta_path.read_text()) if meta_path.exists() else None))
-        return 0
-    meta = {"command": "python -m benchmarks.bench_topo " + shlex.join(sys.argv[1:] if argv is None else argv),
-            "date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine_info(threads=args.threads)}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    _meta_path(args.out).write_text(json.dumps(meta, indent=2) + "\n")
+        return print_saved_summary(args.summarize, args.markdown, summarize)
+    meta = start_results("bench_topo", argv, args.out, args.threads)
     rows = []
     with open(args.out, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)

@@ -4,7 +4,9 @@
 - :func:`objective` scores any method's unthresholded W the same way.
 - :func:`run_in_subprocess` runs one fit in a fresh child process (thread variables set before numpy
   is imported there), measures its peak memory with ``os.wait4`` and kills only that child on timeout.
-- :func:`machine_info` describes the machine for the results files.
+- :func:`machine_info` describes the machine for the results files; :func:`start_results` writes it
+  (with the command and the date) beside a results CSV, and :func:`print_saved_summary` re-prints
+  the summary of a CSV written earlier (every script's ``--summarize``).
 
 The process side is ``python -m benchmarks.common --launch <job.json>`` (a small stdlib-only launcher
 that reaps the fit process with ``os.wait4``) and ``--one <job.json>`` (the fit itself); both are
@@ -336,3 +338,44 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--launch":
         sys.exit(_launch_main(sys.argv[2]))
     sys.exit("usage: python -m benchmarks.common --launch|--one JOB.json (used by run_in_subprocess)")
+
+
+# --------------------------------------------------------------------------------------------------
+# Results files
+
+
+def meta_path(csv_path: Path) -> Path:
+    """Where the description of the run that wrote ``csv_path`` is kept."""
+    return Path(csv_path).with_suffix(".meta.json")
+
+
+def start_results(script: str, argv, out: Path, threads, **extra) -> dict:
+    """The run's description (command, date, machine, ``extra``), written beside ``out``."""
+    import shlex
+    import sys
+    import time
+
+    meta = {
+        "command": f"python -m benchmarks.{script} " + shlex.join(sys.argv[1:] if argv is None else argv),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "machine": machine_info(threads=threads),
+        **extra,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta_path(out).write_text(json.dumps(meta, indent=2) + "\n")
+    return meta
+
+
+def print_saved_summary(csv_path: Path, markdown, summarize) -> int:
+    """``summarize(rows, meta)`` of a CSV written earlier: printed, and written to ``markdown``."""
+    import csv
+
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    saved = meta_path(csv_path)
+    report = summarize(rows, json.loads(saved.read_text()) if saved.exists() else None)
+    print(report)
+    if markdown:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(report + "\n")
+    return 0

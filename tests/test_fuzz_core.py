@@ -71,3 +71,14 @@ def test_learner_entry_points(x, data):
     survives(lambda: _core.cosmo_fit(x, lambda1=1e-3, lambda2=1e-3, lambda_p=1e-3, shift=1e-2, t_start=0.4,
                                      t_end=1e-3, lr=1e-2, batch_size=data.draw(st.integers(0, 4)),
                                      max_iter=2, tol=0.1, w_threshold=threshold, seed=0))
+
+
+@SETTINGS
+@given(mask=hnp.arrays(np.bool_, st.tuples(st.integers(0, 5), st.integers(0, 5))),
+       preferred=st.lists(st.integers(-1, 6), max_size=6))
+def test_order_respecting(mask, preferred):
+    order = survives(lambda: _core.order_respecting(mask, preferred))
+    if order is not None:  # a permutation in which every edge of the mask goes forward
+        assert sorted(order) == list(range(len(preferred)))
+        position = {node: k for k, node in enumerate(order)}
+        assert all(position[i] < position[j] for i, j in zip(*np.nonzero(mask)))

@@ -1,6 +1,6 @@
 """Type stubs of the Rust extension ``acyclic._core`` (see rust/py/src/lib.rs)."""
 
-from typing import Callable, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +14,7 @@ def loss_value_grad(x: Float2D, w: Float2D, loss_type: str = "l2") -> Tuple[floa
 def is_dag(w: Float2D) -> bool: ...
 def topological_order(w: Float2D) -> Optional[npt.NDArray[np.int64]]: ...
 def project_to_dag(w: Float2D, required: Optional[Bool2D] = None) -> Float2D: ...
+def order_respecting(mask: Bool2D, preferred: Sequence[int]) -> List[int]: ...
 def notears_fit(
     x: Float2D,
     *,

@@ -20,11 +20,11 @@ construction (every edge goes forward in the order).
 from __future__ import annotations
 
 import warnings
-from typing import List, Optional
 
 import numpy as np
 from sklearn.utils import check_random_state
 
+from . import _core
 from ._base import CoreResult, DAGLearner, check_number
 
 __all__ = ["SortnRegress", "VarSortnRegress", "R2SortnRegress", "RandomSortnRegress"]
@@ -83,7 +83,8 @@ class _SortAndRegress(DAGLearner):
             order = np.argsort(r2_scores(X), kind="stable")
         else:
             order = check_random_state(self.random_state).permutation(d)
-        order = _respect_required([int(v) for v in order], required)
+        if required is not None:  # the closest order that keeps every required edge forward
+            order = _core.order_respecting(required, [int(v) for v in order])
         raw = np.zeros((d, d))
         fallback = 0
         for k, target in enumerate(order):
@@ -189,25 +190,3 @@ def _adaptive_lasso(covariates: np.ndarray, target: np.ndarray):
         except ValueError:  # e.g. a zero noise-variance estimate on exactly collinear data
             return ols, 1
     return lasso.coef_ * scale, 0
-
-
-def _respect_required(order: List[int], required: Optional[np.ndarray]) -> List[int]:
-    """``order`` changed as little as needed to put every required edge's tail before its head."""
-    if required is None or not required.any():
-        return order
-    rank = {node: r for r, node in enumerate(order)}
-    waiting = required.sum(axis=0).astype(int)
-    ready = sorted((rank[v] for v in order if waiting[v] == 0))
-    by_rank = {r: v for v, r in rank.items()}
-    result = []
-    import heapq
-
-    heapq.heapify(ready)
-    while ready:
-        node = by_rank[heapq.heappop(ready)]
-        result.append(node)
-        for child in np.flatnonzero(required[node]):
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                heapq.heappush(ready, rank[child])
-    return result

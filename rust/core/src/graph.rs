@@ -156,12 +156,19 @@ fn strongly_connected(k: usize, edges: &[Edge], removable: &[usize], skip: usize
 /// `preferred` (a permutation of 0..d): Kahn's algorithm taking, among the nodes whose parents
 /// are all placed, the one earliest in `preferred`. `preferred` itself when it already fits.
 ///
-/// Errors: `InvalidParameter` when the graph has a directed cycle.
+/// Errors: `InvalidInput` when `preferred` is not a permutation of 0..d with d² = `mask.len()`;
+/// `InvalidParameter` when the graph has a directed cycle.
 pub fn order_respecting(mask: &Mask, preferred: &[usize]) -> Result<Vec<usize>> {
     let d = preferred.len();
-    let mut rank = vec![0; d];
+    let mut rank = vec![usize::MAX; d];
     for (position, &node) in preferred.iter().enumerate() {
+        if node >= d || rank[node] != usize::MAX {
+            return Err(CoreError::InvalidInput(format!("the order must be a permutation of 0..{d}, got {preferred:?}")));
+        }
         rank[node] = position;
+    }
+    if mask.len() != d * d {
+        return Err(CoreError::InvalidInput(format!("the mask must have {d}x{d} entries")));
     }
     let mut waiting: Vec<usize> = (0..d).map(|j| (0..d).filter(|&i| mask[i * d + j]).count()).collect();
     let mut ready: std::collections::BTreeSet<(usize, usize)> =

@@ -104,6 +104,14 @@ fn project_to_dag<'py>(
     Ok(to_numpy(py, &out))
 }
 
+/// A topological order of the graph `mask` (bool d×d) as close as possible to `preferred`
+/// (Kahn's algorithm preferring earlier nodes of `preferred`).
+#[pyfunction]
+fn order_respecting<'py>(py: Python<'py>, mask: PyReadonlyArray2<'py, bool>, preferred: Vec<usize>) -> PyResult<Vec<usize>> {
+    let mask = mask_from(py, &mask, preferred.len(), "required")?;
+    graph::order_respecting(&mask, &preferred).map_err(|e| to_pyerr(py, e, None))
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The matrices here are small (d×d): faer's default rayon splitting of LU and solves costs
@@ -115,6 +123,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_dag, m)?)?;
     m.add_function(wrap_pyfunction!(topological_order, m)?)?;
     m.add_function(wrap_pyfunction!(project_to_dag, m)?)?;
+    m.add_function(wrap_pyfunction!(order_respecting, m)?)?;
     m.add_function(wrap_pyfunction!(learners::notears_fit, m)?)?;
     m.add_function(wrap_pyfunction!(learners::dagma_fit, m)?)?;
     m.add_function(wrap_pyfunction!(learners::topo_fit, m)?)?;
