@@ -40,6 +40,17 @@ impl Variables {
         self.entries.is_empty()
     }
 
+    /// The layout as two column-major d×d weight vectors, for learners that update all d²
+    /// entries at once (contiguous, so the loops vectorise): `free` is 1 on variables and 0 on
+    /// the diagonal and forbidden entries (multiplying a gradient by it keeps them at 0), `l1` is
+    /// the L1 weight of each variable and 0 elsewhere.
+    pub fn dense(&self) -> DenseVariables {
+        let (mut free, mut l1) = (vec![0.0; self.d * self.d], vec![0.0; self.d * self.d]);
+        self.fill(|_| 1.0, &mut free);
+        self.fill(|v| self.l1[v], &mut l1);
+        DenseVariables { free, l1 }
+    }
+
     /// Writes `value(v)` for every variable v into a column-major d×d buffer (other entries are
     /// left as they are: zero in a zeroed buffer).
     pub fn fill(&self, value: impl Fn(usize) -> f64, buffer: &mut [f64]) {
@@ -47,6 +58,15 @@ impl Variables {
             buffer[j * self.d + i] = value(v);
         }
     }
+}
+
+/// See [`Variables::dense`].
+#[derive(Debug, Clone)]
+pub struct DenseVariables {
+    /// 1 on variables, 0 elsewhere (column-major d×d).
+    pub free: Vec<f64>,
+    /// The L1 weight of each variable, 0 elsewhere (column-major d×d).
+    pub l1: Vec<f64>,
 }
 
 /// Checks the settings every linear learner shares: λ1 ≥ 0 finite, w_threshold ≥ 0, and masks

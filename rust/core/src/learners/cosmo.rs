@@ -22,6 +22,7 @@
 //! edges' topological order) and the edge is kept whatever its weight.
 
 use crate::error::{CoreError, Result};
+use crate::constraints::{DenseVariables, Variables};
 use crate::graph::{order_respecting, Mask};
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
@@ -289,21 +290,14 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
 
     // W ~ U(±√(3/d)) (Kaiming-uniform, linear), p ~ N(0, ε²/2).
     let bound = (3.0 / d as f64).sqrt();
-    let is_forbidden = |i: usize, j: usize| i == j || config.forbidden.as_ref().is_some_and(|m| m[i * d + j]);
     let is_required = |i: usize, j: usize| config.required.as_ref().is_some_and(|m| m[i * d + j]);
+    let DenseVariables { free, l1 } =
+        Variables::new(d, config.lambda1, config.forbidden.as_ref(), config.required.as_ref()).dense();
     let mut theta = vec![0.0; d * d + d];
-    let mut free = vec![0.0; d * d];
-    let mut l1 = vec![0.0; d * d];
-    for j in 0..d {
-        for i in 0..d {
-            let k = j * d + i;
-            let draw = rng.random_range(-bound..bound);
-            if !is_forbidden(i, j) {
-                theta[k] = draw;
-                free[k] = 1.0;
-                l1[k] = if is_required(i, j) { 0.0 } else { config.lambda1 };
-            }
-        }
+    for (k, value) in theta[..d * d].iter_mut().enumerate() {
+        // one draw per entry, fixed or not, so the stream does not depend on the masks
+        let draw = rng.random_range(-bound..bound);
+        *value = if free[k] != 0.0 { draw } else { 0.0 };
     }
     let normal = Normal::new(0.0, config.shift / 2f64.sqrt()).map_err(|e| CoreError::InvalidParameter(e.to_string()))?;
     for v in theta[d * d..].iter_mut() {
@@ -369,7 +363,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
     let p = model.priorities().to_vec();
     let weights = Mat::from_fn(d, d, |i, j| {
         let keep = is_required(i, j) || (p[j] - p[i] > config.shift && raw_weights[(i, j)].abs() > config.w_threshold);
-        if keep && !is_forbidden(i, j) { raw_weights[(i, j)] } else { 0.0 }
+        if keep && model.free[j * d + i] != 0.0 { raw_weights[(i, j)] } else { 0.0 }
     });
     let window = (config.max_iter / 10).max(1);
     let converged = history.len() > window && {

@@ -25,7 +25,7 @@
 //! Adam, lr halved) as in the reference.
 
 use crate::acyclicity::Penalty;
-use crate::constraints::{validate_common, Variables};
+use crate::constraints::{validate_common, DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold, Mask};
 use crate::loss::Loss;
@@ -204,24 +204,6 @@ fn stage_owlqn(
     Ok((out.x, mu * out.value, out.n_evals, out.n_iter))
 }
 
-/// Per-entry weights of a column-major d×d W for the Adam stages, which run on all d² entries
-/// (contiguous, so the updates vectorise) rather than on the variable list: `free` is 1 on
-/// variables and 0 on the diagonal and forbidden entries (their gradient is zeroed, so they
-/// stay 0), `l1` is λ1 on variables without prior knowledge and 0 elsewhere.
-struct DenseWeights {
-    free: Vec<f64>,
-    l1: Vec<f64>,
-}
-
-impl DenseWeights {
-    fn new(layout: &Variables) -> Self {
-        let (mut free, mut l1) = (vec![0.0; layout.d * layout.d], vec![0.0; layout.d * layout.d]);
-        layout.fill(|_| 1.0, &mut free);
-        layout.fill(|v| layout.l1[v], &mut l1);
-        DenseWeights { free, l1 }
-    }
-}
-
 /// One stage by the reference code's Adam on the dense d×d W (column-major). `None` when it
 /// must be restarted with a larger s.
 ///
@@ -230,7 +212,7 @@ impl DenseWeights {
 #[allow(clippy::too_many_arguments)]
 fn stage_adam(
     loss: &Loss,
-    weights: &DenseWeights,
+    weights: &DenseVariables,
     w_start: &[f64],
     mu: f64,
     s: f64,
@@ -321,7 +303,8 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
     let d = loss.dim();
     validate(config, d)?;
     let layout = Variables::new(d, config.lambda1, config.forbidden.as_ref(), config.required.as_ref());
-    let weights = DenseWeights::new(&layout);
+    // The Adam stages run on all d² entries (see Variables::dense).
+    let weights = layout.dense();
     let gather = |dense: &[f64]| -> Vec<f64> { layout.entries.iter().map(|&(i, j)| dense[j * d + i]).collect() };
     let k = layout.len();
     let mut w = vec![0.0; k];
