@@ -14,8 +14,20 @@ use numpy::{IntoPyArray, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-/// Builds the loss from X and runs `fit` without the GIL on `n_threads` threads, cancellable by
-/// Ctrl-C or by an exception in `callback`.
+/// Runs `fit` without the GIL on `n_threads` threads, cancellable by Ctrl-C or by an exception
+/// in `callback`, and maps its error to the Python exception.
+fn run_fit<T: Send>(
+    py: Python<'_>,
+    callback: Option<Py<PyAny>>,
+    n_threads: usize,
+    fit: impl FnOnce(&mut dyn Progress) -> acyclic_core::Result<T> + Send,
+) -> PyResult<T> {
+    let (result, pending) = run_cancellable(py, n_threads, |cancel| fit(&mut PyProgress::new(callback, cancel)))?;
+    result.map_err(|e| to_pyerr(py, e, pending))
+}
+
+/// [`run_fit`] for the learners that work on a loss: builds it from X (inside the worker, so it
+/// runs without the GIL too).
 fn run_learner<T: Send>(
     py: Python<'_>,
     x: &Mat<f64>,
@@ -24,12 +36,7 @@ fn run_learner<T: Send>(
     n_threads: usize,
     fit: impl FnOnce(&Loss, &mut dyn Progress) -> acyclic_core::Result<T> + Send,
 ) -> PyResult<T> {
-    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
-        let mut progress = PyProgress::new(callback, cancel);
-        let loss = Loss::from_name(loss_type, x.as_ref())?;
-        fit(&loss, &mut progress)
-    })?;
-    result.map_err(|e| to_pyerr(py, e, pending))
+    run_fit(py, callback, n_threads, |progress| fit(&Loss::from_name(loss_type, x.as_ref())?, progress))
 }
 
 /// The entries every learner returns.
@@ -248,11 +255,7 @@ pub fn cosmo_fit<'py>(
         required,
     };
     // COSMO works on the data (minibatches), not on a loss built from it.
-    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
-        let mut progress = PyProgress::new(callback, cancel);
-        cosmo::fit(x.as_ref(), &config, &mut progress)
-    })?;
-    let fit = result.map_err(|e| to_pyerr(py, e, pending))?;
+    let fit = run_fit(py, callback, n_threads, |progress| cosmo::fit(x.as_ref(), &config, progress))?;
     let out = fitted_dict(py, &fit.raw_weights, &fit.weights, f64::NAN, fit.n_iter, fit.n_steps, fit.converged, fit.history)?;
     out.set_item("priorities", fit.priorities.into_pyarray(py))?;
     Ok(out)
