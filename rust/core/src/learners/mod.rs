@@ -2,5 +2,6 @@
 
 pub mod cosmo;
 pub mod dagma;
+pub mod dpdag;
 pub mod notears;
 pub mod topo;
