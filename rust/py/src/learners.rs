@@ -5,7 +5,7 @@ use crate::convert::{mat_from, prior_masks, to_numpy};
 use crate::errors::to_pyerr;
 use crate::progress::{run_cancellable, PyProgress};
 use acyclic_core::acyclicity::Penalty;
-use acyclic_core::learners::{cosmo, dagma, notears, topo};
+use acyclic_core::learners::{cosmo, dagma, dpdag, notears, topo};
 use acyclic_core::loss::Loss;
 use acyclic_core::progress::Progress;
 use acyclic_core::CoreError;
@@ -258,5 +258,63 @@ pub fn cosmo_fit<'py>(
     let fit = run_fit(py, callback, n_threads, |progress| cosmo::fit(x.as_ref(), &config, progress))?;
     let out = fitted_dict(py, &fit.raw_weights, &fit.weights, f64::NAN, fit.n_iter, fit.n_steps, fit.converged, fit.history)?;
     out.set_item("priorities", fit.priorities.into_pyarray(py))?;
+    Ok(out)
+}
+
+/// Fits DP-DAG to (preprocessed) X; returns a dict of numpy arrays and numbers (see
+/// `acyclic.DPDAG`). `hidden` empty means the linear mechanism.
+#[pyfunction]
+#[pyo3(signature = (x, *, hidden, lambda_kl, prior, tau, lr_graph, lr_mech, batch_size, max_iter,
+    patience, validation_fraction, edge_threshold, seed, forbidden = None, required = None,
+    callback = None, n_threads = 1))]
+#[allow(clippy::too_many_arguments)]
+pub fn dpdag_fit<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    hidden: Vec<usize>,
+    lambda_kl: f64,
+    prior: f64,
+    tau: f64,
+    lr_graph: f64,
+    lr_mech: f64,
+    batch_size: usize,
+    max_iter: usize,
+    patience: usize,
+    validation_fraction: f64,
+    edge_threshold: f64,
+    seed: u64,
+    forbidden: Option<PyReadonlyArray2<'py, bool>>,
+    required: Option<PyReadonlyArray2<'py, bool>>,
+    callback: Option<Py<PyAny>>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let x = mat_from(&x);
+    let (forbidden, required) = prior_masks(py, forbidden, required, x.ncols())?;
+    let config = dpdag::Config {
+        hidden,
+        lambda_kl,
+        prior,
+        tau,
+        lr_graph,
+        lr_mech,
+        batch_size,
+        max_iter,
+        patience,
+        validation_fraction,
+        edge_threshold,
+        seed,
+        forbidden,
+        required,
+    };
+    let fit = run_fit(py, callback, n_threads, |progress| dpdag::fit(x.as_ref(), &config, progress))?;
+    // every sample is a DAG: there is no acyclicity residual
+    let out = fitted_dict(py, &fit.raw_weights, &fit.weights, 0.0, fit.n_iter, fit.n_steps, fit.converged, fit.history)?;
+    out.set_item("adjacency", to_numpy(py, &fit.adjacency))?;
+    out.set_item("theta", fit.theta.into_pyarray(py))?;
+    out.set_item("phi", to_numpy(py, &fit.phi))?;
+    out.set_item("mechanism", fit.mechanism.into_pyarray(py))?;
+    out.set_item("order", fit.order.into_pyarray(py))?;
+    out.set_item("validation", fit.validation.into_pyarray(py))?;
+    out.set_item("best_epoch", fit.best_epoch)?;
     Ok(out)
 }

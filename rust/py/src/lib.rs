@@ -5,6 +5,7 @@
 //! happens in Python (`acyclic._validation`), and the core re-checks what it relies on.
 
 mod convert;
+mod dpdag;
 mod errors;
 mod learners;
 mod progress;
@@ -128,5 +129,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(learners::dagma_fit, m)?)?;
     m.add_function(wrap_pyfunction!(learners::topo_fit, m)?)?;
     m.add_function(wrap_pyfunction!(learners::cosmo_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(learners::dpdag_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(dpdag::dpdag_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(dpdag::dpdag_sample_dags, m)?)?;
+    m.add_function(wrap_pyfunction!(dpdag::dpdag_edge_probabilities, m)?)?;
     Ok(())
 }

@@ -29,12 +29,6 @@ fn gumbel(rng: &mut impl Rng) -> f64 {
     -(-rng.random_range(f64::MIN_POSITIVE..1.0).ln()).ln()
 }
 
-/// A standard logistic draw.
-fn logistic(rng: &mut impl Rng) -> f64 {
-    let u: f64 = rng.random_range(f64::MIN_POSITIVE..1.0);
-    u.ln() - (-u).ln_1p()
-}
-
 impl DagDistribution {
     /// From θ (d) and Φ (d×d); `forbidden` / `required` are row-major d×d masks.
     ///
@@ -92,12 +86,18 @@ impl DagDistribution {
         order_from_scores(scores, self.required.as_ref()).expect("required edges checked acyclic")
     }
 
-    /// One sample: its ordering (with SoftSort relaxation at temperature τ) and its edges.
-    pub fn sample(&self, rng: &mut impl Rng, tau: f64, relaxation: Relaxation) -> (OrderSample, EdgeSample) {
+    /// σ(Φ) (column-major), the edge probabilities given the order.
+    pub fn probabilities(&self) -> Vec<f64> {
+        self.phi().iter().map(|&z| sigmoid(z)).collect()
+    }
+
+    /// One sample: its ordering (with SoftSort relaxation at temperature τ) and its edges, given
+    /// `probabilities` = [`probabilities`](Self::probabilities)().
+    pub fn sample(&self, probabilities: &[f64], rng: &mut impl Rng, tau: f64, relaxation: Relaxation) -> (OrderSample, EdgeSample) {
         let scores: Vec<f64> = self.theta().iter().map(|&t| t + gumbel(rng)).collect();
         let order = self.order_of(&scores);
-        let noise: Vec<f64> = (0..self.d * self.d).map(|_| logistic(rng)).collect();
-        (OrderSample::new(scores, order, tau), EdgeSample::new(self.phi(), &noise, &self.states, relaxation))
+        let uniforms: Vec<f64> = (0..self.d * self.d).map(|_| rng.random::<f64>()).collect();
+        (OrderSample::new(scores, order, tau), EdgeSample::new(probabilities, &uniforms, &self.states, relaxation))
     }
 
     /// The modal DAG: the order of θ (no noise) and the edges with σ(Φ_ij) > `threshold` allowed by
@@ -127,8 +127,9 @@ impl DagDistribution {
         let d = self.d;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut out = vec![0u8; n * d * d];
+        let probabilities = self.probabilities();
         for sample in out.chunks_mut((d * d).max(1)).take(n) {
-            let (order, edges) = self.sample(&mut rng, 1.0, Relaxation::Hard);
+            let (order, edges) = self.sample(&probabilities, &mut rng, 1.0, Relaxation::Hard);
             let b = order.mask(Relaxation::Hard);
             for i in 0..d {
                 for j in 0..d {

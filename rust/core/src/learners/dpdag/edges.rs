@@ -56,6 +56,10 @@ fn softplus(z: f64) -> f64 {
 }
 
 /// One edge sample: U (0/1, or σ(Φ+ℓ) when soft) and the slope σ'(Φ+ℓ) of each free entry.
+///
+/// The noise is drawn as u ~ U(0, 1), ℓ = logit(u). With p = σ(Φ), σ(Φ + ℓ) = up / (up + (1−u)(1−p)),
+/// so a sample costs no transcendental function beyond the d² sigmoids of p, which the KL
+/// gradient shares.
 #[derive(Debug, Clone)]
 pub struct EdgeSample {
     /// U, column-major.
@@ -65,20 +69,22 @@ pub struct EdgeSample {
 }
 
 impl EdgeSample {
-    /// Samples U from the logits `phi` and the logistic noise `noise` (both column-major d×d).
-    pub fn new(phi: &[f64], noise: &[f64], states: &[EdgeState], relaxation: Relaxation) -> Self {
-        let mut values = vec![0.0; phi.len()];
-        let mut slopes = vec![0.0; phi.len()];
-        for k in 0..phi.len() {
+    /// Samples U given p = σ(Φ) (`probabilities`) and the uniforms `uniforms` (both column-major d×d).
+    pub fn new(probabilities: &[f64], uniforms: &[f64], states: &[EdgeState], relaxation: Relaxation) -> Self {
+        let mut values = vec![0.0; probabilities.len()];
+        let mut slopes = vec![0.0; probabilities.len()];
+        for k in 0..probabilities.len() {
             match states[k] {
                 EdgeState::Never => {}
                 EdgeState::Always => values[k] = 1.0,
                 EdgeState::Free => {
-                    let z = phi[k] + noise[k];
-                    let soft = sigmoid(z);
+                    let (p, u) = (probabilities[k], uniforms[k]);
+                    let (on, off) = (u * p, (1.0 - u) * (1.0 - p));
+                    // σ(Φ+ℓ); both terms vanish only when p rounds to 0 or 1 at an extreme u
+                    let soft = if on + off > 0.0 { on / (on + off) } else { f64::from(u8::from(on > 0.0)) };
                     slopes[k] = soft * (1.0 - soft);
                     values[k] = match relaxation {
-                        Relaxation::Hard => f64::from(u8::from(z > 0.0)),
+                        Relaxation::Hard => f64::from(u8::from(on > off)),
                         Relaxation::Soft => soft,
                     };
                 }
@@ -95,23 +101,28 @@ impl EdgeSample {
     }
 }
 
-/// `weight` · Σ_free KL(Bernoulli(σ(Φ_ij)) ‖ Bernoulli(p0)) / `normaliser`, and its gradient added
-/// to `grad` (fixed entries contribute nothing).
-///
-/// KL = σ log(σ/p0) + (1 − σ) log((1 − σ)/(1 − p0)), ∂KL/∂Φ = σ(1 − σ)(Φ − logit p0).
-pub fn bernoulli_kl(phi: &[f64], states: &[EdgeState], p0: f64, normaliser: f64, weight: f64, grad: Option<&mut [f64]>) -> f64 {
-    let (log_p, log_q, logit) = (p0.ln(), (-p0).ln_1p(), (p0 / (1.0 - p0)).ln());
-    let mut total = 0.0;
-    let mut grad = grad;
-    for (k, (&z, &state)) in phi.iter().zip(states).enumerate() {
-        if state != EdgeState::Free {
-            continue;
+/// Adds the gradient of `weight` · Σ_free KL(Bernoulli(σ(Φ_ij)) ‖ Bernoulli(p0)) / `normaliser`
+/// to `grad`, given p = σ(Φ): ∂KL/∂Φ = p(1 − p)(Φ − logit p0).
+pub fn bernoulli_kl_gradient(phi: &[f64], probabilities: &[f64], states: &[EdgeState], p0: f64, normaliser: f64, weight: f64, grad: &mut [f64]) {
+    let logit = (p0 / (1.0 - p0)).ln();
+    for (k, g) in grad.iter_mut().enumerate() {
+        if states[k] == EdgeState::Free {
+            let p = probabilities[k];
+            *g += weight * p * (1.0 - p) * (phi[k] - logit) / normaliser;
         }
-        let s = sigmoid(z);
-        // log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z)
-        total += s * (-softplus(-z) - log_p) + (1.0 - s) * (-softplus(z) - log_q);
-        if let Some(g) = grad.as_deref_mut() {
-            g[k] += weight * s * (1.0 - s) * (z - logit) / normaliser;
+    }
+}
+
+/// `weight` · Σ_free KL(Bernoulli(σ(Φ_ij)) ‖ Bernoulli(p0)) / `normaliser` (fixed entries
+/// contribute nothing), with KL = σ log(σ/p0) + (1 − σ) log((1 − σ)/(1 − p0)).
+pub fn bernoulli_kl(phi: &[f64], states: &[EdgeState], p0: f64, normaliser: f64, weight: f64) -> f64 {
+    let (log_p, log_q) = (p0.ln(), (-p0).ln_1p());
+    let mut total = 0.0;
+    for (&z, &state) in phi.iter().zip(states) {
+        if state == EdgeState::Free {
+            let s = sigmoid(z);
+            // log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z)
+            total += s * (-softplus(-z) - log_p) + (1.0 - s) * (-softplus(z) - log_q);
         }
     }
     weight * total / normaliser
@@ -127,7 +138,9 @@ mod tests {
         let phi = vec![-3.0, 0.2, 5.0, 40.0];
         let p0 = 0.01;
         let mut grad = vec![0.0; 4];
-        let value = bernoulli_kl(&phi, &states, p0, 3.0, 2.0, Some(&mut grad));
+        let value = bernoulli_kl(&phi, &states, p0, 3.0, 2.0);
+        let probabilities: Vec<f64> = phi.iter().map(|&z| sigmoid(z)).collect();
+        bernoulli_kl_gradient(&phi, &probabilities, &states, p0, 3.0, 2.0, &mut grad);
         let kl = |z: f64| {
             let s: f64 = 1.0 / (1.0 + (-z).exp());
             s * (s / p0).ln() + (1.0 - s) * ((1.0 - s) / (1.0 - p0)).ln()
@@ -142,7 +155,7 @@ mod tests {
         }
         // minimised at Φ = logit p0
         let mut g = vec![0.0; 1];
-        bernoulli_kl(&[(p0 / (1.0 - p0)).ln()], &[EdgeState::Free], p0, 1.0, 1.0, Some(&mut g));
+        bernoulli_kl_gradient(&[(p0 / (1.0 - p0)).ln()], &[p0], &[EdgeState::Free], p0, 1.0, 1.0, &mut g);
         assert!(g[0].abs() < 1e-15);
     }
 
@@ -151,7 +164,7 @@ mod tests {
         let states = edge_states(2, Some(&vec![false, true, false, false]), None);
         // column-major: (0,0) Never, (1,0) Free, (0,1) forbidden → Never, (1,1) Never
         assert_eq!(states, vec![EdgeState::Never, EdgeState::Free, EdgeState::Never, EdgeState::Never]);
-        let sample = EdgeSample::new(&[9.0; 4], &[0.0; 4], &states, Relaxation::Hard);
+        let sample = EdgeSample::new(&[sigmoid(9.0); 4], &[0.5; 4], &states, Relaxation::Hard);
         assert_eq!(sample.values, vec![0.0, 1.0, 0.0, 0.0]);
         let mut grad = vec![0.0; 4];
         sample.add_logit_gradient(&[1.0; 4], &mut grad);

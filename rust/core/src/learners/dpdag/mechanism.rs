@@ -133,6 +133,9 @@ impl MaskedMlp {
     /// its gradient with respect to the parameters into `grad_params` and to A into `grad_a`
     /// (both overwritten). Returns the unscaled sum of squares.
     pub fn squared_error_grad(&self, x: MatRef<'_, f64>, a: &[f64], scale: f64, grad_params: &mut [f64], grad_a: &mut [f64]) -> f64 {
+        if self.is_linear() {
+            return self.linear_squared_error_grad(x, a, scale, grad_params, grad_a);
+        }
         let (d, len) = (self.d, self.node_len);
         let per_node: Vec<f64> = grad_params
             .par_chunks_mut(len.max(1))
@@ -199,9 +202,49 @@ impl MaskedMlp {
         sse
     }
 
+    /// The linear mechanism as one matrix: (W∘A) (d×d) and the biases.
+    fn linear_coefficients(&self, a: &[f64]) -> (Mat<f64>, Vec<f64>) {
+        let d = self.d;
+        let coefficients = Mat::from_fn(d, d, |i, j| self.params[j * (d + 1) + i] * a[j * d + i]);
+        (coefficients, (0..d).map(|j| self.params[j * (d + 1) + d]).collect())
+    }
+
+    /// [`squared_error_grad`](Self::squared_error_grad) for the linear mechanism, with all nodes
+    /// in two matrix products: X̂ = X(W∘A) + b and C = Xᵀ ∂L/∂X̂, so ∂L/∂W = A∘C and ∂L/∂A = W∘C.
+    fn linear_squared_error_grad(&self, x: MatRef<'_, f64>, a: &[f64], scale: f64, grad_params: &mut [f64], grad_a: &mut [f64]) -> f64 {
+        let d = self.d;
+        let (coefficients, bias) = self.linear_coefficients(a);
+        let mut residual = x.to_owned();
+        matmul(residual.as_mut(), Accum::Add, x, coefficients.as_ref(), -1.0, Par::Seq);
+        let mut sse = 0.0;
+        for (j, &b) in bias.iter().enumerate() {
+            // residual = x − x̂; the error e = x̂ − x = −residual
+            let column = residual.col_as_slice_mut(j);
+            column.iter_mut().for_each(|r| *r -= b);
+            sse += column.iter().map(|r| r * r).sum::<f64>();
+            grad_params[j * (d + 1) + d] = -2.0 * scale * column.iter().sum::<f64>();
+        }
+        let mut c = Mat::<f64>::zeros(d, d);
+        matmul(c.as_mut(), Accum::Replace, x.transpose(), residual.as_ref(), -2.0 * scale, Par::Seq);
+        for j in 0..d {
+            for i in 0..d {
+                let k = j * d + i;
+                grad_params[j * (d + 1) + i] = a[k] * c[(i, j)];
+                grad_a[k] = self.params[j * (d + 1) + i] * c[(i, j)];
+            }
+        }
+        sse
+    }
+
     /// x̂ (rows × d): every node's network on the rows of `x` with adjacency `a` (column-major d×d).
     pub fn predict(&self, x: MatRef<'_, f64>, a: &[f64]) -> Mat<f64> {
         let (d, len) = (self.d, self.node_len);
+        if self.is_linear() {
+            let (coefficients, bias) = self.linear_coefficients(a);
+            let mut out = Mat::from_fn(x.nrows(), d, |_, j| bias[j]);
+            matmul(out.as_mut(), Accum::Add, x, coefficients.as_ref(), 1.0, Par::Seq);
+            return out;
+        }
         let columns: Vec<Mat<f64>> = (0..d)
             .into_par_iter()
             .map(|j| self.forward_node(&self.params[j * len..(j + 1) * len], x, &a[j * d..(j + 1) * d]).0)

@@ -22,7 +22,7 @@ use crate::graph::Mask;
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
 use distribution::DagDistribution;
-use edges::bernoulli_kl;
+use edges::{bernoulli_kl, bernoulli_kl_gradient};
 use faer::{Mat, MatRef};
 use mechanism::MaskedMlp;
 use ordering::Relaxation;
@@ -140,18 +140,22 @@ struct Model {
 }
 
 impl Model {
-    /// λ · mean KL over the off-diagonal entries, its gradient added to `grad_phi` when given.
-    fn kl(&self, config: &Config, grad_phi: Option<&mut [f64]>) -> f64 {
+    /// The number of off-diagonal entries, over which the KL term is averaged.
+    fn kl_normaliser(&self) -> f64 {
         let d = self.graph.d();
-        let normaliser = (d * d.saturating_sub(1)).max(1) as f64;
-        bernoulli_kl(self.graph.phi(), self.graph.states(), config.prior, normaliser, config.lambda_kl, grad_phi)
+        (d * d.saturating_sub(1)).max(1) as f64
+    }
+
+    /// λ · mean KL over the off-diagonal entries.
+    fn kl(&self, config: &Config) -> f64 {
+        bernoulli_kl(self.graph.phi(), self.graph.states(), config.prior, self.kl_normaliser(), config.lambda_kl)
     }
 
     /// The objective of the modal DAG on the rows `x`: mean squared error plus the KL term.
     fn modal_objective(&self, config: &Config, x: MatRef<'_, f64>) -> f64 {
         let (_, adjacency) = self.graph.modal(config.edge_threshold);
         let sse = self.mechanism.squared_error(x, &adjacency);
-        sse / (x.nrows() * x.ncols()) as f64 + self.kl(config, None)
+        sse / (x.nrows() * x.ncols()) as f64 + self.kl(config)
     }
 }
 
@@ -162,10 +166,12 @@ struct Step {
     grad_a: Vec<f64>,
 }
 
-/// One minibatch step's loss and gradients (into `step`) for a sampled DAG.
+/// One minibatch step's gradients (into `step`) for a sampled DAG; returns the mean squared error
+/// (the KL term's value, which does not depend on the sample, is [`Model::kl`]).
 fn loss_grad(model: &Model, config: &Config, xb: MatRef<'_, f64>, rng: &mut ChaCha8Rng, relaxation: Relaxation, step: &mut Step) -> f64 {
     let d = model.graph.d();
-    let (order, edges) = model.graph.sample(rng, config.tau, relaxation);
+    let probabilities = model.graph.probabilities();
+    let (order, edges) = model.graph.sample(&probabilities, rng, config.tau, relaxation);
     let mask = order.mask(relaxation);
     let a: Vec<f64> = edges.values.iter().zip(&mask).map(|(u, b)| u * b).collect();
     let scale = 1.0 / (xb.nrows() * d) as f64;
@@ -177,7 +183,9 @@ fn loss_grad(model: &Model, config: &Config, xb: MatRef<'_, f64>, rng: &mut ChaC
     grad_theta.copy_from_slice(&order.score_gradient(&order.permutation_gradient(&grad_b, relaxation)));
     grad_phi.iter_mut().for_each(|g| *g = 0.0);
     edges.add_logit_gradient(&grad_u, grad_phi);
-    sse * scale + model.kl(config, Some(grad_phi))
+    let phi = model.graph.phi();
+    bernoulli_kl_gradient(phi, &probabilities, model.graph.states(), config.prior, model.kl_normaliser(), config.lambda_kl, grad_phi);
+    sse * scale
 }
 
 /// Fits DP-DAG to the (preprocessed) data `x` (n×d).
@@ -240,7 +248,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
             std::mem::swap(&mut model.mechanism.params, &mut next_mech);
             n_steps += 1;
         }
-        let train_loss = epoch_loss / train_rows.len() as f64;
+        let train_loss = epoch_loss / train_rows.len() as f64 + model.kl(config);
         let held_loss = model.modal_objective(config, held.as_ref());
         if !held_loss.is_finite() {
             return Err(non_finite(epoch));
@@ -335,7 +343,8 @@ mod tests {
             let cfg = Config { tau: 0.8, ..config(hidden.clone()) };
             let n_mech = model.mechanism.params.len();
             let mut step = Step { grad_graph: vec![0.0; d + d * d], grad_mech: vec![0.0; n_mech], grad_a: vec![0.0; d * d] };
-            let evaluate = |m: &Model, step: &mut Step| loss_grad(m, &cfg, x.as_ref(), &mut ChaCha8Rng::seed_from_u64(4), Relaxation::Soft, step);
+            let evaluate =
+                |m: &Model, step: &mut Step| loss_grad(m, &cfg, x.as_ref(), &mut ChaCha8Rng::seed_from_u64(4), Relaxation::Soft, step) + m.kl(&cfg);
             evaluate(&model, &mut step);
             let (grad_graph, grad_mech) = (step.grad_graph.clone(), step.grad_mech.clone());
             let h = 1e-6;

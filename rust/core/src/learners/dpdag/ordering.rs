@@ -70,10 +70,26 @@ impl OrderSample {
             rank[node] = r;
         }
         let mut soft = vec![0.0; d * d];
+        // exp(−|s̃_r − s_c|/τ) = e⁻_{π(r)} e⁺_c when s_c ≤ s̃_r, e⁺_{π(r)} e⁻_c otherwise, with
+        // e^± = exp(±(s − m)/τ) about the midpoint m: 2d exponentials instead of d². When the
+        // scores spread so wide that a factor could overflow, every entry takes its own exp.
+        let (low, high) = scores.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let middle = 0.5 * (low + high);
+        let factored = 0.5 * (high - low) / tau < 300.0;
+        let up: Vec<f64> = scores.iter().map(|&s| if factored { ((s - middle) / tau).exp() } else { 0.0 }).collect();
+        let down: Vec<f64> = up.iter().map(|&e| if factored { 1.0 / e } else { 0.0 }).collect();
         for (r, row) in soft.chunks_mut(d.max(1)).enumerate() {
-            let sorted = scores[order[r]];
-            // the largest entry of the row is 0 (at c = π(r)), so no exp overflows
-            row.iter_mut().zip(&scores).for_each(|(p, &s)| *p = (-(sorted - s).abs() / tau).exp());
+            let (node, sorted) = (order[r], scores[order[r]]);
+            for (c, p) in row.iter_mut().enumerate() {
+                *p = if !factored {
+                    // the largest entry of the row is 1 (at c = π(r)), so no exp overflows
+                    (-(sorted - scores[c]).abs() / tau).exp()
+                } else if scores[c] <= sorted {
+                    down[node] * up[c]
+                } else {
+                    up[node] * down[c]
+                };
+            }
             let total: f64 = row.iter().sum();
             row.iter_mut().for_each(|p| *p /= total);
         }
@@ -276,6 +292,23 @@ mod tests {
         }
         // the scores only matter through their differences
         assert!(analytic.iter().sum::<f64>().abs() < 1e-12);
+    }
+
+    #[test]
+    fn factored_softsort_equals_the_direct_formula() {
+        for (spread, tau) in [(0.5, 1.0), (40.0, 0.3), (2000.0, 1.0)] {
+            let scores: Vec<f64> = (0..7).map(|k| spread * ((k * 37 % 11) as f64 / 10.0 - 0.5)).collect();
+            let s = sample(&scores, tau);
+            for r in 0..7 {
+                let sorted = scores[s.order()[r]];
+                let row: Vec<f64> = scores.iter().map(|&c| (-(sorted - c).abs() / tau).exp()).collect();
+                let total: f64 = row.iter().sum();
+                for c in 0..7 {
+                    let expected = row[c] / total;
+                    assert!((s.soft_permutation()[r * 7 + c] - expected).abs() <= 1e-12 * expected + 1e-300, "{spread} ({r},{c})");
+                }
+            }
+        }
     }
 
     #[test]
