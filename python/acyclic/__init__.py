@@ -1,6 +1,7 @@
 """acyclic: learn causal DAGs from data, with a Rust core.
 
-Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TOPO`, :class:`COSMO`; and
+Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TOPO`, :class:`COSMO`,
+:class:`DPDAG`; and
 :func:`refine_topo`, which improves any learner's DAG by TOPO's swap search;
 :class:`PriorKnowledge` (forbidden/required edges, sources, sinks, tiers) for any learner.
 Modules: :mod:`acyclic.simulate` (synthetic graphs and SEMs), :mod:`acyclic.metrics`
@@ -33,6 +34,7 @@ _LEARNERS = {
     "refine_topo": "._topo",
     "PriorKnowledge": ".prior",
     "COSMO": "._cosmo",
+    "DPDAG": "._dpdag",
 }
 _SUBMODULES = ("baselines", "datasets", "exceptions", "graph", "metrics", "penalties", "plotting", "prior", "simulate")
 

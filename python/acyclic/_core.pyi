@@ -86,3 +86,40 @@ def cosmo_fit(
     callback: Optional[Callable[[int, int, float, float, float], None]] = None,
     n_threads: int = 1,
 ) -> dict: ...
+def dpdag_fit(
+    x: Float2D,
+    *,
+    hidden: List[int],
+    lambda_kl: float,
+    prior: float,
+    tau: float,
+    lr_graph: float,
+    lr_mech: float,
+    batch_size: int,
+    max_iter: int,
+    patience: int,
+    validation_fraction: float,
+    edge_threshold: float,
+    seed: int,
+    forbidden: Optional[Bool2D] = None,
+    required: Optional[Bool2D] = None,
+    callback: Optional[Callable[[int, int, float, float, float], None]] = None,
+    n_threads: int = 1,
+) -> dict: ...
+def dpdag_predict(x: Float2D, hidden: List[int], mechanism: npt.NDArray[np.float64], adjacency: Float2D) -> Float2D: ...
+def dpdag_sample_dags(
+    theta: npt.NDArray[np.float64],
+    phi: Float2D,
+    n_samples: int,
+    seed: int,
+    forbidden: Optional[Bool2D] = None,
+    required: Optional[Bool2D] = None,
+) -> npt.NDArray[np.uint8]: ...
+def dpdag_edge_probabilities(
+    theta: npt.NDArray[np.float64],
+    phi: Float2D,
+    n_orders: int,
+    seed: int,
+    forbidden: Optional[Bool2D] = None,
+    required: Optional[Bool2D] = None,
+) -> Tuple[Float2D, bool]: ...

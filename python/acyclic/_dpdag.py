@@ -1,0 +1,313 @@
+"""DP-DAG / VI-DP-DAG (Charpentier, Kibler, Günnemann, ICLR 2022) as a scikit-learn estimator."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from . import _core
+from ._base import CoreResult, DAGLearner, check_count, check_number, resolve_n_jobs
+from ._progress import progress_bar
+from .exceptions import InvalidInputError
+
+_MECHANISMS = ("linear", "mlp")
+#: Sampled orders behind ``edge_probabilities_`` when required edges make it an estimate.
+N_ORDER_SAMPLES = 10_000
+
+
+class DPDAG(DAGLearner):
+    """Learn a distribution over DAGs by differentiable DAG sampling (VI-DP-DAG).
+
+    Implements Charpentier, Kibler & Günnemann, "Differentiable DAG Sampling", ICLR 2022. The
+    model is a distribution q(G) over DAGs and one mechanism per node. A DAG is sampled in two
+    steps. First a node order: sort the scores θ + Gumbel noise, largest first. Then the edges:
+    U_ij ~ Bernoulli(σ(Φ_ij)), kept where i comes before j. Every sample is a DAG, so no
+    acyclicity constraint is needed. Training is stochastic variational inference. Each minibatch
+    draws one DAG: the order is relaxed by SoftSort and the edges by the binary concrete, both
+    hard in the forward pass and straight-through in the backward pass. Adam then minimises
+
+        Σ (x̂ − x)² / (B·d)  +  λ · mean_{i≠j} KL(Bernoulli(σ(Φ_ij)) ‖ Bernoulli(prior)),
+
+    with x̂_j = f_j(x ∘ A[:, j]) predicted from the sampled parents. Training stops when the loss
+    of the modal DAG on a held-out fraction of the rows has not improved for ``patience`` epochs.
+    The best epoch's parameters are kept. The kernels (sampling, relaxations, mechanisms and their
+    hand-written gradients, Adam) run in the Rust core with the GIL released.
+
+    Departure from the reference code: the prior term is the true Bernoulli KL, as in the paper.
+    The reference code's term is linear in Φ and pushes every logit up.
+
+    Parameters
+    ----------
+    mechanism : {"linear", "mlp"}, default="linear"
+        ``"linear"``: x̂_j = Σ_i A_ij w_ij x_i + b_j. ``"mlp"``: one MLP per node with hidden
+        widths ``hidden`` and ReLU, fed the whole d-vector with its non-parents zeroed. The MLP
+        is the package's nonlinear learner.
+    hidden : tuple of int, default=(16, 16, 16)
+        Hidden layer widths of the MLP mechanism (the reference's VI-DP-DAG setting). Ignored
+        for ``"linear"``.
+    lambda_kl : float, default=0.1
+        λ, the weight of the mean KL term. On standardized data the mean squared error is about
+        1 per entry, so λ/(d(d−1)) · log(1/prior) is the price of one edge in those units.
+    prior : float, default=0.01
+        Prior probability of an edge, in (0, 1).
+    tau : float, default=1.0
+        SoftSort temperature (the reference's ``pd_temperature``).
+    lr_graph : float, default=1e-2
+        Adam's learning rate for θ and Φ.
+    lr_mech : float, default=1e-2
+        Adam's learning rate for the mechanisms. The reference uses 1e-3 with 100 epochs; 1e-2
+        reached lower SHD here (see the notes below).
+    batch_size : int, default=64
+        Rows per minibatch; one DAG is sampled per minibatch.
+    max_iter : int, default=5000
+        Epochs at most.
+    patience : int, default=500
+        Epochs without a better held-out loss before stopping. The held-out loss is noisy from
+        epoch to epoch (the parameters keep moving by about the learning rate), so a short
+        patience stops long before convergence.
+    validation_fraction : float, default=0.1
+        Fraction of the rows held out for early stopping, in [0, 0.5]. With 0, the modal DAG's
+        loss on the training rows is monitored instead.
+    edge_threshold : float, default=0.5
+        The modal DAG keeps i → j where σ(Φ_ij) exceeds it and i precedes j in the order of θ.
+    standardize : bool, default=True
+        Scale the columns to unit variance first (the paper standardises). The data are always
+        centred. Least-squares learners, this one included, find simulated linear graphs far more
+        easily on raw data, where the variances grow along the causal order. With
+        ``standardize=True`` that signal is gone (see ``acyclic.metrics.varsortability``).
+    random_state : int, RandomState or None, default=None
+        Seeds the split, the initialisation (θ = 0, Φ ~ U(0, 1), PyTorch-style uniform weights),
+        the minibatches and the sampled DAGs.
+    n_jobs : int or None, default=None
+        Threads for the MLP mechanism's per-node work (None → 1). Results do not depend on it.
+    verbose : bool, default=False
+        Progress bar over the epochs.
+    prior_knowledge : acyclic.PriorKnowledge or None, default=None
+        Forbidden edges are never sampled. Required edges are always sampled, and every order
+        respects them: Kahn's algorithm, taking the available node with the largest perturbed
+        score first.
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (d, d), float64
+        On the modal DAG: the regression weights (linear), or the L2 norm of the first-layer
+        weights from input i into node j's network (MLP; the NOTEARS-MLP convention, ≥ 0).
+    adjacency_ : ndarray of shape (d, d), int64
+        The modal DAG.
+    edge_probabilities_ : ndarray of shape (d, d), float64
+        Posterior edge marginals P(i → j) = σ(Φ_ij) · σ(θ_i − θ_j), exact without required
+        edges. With required edges they are estimated from 10,000 sampled orders; forbidden
+        edges get 0 and required ones 1.
+    edge_probabilities_exact_ : bool
+        False when ``edge_probabilities_`` is a Monte-Carlo estimate.
+    order_scores_ : ndarray of shape (d,)
+        θ. The modal order sorts it in descending order (roots first).
+    edge_logits_ : ndarray of shape (d, d)
+        Φ.
+    raw_weights_ : ndarray of shape (d, d)
+        ``weights_`` before the modal mask.
+    history_ : ndarray of shape (n_iter_,)
+        Mean training loss of each epoch, KL term included.
+    validation_history_ : ndarray of shape (n_iter_,)
+        Held-out loss of the modal DAG after each epoch.
+    best_epoch_ : int
+        The epoch (0-based) whose parameters were kept.
+    n_iter_ : int
+        Epochs run.
+    n_steps_ : int
+        Adam steps (minibatches).
+    converged_ : bool
+        Early stopping triggered before ``max_iter``.
+    causal_order_, node_labels_, n_features_in_, feature_names_in_, mean_, scale_
+        As in every learner (see :class:`acyclic._base.DAGLearner`).
+
+    Raises
+    ------
+    InvalidInputError
+        From ``fit``: bad data or parameters (the message names them), or required edges that
+        form a cycle.
+    NumericalError
+        The loss left the float64 range (lower ``lr_mech`` or standardize).
+
+    Notes
+    -----
+    How the defaults were chosen (ER2, d = 10, n = 1000, raw Gaussian linear data, seeds 0–9;
+    see the issue note): ``lr_mech`` 1e-2 beat 1e-3 and 3e-3, and λ = 0.1 beat 0.01, 0.3 and 1.
+    With the reference's patience (10 evaluations) the mean SHD was 14; it fell to about 8 with
+    a patience of hundreds of epochs. Given the true order, the edges alone reached SHD 4.5.
+    """
+
+    def __init__(
+        self,
+        *,
+        mechanism="linear",
+        hidden=(16, 16, 16),
+        lambda_kl=0.1,
+        prior=0.01,
+        tau=1.0,
+        lr_graph=1e-2,
+        lr_mech=1e-2,
+        batch_size=64,
+        max_iter=5000,
+        patience=500,
+        validation_fraction=0.1,
+        edge_threshold=0.5,
+        standardize=True,
+        random_state=None,
+        n_jobs=None,
+        verbose=False,
+        prior_knowledge=None,
+    ):
+        self.mechanism = mechanism
+        self.hidden = hidden
+        self.lambda_kl = lambda_kl
+        self.prior = prior
+        self.tau = tau
+        self.lr_graph = lr_graph
+        self.lr_mech = lr_mech
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.edge_threshold = edge_threshold
+        self.standardize = standardize
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.prior_knowledge = prior_knowledge
+
+    # ------------------------------------------------------------------ fit
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.mechanism not in _MECHANISMS:
+            raise InvalidInputError(f"mechanism must be one of {_MECHANISMS}, got {self.mechanism!r}")
+        self._hidden_widths()
+        check_number(self, "lambda_kl")
+        for name in ("tau", "lr_graph", "lr_mech"):
+            check_number(self, name, low_inclusive=False)
+        for name in ("prior", "edge_threshold"):
+            value = getattr(self, name)
+            check_number(self, name, low_inclusive=False)
+            if value >= 1:
+                raise InvalidInputError(f"{name} must be in (0, 1), got {value!r}")
+        check_number(self, "validation_fraction")
+        if self.validation_fraction > 0.5:
+            raise InvalidInputError(f"validation_fraction must be in [0, 0.5], got {self.validation_fraction!r}")
+        for name in ("batch_size", "max_iter", "patience"):
+            check_count(self, name)
+
+    def _hidden_widths(self) -> list:
+        """The MLP's hidden widths (empty for the linear mechanism), validated."""
+        if self.mechanism == "linear":
+            return []
+        hidden = self.hidden
+        if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
+            hidden = (hidden,)
+        try:
+            widths = [int(h) for h in hidden]
+            valid = len(widths) > 0 and all(
+                isinstance(h, numbers.Integral) and not isinstance(h, bool) and 1 <= h <= 100_000 for h in hidden
+            )
+        except TypeError:
+            valid = False
+        if not valid:
+            raise InvalidInputError(
+                f"hidden must be a non-empty tuple of positive layer widths for mechanism='mlp', got {self.hidden!r}"
+            )
+        return widths
+
+    def _seed(self) -> int:
+        return int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+
+    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
+        seed = self._seed()
+        with progress_bar(self.verbose, total=int(self.max_iter), desc="DP-DAG") as callback:
+            out = _core.dpdag_fit(
+                X,
+                hidden=self._hidden_widths(),
+                lambda_kl=float(self.lambda_kl),
+                prior=float(self.prior),
+                tau=float(self.tau),
+                lr_graph=float(self.lr_graph),
+                lr_mech=float(self.lr_mech),
+                batch_size=int(self.batch_size),
+                max_iter=int(self.max_iter),
+                patience=int(self.patience),
+                validation_fraction=float(self.validation_fraction),
+                edge_threshold=float(self.edge_threshold),
+                seed=seed,
+                forbidden=forbidden,
+                required=required,
+                callback=callback,
+                n_threads=resolve_n_jobs(self.n_jobs),
+            )
+        probabilities, exact = _core.dpdag_edge_probabilities(
+            out["theta"], out["phi"], N_ORDER_SAMPLES, seed, forbidden=forbidden, required=required
+        )
+        result = CoreResult.from_core(
+            out,
+            order_scores_="theta",
+            edge_logits_="phi",
+            validation_history_="validation",
+            best_epoch_="best_epoch",
+            n_steps_="n_evals",
+        )
+        # set on the estimator with the other fitted attributes, only once the fit succeeded
+        result.extras.update(
+            edge_probabilities_=probabilities,
+            edge_probabilities_exact_=bool(exact),
+            _mechanism_params=out["mechanism"],
+            _masks=(forbidden, required),
+        )
+        return result
+
+    def _convergence_advice(self) -> str:
+        return (
+            f"DP-DAG's held-out loss was still improving within the last {self.patience} of its "
+            f"{self.max_iter} epochs: increase max_iter. The returned graph is a DAG."
+        )
+
+    # ------------------------------------------------------------------ use
+    def _predict_values(self, values: np.ndarray) -> np.ndarray:
+        """The learned mechanisms on the modal DAG, in the units of X."""
+        standardized = (values - self.mean_) / self.scale_
+        prediction = _core.dpdag_predict(
+            np.ascontiguousarray(standardized),
+            self._hidden_widths(),
+            self._mechanism_params,
+            self.adjacency_.astype(np.float64),
+        )
+        return prediction * self.scale_ + self.mean_
+
+    def sample_dags(self, n_samples: int, random_state=None) -> np.ndarray:
+        """Draws DAGs from the learned distribution q(G).
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of DAGs, ≥ 1.
+        random_state : int, RandomState or None, default=None
+            Seed of the draws.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, d, d), uint8
+            0/1 adjacency matrices (``[s, i, j] == 1`` means i → j in sample s), each acyclic.
+            Their mean converges to ``edge_probabilities_``.
+
+        Raises
+        ------
+        InvalidInputError
+            ``n_samples`` is not a positive integer.
+        """
+        check_is_fitted(self, "edge_logits_")
+        if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
+            raise InvalidInputError(f"n_samples must be a positive integer, got {n_samples!r}")
+        seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
+        forbidden, required = self._masks
+        return _core.dpdag_sample_dags(
+            self.order_scores_, self.edge_logits_, int(n_samples), seed, forbidden=forbidden, required=required
+        )

@@ -1,0 +1,176 @@
+"""DP-DAG: samples are DAGs, marginals match samples, recovery on linear and nonlinear SEMs.
+
+The gradients (SoftSort and edge straight-through, the MLP backward pass, the Bernoulli KL) are
+checked against finite differences on the relaxed forward pass in the Rust core's tests
+(`cargo test -p acyclic-core dpdag`).
+"""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from acyclic import DPDAG, NOTEARS, PriorKnowledge
+from acyclic.exceptions import InvalidInputError
+from acyclic.graph import is_dag
+from acyclic.metrics import count_accuracy
+from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_nonlinear_sem, simulate_parameter
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def linear_data(seed, d=10, k=2, n=1000):
+    B = simulate_dag(d, k * d, "ER", random_state=seed)
+    W = simulate_parameter(B, random_state=seed)
+    return B, simulate_linear_sem(W, n, "gauss", random_state=seed)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    _, X = linear_data(0, d=8, n=500)
+    return DPDAG(random_state=0, max_iter=300, patience=50).fit(X)
+
+
+def test_every_sample_is_a_dag_and_sample_means_match_the_marginals(fitted):
+    samples = fitted.sample_dags(20_000, random_state=1)
+    assert samples.shape == (20_000, 8, 8) and samples.dtype == np.uint8
+    assert set(np.unique(samples)) <= {0, 1}
+    assert all(is_dag(s) for s in samples[:1000])
+    assert fitted.edge_probabilities_exact_
+    np.testing.assert_allclose(samples.mean(axis=0), fitted.edge_probabilities_, atol=0.02)
+    # the closed form σ(Φ_ij) σ(θ_i − θ_j)
+    theta, phi = fitted.order_scores_, fitted.edge_logits_
+    expected = 1 / (1 + np.exp(-phi)) / (1 + np.exp(-(theta[:, None] - theta[None, :])))
+    np.fill_diagonal(expected, 0.0)
+    np.testing.assert_allclose(fitted.edge_probabilities_, expected, rtol=1e-12, atol=1e-15)
+    # seeded
+    np.testing.assert_array_equal(fitted.sample_dags(5, random_state=3), fitted.sample_dags(5, random_state=3))
+
+
+def test_modal_dag_follows_the_scores_and_the_threshold(fitted):
+    A = fitted.adjacency_
+    order = np.argsort(-fitted.order_scores_, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    probability = 1 / (1 + np.exp(-fitted.edge_logits_))
+    expected = (probability > fitted.edge_threshold) & (rank[:, None] < rank[None, :])
+    np.testing.assert_array_equal(A, expected.astype(int))
+    assert is_dag(A)
+    assert np.all(fitted.weights_[A == 0] == 0)
+    assert fitted.validation_history_.shape == fitted.history_.shape == (fitted.n_iter_,)
+    assert 0 <= fitted.best_epoch_ < fitted.n_iter_
+
+
+def test_linear_mechanism_recovers_er2_on_raw_data():
+    shd = []
+    for seed in range(3):
+        B, X = linear_data(seed)
+        model = DPDAG(standardize=False, random_state=seed).fit(X)
+        assert is_dag(model.adjacency_)
+        shd.append(count_accuracy(B, model.adjacency_)["shd"])
+    assert np.mean(shd) <= 6, shd
+
+
+def test_mlp_mechanism_beats_linear_notears_on_a_nonlinear_sem():
+    ours, notears = [], []
+    for seed in range(3):
+        B = simulate_dag(10, 20, "ER", random_state=seed)
+        X = simulate_nonlinear_sem(B, 1000, "mlp", random_state=seed)
+        model = DPDAG(mechanism="mlp", random_state=seed).fit(X)
+        ours.append(count_accuracy(B, model.adjacency_)["shd"])
+        notears.append(count_accuracy(B, NOTEARS().fit(X).adjacency_)["shd"])
+    assert np.mean(ours) < np.mean(notears), (ours, notears)
+
+
+def test_predict_uses_the_mechanisms_on_the_modal_dag(fitted):
+    _, X = linear_data(0, d=8, n=500)
+    prediction = fitted.predict(X)
+    assert prediction.shape == X.shape
+    # linear mechanism: standardized prediction = Xs W + b, so the residual of Xs W is constant
+    standardized = (X - fitted.mean_) / fitted.scale_
+    offset = (prediction - fitted.mean_) / fitted.scale_ - standardized @ fitted.weights_
+    np.testing.assert_allclose(offset, np.broadcast_to(offset[0], offset.shape), atol=1e-9)
+    # a node without parents is predicted by a constant
+    roots = np.flatnonzero(fitted.adjacency_.sum(axis=0) == 0)
+    assert roots.size and np.allclose(prediction[:, roots], prediction[0, roots])
+
+
+def test_mlp_weights_are_first_layer_norms_and_threads_do_not_change_results():
+    B = simulate_dag(6, 6, "ER", random_state=2)
+    X = simulate_nonlinear_sem(B, 300, "mim", random_state=2)
+    one = DPDAG(mechanism="mlp", hidden=(8, 4), max_iter=40, random_state=3, n_jobs=1).fit(X)
+    two = DPDAG(mechanism="mlp", hidden=(8, 4), max_iter=40, random_state=3, n_jobs=2).fit(X)
+    np.testing.assert_array_equal(one.raw_weights_, two.raw_weights_)
+    np.testing.assert_array_equal(one.predict(X), two.predict(X))
+    assert np.all(one.raw_weights_ >= 0) and np.all(np.diag(one.raw_weights_) == 0)
+    assert np.all((one.weights_ > 0) == (one.adjacency_ == 1))
+    other = DPDAG(mechanism="mlp", hidden=(8, 4), max_iter=40, random_state=4).fit(X)
+    assert not np.array_equal(one.raw_weights_, other.raw_weights_)
+
+
+def test_prior_knowledge_holds_in_the_modal_dag_samples_and_marginals():
+    _, X = linear_data(1, d=6, n=400)
+    prior = PriorKnowledge(forbidden=[(0, 1), (2, 3)], required=[(5, 0), (4, 2)])
+    model = DPDAG(prior_knowledge=prior, random_state=0, max_iter=100).fit(X)
+    A, P = model.adjacency_, model.edge_probabilities_
+    assert A[0, 1] == A[2, 3] == 0 and A[5, 0] == A[4, 2] == 1
+    assert P[0, 1] == P[2, 3] == 0.0 and P[5, 0] == P[4, 2] == 1.0
+    assert not model.edge_probabilities_exact_
+    samples = model.sample_dags(3000, random_state=0)
+    assert np.all(samples[:, 0, 1] == 0) and np.all(samples[:, 5, 0] == 1) and np.all(samples[:, 4, 2] == 1)
+    np.testing.assert_allclose(samples.mean(axis=0), P, atol=0.04)
+    with pytest.raises(InvalidInputError, match="cycle"):
+        DPDAG(prior_knowledge=PriorKnowledge(required=[(0, 1), (1, 0)])).fit(X)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"mechanism": "gp"},
+        {"mechanism": "mlp", "hidden": ()},
+        {"mechanism": "mlp", "hidden": (16, 0)},
+        {"mechanism": "mlp", "hidden": "16"},
+        {"prior": 0.0},
+        {"prior": 1.0},
+        {"edge_threshold": 1.5},
+        {"tau": 0.0},
+        {"lr_graph": -1.0},
+        {"lambda_kl": np.nan},
+        {"validation_fraction": 0.8},
+        {"patience": 0},
+        {"batch_size": 2.5},
+    ],
+)
+def test_bad_parameters_are_named(params):
+    _, X = linear_data(0, d=4, k=1, n=100)
+    name = "hidden" if "hidden" in params else next(iter(params))
+    with pytest.raises(InvalidInputError, match=name):
+        DPDAG(**params).fit(X)
+
+
+def test_bad_sample_requests_and_unfitted_use_are_errors(fitted):
+    from sklearn.exceptions import NotFittedError
+
+    for bad in (0, -3, 2.0, True):
+        with pytest.raises(InvalidInputError, match="n_samples"):
+            fitted.sample_dags(bad)
+    with pytest.raises(NotFittedError):
+        DPDAG().sample_dags(3)
+
+
+def test_early_stopping_sets_converged_and_a_short_run_warns():
+    _, X = linear_data(3, d=5, n=300)
+    model = DPDAG(random_state=0, patience=5, max_iter=10_000).fit(X)
+    assert model.converged_ and model.n_iter_ < 10_000
+    assert model.best_epoch_ == model.n_iter_ - 1 - 5
+    with pytest.warns(ConvergenceWarning, match="DP-DAG"):
+        DPDAG(random_state=0, max_iter=3, patience=100).fit(X)
+
+
+def test_same_seed_same_result_and_no_validation_rows():
+    _, X = linear_data(4, d=5, n=200)
+    a = DPDAG(random_state=9, max_iter=60).fit(X)
+    b = DPDAG(random_state=9, max_iter=60).fit(X)
+    np.testing.assert_array_equal(a.weights_, b.weights_)
+    np.testing.assert_array_equal(a.history_, b.history_)
+    c = DPDAG(random_state=9, max_iter=60, validation_fraction=0.0).fit(X)
+    assert is_dag(c.adjacency_) and np.all(np.isfinite(c.validation_history_))
