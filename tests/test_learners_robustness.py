@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pytest
 
-from acyclic import COSMO, DAGMA, NOTEARS, TOPO
+from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO
 from acyclic.baselines import R2SortnRegress
 from acyclic.exceptions import InvalidInputError, NumericalError
 from acyclic.graph import is_dag
@@ -22,6 +22,10 @@ LEARNERS = {
     "dagma": lambda **kw: DAGMA(T=kw.pop("T", 3), warm_iter=2000, max_iter=kw.pop("max_iter", 4000), **kw),
     "topo": lambda **kw: TOPO(**kw),
     "cosmo": lambda **kw: COSMO(max_iter=kw.pop("max_iter", 100), random_state=kw.pop("random_state", 0), **kw),
+    # the MLP mechanism, so that n_jobs splits work; its threshold is on edge probabilities
+    "dpdag": lambda **kw: DPDAG(mechanism="mlp", hidden=(4,), max_iter=kw.pop("max_iter", 30),
+                                random_state=kw.pop("random_state", 0), standardize=kw.pop("standardize", False),
+                                edge_threshold=max(kw.pop("w_threshold", 0.5), 1e-9), **kw),
     # no iterations: max_iter does not apply
     "r2sortnregress": lambda **kw: R2SortnRegress(**{k: v for k, v in kw.items() if k != "max_iter"}),
 }
@@ -120,7 +124,7 @@ def test_permuting_columns_permutes_the_graph(learner):
     np.testing.assert_allclose(permuted.weights_, W[np.ix_(perm, perm)], atol=1e-2)
 
 
-@pytest.mark.parametrize("learner", ["dagma", "topo", "cosmo"])
+@pytest.mark.parametrize("learner", ["dagma", "topo", "cosmo", "dpdag"])
 def test_ctrl_c_stops_every_learner_within_a_second(learner):
     # NOTEARS: test_estimator.py::test_ctrl_c_interrupts_a_long_fit. Settings that run for seconds:
     import _thread
@@ -132,8 +136,10 @@ def test_ctrl_c_stops_every_learner_within_a_second(learner):
         X, model = rng.normal(size=(500, 400)), TOPO()
     elif learner == "dagma":
         X, model = sem(0, d=60, k=4, n=1000), DAGMA()
-    else:
+    elif learner == "cosmo":
         X, model = sem(0, d=10), COSMO(max_iter=1_000_000, random_state=0)
+    else:
+        X, model = sem(0, d=10), DPDAG(max_iter=1_000_000, patience=1_000_000, random_state=0)
     fired = {}
 
     def interrupt():

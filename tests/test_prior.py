@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import acyclic
-from acyclic import COSMO, DAGMA, NOTEARS, TOPO, PriorKnowledge
+from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, PriorKnowledge
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag
 from acyclic.metrics import count_accuracy
@@ -16,6 +16,7 @@ LEARNERS = {
     "dagma": lambda prior: DAGMA(prior_knowledge=prior),
     "topo": lambda prior: TOPO(prior_knowledge=prior),
     "cosmo": lambda prior: COSMO(prior_knowledge=prior, random_state=0, max_iter=300),
+    "dpdag": lambda prior: DPDAG(prior_knowledge=prior, random_state=0, max_iter=200, standardize=False),
 }
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from joblib import Parallel, delayed
 
-from acyclic import COSMO, DAGMA, TOPO
+from acyclic import COSMO, DAGMA, DPDAG, TOPO
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
 
 
@@ -21,14 +21,15 @@ def sem(seed, d=8, n=300):
 def fit_weights(kind, seed):
     X = sem(seed)
     model = {"dagma": DAGMA(T=2, warm_iter=2000, max_iter=2000), "topo": TOPO(),
-             "cosmo": COSMO(max_iter=50, random_state=seed)}[kind]  # fmt: skip
+             "cosmo": COSMO(max_iter=50, random_state=seed),
+             "dpdag": DPDAG(mechanism="mlp", hidden=(4,), max_iter=20, random_state=seed)}[kind]  # fmt: skip
     return model.fit(X).weights_
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("backend", ["loky", "multiprocessing", "threading"])
 def test_parallel_fits_match_sequential_ones(backend):
-    jobs = [(kind, seed) for kind in ("dagma", "topo", "cosmo") for seed in (0, 1)]
+    jobs = [(kind, seed) for kind in ("dagma", "topo", "cosmo", "dpdag") for seed in (0, 1)]
     # the parent has used the Rust thread pools before forking ("multiprocessing" forks on Linux)
     sequential = [fit_weights(kind, seed) for kind, seed in jobs]
     parallel = Parallel(n_jobs=2, backend=backend)(delayed(fit_weights)(kind, seed) for kind, seed in jobs)

@@ -266,8 +266,9 @@ class DPDAG(DAGLearner):
 
     def _convergence_advice(self) -> str:
         return (
-            f"DP-DAG's held-out loss was still improving within the last {self.patience} of its "
-            f"{self.max_iter} epochs: increase max_iter. The returned graph is a DAG."
+            f"DP-DAG reached max_iter = {self.max_iter} epochs before its held-out loss stopped "
+            f"improving for patience = {self.patience} epochs: increase max_iter. The returned graph "
+            "(the best epoch's) is a DAG."
         )
 
     # ------------------------------------------------------------------ use
