@@ -145,6 +145,7 @@ def test_prior_knowledge_holds_in_the_modal_dag_samples_and_marginals():
         {"lambda_kl": np.nan},
         {"validation_fraction": 0.8},
         {"patience": 0},
+        {"tol": 1.0},
         {"batch_size": 2.5},
     ],
 )
@@ -167,9 +168,14 @@ def test_bad_sample_requests_and_unfitted_use_are_errors(fitted):
 
 def test_early_stopping_sets_converged_and_a_short_run_warns():
     _, X = linear_data(3, d=5, n=300)
-    model = DPDAG(random_state=0, patience=5, max_iter=10_000).fit(X)
+    model = DPDAG(random_state=0, patience=5, tol=0.0, max_iter=10_000).fit(X)
     assert model.converged_ and model.n_iter_ < 10_000
+    # with tol = 0 every new best restarts the count: the last 5 epochs were no better
     assert model.best_epoch_ == model.n_iter_ - 1 - 5
+    assert model.validation_history_[model.best_epoch_] == model.validation_history_.min()
+    # a coarser tol stops no later
+    coarse = DPDAG(random_state=0, patience=5, tol=0.5, max_iter=10_000).fit(X)
+    assert coarse.n_iter_ <= model.n_iter_
     with pytest.warns(ConvergenceWarning, match="DP-DAG"):
         DPDAG(random_state=0, max_iter=3, patience=100).fit(X)
 

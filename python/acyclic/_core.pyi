@@ -98,6 +98,7 @@ def dpdag_fit(
     batch_size: int,
     max_iter: int,
     patience: int,
+    tol: float,
     validation_fraction: float,
     edge_threshold: float,
     seed: int,

@@ -65,9 +65,13 @@ class DPDAG(DAGLearner):
     max_iter : int, default=5000
         Epochs at most.
     patience : int, default=500
-        Epochs without a better held-out loss before stopping. The held-out loss is noisy from
-        epoch to epoch (the parameters keep moving by about the learning rate), so a short
-        patience stops long before convergence.
+        Training stops after this many epochs without a held-out loss lower by ``tol``
+        (relative) than the last one that was. The best epoch is returned either way. The
+        held-out loss is noisy from epoch to epoch (the parameters keep moving by about the
+        learning rate), so a short patience stops long before convergence.
+    tol : float, default=1e-2
+        The relative improvement that restarts the patience count, in [0, 1) (as
+        scikit-learn's ``MLPRegressor``). Smaller improvements still update the best epoch.
     validation_fraction : float, default=0.1
         Fraction of the rows held out for early stopping, in [0, 0.5]. With 0, the modal DAG's
         loss on the training rows is monitored instead.
@@ -158,6 +162,7 @@ class DPDAG(DAGLearner):
         batch_size=64,
         max_iter=5000,
         patience=500,
+        tol=1e-2,
         validation_fraction=0.1,
         edge_threshold=0.5,
         standardize=True,
@@ -176,6 +181,7 @@ class DPDAG(DAGLearner):
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.patience = patience
+        self.tol = tol
         self.validation_fraction = validation_fraction
         self.edge_threshold = edge_threshold
         self.standardize = standardize
@@ -201,6 +207,9 @@ class DPDAG(DAGLearner):
             if value >= 1:
                 raise InvalidInputError(f"{name} must be in (0, 1), got {value!r}")
         check_number(self, "validation_fraction")
+        check_number(self, "tol")
+        if self.tol >= 1:
+            raise InvalidInputError(f"tol must be in [0, 1), got {self.tol!r}")
         if self.validation_fraction > 0.5:
             raise InvalidInputError(f"validation_fraction must be in [0, 0.5], got {self.validation_fraction!r}")
         for name in ("batch_size", "max_iter", "patience"):
@@ -248,6 +257,7 @@ class DPDAG(DAGLearner):
                 batch_size=int(self.batch_size),
                 max_iter=int(self.max_iter),
                 patience=int(self.patience),
+                tol=float(self.tol),
                 validation_fraction=float(self.validation_fraction),
                 edge_threshold=float(self.edge_threshold),
                 seed=seed,

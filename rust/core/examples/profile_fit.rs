@@ -1,6 +1,6 @@
 //! Runs a learner on data read from a raw little-endian f64 file (n×d, row-major), for
-//! profiling: `cargo run --release --example profile_fit -- notears|dagma|dagma-adam|dagma-lbfgs X.bin n d`.
-use acyclic_core::learners::{dagma, notears};
+//! profiling: `cargo run --release --example profile_fit -- notears|dagma|dagma-adam|dagma-lbfgs|dpdag X.bin n d`.
+use acyclic_core::learners::{dagma, dpdag, notears};
 use acyclic_core::loss::Loss;
 use acyclic_core::progress::Silent;
 use faer::Mat;
@@ -14,7 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 5 {
-        eprintln!("usage: profile_fit notears|dagma|dagma-adam|dagma-lbfgs X.bin n d");
+        eprintln!("usage: profile_fit notears|dagma|dagma-adam|dagma-lbfgs|dpdag X.bin n d");
         std::process::exit(2);
     }
     let bytes = std::fs::read(&args[2]).expect("data file");
@@ -25,6 +25,31 @@ fn main() {
     let loss = Loss::least_squares_from_data(x.as_ref()).unwrap();
     let start = Instant::now();
     let (raw, weights, n_evals, h) = match args[1].as_str() {
+        "dpdag" => {
+            // the linear mechanism with acyclic.DPDAG's defaults, on centred data
+            let means: Vec<f64> = (0..d).map(|j| x.col(j).iter().sum::<f64>() / n as f64).collect();
+            let centred = Mat::from_fn(n, d, |i, j| x[(i, j)] - means[j]);
+            let config = dpdag::Config {
+                hidden: vec![],
+                lambda_kl: 0.1,
+                prior: 0.01,
+                tau: 1.0,
+                lr_graph: 1e-2,
+                lr_mech: 1e-2,
+                batch_size: 64,
+                max_iter: 5000,
+                patience: 500,
+                tol: 1e-2,
+                validation_fraction: 0.1,
+                edge_threshold: 0.5,
+                seed: 0,
+                forbidden: None,
+                required: None,
+            };
+            let out = dpdag::fit(centred.as_ref(), &config, &mut Silent).unwrap();
+            eprintln!("epochs {} best {}", out.n_iter, out.best_epoch);
+            (out.raw_weights, out.weights, out.n_steps, 0.0)
+        }
         "notears" => {
             let out = notears::fit(&loss, &notears::Config::default(), &mut Silent).unwrap();
             (out.raw_weights, out.weights, out.n_evals, out.h)

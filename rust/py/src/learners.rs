@@ -265,7 +265,7 @@ pub fn cosmo_fit<'py>(
 /// `acyclic.DPDAG`). `hidden` empty means the linear mechanism.
 #[pyfunction]
 #[pyo3(signature = (x, *, hidden, lambda_kl, prior, tau, lr_graph, lr_mech, batch_size, max_iter,
-    patience, validation_fraction, edge_threshold, seed, forbidden = None, required = None,
+    patience, tol, validation_fraction, edge_threshold, seed, forbidden = None, required = None,
     callback = None, n_threads = 1))]
 #[allow(clippy::too_many_arguments)]
 pub fn dpdag_fit<'py>(
@@ -280,6 +280,7 @@ pub fn dpdag_fit<'py>(
     batch_size: usize,
     max_iter: usize,
     patience: usize,
+    tol: f64,
     validation_fraction: f64,
     edge_threshold: f64,
     seed: u64,
@@ -300,6 +301,7 @@ pub fn dpdag_fit<'py>(
         batch_size,
         max_iter,
         patience,
+        tol,
         validation_fraction,
         edge_threshold,
         seed,

@@ -61,12 +61,16 @@ struct Scales {
 
 #[allow(clippy::too_many_arguments)]
 fn propose_body(c: &Scales, x: &[f64], g: &[f64], m: &[f64], v: &[f64], m_next: &mut [f64], v_next: &mut [f64], x_next: &mut [f64]) {
-    let outputs = m_next.iter_mut().zip(v_next.iter_mut()).zip(x_next.iter_mut());
-    let inputs = m.iter().zip(v).zip(x.iter().zip(g));
-    for (((m1, v1), x1), ((&m0, &v0), (&x0, &g0))) in outputs.zip(inputs) {
-        *m1 = c.beta1 * m0 + (1.0 - c.beta1) * g0;
-        *v1 = c.beta2 * v0 + (1.0 - c.beta2) * g0 * g0;
-        *x1 = x0 - c.lr * (*m1 * c.unbias1) / ((*v1 * c.unbias2).sqrt() + c.eps);
+    // Equal lengths up front and an indexed loop: the compiler then vectorises the square roots
+    // and divisions (a zip of eight slices kept it scalar).
+    let n = x.len();
+    let (g, m, v, m_next, v_next, x_next) = (&g[..n], &m[..n], &v[..n], &mut m_next[..n], &mut v_next[..n], &mut x_next[..n]);
+    for i in 0..n {
+        let m1 = c.beta1 * m[i] + (1.0 - c.beta1) * g[i];
+        let v1 = c.beta2 * v[i] + (1.0 - c.beta2) * g[i] * g[i];
+        m_next[i] = m1;
+        v_next[i] = v1;
+        x_next[i] = x[i] - c.lr * (m1 * c.unbias1) / ((v1 * c.unbias2).sqrt() + c.eps);
     }
 }
 

@@ -97,7 +97,7 @@ impl DagDistribution {
         let scores: Vec<f64> = self.theta().iter().map(|&t| t + gumbel(rng)).collect();
         let order = self.order_of(&scores);
         let uniforms: Vec<f64> = (0..self.d * self.d).map(|_| rng.random::<f64>()).collect();
-        (OrderSample::new(scores, order, tau), EdgeSample::new(probabilities, &uniforms, &self.states, relaxation))
+        (OrderSample::new(&scores, order, tau), EdgeSample::new(probabilities, &uniforms, &self.states, relaxation))
     }
 
     /// The modal DAG: the order of θ (no noise) and the edges with σ(Φ_ij) > `threshold` allowed by

@@ -49,8 +49,11 @@ pub struct Config {
     pub batch_size: usize,
     /// Epochs at most.
     pub max_iter: usize,
-    /// Epochs without a better held-out loss before stopping.
+    /// Epochs without a held-out loss lower by `tol` (relative) than the last such one before
+    /// stopping; the best epoch is returned either way.
     pub patience: usize,
+    /// Relative improvement that resets the patience count, in [0, 1).
+    pub tol: f64,
     /// Fraction of the rows held out for early stopping, in [0, 0.5]; 0 monitors the training loss.
     pub validation_fraction: f64,
     /// An edge of the modal DAG needs σ(Φ_ij) above this, in (0, 1).
@@ -108,6 +111,9 @@ fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
         if !(value > 0.0 && value < 1.0) {
             return bad(format!("{name} must be in (0, 1), got {value}"));
         }
+    }
+    if !(0.0..1.0).contains(&config.tol) {
+        return bad(format!("tol must be in [0, 1), got {}", config.tol));
     }
     if !(0.0..=0.5).contains(&config.validation_fraction) {
         return bad(format!("validation_fraction must be in [0, 0.5], got {}", config.validation_fraction));
@@ -222,7 +228,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
     let batch = config.batch_size.min(train_rows.len());
     let mut xb = Mat::<f64>::zeros(batch, d);
     let (mut history, mut validation) = (Vec::new(), Vec::new());
-    let (mut best_value, mut best_epoch, mut since_best) = (f64::INFINITY, 0, 0);
+    let (mut best_value, mut best_epoch, mut since_best, mut mark) = (f64::INFINITY, 0, 0, f64::INFINITY);
     let (mut n_steps, mut converged) = (0, false);
     let non_finite = |epoch: usize| {
         CoreError::NonFinite(format!("DP-DAG's loss left the float64 range at epoch {epoch} (lower lr_mech, or standardize the data)"))
@@ -257,8 +263,12 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
         validation.push(held_loss);
         progress.report(&Status { iteration: epoch + 1, max_iter: config.max_iter, objective: held_loss, h: f64::NAN, rho: f64::NAN });
         if held_loss < best_value {
-            (best_value, best_epoch, since_best) = (held_loss, epoch, 0);
+            (best_value, best_epoch) = (held_loss, epoch);
             best = model.clone();
+        }
+        // patience counts epochs without a relative improvement of `tol` on the last mark
+        if !mark.is_finite() || held_loss < mark - config.tol * mark.abs() {
+            (mark, since_best) = (held_loss, 0);
         } else {
             since_best += 1;
             if since_best >= config.patience {
@@ -306,6 +316,7 @@ mod tests {
             batch_size: 64,
             max_iter: 200,
             patience: 20,
+            tol: 0.0,
             validation_fraction: 0.1,
             edge_threshold: 0.5,
             seed: 0,
@@ -371,12 +382,13 @@ mod tests {
     #[test]
     fn learns_a_chain_and_returns_a_reproducible_dag() {
         let x = chain(1000, 1);
-        let out = fit(x.as_ref(), &config(vec![]), &mut Silent).unwrap();
+        let cfg = Config { max_iter: 2000, patience: 200, tol: 1e-2, ..config(vec![]) };
+        let out = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
         assert!(is_dag(out.weights.as_ref()));
         let edges: Vec<(usize, usize)> = (0..3).flat_map(|i| (0..3).map(move |j| (i, j))).filter(|&(i, j)| out.adjacency[(i, j)] != 0.0).collect();
         // the chain or its reversal (Markov equivalent), without the shortcut
         assert!(edges == vec![(0, 1), (1, 2)] || edges == vec![(1, 0), (2, 1)], "{edges:?}");
-        let again = fit(x.as_ref(), &config(vec![]), &mut Silent).unwrap();
+        let again = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
         assert_eq!(out.weights, again.weights);
         assert_eq!(out.history, again.history);
     }

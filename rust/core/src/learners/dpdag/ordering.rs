@@ -51,8 +51,6 @@ pub fn order_from_scores(scores: &[f64], required: Option<&Mask>) -> Result<Vec<
 pub struct OrderSample {
     d: usize,
     tau: f64,
-    /// The perturbed scores s.
-    scores: Vec<f64>,
     /// π: the node at each rank.
     order: Vec<usize>,
     /// rank of each node (π⁻¹).
@@ -63,7 +61,7 @@ pub struct OrderSample {
 
 impl OrderSample {
     /// The relaxation of the order `order` (a permutation) of the scores `scores` at temperature τ.
-    pub fn new(scores: Vec<f64>, order: Vec<usize>, tau: f64) -> Self {
+    pub fn new(scores: &[f64], order: Vec<usize>, tau: f64) -> Self {
         let d = scores.len();
         let mut rank = vec![0; d];
         for (r, &node) in order.iter().enumerate() {
@@ -93,7 +91,7 @@ impl OrderSample {
             let total: f64 = row.iter().sum();
             row.iter_mut().for_each(|p| *p /= total);
         }
-        OrderSample { d, tau, scores, order, rank, soft }
+        OrderSample { d, tau, order, rank, soft }
     }
 
     /// π: the node at each rank (roots first).
@@ -186,32 +184,23 @@ impl OrderSample {
     /// ∂L/∂s from ∂L/∂P̂ (row-major), through the softmax and |s̃_r − s_c| (s̃_r = s_{π(r)}).
     pub fn score_gradient(&self, grad_perm: &[f64]) -> Vec<f64> {
         let d = self.d;
+        let inv_tau = 1.0 / self.tau;
         let mut out = vec![0.0; d];
         for r in 0..d {
             let (row, grow) = (&self.soft[r * d..(r + 1) * d], &grad_perm[r * d..(r + 1) * d]);
             let mean: f64 = row.iter().zip(grow).map(|(p, g)| p * g).sum();
-            let sorted = self.scores[self.order[r]];
             let mut to_sorted = 0.0;
+            // ∂a_rc/∂s_c = sign(s̃_r − s_c)/τ and ∂a_rc/∂s̃_r = −sign(s̃_r − s_c)/τ; the sign is +1
+            // for the nodes ranked after r (smaller scores) and −1 for those before
             for c in 0..d {
-                // ∂a_rc/∂s_c = sign(s̃_r − s_c)/τ and ∂a_rc/∂s̃_r = −sign(s̃_r − s_c)/τ
-                let da = row[c] * (grow[c] - mean);
-                let sign = sign(sorted - self.scores[c]) / self.tau;
-                out[c] += da * sign;
-                to_sorted -= da * sign;
+                let sign = f64::from(u8::from(self.rank[c] > r)) - f64::from(u8::from(self.rank[c] < r));
+                let da = row[c] * (grow[c] - mean) * sign * inv_tau;
+                out[c] += da;
+                to_sorted -= da;
             }
             out[self.order[r]] += to_sorted;
         }
         out
-    }
-}
-
-fn sign(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
-    } else {
-        0.0
     }
 }
 
@@ -220,7 +209,7 @@ mod tests {
     use super::*;
 
     fn sample(scores: &[f64], tau: f64) -> OrderSample {
-        OrderSample::new(scores.to_vec(), sort_descending(scores), tau)
+        OrderSample::new(scores, sort_descending(scores), tau)
     }
 
     #[test]
@@ -277,10 +266,10 @@ mod tests {
         let order = sort_descending(&scores);
         let g: Vec<f64> = (0..d * d).map(|k| ((k * 5 % 7) as f64 - 3.0) / 2.0).collect();
         let loss = |s: &[f64]| -> f64 {
-            let sample = OrderSample::new(s.to_vec(), order.clone(), 0.7);
+            let sample = OrderSample::new(s, order.clone(), 0.7);
             sample.mask(Relaxation::Soft).iter().zip(&g).map(|(b, g)| b * g).sum()
         };
-        let base = OrderSample::new(scores.clone(), order.clone(), 0.7);
+        let base = OrderSample::new(&scores, order.clone(), 0.7);
         let analytic = base.score_gradient(&base.permutation_gradient(&g, Relaxation::Soft));
         let h = 1e-6;
         for c in 0..d {
