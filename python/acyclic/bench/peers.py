@@ -1,13 +1,15 @@
 """Adapters for peer implementations, each returning a d×d weight matrix in acyclic's convention.
 
 Peers are never dependencies of ``acyclic``: install them into the benchmark environment
-(``pip install "acyclic[bench]"`` for DAGMA and LiNGAM, or the commands below). A peer that is not
+(``pip install "acyclic[bench]"`` for LiNGAM, and the commands below). A peer that is not
 importable is skipped with a notice by ``acyclic bench``. Every adapter is a scikit-learn
-estimator whose ``fit(X)`` sets ``weights_`` with ``weights_[i, j] != 0`` meaning ``i -> j``.
+estimator whose ``fit(X)`` sets ``weights_`` with ``weights_[i, j] != 0`` meaning ``i -> j``;
+``random_state``, ``n_jobs`` and ``verbose`` exist for a uniform interface and are used only
+where the peer has them.
 
 * :class:`DagmaPyPI` — ``dagma.linear.DagmaLinear`` (Bello et al. 2022), the authors' package:
-  ``pip install --no-deps dagma && pip install igraph tqdm`` (``dagma.linear`` needs no torch).
-  Same convention as ours (``X ≈ X W``).
+  ``pip install --no-deps dagma && pip install igraph tqdm`` (its metadata asks for torch, which
+  ``dagma.linear`` does not use). Same convention as ours (``X ≈ X W``).
 * :class:`DirectLiNGAM` — ``lingam.DirectLiNGAM`` (Shimizu et al. 2011): ``pip install lingam``.
   Its ``adjacency_matrix_`` ``B`` has ``B[i, j]`` = effect of ``x_j`` on ``x_i`` (``x = B x + e``),
   the **transpose** of our W; the adapter returns ``B.T``.
@@ -24,17 +26,37 @@ from sklearn.base import BaseEstimator
 __all__ = ["DagmaPyPI", "DirectLiNGAM", "GCastleNotears"]
 
 
-def _square(W, d: int, who: str) -> np.ndarray:
-    """``W`` as a float (d, d) array, or a clear error."""
-    W = np.array(W, dtype=np.float64)
-    if W.shape != (d, d):
-        raise ValueError(f"{who} returned a matrix of shape {W.shape}, expected ({d}, {d})")
-    np.fill_diagonal(W, 0.0)
-    return W
+class _Peer(BaseEstimator):
+    """``fit`` shared by the adapters: ``_learn(X)`` returns the peer's matrix in our convention."""
+
+    def _learn(self, X: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def fit(self, X, y=None):
+        """Fit the peer and store its weights in acyclic's convention.
+
+        Parameters
+        ----------
+        X : array_like of shape (n, d)
+            Data.
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        X = np.array(X, dtype=np.float64)  # a copy: some peers centre their input in place
+        d = X.shape[1]
+        W = np.array(self._learn(X), dtype=np.float64)
+        if W.shape != (d, d):
+            raise ValueError(f"{type(self).__name__} got a matrix of shape {W.shape} from the peer, expected ({d}, {d})")
+        np.fill_diagonal(W, 0.0)
+        self.weights_ = W
+        return self
 
 
-class DagmaPyPI(BaseEstimator):
-    """PyPI ``dagma``'s ``DagmaLinear`` (least squares), with our parameter names.
+class DagmaPyPI(_Peer):
+    """PyPI ``dagma``'s ``DagmaLinear`` with the least-squares loss.
 
     Parameters
     ----------
@@ -43,7 +65,7 @@ class DagmaPyPI(BaseEstimator):
     w_threshold : float, default 0.3
         |weight| below it is dropped (by ``DagmaLinear.fit``).
     random_state, n_jobs, verbose : ignored
-        For a uniform interface (DagmaLinear is deterministic and single-process).
+        DagmaLinear is deterministic and single-process.
 
     Attributes
     ----------
@@ -58,29 +80,13 @@ class DagmaPyPI(BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def fit(self, X, y=None):
-        """Fit ``DagmaLinear(loss_type="l2")`` on a copy of X (it centres its input in place).
-
-        Parameters
-        ----------
-        X : array_like of shape (n, d)
-            Data.
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
+    def _learn(self, X):
         from dagma.linear import DagmaLinear
 
-        X = np.array(X, dtype=np.float64)
-        W = DagmaLinear(loss_type="l2", verbose=False).fit(X.copy(), lambda1=self.lambda1,
-                                                           w_threshold=self.w_threshold)  # fmt: skip
-        self.weights_ = _square(W, X.shape[1], "DagmaLinear")
-        return self
+        return DagmaLinear(loss_type="l2").fit(X, lambda1=self.lambda1, w_threshold=self.w_threshold)
 
 
-class DirectLiNGAM(BaseEstimator):
+class DirectLiNGAM(_Peer):
     """``lingam.DirectLiNGAM``, its adjacency transposed into our convention.
 
     Parameters
@@ -88,15 +94,12 @@ class DirectLiNGAM(BaseEstimator):
     random_state : int or None, default None
         Passed to ``DirectLiNGAM``.
     n_jobs, verbose : ignored
-        For a uniform interface.
 
     Attributes
     ----------
     weights_ : ndarray of shape (d, d)
         ``adjacency_matrix_.T`` (lingam's ``B[i, j]`` is the effect of ``x_j`` on ``x_i``), after
         lingam's own adaptive-lasso pruning; no further threshold.
-    causal_order_ : ndarray of shape (d,)
-        lingam's causal order.
     """
 
     def __init__(self, random_state=None, n_jobs=None, verbose=False):
@@ -104,29 +107,13 @@ class DirectLiNGAM(BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def fit(self, X, y=None):
-        """Fit ``lingam.DirectLiNGAM``.
-
-        Parameters
-        ----------
-        X : array_like of shape (n, d)
-            Data.
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
+    def _learn(self, X):
         import lingam
 
-        X = np.asarray(X, dtype=np.float64)
-        model = lingam.DirectLiNGAM(random_state=self.random_state).fit(X)
-        self.weights_ = _square(np.asarray(model.adjacency_matrix_).T, X.shape[1], "DirectLiNGAM")
-        self.causal_order_ = np.asarray(model.causal_order_, dtype=np.int64)
-        return self
+        return np.asarray(lingam.DirectLiNGAM(random_state=self.random_state).fit(X).adjacency_matrix_).T
 
 
-class GCastleNotears(BaseEstimator):
+class GCastleNotears(_Peer):
     """gCastle's linear ``Notears`` ("NOTEARS (poly)" in the tables).
 
     Parameters
@@ -136,7 +123,6 @@ class GCastleNotears(BaseEstimator):
     w_threshold : float, default 0.3
         |weight| below it is dropped (by gCastle).
     random_state, n_jobs, verbose : ignored
-        For a uniform interface.
 
     Attributes
     ----------
@@ -152,26 +138,10 @@ class GCastleNotears(BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def fit(self, X, y=None):
-        """Fit ``castle.algorithms.Notears``.
-
-        Parameters
-        ----------
-        X : array_like of shape (n, d)
-            Data.
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
+    def _learn(self, X):
         from castle.algorithms import Notears
 
-        X = np.asarray(X, dtype=np.float64)
         model = Notears(lambda1=self.lambda1, w_threshold=self.w_threshold)
         model.learn(X)
         W = getattr(model, "weight_causal_matrix", None)
-        if W is None:
-            W = model.causal_matrix
-        self.weights_ = _square(np.asarray(W), X.shape[1], "gCastle Notears")
-        return self
+        return np.asarray(model.causal_matrix if W is None else W)

@@ -7,7 +7,8 @@ here: SHD with a reversed edge counted once and twice, TPR, FDR, FPR, NNZ, is_da
 least-squares score on the data as fed. A run that raises becomes a row with ``status="error"``
 and the message, one killed at ``timeout`` a row with ``status="timeout"``, a method that is not
 installed rows with ``status="skipped"``; the suite carries on. Each row is appended to
-``runs.csv`` as soon as its run ends, so a Ctrl-C keeps every finished row (the running runs are
+``runs.csv`` as soon as its run ends (and the file is rewritten in plan order at the end), so a
+Ctrl-C keeps every finished row (the running runs are
 killed and the result says ``interrupted``).
 """
 
@@ -242,7 +243,8 @@ def run_suite(
     methods : sequence of Method, optional
         Instead of the suite's own (e.g. a method that is not in the registry).
     out_dir : str or os.PathLike, optional
-        Folder for ``runs.csv`` (written as runs finish), ``runs.json``, ``meta.json`` and
+        Folder for ``runs.csv`` (appended to as runs finish, rewritten in plan order at the
+        end), ``runs.json``, ``meta.json`` and
         ``estimates.npz`` (the weight matrix of every successful run, key ``run<index>``);
         created if needed. Nothing is written when None.
     n_jobs : int, default 1
@@ -359,8 +361,18 @@ def _one_line(text) -> str:
 
 
 def _write_final(out: Path, result: SuiteResult) -> None:
-    """``runs.json``, ``meta.json`` and ``estimates.npz`` (``runs.csv`` is already written)."""
+    """``runs.csv`` again in plan order (it was written in finishing order), ``runs.json``,
+    ``meta.json`` and ``estimates.npz``."""
+    import os
+
     import numpy as np
+
+    tmp = out / "runs.csv.tmp"
+    appender = _CsvAppender(tmp)
+    for row in result.rows:
+        appender.write(row)
+    appender.close()
+    os.replace(tmp, out / "runs.csv")
 
     (out / "runs.json").write_text(json.dumps([{k: _plain(v) for k, v in r.items()} for r in result.rows],
                                               indent=1) + "\n")  # fmt: skip
