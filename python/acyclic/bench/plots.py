@@ -1,7 +1,7 @@
 """Figures of a suite (matplotlib, Agg backend): SHD and seconds against d, one heat-map.
 
-* ``shd_vs_d.png`` — mean SHD (± sd over seeds) against d, one line per method, one panel per
-  group of settings (log-scaled d);
+* ``shd_vs_d.png`` — mean SHD against d (bars: min–max over seeds), one line per method, one
+  panel per group of settings (log-scaled d);
 * ``seconds_vs_d.png`` — mean fit seconds against d, log-log;
 * ``heatmap.png`` — truth vs estimate of one run (:func:`acyclic.plotting.plot_truth_vs_estimate`):
   by default the first learner's first successful run on the largest d of the first group.
@@ -33,7 +33,9 @@ def _pyplot():
 
 
 def plot_metric_vs_d(rows: Sequence[Dict[str, object]], key: str, *, ylabel: str, log_y: bool = False):
-    """One panel per group of settings, one line per method: mean of ``key`` (± sd) against d.
+    """One panel per group of settings, one line per method: mean of ``key`` against d.
+
+    Bars span the seeds' minimum to maximum (never below zero, so they suit a log axis).
 
     Parameters
     ----------
@@ -72,8 +74,8 @@ def plot_metric_vs_d(rows: Sequence[Dict[str, object]], key: str, *, ylabel: str
                 continue
             vals = [[float(r[key]) for r in members if r["method"] == name and r["d"] == d] for d in ds]
             means = [statistics.fmean(v) for v in vals]
-            sds = [statistics.stdev(v) if len(v) > 1 else 0.0 for v in vals]
-            ax.errorbar(ds, means, yerr=sds, label=label, color=cmap(m % cmap.N), marker=markers[m % len(markers)],
+            spread = [[m - min(v) for m, v in zip(means, vals)], [max(v) - m for m, v in zip(means, vals)]]
+            ax.errorbar(ds, means, yerr=spread, label=label, color=cmap(m % cmap.N), marker=markers[m % len(markers)],
                         markersize=4, linewidth=1.2, capsize=2)  # fmt: skip
         ax.set_xscale("log")
         if log_y:
