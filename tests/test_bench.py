@@ -126,6 +126,18 @@ def test_ctrl_c_keeps_the_finished_rows(tmp_path):
     assert json.loads((tmp_path / "meta.json").read_text())["interrupted"] is True
 
 
+def test_standardized_suite_puts_raw_and_standardized_side_by_side():
+    suite = get_suite("standardized").replace(ds=(8,), seeds=(0,), methods=("r2sortnregress", "varsortnregress"))
+    result = run_suite(suite, n_jobs=2, progress=False)
+    by = {(r["method"], r["standardize"]): r for r in result.rows}
+    assert by["r2sortnregress", False]["shd"] == by["r2sortnregress", True]["shd"]  # scale-invariant
+    assert by["varsortnregress", True]["varsortability"] == 0.5 < by["varsortnregress", False]["varsortability"]
+    text = summarize(result.rows, result.meta)
+    line = next(ln for ln in text.splitlines() if ln.startswith("| R²-SortnRegress |"))
+    cells = [c.strip() for c in line.split("|")[2:4]]
+    assert "| method | ER2 d=8 raw | ER2 d=8 std. |" in text and cells[0] == cells[1]
+
+
 def test_varsortability_of_increasing_and_decreasing_chains():
     rng = np.random.default_rng(0)
     x0 = rng.normal(size=2000)
@@ -156,7 +168,7 @@ def test_setting_data_and_suites():
 
 
 def test_registry():
-    assert "dpdag" in GROUPS["learners"] and METHODS["dpdag"].params == {"mechanism": "linear"}
+    assert "dpdag" in GROUPS["learners"] and METHODS["dpdag"].params == {"mechanism": "linear", "standardize": False}
     assert [m.name for m in resolve_methods(["topo", "baselines", "topo"])] == [
         "topo", "varsortnregress", "r2sortnregress", "randomsortnregress"]  # fmt: skip
     with pytest.raises(KeyError, match="unknown method 'nope'"):

@@ -194,7 +194,8 @@ def write_plots(out_dir, rows: Sequence[Dict[str, object]], estimates: Dict[int,
         if fig is None:
             continue
         try:
-            fig.savefig(folder / name, dpi=110, bbox_inches="tight")
+            width = fig.get_size_inches()[0]
+            fig.savefig(folder / name, dpi=min(110.0, 1600.0 / width), bbox_inches="tight")  # ≤ ~1600 px wide
         finally:
             plt.close(fig)
         written.append(folder / name)
