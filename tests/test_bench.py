@@ -164,7 +164,8 @@ def test_setting_data_and_suites():
     assert {s.d for s in standard.settings()} == {10, 20, 50} and standard.seeds == (0, 1, 2)
     assert [m.name for m in resolve_methods(standard.methods)] == list(GROUPS["learners"] + GROUPS["baselines"])
     assert [s.standardize for s in get_suite("standardized").settings()] == [False, False, True, True]
-    assert [s.label() for s in get_suite("sachs").settings()] == ["Sachs (853 rows) raw", "Sachs (853 rows) standardized"]
+    labels = [s.label() for s in get_suite("sachs").settings()]
+    assert labels == ["Sachs (853 rows) raw", "Sachs (853 rows) standardized"]
 
 
 def test_registry():
@@ -173,8 +174,9 @@ def test_registry():
         "topo", "varsortnregress", "r2sortnregress", "randomsortnregress"]  # fmt: skip
     with pytest.raises(KeyError, match="unknown method 'nope'"):
         resolve_methods(["nope"])
-    assert Method("x", "x", "peer", "acyclic.bench.peers:DagmaPyPI", requires=("no_such_module_xyz",),
-                  install="pip install xyz").unavailable() == "needs 'no_such_module_xyz' (pip install xyz)"  # fmt: skip
+    absent = Method("x", "x", "peer", "acyclic.bench.peers:DagmaPyPI", requires=("no_such_module_xyz",),
+                    install="pip install xyz")  # fmt: skip
+    assert absent.unavailable() == "needs 'no_such_module_xyz' (pip install xyz)"
     est = METHODS["cosmo"].build(seed=7, threads=1)
     assert est.random_state == 7 and est.n_jobs == 1 and est.verbose is False
 

@@ -49,7 +49,7 @@ class _Peer(BaseEstimator):
         d = X.shape[1]
         W = np.array(self._learn(X), dtype=np.float64)
         if W.shape != (d, d):
-            raise ValueError(f"{type(self).__name__} got a matrix of shape {W.shape} from the peer, expected ({d}, {d})")
+            raise ValueError(f"{type(self).__name__}: the peer returned shape {W.shape}, expected ({d}, {d})")
         np.fill_diagonal(W, 0.0)
         self.weights_ = W
         return self

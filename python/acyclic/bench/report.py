@@ -115,8 +115,8 @@ def _header(rows: Sequence[Dict[str, object]], meta: Optional[Dict[str, object]]
             lines.append(f"- skipped `{name}`: {why}")
     lines += ["", "Mean ± sd over seeds, successful runs only. SHD counts a reversed edge once (NOTEARS/DAGMA/"
                   "gCastle), SHD₂ twice (cdt, COSMO); FPR can exceed 1; DAG = acyclic estimates / successful "
-                  "runs; LS score = ½n⁻¹‖Xc − Xc W‖²_F of the returned W on the data as fed; seconds = the fit "
-                  "alone; peak MiB = the whole run's process (interpreter and imports included)."]  # fmt: skip
+                  "runs; LS score = ½n⁻¹‖Xc − Xc W‖²_F of the returned W on the data as fed; seconds = the "
+                  "fit alone; peak MiB = the whole run's process (interpreter and imports included)."]  # fmt: skip
     return lines
 
 
@@ -144,7 +144,8 @@ _RESULT_COLUMNS = (
 
 
 def _results_table(rows: Sequence[Dict[str, object]]) -> List[str]:
-    heads = ["d", "method", "ok"] + [h for h, _, _ in _RESULT_COLUMNS[:6]] + ["DAG"] + [h for h, _, _ in _RESULT_COLUMNS[6:]]
+    names = [h for h, _, _ in _RESULT_COLUMNS]
+    heads = ["d", "method", "ok"] + names[:6] + ["DAG"] + names[6:]
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for d in _ordered(r["d"] for r in rows):
         for name, label in _methods(rows):

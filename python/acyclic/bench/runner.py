@@ -311,7 +311,12 @@ def run_suite(
     def job(run: Run):
         if stop.is_set():
             return None
-        return _execute(run, suite.name, data, suite.timeout, threads, skips[run.method.name])
+        try:
+            return _execute(run, suite.name, data, suite.timeout, threads, skips[run.method.name])
+        except Exception as exc:  # the harness itself failed on this run (e.g. no process could start)
+            row = _base_row(run, suite.name, threads)
+            row.update(status="error", error=f"harness: {type(exc).__name__}: {exc}")
+            return row, None
 
     pool = ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="acyclic-bench")
     try:
