@@ -1,5 +1,6 @@
 """Tests of the command line: ``acyclic learn`` and ``acyclic bench``."""
 
+import csv
 import json
 import subprocess
 import sys
@@ -111,12 +112,46 @@ def test_learn_interrupted(monkeypatch, capsys):
     assert capsys.readouterr().err.strip() == "interrupted"
 
 
-def test_bench_smoke(capsys):
-    assert main(["bench", "--d", "5", "--seeds", "0"]) == 0
+def test_bench_command(tmp_path, capsys):
+    out = tmp_path / "bench"
+    argv = ["bench", "--methods", "topo", "empty", "--d", "6", "--seeds", "0", "1", "--out", str(out), "--no-progress"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "suite smoke" in text and "4 runs" in text
+    line = next(ln for ln in text.splitlines() if ln.startswith("| 6 | empty graph |"))
+    assert line.split("|")[3].strip() == "2/2" and line.split("|")[4].strip() == "6"  # ER1, d = 6: 6 edges
+    assert "| 6 | TOPO | 2/2 |" in text
+    rows = list(csv.DictReader(open(out / "runs.csv")))
+    assert [(r["method"], r["seed"], r["status"]) for r in rows] == [
+        ("topo", "0", "ok"), ("empty", "0", "ok"), ("topo", "1", "ok"), ("empty", "1", "ok")]
+    assert json.loads((out / "meta.json").read_text())["command"] == "acyclic " + " ".join(argv)
+    assert (out / "plots" / "heatmap.png").stat().st_size > 0
+    assert not (out / "plots" / "shd_vs_d.png").exists()  # one d: no curve
+    # re-summarize the folder without running anything
+    (out / "summary.md").unlink()
+    assert main(["bench", "--summarize", str(out)]) == 0
+    assert "| 6 | TOPO | 2/2 |" in capsys.readouterr().out and (out / "summary.md").exists()
+
+
+def test_bench_usage_errors(tmp_path, capsys):
+    assert main(["bench", "--methods", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown method 'nope'" in capsys.readouterr().err
+    assert main(["bench", "--suite", "sachs", "--d", "5"]) == 2
+    assert "--d do(es) not apply to --suite sachs" in capsys.readouterr().err
+    assert main(["bench", "--d", "5", "5"]) == 2
+    assert main(["bench", "--n-jobs", "0"]) == 2
+    assert main(["bench", "--timeout", "0"]) == 2
+    assert main(["bench", "--summarize", str(tmp_path / "none")]) == 2
+    assert main(["bench", "--suite", "huge"]) == 2  # argparse
+    err = capsys.readouterr().err
+    assert "lists a value twice" in err and "--n-jobs" in err and "--timeout" in err and "no runs.csv" in err
+    assert not list(tmp_path.iterdir())  # nothing ran
+
+
+def test_bench_list(capsys):
+    assert main(["bench", "--list"]) == 0
     out = capsys.readouterr().out
-    assert "SHD" in out
-    row = next(line.split() for line in out.splitlines() if line.split()[:2] == ["5", "0"])
-    assert row[8] == "True"  # is_dag
+    assert "standard" in out and "sachs" in out and "R²-SortnRegress" in out and "NOTEARS (poly)" in out
 
 
 def test_module_entry_point():

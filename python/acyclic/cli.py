@@ -14,8 +14,9 @@ runnable as ``python -m acyclic.cli``.
     ``<stem>_vs_truth<suffix>`` holds the truth-vs-estimate heat-maps).
 
 ``acyclic bench``
-    A small smoke benchmark of NOTEARS on simulated linear-SEM data (see
-    :mod:`acyclic._bench`); the full benchmark suite lives in ``benchmarks/``.
+    Benchmark suites (``--suite smoke|standard|scaling|standardized|sachs``) of the learners,
+    the sort-and-regress baselines and optional peer packages, each run in its own process;
+    writes ``runs.csv``, ``summary.md`` and plots (see :mod:`acyclic.bench`).
 
 Exit codes: 0 success; 2 bad input or parameters (argparse's usage errors, unreadable
 or non-numeric data, unknown output format, any :class:`acyclic.exceptions.AcyclicError`),
@@ -188,29 +189,63 @@ def build_parser() -> argparse.ArgumentParser:
     learn.add_argument("--quiet", action="store_true", help="print nothing on stdout (errors still go to stderr)")
     learn.set_defaults(func=_cmd_learn)
 
-    from ._bench import BENCH_NOISES
+    _add_bench_parser(sub)
+    return parser
+
+
+def _add_bench_parser(sub) -> None:
+    """The ``bench`` subcommand's parser (suite names and defaults from :mod:`acyclic.bench`)."""
+    from .bench.suites import SUITES
 
     bench = sub.add_parser(
         "bench",
-        help="small smoke benchmark of NOTEARS on simulated data",
+        help="benchmark suites: learners, baselines and peers on simulated or Sachs data",
         description=(
-            "Simulate linear-SEM data with acyclic.simulate (random DAG with k*d edges, weights "
-            "U(±[0.5, 2])) and print seconds, SHD, TPR, FDR, NNZ and is_dag of NOTEARS per (d, seed). "
-            "The full benchmark suite is in the repository's benchmarks/ folder."
+            "Run a benchmark suite: every (setting, seed, method) in its own process (peak memory from "
+            "os.wait4, --timeout kills only that run), scored against the true graph (SHD with a reversed "
+            "edge counted once and twice, TPR, FDR, FPR, NNZ, is_dag, least-squares score, varsortability "
+            "and R²-sortability of the data). Writes runs.csv (row by row), runs.json, meta.json, "
+            "estimates.npz, summary.md and plots/ into --out, and prints the summary. Failures are rows, "
+            "not aborts; Ctrl-C keeps the finished rows. Suites: "
+            + "; ".join(f"{s.name}: {s.description}" for s in SUITES.values()) + "."
+        ),
+        epilog=(
+            "Method names: see --list; groups 'learners', 'baselines', 'peers', 'all'. Peers (dagma, lingam, "
+            "gcastle) are optional installs and skipped with a notice when absent. The flags below override "
+            "the suite's grid."
         ),
     )
-    bench.add_argument("--d", type=_int_in(2, 2000), nargs="+", default=[10, 20], metavar="D", help="numbers of nodes (default: 10 20)")
-    bench.add_argument("--seeds", type=_int_in(0, 2**32 - 1), nargs="+", default=[0, 1, 2], metavar="S", help="data-set seeds (default: 0 1 2)")
-    bench.add_argument("--graph", choices=["ER", "SF"], type=str.upper, default="ER", help="graph model (default: ER)")
-    bench.add_argument("--k", type=_int_in(0, 100), default=2, help="expected edges per node, s0 = k*d (default: 2)")
-    bench.add_argument("--n", type=_int_in(2, 10**7), default=1000, help="samples per data set (default: 1000)")
-    bench.add_argument("--noise", choices=list(BENCH_NOISES), default="gauss", help="noise distribution (default: gauss)")
-    bench.add_argument(
-        "--standardize", action="store_true",
-        help="fit on standardized columns (removes varsortability; much harder for least squares)",
-    )
+    bench.add_argument("--suite", choices=list(SUITES), default="smoke", help="the suite (default: smoke)")
+    bench.add_argument("--methods", nargs="+", default=None, metavar="M",
+                       help="methods or groups to run instead of the suite's (see --list)")
+    bench.add_argument("--graph", nargs="+", choices=["ER", "SF"], type=str.upper, default=None,
+                       help="graph models")
+    bench.add_argument("--k", nargs="+", type=_int_in(1, 100), default=None, help="expected edges per node, s0 = k*d")
+    bench.add_argument("--d", nargs="+", type=_int_in(2, 100000), default=None, metavar="D", help="numbers of nodes")
+    bench.add_argument("--n", type=_int_in(2, 10**8), default=None, help="samples per data set")
+    bench.add_argument("--noise", nargs="+", choices=["gauss", "exp", "gumbel", "uniform"], default=None,
+                       help="noise distributions of the linear SEM")
+    bench.add_argument("--seeds", nargs="+", type=_int_in(0, 2**32 - 1), default=None, metavar="S",
+                       help="data-set seeds (also each run's random_state)")
+    bench.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
+                       help="standardized data only (--standardize) or raw only (--no-standardize); "
+                            "default: the suite's (standardized and sachs: both)")
+    bench.add_argument("--n-jobs", type=int, default=1, metavar="N",
+                       help="runs at a time, each in its own process (-1: one per CPU; default: 1)")
+    bench.add_argument("--threads", type=_int_in(1, 1024), default=1, metavar="T",
+                       help="threads per run (learners' n_jobs, BLAS threads; default: 1)")
+    bench.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                       help="seconds before a run is killed (default: the suite's)")
+    bench.add_argument("--out", default=None, metavar="DIR",
+                       help="output folder (default: bench-results/<suite>)")
+    bench.add_argument("--no-plots", action="store_true", help="skip the figures")
+    bench.add_argument("--heatmap", default=None, metavar="M",
+                       help="method drawn in plots/heatmap.png (default: the first learner)")
+    bench.add_argument("--no-progress", action="store_true", help="no progress bar")
+    bench.add_argument("--list", action="store_true", help="list the suites and methods (with availability) and exit")
+    bench.add_argument("--summarize", default=None, metavar="DIR",
+                       help="re-write summary.md and plots/ of an earlier run's folder, print the summary, run nothing")
     bench.set_defaults(func=_cmd_bench)
-    return parser
 
 
 def _yn(flag) -> str:
@@ -252,6 +287,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = parser.parse_args(None if argv is None else list(argv))
     except SystemExit as exc:  # --help, --version, usage errors: return instead of exiting
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else _EXIT_USAGE)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded by `bench` in meta.json
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
@@ -786,27 +822,112 @@ def _cmd_learn(args) -> int:
 # bench
 
 
-def _cmd_bench(args) -> int:
-    from . import _bench
+def _bench_suite(args):
+    """The suite of ``args.suite`` with the grid flags applied (and checked)."""
+    from .bench.suites import get_suite
 
-    for name in ("d", "seeds"):
-        if len(set(getattr(args, name))) != len(getattr(args, name)):
+    suite = get_suite(args.suite)
+    for name in ("graph", "k", "d", "noise", "seeds", "methods"):
+        values = getattr(args, name)
+        if values is not None and len(set(values)) != len(values):
             raise CLIError(f"--{name} lists a value twice")
-    if min(args.d) < 2:
-        raise CLIError("--d needs at least 2 nodes")
-    if args.k < 0 or args.n < 2:
-        raise CLIError("--k must be >= 0 and --n >= 2")
-    prep = "standardized" if args.standardize else "raw (not standardized)"
-    print(f"NOTEARS smoke benchmark: {args.graph}{args.k} graphs (s0 = {args.k}·d), n = {args.n}, "
-          f"{args.noise} noise, linear SEM, {prep} data", flush=True)
-    print(_bench.format_header(), flush=True)
-    rows = _bench.run_smoke_bench(
-        args.d, args.seeds, graph=args.graph, k=args.k, n=args.n, noise=args.noise,
-        standardize=args.standardize,
-        callback=lambda row: print(_bench.format_row(row), flush=True),
+    if suite.is_sachs:
+        given = [f"--{name}" for name in ("graph", "k", "d", "n", "noise") if getattr(args, name) is not None]
+        if given:
+            raise CLIError(f"{', '.join(given)} do(es) not apply to --suite sachs (fixed data: 853 rows, 11 nodes)")
+    if args.timeout is not None and not (args.timeout > 0 and math.isfinite(args.timeout)):
+        raise CLIError("--timeout must be a positive number of seconds")
+    if args.n_jobs == 0 or args.n_jobs < -1:
+        raise CLIError("--n-jobs must be -1 (one per CPU) or a positive number")
+    standardize = None if args.standardize is None else (bool(args.standardize),)
+    return suite.replace(
+        methods=None if args.methods is None else tuple(args.methods),
+        graphs=None if args.graph is None else tuple(args.graph),
+        ks=None if args.k is None else tuple(args.k),
+        ds=None if args.d is None else tuple(args.d),
+        n=args.n,
+        noises=None if args.noise is None else tuple(args.noise),
+        standardize=standardize,
+        seeds=None if args.seeds is None else tuple(args.seeds),
+        timeout=args.timeout,
     )
-    for line in _bench._mean_lines(rows):
-        print(line)
+
+
+def _bench_list() -> int:
+    from .bench.methods import GROUPS, METHODS
+    from .bench.suites import SUITES
+
+    print("suites:")
+    for s in SUITES.values():
+        grid = ("Sachs data" if s.is_sachs else
+                f"graphs {'/'.join(s.graphs)}, k {'/'.join(map(str, s.ks))}, d {'/'.join(map(str, s.ds))}, "
+                f"n {s.n}, noise {'/'.join(s.noises)}")
+        prep = "/".join("standardized" if x else "raw" for x in s.standardize)
+        print(f"  {s.name:<13} {s.description}")
+        print(f"  {'':<13} {grid}, {prep}, seeds {' '.join(map(str, s.seeds))}, "
+              f"methods {' '.join(s.methods)}, timeout {s.timeout:g} s")
+    print("methods:")
+    for m in METHODS.values():
+        why = m.unavailable()
+        print(f"  {m.name:<19} {m.label:<20} {m.kind:<9} {'available' if why is None else 'unavailable: ' + why}")
+    print("groups: " + "; ".join(f"{g} = {' '.join(names)}" for g, names in GROUPS.items()))
+    return 0
+
+
+def _bench_summarize(folder: str) -> int:
+    import numpy as np
+
+    from .bench.plots import write_plots
+    from .bench.report import summarize
+    from .bench.runner import read_rows
+
+    out = Path(folder)
+    if not (out / "runs.csv").is_file():
+        raise CLIError(f"--summarize {folder!r}: no runs.csv there")
+    rows = read_rows(out / "runs.csv")
+    meta = json.loads((out / "meta.json").read_text()) if (out / "meta.json").is_file() else None
+    estimates = {}
+    if (out / "estimates.npz").is_file():
+        with np.load(out / "estimates.npz") as npz:
+            estimates = {int(key[3:]): npz[key] for key in npz.files}
+    text = summarize(rows, meta)
+    (out / "summary.md").write_text(text, encoding="utf-8")
+    print(text, end="")
+    for path in write_plots(out, rows, estimates):
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_bench(args) -> int:
+    from .bench import run_benchmark
+    from .bench.methods import resolve_methods
+    from .bench.runner import plan_runs
+
+    if args.list:
+        return _bench_list()
+    if args.summarize is not None:
+        return _bench_summarize(args.summarize)
+    suite = _bench_suite(args)
+    try:
+        methods = resolve_methods(suite.methods)
+    except KeyError as exc:
+        raise CLIError(exc.args[0]) from None
+    if args.heatmap is not None and args.heatmap not in [m.name for m in methods]:
+        raise CLIError(f"--heatmap {args.heatmap!r} is not one of the methods run")
+    out = Path(args.out) if args.out is not None else Path("bench-results") / suite.name
+    n_runs = len(plan_runs(suite, methods))
+    print(f"acyclic bench: suite {suite.name} ({suite.description}); {n_runs} runs, "
+          f"{args.n_jobs if args.n_jobs != -1 else os.cpu_count()} at a time, {args.threads} thread(s) each, "
+          f"timeout {suite.timeout:g} s; writing to {out}/", flush=True)
+    argv = getattr(args, "argv", None)
+    result = run_benchmark(suite, out, methods=methods, n_jobs=args.n_jobs, threads=args.threads,
+                           progress=False if args.no_progress else None, plots=not args.no_plots,
+                           heatmap_method=args.heatmap, command=argv)
+    print((out / "summary.md").read_text(encoding="utf-8"), end="")
+    print(f"wrote {', '.join(str(Path(f).name) for f in result.meta['files'])} in {out}/")
+    if result.interrupted:
+        _eprint(f"interrupted: kept the {len(result.rows)} finished run(s) in {out}/")
+        return _EXIT_INTERRUPTED
     return 0
 
 

@@ -1,0 +1,214 @@
+"""``acyclic.bench``: the smoke suite end to end, failure rows, Ctrl-C, the registry and the peers."""
+
+import _thread
+import json
+import math
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from acyclic.bench import COLUMNS, get_suite, read_rows, run_benchmark, run_suite
+from acyclic.bench.data import Setting, least_squares_score, make_data
+from acyclic.bench.methods import GROUPS, METHODS, Method, resolve_methods
+from acyclic.bench.report import mean_sd, summarize
+from acyclic.metrics import count_accuracy, r2_sortability, varsortability
+
+FINITE = ("seconds", "wall_seconds", "peak_rss_mib", "shd", "shd_reversed_twice", "tpr", "fdr", "fpr", "nnz",
+          "n_true_edges", "ls_score", "varsortability", "r2_sortability")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    """The smoke suite (tiny graphs, every learner and baseline, plus the empty graph), 2 runs at a time."""
+    out = tmp_path_factory.mktemp("smoke")
+    suite = get_suite("smoke")
+    suite = suite.replace(methods=suite.methods + ("empty",))
+    result = run_benchmark(suite, out, n_jobs=2, progress=False, command=["bench", "--suite", "smoke"])
+    return result, out
+
+
+def test_smoke_suite_csv_has_the_columns_and_finite_values(smoke):
+    result, out = smoke
+    rows = read_rows(out / "runs.csv")
+    with open(out / "runs.csv") as f:
+        assert f.readline().strip().split(",") == COLUMNS
+    methods = resolve_methods(("learners", "baselines", "empty"))
+    assert len(rows) == len(methods) * 2  # d = 5 and 10, one seed
+    assert rows == json.loads((out / "runs.json").read_text()) == result.rows
+    for row in rows:
+        method = METHODS[row["method"]]
+        if method.unavailable() is not None:  # e.g. DP-DAG before it exists: a skipped row, not a crash
+            assert row["status"] == "skipped" and "does not exist" in row["error"]
+            continue
+        assert row["status"] == "ok", row
+        for key in FINITE:
+            assert row[key] is not None and math.isfinite(row[key]), (key, row)
+        assert 0 <= row["tpr"] <= 1 and 0 <= row["fdr"] <= 1
+        assert row["shd_reversed_twice"] >= row["shd"]
+        assert row["n_true_edges"] == row["d"]  # ER1: s0 = d
+        assert row["peak_rss_mib"] > 10 and row["wall_seconds"] >= row["seconds"] > 0
+        assert row["is_dag"] is True  # every learner and baseline returns a DAG
+        assert row["varsortability"] == 1.0  # raw simulated chains of variances, always increasing here
+    by = {(r["method"], r["d"]): r for r in rows}
+    for d in (5, 10):
+        assert by["empty", d]["shd"] == by["empty", d]["n_true_edges"] == d and by["empty", d]["nnz"] == 0
+        for name in ("notears", "dagma", "topo", "varsortnregress"):  # easy raw data: (nearly) exact
+            assert by[name, d]["shd"] <= 1, by[name, d]
+    estimates = np.load(out / "estimates.npz")
+    ok = [r for r in rows if r["status"] == "ok"]
+    assert sorted(estimates.files) == sorted(f"run{r['run']}" for r in ok)
+    r = by["notears", 10]
+    B, _, X = make_data(Setting(graph="ER", k=1, d=10, n=200), 0)
+    W = estimates[f"run{r['run']}"]
+    assert count_accuracy(B, W)["shd"] == r["shd"]
+    assert least_squares_score(X, W) == pytest.approx(r["ls_score"])
+
+
+def test_smoke_suite_summary_and_plots(smoke):
+    result, out = smoke
+    text = (out / "summary.md").read_text()
+    assert "# acyclic bench: `smoke` suite" in text and "command: `acyclic bench --suite smoke`" in text
+    assert "| d | method | ok | SHD | SHD₂ |" in text and "## ER1, n = 200, gauss noise, raw data" in text
+    line = next(ln for ln in text.splitlines() if ln.startswith("| 10 | empty graph |"))
+    assert line.split("|")[4].strip() == "10"  # SHD of the empty graph = true edges
+    for label in ("NOTEARS", "DAGMA", "TOPO", "COSMO", "Var-SortnRegress", "R²-SortnRegress"):
+        assert f"| 5 | {label} | 1/1 |" in text
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["machine"]["cpu_count"] >= 1 and meta["runs_finished"] == meta["runs_planned"]
+    for name in ("shd_vs_d.png", "seconds_vs_d.png", "heatmap.png"):
+        assert (out / "plots" / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_failures_are_rows_not_aborts(tmp_path):
+    bad = Method("bad", "NOTEARS λ1 < 0", "learner", "acyclic:NOTEARS", {"lambda1": -1.0})
+    slow = Method("slow", "COSMO forever", "learner", "acyclic:COSMO", {"max_iter": 10**8})
+    missing = Method("missing", "no such learner", "learner", "acyclic:NoSuchLearner")
+    good = METHODS["topo"]
+    suite = get_suite("smoke").replace(ds=(5,), timeout=2.5)
+    notices = []
+    result = run_suite(suite, methods=[bad, slow, missing, good], out_dir=tmp_path, n_jobs=2, progress=False,
+                       notice=notices.append)  # fmt: skip
+    by = {r["method"]: r for r in read_rows(tmp_path / "runs.csv")}
+    assert by["bad"]["status"] == "error" and "lambda1" in by["bad"]["error"] and by["bad"]["shd"] is None
+    assert by["slow"]["status"] == "timeout" and "timeout after 2.5 s" in by["slow"]["error"]
+    assert by["missing"]["status"] == "skipped" and "acyclic.NoSuchLearner does not exist" in by["missing"]["error"]
+    assert by["topo"]["status"] == "ok" and by["topo"]["shd"] == 0
+    assert any("no such learner" in n for n in notices)
+    text = summarize(result.rows, result.meta)
+    assert "## Failed runs" in text and "| COSMO forever |" in text and "timeout" in text
+
+
+def test_ctrl_c_keeps_the_finished_rows(tmp_path):
+    suite = get_suite("smoke").replace(ds=(5,), timeout=60)
+    slow = Method("slow", "COSMO forever", "learner", "acyclic:COSMO", {"max_iter": 10**8})
+    csv_path = tmp_path / "runs.csv"
+
+    def interrupt_after_first_row():
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if csv_path.exists() and len(csv_path.read_text().splitlines()) >= 2:
+                time.sleep(0.3)  # the slow run has started by now
+                _thread.interrupt_main()
+                return
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=interrupt_after_first_row, daemon=True)
+    watcher.start()
+    started = time.monotonic()
+    result = run_suite(suite, methods=[METHODS["empty"], slow, METHODS["topo"]], out_dir=tmp_path, n_jobs=1,
+                       progress=False)  # fmt: skip
+    watcher.join()
+    assert result.interrupted and time.monotonic() - started < 30
+    assert [r["method"] for r in result.rows] == ["empty"]
+    assert [r["method"] for r in read_rows(csv_path)] == ["empty"]
+    assert json.loads((tmp_path / "meta.json").read_text())["interrupted"] is True
+
+
+def test_standardized_suite_puts_raw_and_standardized_side_by_side():
+    suite = get_suite("standardized").replace(ds=(8,), seeds=(0,), methods=("r2sortnregress", "varsortnregress"))
+    result = run_suite(suite, n_jobs=2, progress=False)
+    by = {(r["method"], r["standardize"]): r for r in result.rows}
+    assert by["r2sortnregress", False]["shd"] == by["r2sortnregress", True]["shd"]  # scale-invariant
+    assert by["varsortnregress", True]["varsortability"] == 0.5 < by["varsortnregress", False]["varsortability"]
+    text = summarize(result.rows, result.meta)
+    line = next(ln for ln in text.splitlines() if ln.startswith("| R²-SortnRegress |"))
+    cells = [c.strip() for c in line.split("|")[2:4]]
+    assert "| method | ER2 d=8 raw | ER2 d=8 std. |" in text and cells[0] == cells[1]
+
+
+def test_varsortability_of_increasing_and_decreasing_chains():
+    rng = np.random.default_rng(0)
+    x0 = rng.normal(size=2000)
+    x1 = x0 + rng.normal(size=2000)
+    x2 = x1 + rng.normal(size=2000)  # variances 1, 2, 3 along 0 -> 1 -> 2
+    X = np.column_stack([x0, x1, x2])
+    chain = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])
+    assert varsortability(X, chain) == 1.0
+    assert varsortability(X, chain.T) == 0.0  # the same data read along 2 -> 1 -> 0
+    assert varsortability(X / X.std(axis=0), chain) == 0.5  # standardized: uninformative
+    assert r2_sortability(X, chain) == r2_sortability(X * [5.0, 1.0, 0.1], chain)  # scale-invariant
+
+
+def test_setting_data_and_suites():
+    B, W, X = make_data(Setting(graph="ER", k=2, d=10, n=300, noise="exp", standardize=True), 3)
+    assert B.shape == (10, 10) and B.sum() == 20 and X.shape == (300, 10)
+    np.testing.assert_allclose(X.std(axis=0), 1.0)
+    B2, _, X2 = make_data(Setting(graph="ER", k=2, d=10, n=300, noise="exp", standardize=True), 3)
+    assert np.array_equal(B, B2) and np.array_equal(X, X2)  # a (setting, seed) is always the same data
+    Bs, Ws, Xs = make_data(Setting.sachs(), 0)
+    assert Bs.sum() == 17 and Ws is None and Xs.shape == (853, 11)
+    standard = get_suite("standard")
+    assert len(standard.settings()) == 6 and {s.k for s in standard.settings()} == {2, 4}
+    assert {s.d for s in standard.settings()} == {10, 20, 50} and standard.seeds == (0, 1, 2)
+    assert [m.name for m in resolve_methods(standard.methods)] == list(GROUPS["learners"] + GROUPS["baselines"])
+    assert [s.standardize for s in get_suite("standardized").settings()] == [False, False, True, True]
+    labels = [s.label() for s in get_suite("sachs").settings()]
+    assert labels == ["Sachs (853 rows) raw", "Sachs (853 rows) standardized"]
+
+
+def test_registry():
+    assert "dpdag" in GROUPS["learners"] and METHODS["dpdag"].params == {"mechanism": "linear", "standardize": False}
+    assert [m.name for m in resolve_methods(["topo", "baselines", "topo"])] == [
+        "topo", "varsortnregress", "r2sortnregress", "randomsortnregress"]  # fmt: skip
+    with pytest.raises(KeyError, match="unknown method 'nope'"):
+        resolve_methods(["nope"])
+    absent = Method("x", "x", "peer", "acyclic.bench.peers:DagmaPyPI", requires=("no_such_module_xyz",),
+                    install="pip install xyz")  # fmt: skip
+    assert absent.unavailable() == "needs 'no_such_module_xyz' (pip install xyz)"
+    est = METHODS["cosmo"].build(seed=7, threads=1)
+    assert est.random_state == 7 and est.n_jobs == 1 and est.verbose is False
+
+
+def test_mean_sd_format():
+    assert mean_sd([1, 2, 3]) == "2 ± 1"
+    assert mean_sd([None, 4.0]) == "4" and mean_sd([]) == "–"
+
+
+def _lingam_chain():
+    rng = np.random.default_rng(1)
+    e = rng.laplace(size=(2000, 3))
+    x0 = e[:, 0]
+    x1 = 2.0 * x0 + e[:, 1]
+    x2 = -1.5 * x1 + e[:, 2]
+    return np.column_stack([x0, x1, x2])
+
+
+def test_lingam_adapter_transposes_into_our_convention():
+    pytest.importorskip("lingam")
+    from acyclic.bench.peers import DirectLiNGAM
+
+    W = DirectLiNGAM(random_state=0).fit(_lingam_chain()).weights_
+    assert W[0, 1] == pytest.approx(2.0, abs=0.1) and W[1, 2] == pytest.approx(-1.5, abs=0.1)
+    assert np.count_nonzero(np.abs(W) > 0.3) == 2
+
+
+def test_dagma_pypi_adapter():
+    pytest.importorskip("dagma.linear")
+    from acyclic.bench.peers import DagmaPyPI
+
+    X = _lingam_chain()
+    W = DagmaPyPI().fit(X).weights_
+    assert W.shape == (3, 3) and np.count_nonzero(W) >= 2 and np.all(np.diag(W) == 0)
+    assert np.all(np.isfinite(X))  # the adapter gave the peer a copy
