@@ -14,7 +14,7 @@ runnable as ``python -m acyclic.cli``.
     ``<stem>_vs_truth<suffix>`` holds the truth-vs-estimate heat-maps).
 
 ``acyclic bench``
-    Benchmark suites (``--suite smoke|standard|scaling|standardized|sachs``) of the learners,
+    Benchmark suites (``--suite smoke|standard|scaling|standardized|nonlinear|sachs``) of the learners,
     the sort-and-regress baselines and optional peer packages, each run in its own process;
     writes ``runs.csv``, ``summary.md`` and plots (see :mod:`acyclic.bench`).
 
@@ -223,8 +223,8 @@ def _add_bench_parser(sub) -> None:
     bench.add_argument("--k", nargs="+", type=_int_in(1, 100), default=None, help="expected edges per node, s0 = k*d")
     bench.add_argument("--d", nargs="+", type=_int_in(2, 100000), default=None, metavar="D", help="numbers of nodes")
     bench.add_argument("--n", type=_int_in(2, 10**8), default=None, help="samples per data set")
-    bench.add_argument("--noise", nargs="+", choices=["gauss", "exp", "gumbel", "uniform"], default=None,
-                       help="noise distributions of the linear SEM")
+    bench.add_argument("--noise", nargs="+", choices=["gauss", "exp", "gumbel", "uniform", "mlp", "mim", "gp-sines"],
+                       default=None, help="noise of the linear SEM, or a nonlinear SEM (mlp, mim, gp-sines)")
     bench.add_argument("--seeds", nargs="+", type=_int_in(0, 2**32 - 1), default=None, metavar="S",
                        help="data-set seeds (also each run's random_state)")
     bench.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,

@@ -3,7 +3,8 @@
 A :class:`Setting` names a data set up to its seed. :func:`make_data` turns
 ``(setting, seed)`` into ``(B_true, W_true, X)``: for simulated settings a random DAG with
 ``s0 = k·d`` edges (:func:`acyclic.simulate.simulate_dag`), weights uniform on
-``[-2, -0.5] ∪ [0.5, 2]`` and ``n`` samples of a linear SEM with the given noise; the graph, the
+``[-2, -0.5] ∪ [0.5, 2]`` and ``n`` samples of a linear SEM with the given noise, or of a
+nonlinear additive-noise SEM (``noise`` one of :data:`NONLINEAR_SEMS`); the graph, the
 weights and the noise get three independent seeds derived from ``seed`` (:func:`sub_seeds`), so a
 ``(setting, seed)`` is always the same data set. With ``standardize`` the columns are centred and
 scaled to unit variance here, once, so that every method — peers included — gets the same array.
@@ -15,10 +16,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Dict, List, Optional
 
-__all__ = ["SACHS", "Setting", "sub_seeds", "make_data", "least_squares_score"]
+__all__ = ["SACHS", "NONLINEAR_SEMS", "Setting", "sub_seeds", "make_data", "least_squares_score"]
 
 #: ``Setting.graph`` of the built-in Sachs data (853 observational rows vs the 17-edge DAG).
 SACHS = "sachs"
+
+#: ``Setting.noise`` values that select a nonlinear SEM (:func:`acyclic.simulate.simulate_nonlinear_sem`
+#: with Gaussian noise: random sigmoid MLPs, index models, GP-like sums of sines) instead of the
+#: noise of a linear one.
+NONLINEAR_SEMS = ("mlp", "mim", "gp-sines")
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,8 @@ class Setting:
         Number of samples.
     noise : str or None, default "gauss"
         ``sem_type`` of :func:`acyclic.simulate.simulate_linear_sem` (``gauss``, ``exp``,
-        ``gumbel``, ``uniform``).
+        ``gumbel``, ``uniform``), or of :func:`acyclic.simulate.simulate_nonlinear_sem`
+        (``mlp``, ``mim``, ``gp-sines``; unit Gaussian noise).
     standardize : bool, default False
         Centre and scale every column to unit variance before any method sees the data.
     """
@@ -127,7 +134,7 @@ def make_data(setting: Setting, seed: int):
     B : numpy.ndarray of shape (d, d), int8
         True 0/1 adjacency, ``B[i, j] = 1`` meaning ``i -> j``.
     W : numpy.ndarray of shape (d, d), float64, or None
-        True weights (None for Sachs).
+        True weights (None for Sachs and nonlinear SEMs).
     X : numpy.ndarray of shape (n, d), float64
         The samples, standardized when ``setting.standardize``.
 
@@ -150,8 +157,12 @@ def make_data(setting: Setting, seed: int):
         s_graph, s_weights, s_noise = sub_seeds(seed, 3)
         B = simulate.simulate_dag(int(setting.d), int(setting.k) * int(setting.d), setting.graph,
                                   random_state=s_graph)  # fmt: skip
-        W = np.asarray(simulate.simulate_parameter(B, random_state=s_weights), dtype=np.float64)
-        X = simulate.simulate_linear_sem(W, int(setting.n), setting.noise, random_state=s_noise)
+        if setting.noise in NONLINEAR_SEMS:
+            W = None  # the mechanisms are random functions, not weights
+            X = simulate.simulate_nonlinear_sem(B, int(setting.n), setting.noise, random_state=s_noise)
+        else:
+            W = np.asarray(simulate.simulate_parameter(B, random_state=s_weights), dtype=np.float64)
+            X = simulate.simulate_linear_sem(W, int(setting.n), setting.noise, random_state=s_noise)
     B = (np.asarray(B) != 0).astype(np.int8)
     X = np.asarray(X, dtype=np.float64)
     if setting.standardize:

@@ -10,6 +10,8 @@ suite           what
                 (timeout 300 s a run): the seconds-vs-d plot
 ``standardized`` ER2, d ∈ {10, 20}, raw and standardized, 3 seeds, learners + baselines: SHD
                 raw vs standardized beside R²-SortnRegress (Reisach et al. 2021, 2023)
+``nonlinear``   ER2, d ∈ {10, 20, 50}, linear Gaussian and nonlinear (mlp, mim) SEMs, 3 seeds:
+                NOTEARS, DP-DAG linear and DP-DAG with MLP mechanisms (timeout 900 s)
 ``sachs``       the 853 observational Sachs rows vs the 17-edge DAG, raw and standardized,
                 learners + baselines + the empty graph (SHD 17)
 =============== ============================================================================
@@ -122,6 +124,9 @@ SUITES: Dict[str, Suite] = {s.name: s for s in (
           ds=(10, 20, 50, 100, 200), seeds=(0,), timeout=300.0),
     Suite("standardized", "raw vs standardized data (varsortability): ER2, d = 10, 20",
           ds=(10, 20), standardize=(False, True)),
+    Suite("nonlinear", "linear vs nonlinear SEMs (mlp, mim): ER2, d = 10, 20, 50, NOTEARS and DP-DAG",
+          methods=("notears", "dpdag", "dpdag-mlp"), ds=(10, 20, 50), noises=("gauss", "mlp", "mim"),
+          timeout=900.0),
     Suite("sachs", "Sachs et al. (2005), 853 observational rows, vs the acyclic 17-edge consensus graph",
           methods=_LEARNERS_AND_BASELINES + ("empty",), graphs=(SACHS,), ks=(), ds=(11,), n=853,
           noises=(), standardize=(False, True)),
