@@ -198,6 +198,18 @@ def test_learn_with_topo_and_refinement(capsys):
     assert "--lambda1 does not apply to --method topo" in capsys.readouterr().err
 
 
+def test_learn_with_the_stochastic_learners_uses_their_own_sachs_defaults_and_the_seed(capsys):
+    assert main(["learn", "sachs", "--method", "dpdag", "--seed", "3"]) == 0
+    line = capsys.readouterr().out.split("method:")[1].splitlines()[0]
+    assert "DPDAG(" in line and "lambda_kl=0.01" in line and "random_state=3" in line and "lambda1" not in line
+    assert main(["learn", "sachs", "--method", "cosmo", "--quiet"]) == 0
+    assert main(["learn", "sachs", "--method", "cosmo"]) == 0
+    line = capsys.readouterr().out.split("method:")[1].splitlines()[0]
+    assert "lambda1=0.0005" in line and "random_state=0" in line  # COSMO's own λ1, not the 0.03 of NOTEARS
+    assert main(["learn", "sachs", "--method", "dpdag", "--threshold", "0.2", "--quiet"]) == 2
+    assert "--threshold does not apply to --method dpdag" in capsys.readouterr().err
+
+
 def test_learn_with_prior_knowledge(tmp_path, capsys):
     tiers = tmp_path / "tiers.txt"
     tiers.write_text("PKC, PKA\npraf, pmek\n")
