@@ -9,7 +9,8 @@
 //! Modules: [`linalg`] (expm, sign/log-determinant and inverse), [`acyclicity`] (penalties h(W):
 //! expm, log-det, polynomial, spectral radius), [`loss`] (scores), [`optim`]
 //! (OWL-QN, bounded L-BFGS, augmented Lagrangian), [`graph`] (DAG checks, cycle projection),
-//! [`learners`] (NOTEARS), [`progress`] (progress reports and cancellation).
+//! [`learners`] (NOTEARS, DAGMA, TOPO, COSMO, DP-DAG), [`progress`] (progress reports and
+//! cancellation), [`scalar`] (stable sigmoid and softplus).
 
 pub mod acyclicity;
 pub mod constraints;
@@ -21,6 +22,7 @@ pub mod loss;
 pub mod mmatrix;
 pub mod optim;
 pub mod progress;
+pub mod scalar;
 pub(crate) mod vector;
 
 pub use error::{CoreError, Result};

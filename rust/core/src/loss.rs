@@ -8,6 +8,8 @@
 
 use crate::error::{CoreError, Result};
 use crate::linalg::mul;
+use crate::scalar::sigmoid;
+use crate::scalar::softplus;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
@@ -32,24 +34,6 @@ pub enum Loss {
 }
 
 /// log(1 + e^m) without overflow.
-fn softplus(m: f64) -> f64 {
-    if m > 0.0 {
-        m + (-m).exp().ln_1p()
-    } else {
-        m.exp().ln_1p()
-    }
-}
-
-/// The logistic function without overflow.
-pub fn sigmoid(m: f64) -> f64 {
-    if m >= 0.0 {
-        1.0 / (1.0 + (-m).exp())
-    } else {
-        let e = m.exp();
-        e / (1.0 + e)
-    }
-}
-
 impl Loss {
     /// Builds the least-squares loss from n×d data: centres a copy and forms Σ = XᵀX/n.
     pub fn least_squares_from_data(x: MatRef<'_, f64>) -> Result<Self> {

@@ -5,7 +5,8 @@
 //! and keeps i → j when U_ij = 1 and i comes before j: a DAG every time. Without required edges
 //! the difference of two Gumbels is logistic, so P(i → j) = σ(Φ_ij) σ(θ_i − θ_j) exactly.
 
-use super::edges::{edge_states, sigmoid, EdgeSample, EdgeState};
+use super::edges::{edge_states, EdgeSample, EdgeState};
+use crate::scalar::sigmoid;
 use super::ordering::{order_from_scores, OrderSample, Relaxation};
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;

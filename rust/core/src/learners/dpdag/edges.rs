@@ -10,6 +10,8 @@
 
 use super::ordering::Relaxation;
 use crate::graph::Mask;
+use crate::scalar::sigmoid;
+use crate::scalar::softplus;
 
 /// What an entry of the edge matrix may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,21 +40,6 @@ pub fn edge_states(d: usize, forbidden: Option<&Mask>, required: Option<&Mask>) 
         }
     }
     states
-}
-
-/// σ(z) without overflow.
-pub fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
-
-/// log(1 + eᶻ) without overflow.
-fn softplus(z: f64) -> f64 {
-    z.max(0.0) + (-z.abs()).exp().ln_1p()
 }
 
 /// One edge sample: U (0/1, or σ(Φ+ℓ) when soft) and the slope σ'(Φ+ℓ) of each free entry.
