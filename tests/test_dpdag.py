@@ -143,6 +143,7 @@ def test_prior_knowledge_holds_in_the_modal_dag_samples_and_marginals():
         {"lr_graph": -1.0},
         {"lr_mech": "fast"},
         {"lambda_kl": np.nan},
+        {"lambda_kl": "big"},
         {"validation_fraction": 0.8},
         {"patience": 0},
         {"tol": 1.0},

@@ -49,8 +49,8 @@ SACHS_DEFAULTS = dict(standardize=True, log=True, lambda1=0.03, w_threshold=0.3)
 
 #: Per-method changes to SACHS_DEFAULTS (None: the estimator's own default). COSMO's λ1 is on
 #: another scale (its loss is a mean over B·d entries); DP-DAG has no λ1 but a KL weight, and
-#: 0.01 gave mean SHD 14.2 over seeds 0–4 on the log-standardized rows against 16.0 for its
-#: default 0.1 (see benchmarks/RESULTS.md, DP-DAG).
+#: 0.01 gave mean SHD 14.2 over seeds 0–4 on the log-standardized rows against 16.0 for 0.1, its
+#: "auto" value at d = 11 (see benchmarks/RESULTS.md, DP-DAG).
 SACHS_METHOD_DEFAULTS = {"cosmo": {"lambda1": None}, "dpdag": {"lambda_kl": 0.01}}
 
 #: Reference graph for the Sachs metrics (see :func:`acyclic.datasets.load_sachs`).
