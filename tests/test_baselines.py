@@ -63,13 +63,6 @@ def test_sort_parameter_and_prior_knowledge():
     assert model.adjacency_[true[1][1], true[1][0]] == 1
 
 
-def test_more_columns_than_rows_falls_back_to_least_squares():
-    _, X = sem(2, d=12, n=8)
-    with pytest.warns(UserWarning, match="plain least squares"):
-        model = VarSortnRegress().fit(X)
-    assert is_dag(model.adjacency_) and np.all(np.isfinite(model.weights_))
-
-
 @pytest.mark.parametrize("cls", BASELINES)
 def test_an_exact_regression_keeps_its_parent(cls):
     # a duplicated and a scaled column are fitted exactly by one parent: LassoLarsIC's noise
