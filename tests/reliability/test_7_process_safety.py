@@ -318,18 +318,28 @@ def main_thread_speed(work):
     return count / took, took
 
 
-@pytest.mark.parametrize("learner", CORE_LEARNERS)
-def test_every_learner_releases_the_gil(learner):
-    """While a fit runs in another thread, this thread keeps counting at (nearly) the speed it
-    has next to a sleeping thread (measured: 0.96–1.09 of it for every learner). A call that
-    holds the GIL (``sum`` over a range, one C loop) leaves it below 0.04: the check can fail."""
+@pytest.fixture(scope="module")
+def gil_holding_speed():
+    """The main thread's speed, relative to its speed next to a sleeping thread, while another
+    thread holds the GIL (``sum`` over a range: one C loop of 0.4 s that never lets it go).
+    Measured 0.013–0.033, also with another process busy on one of the 2 cores."""
     idle, _ = main_thread_speed(lambda: time.sleep(0.2))
-    holding, _ = main_thread_speed(lambda: sum(range(10**7)))
-    assert holding < 0.1 * idle
+    holding, _ = main_thread_speed(lambda: sum(range(3 * 10**7)))
+    return holding / idle
+
+
+@pytest.mark.parametrize("learner", CORE_LEARNERS)
+def test_every_learner_releases_the_gil(learner, gil_holding_speed):
+    """While a fit runs in another thread, this thread keeps counting at (nearly) the speed it
+    has next to a sleeping thread: measured 0.96–1.14 of it for every learner (0.59–0.90 with
+    another process busy on one of the 2 cores). The bar, 0.3, is one that a fit holding the
+    GIL would not clear (``gil_holding_speed`` checks that the measurement can tell)."""
+    assert gil_holding_speed < 0.3
+    idle, _ = main_thread_speed(lambda: time.sleep(0.2))
     model, X = long_fit(learner)
     speed, took = main_thread_speed(lambda: model.fit(X))
     print(f"\n{learner}: fit {took:.2f} s, main thread at {speed / idle:.2f} of its idle speed "
-          f"(GIL held: {holding / idle:.3f})")  # fmt: skip
+          f"(GIL held: {gil_holding_speed:.3f})")  # fmt: skip
     assert took > 0.1
     assert speed > 0.3 * idle
     assert hasattr(model, "weights_")
