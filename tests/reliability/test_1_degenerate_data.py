@@ -182,7 +182,7 @@ def collinear_datasets():
 # is a finite DAG, but it misses the one edge the data determine. Found by this test; not fixed:
 # it needs a change in the Rust solvers (e.g. a symmetry-breaking start, or a named error).
 _SYMMETRIC_START = pytest.mark.xfail(
-    strict=True, reason="W = 0 start is symmetric for a duplicated column: i -> j and j -> i cancel, no edge")
+    strict=True, reason="W = 0 start is symmetric for a copied column: i -> j and j -> i stay equal and small, both dropped")
 _COLLINEAR_GAPS = {("notears", "duplicated"), ("notears", "near-collinear"),
                    ("dagma", "duplicated"), ("dagma", "near-collinear")}  # fmt: skip
 
