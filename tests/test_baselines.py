@@ -63,8 +63,16 @@ def test_sort_parameter_and_prior_knowledge():
     assert model.adjacency_[true[1][1], true[1][0]] == 1
 
 
-def test_more_columns_than_rows_falls_back_to_least_squares():
-    _, X = sem(2, d=12, n=8)
-    with pytest.warns(UserWarning, match="plain least squares"):
-        model = VarSortnRegress().fit(X)
-    assert is_dag(model.adjacency_) and np.all(np.isfinite(model.weights_))
+@pytest.mark.parametrize("cls", BASELINES)
+def test_an_exact_regression_keeps_its_parent(cls):
+    # a duplicated and a scaled column are fitted exactly by one parent: LassoLarsIC's noise
+    # estimate is then 0 and, without a floor, its BIC is NaN everywhere and it keeps no parent
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    for X, (i, j), ratio in ((np.column_stack([x, x[:, 1]]), (1, 3), 1.0),
+                             (np.column_stack([x, 2.0 * x[:, 0]]), (0, 3), 2.0)):  # fmt: skip
+        model = cls(random_state=1).fit(X)
+        assert model.adjacency_[i, j] + model.adjacency_[j, i] == 1
+        assert model.adjacency_.sum() == 1  # the exact fit needs no other parent
+        w = model.weights_[i, j] or 1.0 / model.weights_[j, i]
+        assert w == pytest.approx(ratio, rel=1e-9)

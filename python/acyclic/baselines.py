@@ -183,10 +183,17 @@ def _adaptive_lasso(covariates: np.ndarray, target: np.ndarray):
     if n <= k + 1 or not np.all(np.isfinite(ols)):
         return np.where(np.isfinite(ols), ols, 0.0), 1
     scale = np.abs(ols)
+    # An exact fit (the target is a copy or a multiple of its parents: duplicated or collinear
+    # columns) leaves no residual: LassoLarsIC's noise-variance estimate is then 0, every BIC is
+    # NaN and it silently picks the empty model. A floor relative to the target's scale keeps
+    # BIC defined, and it then picks the smallest exact model.
+    noise_floor = 1e-12 * float(np.mean(target * target))
+    residual = target - covariates @ ols
+    noise = {"noise_variance": noise_floor} if float(residual @ residual) / (n - k) < noise_floor else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
-            lasso = LassoLarsIC(criterion="bic", fit_intercept=False).fit(covariates * scale, target)
+            lasso = LassoLarsIC(criterion="bic", fit_intercept=False, **noise).fit(covariates * scale, target)
         except ValueError:  # e.g. a zero noise-variance estimate on exactly collinear data
             return ols, 1
     return lasso.coef_ * scale, 0

@@ -1,0 +1,125 @@
+"""Kind 6 of issue 8: convergence.
+
+``converged_`` is defined for every learner as DESIGN §2 says (NOTEARS, DAGMA: h(W) ≤ h_tol for
+the unthresholded W; TOPO: a round found no improving swap before ``max_iter``; COSMO: the
+relative change of the loss over the last tenth of the epochs is below ``tol``; DP-DAG: early
+stopping before ``max_iter``; the baselines: always, after one pass). When it is False, a
+``ConvergenceWarning`` says what to change, and the result is still a DAG. Following the advice
+gives ``converged_`` True and no warning.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from acyclic import COSMO, DPDAG, NOTEARS
+from acyclic.graph import is_dag
+from _learners import BASELINES, CORE_LEARNERS, check_output, make, sem
+
+# (settings that stop early, what the warning must advise, settings that follow the advice),
+# on sem(3, d=8, k=3); TOPO starts from a random order (on raw data its default "var" start is
+# often optimal at once)
+SHORT_AND_ADVISED = {
+    "notears": ({"max_iter": 1}, r"increase max_iter", {"max_iter": 100}),
+    "dagma": ({"T": 3}, r"increase T", {"T": 6}),
+    "topo": ({"init": "random", "random_state": 0, "max_iter": 1}, r"increase max_iter",
+             {"init": "random", "random_state": 0, "max_iter": 1000}),
+    "cosmo": ({"max_iter": 100}, r"increase max_iter", {"max_iter": 1000}),
+    "dpdag": ({"max_iter": 3, "patience": 20}, r"increase max_iter", {"max_iter": 3000, "patience": 20}),
+}  # fmt: skip
+
+
+def check_definition(learner, model):
+    """``converged_`` against DESIGN §2's definition, from the fitted attributes."""
+    if learner in ("notears", "dagma"):
+        assert model.converged_ == (model.h_ <= model.h_tol)
+    elif learner == "topo":
+        assert model.converged_ or model.n_iter_ == model.max_iter
+    elif learner == "cosmo":
+        window = max(model.max_iter // 10, 1)
+        then, now = model.history_[-1 - window], model.history_[-1]
+        assert model.converged_ == (abs(then - now) <= model.tol * abs(then))
+    elif learner == "dpdag":
+        assert model.converged_ == (model.n_iter_ < model.max_iter)
+    else:
+        assert model.converged_ is True and model.n_iter_ == 1
+
+
+@pytest.mark.parametrize("learner", CORE_LEARNERS)
+def test_a_short_run_warns_what_to_change_and_still_returns_a_dag(learner):
+    short, advice, _ = SHORT_AND_ADVISED[learner]
+    with pytest.warns(ConvergenceWarning, match=advice) as record:
+        model = make(learner, **short).fit(sem(3, d=8, k=3))
+    assert model.converged_ is False
+    check_definition(learner, model)
+    message = next(str(w.message) for w in record if issubclass(w.category, ConvergenceWarning))
+    assert type(model).__name__.replace("DPDAG", "DP-DAG") in message and "DAG" in message
+    check_output(model, 8)
+
+
+# COSMO's definition compares the loss at the start and at the end of the last tenth of the
+# epochs; the cosine schedule still lowers the temperature 12-fold over that tenth (0.012 →
+# 0.001), which moves the loss by far more than tol = 1e-2 whatever max_iter is (measured: ER2,
+# d = 10–50, seeds 0–2, the defaults' 2000 epochs: never converged; 300 epochs once, by chance).
+# So the advice "increase max_iter" does not help. Found by this test; the definition is DESIGN's.
+_COSMO_ADVICE = pytest.mark.xfail(strict=True, raises=ConvergenceWarning,
+                                  reason="COSMO's converged_ is False at any max_iter: the last tenth still anneals")
+
+
+@pytest.mark.parametrize("learner", CORE_LEARNERS)
+def test_following_the_advice_converges_without_a_warning(learner, request):
+    if learner == "cosmo":
+        request.applymarker(_COSMO_ADVICE)
+    _, _, advised = SHORT_AND_ADVISED[learner]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = make(learner, **advised).fit(sem(3, d=8, k=3))
+    assert model.converged_ is True
+    check_definition(learner, model)
+    check_output(model, 8)
+
+
+@pytest.mark.parametrize("learner", BASELINES)
+def test_baselines_always_converge_in_one_pass(learner):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = make(learner).fit(sem(3, d=8, k=3))
+    check_definition(learner, model)
+
+
+# ----------------------------------------------------------------------------- one learner in depth
+def test_notears_convergence_warning_when_max_iter_is_one():
+    with pytest.warns(ConvergenceWarning, match=r"h_tol"):
+        model = NOTEARS(max_iter=1).fit(sem(1, d=5, edges=5, n=500))
+    assert model.converged_ is False and model.n_iter_ == 1
+    assert model.h_ > model.h_tol
+    assert is_dag(model.adjacency_)
+    assert np.all(model.weights_[model.adjacency_ == 0] == 0)
+
+
+def test_notears_no_warning_when_converged():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        NOTEARS().fit(sem(1, d=5, edges=5, n=500))
+
+
+def test_cosmo_short_runs_warn_about_convergence():
+    X = sem(0, d=5, k=1, n=100)
+    with pytest.warns(ConvergenceWarning, match="COSMO"):
+        COSMO(max_iter=20, random_state=0, tol=0.0).fit(X)
+
+
+def test_dpdag_early_stopping_sets_converged_and_a_short_run_warns():
+    X = sem(3, d=5, n=300)
+    model = DPDAG(random_state=0, patience=5, tol=0.0, max_iter=10_000).fit(X)
+    assert model.converged_ and model.n_iter_ < 10_000
+    # with tol = 0 every new best restarts the count: the last 5 epochs were no better
+    assert model.best_epoch_ == model.n_iter_ - 1 - 5
+    assert model.validation_history_[model.best_epoch_] == model.validation_history_.min()
+    # a coarser tol stops no later
+    coarse = DPDAG(random_state=0, patience=5, tol=0.5, max_iter=10_000).fit(X)
+    assert coarse.n_iter_ <= model.n_iter_
+    with pytest.warns(ConvergenceWarning, match="DP-DAG"):
+        DPDAG(random_state=0, max_iter=3, patience=100).fit(X)
