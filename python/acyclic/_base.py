@@ -111,6 +111,9 @@ class DAGLearner(BaseEstimator):
         """The core fit on preprocessed X; ``forbidden`` / ``required``: (d, d) bool masks or None."""
         raise NotImplementedError
 
+    def _check_preprocessed(self, X: np.ndarray, labels: List) -> None:
+        """Checks the preprocessed data before the fit; learners with known blind spots extend it."""
+
     def _check_params(self) -> None:
         """Validates hyper-parameters; subclasses extend it."""
         for name in ("standardize", "verbose"):
@@ -154,7 +157,9 @@ class DAGLearner(BaseEstimator):
         check_fit_input(values, labels)
         forbidden, required = self._prior_masks(labels)
         mean, scale = self._preprocessing_for(values, labels)
-        result = self._fit_standardized((values - mean) / scale, forbidden, required)
+        preprocessed = (values - mean) / scale
+        self._check_preprocessed(preprocessed, labels)
+        result = self._fit_standardized(preprocessed, forbidden, required)
         _check_prior_held(result.weights, forbidden, required)
         # Only now, with the fit done, replace the fitted state: a failed or interrupted refit
         # leaves the previous model intact.
@@ -361,6 +366,22 @@ class LinearSEMLearner(DAGLearner):
         check_number(self, "lambda1")
         check_number(self, "w_threshold")
 
+    def _check_preprocessed(self, X: np.ndarray, labels: List) -> None:
+        # Two columns that are copies of each other (up to sign and a constant) give i → j and
+        # j → i the same score, and the search from W = 0 keeps their two weights equal (the
+        # gradient is symmetric) until the acyclicity term shrinks both below w_threshold: the
+        # edge the data determine would be silently lost. Say so instead.
+        pair = _copied_columns(X)
+        if pair is not None:
+            a, b = (labels[k] for k in pair)
+            raise InvalidInputError(
+                f"columns {a!r} and {b!r} are copies of each other (|correlation| = 1 and equal "
+                f"scale{' after standardization' if self.standardize else ''}): "
+                f"{type(self).__name__} scores {a!r} -> {b!r} and {b!r} -> {a!r} the same and, "
+                "starting from W = 0, keeps both weights equal until it drops them; drop one of "
+                "the two columns, or use TOPO, COSMO or DPDAG, which orient it"
+            )
+
     def _check_glm_data(self, X: np.ndarray) -> None:
         if self.loss_type == "logistic" and not np.isin(X, (0.0, 1.0)).all():
             raise InvalidInputError("loss_type='logistic' needs binary data (every value 0 or 1)")
@@ -377,3 +398,16 @@ class LinearSEMLearner(DAGLearner):
         if self.loss_type == "logistic":
             return float(np.sum(np.logaddexp(0.0, eta) - values * eta))
         return float(np.sum(np.exp(eta) - values * eta))
+
+
+def _copied_columns(X: np.ndarray):
+    """(i, j) for the first pair of columns equal up to sign and a constant (|corr| ≥ 1 − 1e-12,
+    norms within 1e-6 once centred), or None. One Gram matrix: O(n d²)."""
+    centred = X - X.mean(axis=0)
+    norms = np.sqrt(np.einsum("ij,ij->j", centred, centred))
+    gram = np.abs(centred.T @ centred)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        collinear = gram >= (1.0 - 1e-12) * np.outer(norms, norms)
+        same_scale = np.abs(norms[:, None] - norms[None, :]) <= 1e-6 * np.maximum(norms[:, None], norms[None, :])
+    hits = np.argwhere(np.triu(collinear & same_scale & (norms[:, None] > 0), k=1))
+    return None if hits.size == 0 else (int(hits[0][0]), int(hits[0][1]))

@@ -102,6 +102,9 @@ class DAGMA(LinearSEMLearner):
     ------
     InvalidInputError
         From ``fit``: bad data or parameters (the message names them).
+        Also: two columns that are copies of each other (up to sign and a constant, after
+        standardization when ``standardize=True``). The score is then the same both ways and
+        the search from W = 0 would drop the edge between them; the message names the columns.
     """
 
     def __init__(

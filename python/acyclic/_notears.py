@@ -88,6 +88,9 @@ class NOTEARS(LinearSEMLearner):
         From ``fit``: bad data (see :meth:`fit`) or bad parameters (negative ``lambda1`` or
         ``w_threshold``, unknown ``loss_type`` or ``penalty``, non-binary data with
         ``"logistic"``, negative data with ``"poisson"``).
+        Also: two columns that are copies of each other (up to sign and a constant, after
+        standardization when ``standardize=True``). The score is then the same both ways and
+        the search from W = 0 would drop the edge between them; the message names the columns.
 
     Examples
     --------

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import acyclic
-from acyclic import NOTEARS, TOPO
+from acyclic import DAGMA, NOTEARS, TOPO
 from acyclic.baselines import VarSortnRegress
 from acyclic.exceptions import AcyclicError, InvalidInputError, NonNumericInputError, NumericalError
 from acyclic.graph import is_dag
@@ -177,26 +177,37 @@ def collinear_datasets():
 
 
 # NOTEARS and DAGMA start from W = 0, where an exact (or nearly exact) copy makes i → j and j → i
-# symmetric: the two weights stay equal (to 12 digits) and the acyclicity term keeps both small
-# (NOTEARS, default settings too: 0.0084 each; DAGMA: 0.026), so w_threshold drops both. The result
-# is a finite DAG, but it misses the one edge the data determine. Found by this test; not fixed:
-# it needs a change in the Rust solvers (e.g. a symmetry-breaking start, or a named error).
-_SYMMETRIC_START = pytest.mark.xfail(
-    strict=True, reason="W = 0 start is symmetric for a copied column: i -> j and j -> i stay equal and small, both dropped")
-_COLLINEAR_GAPS = {("notears", "duplicated"), ("notears", "near-collinear"),
-                   ("dagma", "duplicated"), ("dagma", "near-collinear")}  # fmt: skip
+# symmetric: the two weights stay equal (to 12 digits) and the acyclicity term keeps both small, so
+# w_threshold would drop both and silently lose the edge. They refuse such data with a named error
+# instead; a scaled copy (y = 2x) is not symmetric for them and gets its edge.
+_SYMMETRIC = {("notears", "duplicated"), ("notears", "near-collinear"),
+              ("dagma", "duplicated"), ("dagma", "near-collinear")}  # fmt: skip
 
 
 @pytest.mark.parametrize("learner", LEARNERS)
 @pytest.mark.parametrize("case", ["collinear", "duplicated", "near-collinear"])
-def test_collinear_columns_are_joined_by_an_edge_one_way(learner, case, request):
-    if (learner, case) in _COLLINEAR_GAPS:
-        request.applymarker(_SYMMETRIC_START)
+def test_collinear_columns_are_joined_by_an_edge_one_way(learner, case):
     _, X, (i, j) = next(c for c in collinear_datasets() if c[0] == case)
     # DP-DAG's fast setting (30 epochs) has not learned yet; 300 epochs take 10 ms here
-    model = make(learner, **({"max_iter": 300} if learner == "dpdag" else {})).fit(X)
+    model = make(learner, **({"max_iter": 300} if learner == "dpdag" else {}))
+    if (learner, case) in _SYMMETRIC:
+        with pytest.raises(InvalidInputError, match=rf"columns {i} and {j} are copies of each other"):
+            model.fit(X)
+        return
+    model.fit(X)
     check_output(model, 4)
     assert model.adjacency_[i, j] + model.adjacency_[j, i] == 1, model.adjacency_
+
+
+def test_a_scaled_copy_is_refused_after_standardization_and_labels_are_named():
+    import pandas as pd
+
+    _, X, _ = next(c for c in collinear_datasets() if c[0] == "collinear")
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "twice a"])
+    for cls in (NOTEARS, DAGMA):
+        assert cls().fit(frame).adjacency_[0, 3] == 1  # raw: x → 2x is the better fit
+        with pytest.raises(InvalidInputError, match=r"'a' and 'twice a' are copies .* after standardization"):
+            cls(standardize=True).fit(frame)
 
 
 # ----------------------------------------------------------------------------- more columns than rows
