@@ -168,7 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     learn.add_argument(
         "--max-iter", type=_int_in(1, 10**7), default=None, metavar="N",
-        help=f"maximum dual-ascent (outer) steps (default: {est_defaults['max_iter']})",
+        help="cap on the learner's main loop: NOTEARS dual-ascent steps (default: "
+             f"{est_defaults['max_iter']}), DAGMA inner iterations of the last stage, TOPO swap "
+             "rounds, COSMO and DP-DAG epochs (default: each learner's own)",
     )
     learn.add_argument(
         "--rows", choices=["observational", "all"], default=None,
