@@ -165,3 +165,28 @@ def test_bad_sample_requests_and_unfitted_use_are_errors(fitted):
             fitted.sample_dags(bad)
     with pytest.raises(NotFittedError):
         DPDAG().sample_dags(3)
+
+
+def test_found_by_a_fresh_user():
+    from acyclic.exceptions import NumericalError
+
+    _, X = linear_data(0, d=6, n=300)
+    model = DPDAG(max_iter=20, random_state=0).fit(X)
+    # sample_dags refuses more than 1 GiB (and integers that overflow n·d²) before allocating
+    for n in (10**9, 2**58 + 1, 2**64, np.uint64(2**64 - 1)):
+        with pytest.raises(InvalidInputError, match="draw them in batches"):
+            model.sample_dags(n)
+    # a scale at which Adam's squared gradient overflows is an error, not a silent no-op fit
+    with pytest.raises(NumericalError, match="left the float64 range"):
+        DPDAG(standardize=False, random_state=0, max_iter=50).fit(X * 1e80)
+    with pytest.raises(NumericalError, match="lambda_kl"):
+        DPDAG(random_state=0, max_iter=50, lambda_kl=1e300).fit(X)
+    # prior knowledge without required edges keeps the marginals exact
+    forbid = DPDAG(max_iter=20, random_state=0, prior_knowledge=PriorKnowledge(forbidden=[(1, 2)])).fit(X)
+    assert forbid.edge_probabilities_exact_ and forbid.edge_probabilities_[1, 2] == 0.0
+    assert DPDAG(max_iter=20, random_state=0, prior_knowledge=PriorKnowledge()).fit(X).edge_probabilities_exact_
+    # random_state: named errors, and a numpy Generator is accepted
+    for bad in (-1, "a", 2**40):
+        with pytest.raises(InvalidInputError, match="random_state"):
+            DPDAG(max_iter=5, random_state=bad).fit(X)
+    assert is_dag(DPDAG(max_iter=5, random_state=np.random.default_rng(0)).fit(X).adjacency_)

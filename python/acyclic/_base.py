@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _core
@@ -62,6 +63,25 @@ def _check_prior_held(weights: np.ndarray, forbidden, required) -> None:
         raise AssertionError("internal error: a forbidden edge has a nonzero weight")
     if required is not None and np.any(np.asarray(weights)[required] == 0):
         raise AssertionError("internal error: a required edge is missing")
+
+
+def random_state_from(random_state) -> np.random.RandomState:
+    """sklearn's ``check_random_state``, also taking a ``numpy.random.Generator``, with an
+    InvalidInputError naming ``random_state`` instead of numpy's ValueError."""
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(int(random_state.integers(2**32)))
+    try:
+        return check_random_state(random_state)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError(
+            f"random_state must be None, an int in [0, 2**32 - 1], a numpy RandomState or Generator, "
+            f"got {random_state!r}"
+        ) from exc
+
+
+def seed_from(random_state) -> int:
+    """An int seed in [0, 2**31 − 1] for the Rust core, drawn from ``random_state``."""
+    return int(random_state_from(random_state).randint(0, 2**31 - 1))
 
 
 def resolve_n_jobs(n_jobs: Optional[int]) -> int:

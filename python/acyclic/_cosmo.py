@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from . import _core
-from ._base import CoreResult, DAGLearner, check_count, check_number, resolve_n_jobs
+from ._base import CoreResult, DAGLearner, check_count, check_number, resolve_n_jobs, seed_from
 from ._progress import progress_bar
 
 
@@ -149,8 +148,8 @@ class COSMO(DAGLearner):
             check_count(self, name)
 
     def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
-        seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
-        with progress_bar(self.verbose, total=int(self.max_iter), desc="COSMO") as callback:
+        seed = seed_from(self.random_state)
+        with progress_bar(self.verbose, total=int(self.max_iter), desc="COSMO", unit="epoch") as callback:
             out = _core.cosmo_fit(
                 X,
                 lambda1=float(self.lambda1),

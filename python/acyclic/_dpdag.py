@@ -5,17 +5,18 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
-from ._base import CoreResult, DAGLearner, check_count, check_number, resolve_n_jobs
+from ._base import CoreResult, DAGLearner, check_count, check_number, resolve_n_jobs, seed_from
 from ._progress import progress_bar
 from .exceptions import InvalidInputError
 
 _MECHANISMS = ("linear", "mlp")
 #: Sampled orders behind ``edge_probabilities_`` when required edges make it an estimate.
 N_ORDER_SAMPLES = 10_000
+#: ``sample_dags`` returns at most this many bytes (one uint8 per entry) per call.
+_MAX_SAMPLE_BYTES = 2**30
 
 
 class DPDAG(DAGLearner):
@@ -251,12 +252,9 @@ class DPDAG(DAGLearner):
             return 1e-2 if self.mechanism == "linear" else 1e-3
         return float(self.lr_mech)
 
-    def _seed(self) -> int:
-        return int(check_random_state(self.random_state).randint(0, 2**31 - 1))
-
     def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
-        seed = self._seed()
-        with progress_bar(self.verbose, total=int(self.max_iter), desc="DP-DAG") as callback:
+        seed = seed_from(self.random_state)
+        with progress_bar(self.verbose, total=int(self.max_iter), desc="DP-DAG", unit="epoch") as callback:
             out = _core.dpdag_fit(
                 X,
                 hidden=self._hidden_widths(),
@@ -335,12 +333,19 @@ class DPDAG(DAGLearner):
         Raises
         ------
         InvalidInputError
-            ``n_samples`` is not a positive integer.
+            ``n_samples`` is not a positive integer, or the samples would take more than 1 GiB
+            (n_samples · d² bytes); draw them in batches.
         """
         check_is_fitted(self, "edge_logits_")
         if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
             raise InvalidInputError(f"n_samples must be a positive integer, got {n_samples!r}")
-        seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
+        d = self.edge_logits_.shape[0]
+        if int(n_samples) * d * d > _MAX_SAMPLE_BYTES:
+            raise InvalidInputError(
+                f"n_samples = {n_samples} DAGs on {d} nodes would take {int(n_samples) * d * d / 2**30:.3g} GiB "
+                f"(at most {_MAX_SAMPLE_BYTES // 2**30} GiB at a time); draw them in batches"
+            )
+        seed = seed_from(random_state)
         forbidden, required = self._masks
         return _core.dpdag_sample_dags(
             self.order_scores_, self.edge_logits_, int(n_samples), seed, forbidden=forbidden, required=required

@@ -6,10 +6,9 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from . import _core
-from ._base import CoreResult, DAGLearner, check_count, check_number, resolve_n_jobs
+from ._base import CoreResult, DAGLearner, check_count, check_number, random_state_from, resolve_n_jobs
 from ._progress import progress_bar
 from ._validation import as_float_matrix, as_square_matrix
 from .exceptions import InvalidInputError
@@ -168,7 +167,7 @@ class TOPO(DAGLearner):
                 return np.argsort(X.var(axis=0), kind="stable")
             if self.init == "r2":
                 return np.argsort(r2_scores(X), kind="stable")
-            return check_random_state(self.random_state).permutation(d)
+            return random_state_from(self.random_state).permutation(d)
         return check_order(self.init, d)
 
     def _convergence_advice(self) -> str:

@@ -22,10 +22,9 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from . import _core
-from ._base import CoreResult, DAGLearner, check_number
+from ._base import CoreResult, DAGLearner, check_number, random_state_from
 
 __all__ = ["SortnRegress", "VarSortnRegress", "R2SortnRegress", "RandomSortnRegress"]
 
@@ -82,7 +81,7 @@ class _SortAndRegress(DAGLearner):
         elif criterion == "r2":
             order = np.argsort(r2_scores(X), kind="stable")
         else:
-            order = check_random_state(self.random_state).permutation(d)
+            order = random_state_from(self.random_state).permutation(d)
         if required is not None:  # the closest order that keeps every required edge forward
             order = _core.order_respecting(required, [int(v) for v in order])
         raw = np.zeros((d, d))

@@ -56,7 +56,8 @@ pub fn dpdag_sample_dags<'py>(
 ) -> PyResult<Bound<'py, PyArray3<u8>>> {
     let dist = distribution(py, &theta, &phi, forbidden, required)?;
     let d = dist.d();
-    let flat = py.detach(|| dist.sample_dags(n_samples, seed));
+    // 1 GiB of samples at most: beyond that the caller should draw in batches
+    let flat = py.detach(|| dist.sample_dags(n_samples, seed, 1 << 30)).map_err(|e| to_pyerr(py, e, None))?;
     let array = numpy::ndarray::Array3::from_shape_vec((n_samples, d, d), flat)
         .map_err(|e| to_pyerr(py, CoreError::InvalidInput(e.to_string()), None))?;
     Ok(array.into_pyarray(py))

@@ -50,6 +50,8 @@ impl DagDistribution {
         if params.iter().any(|v| !v.is_finite()) {
             return Err(CoreError::InvalidInput("theta and phi must be finite".into()));
         }
+        // no required edge is no constraint: the marginals stay exact
+        let required = required.filter(|m| m.iter().any(|&r| r));
         // fails now, not at the first sample, when the required edges form a cycle
         order_from_scores(theta, required)?;
         Ok(DagDistribution { d, params, states: edge_states(d, forbidden, required), required: required.cloned() })
@@ -124,10 +126,17 @@ impl DagDistribution {
     }
 
     /// `n` sampled DAGs as 0/1 bytes, sample-major then row-major (shape (n, d, d) in C order).
-    pub fn sample_dags(&self, n: usize, seed: u64) -> Vec<u8> {
+    ///
+    /// Errors: `InvalidInput` when n·d² bytes exceed `max_bytes` (or overflow).
+    pub fn sample_dags(&self, n: usize, seed: u64, max_bytes: usize) -> Result<Vec<u8>> {
         let d = self.d;
+        let bytes = n.checked_mul(d * d).filter(|&b| b <= max_bytes).ok_or_else(|| {
+            CoreError::InvalidInput(format!(
+                "{n} samples of {d}x{d} DAGs need more than {max_bytes} bytes; draw them in batches"
+            ))
+        })?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let mut out = vec![0u8; n * d * d];
+        let mut out = vec![0u8; bytes];
         let probabilities = self.probabilities();
         for sample in out.chunks_mut((d * d).max(1)).take(n) {
             let (order, edges) = self.sample(&probabilities, &mut rng, 1.0, Relaxation::Hard);
@@ -138,7 +147,7 @@ impl DagDistribution {
                 }
             }
         }
-        out
+        Ok(out)
     }
 
     /// P(i → j) under the distribution (d×d) and whether it is exact.
@@ -193,7 +202,7 @@ mod tests {
 
     fn mean_of_samples(dist: &DagDistribution, n: usize) -> Mat<f64> {
         let d = dist.d();
-        let samples = dist.sample_dags(n, 11);
+        let samples = dist.sample_dags(n, 11, usize::MAX).unwrap();
         let mut mean = Mat::<f64>::zeros(d, d);
         for sample in samples.chunks(d * d) {
             let dense = Mat::from_fn(d, d, |i, j| f64::from(sample[i * d + j]));
@@ -237,6 +246,15 @@ mod tests {
         let position = |v: usize| order.iter().position(|&x| x == v).unwrap();
         assert!(position(1) < position(2));
         assert_eq!(adjacency[2 * 4 + 1], 1.0);
+    }
+
+    #[test]
+    fn an_empty_required_mask_keeps_the_marginals_exact_and_sizes_are_checked() {
+        let dist = distribution(Some(&vec![false; 16]));
+        assert!(dist.edge_probabilities(10, 0).1);
+        assert!(dist.sample_dags(usize::MAX / 2, 0, usize::MAX).is_err());
+        assert!(dist.sample_dags(100, 0, 1599).is_err());
+        assert_eq!(dist.sample_dags(100, 0, 1600).unwrap().len(), 1600);
     }
 
     #[test]

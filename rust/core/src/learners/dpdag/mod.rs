@@ -231,7 +231,9 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
     let (mut best_value, mut best_epoch, mut since_best, mut mark) = (f64::INFINITY, 0, 0, f64::INFINITY);
     let (mut n_steps, mut converged) = (0, false);
     let non_finite = |epoch: usize| {
-        CoreError::NonFinite(format!("DP-DAG's loss left the float64 range at epoch {epoch} (lower lr_mech, or standardize the data)"))
+        CoreError::NonFinite(format!(
+            "DP-DAG's loss or its gradient left the float64 range at epoch {epoch} (standardize the data, or lower lambda_kl or lr_mech)"
+        ))
     };
     for epoch in 0..config.max_iter {
         train_rows.shuffle(&mut rng);
@@ -242,7 +244,10 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
             }
             gather_rows(x, chunk, &mut xb);
             let loss = loss_grad(&model, config, xb.as_ref(), &mut rng, Relaxation::Hard, &mut step);
-            if !loss.is_finite() || step.grad_mech.iter().any(|g| !g.is_finite()) {
+            // Adam squares the gradient: beyond ~1e150 its second moment is infinite and every
+            // step is silently zero, so such a gradient is as fatal as a non-finite one
+            let too_large = |g: &f64| !(g.abs() < 1e150);
+            if !loss.is_finite() || step.grad_mech.iter().any(too_large) || step.grad_graph.iter().any(too_large) {
                 return Err(non_finite(epoch));
             }
             epoch_loss += loss * chunk.len() as f64;
