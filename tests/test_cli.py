@@ -208,6 +208,26 @@ def test_learn_with_the_stochastic_learners_uses_their_own_sachs_defaults_and_th
     assert "lambda1=0.0005" in line and "random_state=0" in line  # COSMO's own λ1, not the 0.03 of NOTEARS
     assert main(["learn", "sachs", "--method", "dpdag", "--threshold", "0.2", "--quiet"]) == 2
     assert "--threshold does not apply to --method dpdag" in capsys.readouterr().err
+    assert main(["learn", "sachs", "--method", "notears", "--seed", "3", "--quiet"]) == 2
+    assert "--seed does not apply to --method notears" in capsys.readouterr().err
+
+
+def test_bench_refuses_what_cannot_work(tmp_path, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "runs.csv").write_text("garbage,foo\n1,2\n")
+    assert main(["bench", "--summarize", str(bad)]) == 2
+    assert "not one written by acyclic bench" in capsys.readouterr().err
+    # no method available: an error up front; every run failing: exit 1
+    import importlib.util
+
+    if importlib.util.find_spec("castle") is None:  # gCastle is never installed by the test extra
+        assert main(["bench", "--methods", "gcastle-notears", "--d", "5", "--out", str(tmp_path / "g")]) == 2
+        assert "none of the methods can run here" in capsys.readouterr().err
+    argv = ["bench", "--methods", "notears", "--d", "5", "--k", "100", "--seeds", "0", "--no-progress",
+            "--out", str(tmp_path / "k")]  # fmt: skip
+    assert main(argv) == 1
+    assert "no run succeeded" in capsys.readouterr().err
 
 
 def test_learn_with_prior_knowledge(tmp_path, capsys):

@@ -120,8 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             f"Defaults for sachs: standardize={SACHS_DEFAULTS['standardize']}, "
             f"log={SACHS_DEFAULTS['log']}, lambda1={SACHS_DEFAULTS['lambda1']}, "
-            f"threshold={SACHS_DEFAULTS['w_threshold']}. For a CSV file: the estimator's defaults "
-            "(no log, no standardization). With --plot and sachs, a second file "
+            f"threshold={SACHS_DEFAULTS['w_threshold']}; for dpdag lambda_kl=0.01 instead of lambda1 and "
+            "threshold, for cosmo its own lambda1. For a CSV file: the estimator's defaults (no log; no "
+            "standardization, except dpdag, which standardizes by default). With --plot and sachs, a second file "
             "<stem>_vs_truth<suffix> holds the truth-vs-estimate heat-maps."
         ),
     )
@@ -134,8 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
              "apply); default: notears",
     )
     learn.add_argument(
-        "--seed", type=_int_in(0, 2**31 - 1), default=0, metavar="N",
-        help="random_state of the stochastic learners (cosmo, dpdag); default: 0",
+        "--seed", type=_int_in(0, 2**31 - 1), default=None, metavar="N",
+        help="random_state of the stochastic learners (cosmo, dpdag; default: 0); does not apply to the others",
     )
     learn.add_argument(
         "--refine", action="store_true",
@@ -227,7 +228,7 @@ def _add_bench_parser(sub) -> None:
             + "; ".join(f"{s.name}: {s.description}" for s in SUITES.values()) + "."
         ),
         epilog=(
-            "Method names: see --list; groups 'learners', 'baselines', 'peers', 'all'. Peers (dagma, lingam, "
+            "Method names: see --list; groups 'learners', 'nonlinear', 'baselines', 'peers', 'all'. Peers (dagma, lingam, "
             "gcastle) are optional installs and skipped with a notice when absent. The flags below override "
             "the suite's grid."
         ),
@@ -765,7 +766,9 @@ def _cmd_learn(args) -> int:
     pre, kwargs = _resolve_learn_params(args)
     kwargs = _params_for(learner, kwargs, args)
     if "random_state" in learner().get_params():
-        kwargs["random_state"] = int(args.seed)
+        kwargs["random_state"] = 0 if args.seed is None else int(args.seed)
+    elif args.seed is not None:
+        raise CLIError(f"--seed does not apply to --method {args.method} (it is deterministic)")
     prior = _prior_knowledge(args)
     if prior is not None:
         kwargs["prior_knowledge"] = prior
@@ -911,7 +914,18 @@ def _bench_summarize(folder: str) -> int:
     out = Path(folder)
     if not (out / "runs.csv").is_file():
         raise CLIError(f"--summarize {folder!r}: no runs.csv there")
-    rows = read_rows(out / "runs.csv")
+    try:
+        rows = read_rows(out / "runs.csv")
+    except (KeyError, ValueError, TypeError) as exc:
+        raise CLIError(f"--summarize {folder!r}: runs.csv is not one written by acyclic bench ({exc!r})") from None
+    from .bench.runner import COLUMNS
+
+    missing = [c for c in ("method", "status", "d", "seed") if rows and c not in rows[0]]
+    if missing or (rows and not set(rows[0]) <= set(COLUMNS)):
+        raise CLIError(f"--summarize {folder!r}: runs.csv is not one written by acyclic bench "
+                       f"(columns {sorted(rows[0])[:6]}...)")
+    if not rows:
+        raise CLIError(f"--summarize {folder!r}: runs.csv has no runs")
     meta = json.loads((out / "meta.json").read_text()) if (out / "meta.json").is_file() else None
     estimates = {}
     if (out / "estimates.npz").is_file():
@@ -941,6 +955,8 @@ def _cmd_bench(args) -> int:
         raise CLIError(exc.args[0]) from None
     if args.heatmap is not None and args.heatmap not in [m.name for m in methods]:
         raise CLIError(f"--heatmap {args.heatmap!r} is not one of the methods run")
+    if all(m.unavailable() for m in methods):
+        raise CLIError("none of the methods can run here: " + "; ".join(f"{m.name} {m.unavailable()}" for m in methods))
     out = Path(args.out) if args.out is not None else Path("bench-results") / suite.name
     n_runs = len(plan_runs(suite, methods))
     print(f"acyclic bench: suite {suite.name} ({suite.description}); {n_runs} runs, "
@@ -955,6 +971,9 @@ def _cmd_bench(args) -> int:
     if result.interrupted:
         _eprint(f"interrupted: kept the {len(result.rows)} finished run(s) in {out}/")
         return _EXIT_INTERRUPTED
+    if result.rows and not any(row.get("status") == "ok" for row in result.rows):
+        _eprint(f"no run succeeded: see the errors in {out}/runs.csv")
+        return 1
     return 0
 
 
