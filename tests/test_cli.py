@@ -228,6 +228,9 @@ def test_bench_refuses_what_cannot_work(tmp_path, capsys):
             "--out", str(tmp_path / "k")]  # fmt: skip
     assert main(argv) == 1
     assert "no run succeeded" in capsys.readouterr().err
+    (tmp_path / "a_file").write_text("x")
+    assert main(["bench", "--suite", "smoke", "--out", str(tmp_path / "a_file")]) == 2
+    assert "must name a folder" in capsys.readouterr().err
 
 
 def test_learn_with_prior_knowledge(tmp_path, capsys):

@@ -124,10 +124,12 @@ def as_float_matrix(X) -> Tuple[np.ndarray, List]:
 
 def check_unique_labels(labels: List) -> None:
     """Raises InvalidInputError when two column labels are equal (or hash-equal, like 0 and
-    False): they would name one node."""
+    False): they would name one node; or when a label is None, which cannot be a node."""
     seen = {}
     duplicated = []
     for label in labels:
+        if label is None:  # networkx cannot make None a node
+            raise InvalidInputError("a column label is None: name every column (it becomes a node)")
         try:
             if label in seen:
                 duplicated.append(label)

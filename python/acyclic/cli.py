@@ -958,6 +958,8 @@ def _cmd_bench(args) -> int:
     if all(m.unavailable() for m in methods):
         raise CLIError("none of the methods can run here: " + "; ".join(f"{m.name} {m.unavailable()}" for m in methods))
     out = Path(args.out) if args.out is not None else Path("bench-results") / suite.name
+    if args.out is not None and (not args.out.strip() or (out.exists() and not out.is_dir())):
+        raise CLIError(f"--out {args.out!r} must name a folder (it is created if missing), not a file")
     n_runs = len(plan_runs(suite, methods))
     print(f"acyclic bench: suite {suite.name} ({suite.description}); {n_runs} runs, "
           f"{args.n_jobs if args.n_jobs != -1 else os.cpu_count()} at a time, {args.threads} thread(s) each, "

@@ -217,6 +217,13 @@ def test_duplicate_column_labels_are_rejected(columns):
         acyclic.NOTEARS(max_iter=2).fit(df)
 
 
+def test_a_none_column_label_is_rejected():
+    # networkx cannot make None a node, so to_networkx() would fail after a successful fit
+    df = pd.DataFrame(small_data(), columns=["a", 1, None, 2.5])
+    with pytest.raises(InvalidInputError, match="label is None"):
+        acyclic.DPDAG(max_iter=2).fit(df)
+
+
 def test_numpy_str_labels_mixed_with_str_work():
     df = pd.DataFrame(small_data()[:, :3], columns=list(np.array(list("abc"))))
     df["d"] = small_data()[:, 3]
