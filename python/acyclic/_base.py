@@ -272,10 +272,17 @@ class DAGLearner(BaseEstimator):
         check_is_fitted(self, "weights_")
         values, labels = as_float_matrix(X)
         check_finite(values, labels)
-        if all(isinstance(c, str) for c in labels) and isinstance(X, pd.DataFrame):
-            validate_data(self, pd.DataFrame(values, columns=labels), reset=False)
-        else:
-            validate_data(self, values, reset=False)
+        # sklearn's messages (wrong column count or names), as the package's own error type: it
+        # subclasses ValueError, so sklearn's checks still match them
+        try:
+            if all(isinstance(c, str) for c in labels) and isinstance(X, pd.DataFrame):
+                validate_data(self, pd.DataFrame(values, columns=labels), reset=False)
+            else:
+                validate_data(self, values, reset=False)
+        except InvalidInputError:
+            raise
+        except ValueError as exc:
+            raise InvalidInputError(str(exc)) from exc
         return values
 
     def _linear_predictor(self, values: np.ndarray) -> np.ndarray:

@@ -229,3 +229,14 @@ def test_numpy_str_labels_mixed_with_str_work():
     df["d"] = small_data()[:, 3]
     model = acyclic.NOTEARS(max_iter=5).fit(df)
     assert list(model.feature_names_in_) == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("learner", LEARNERS)
+def test_predict_on_other_columns_is_an_invalid_input_error(learner):
+    # sklearn's own messages, raised as the package's error type (a ValueError subclass)
+    X = sem(2, d=5, n=200)
+    model = make(learner).fit(pd.DataFrame(X, columns=list("abcde")))
+    with pytest.raises(InvalidInputError, match="features"):
+        model.predict(X[:, :4])
+    with pytest.raises(InvalidInputError, match="feature names"):
+        model.predict(pd.DataFrame(X, columns=list("abcdz")))
