@@ -182,7 +182,7 @@ GROUPS: Dict[str, Tuple[str, ...]] = {
     "peers": tuple(m.name for m in METHODS.values() if m.kind == "peer"),
     "nonlinear": tuple(m.name for m in METHODS.values() if m.kind == "nonlinear"),
 }
-GROUPS["all"] = GROUPS["learners"] + GROUPS["baselines"] + GROUPS["peers"]
+GROUPS["all"] = GROUPS["learners"] + GROUPS["nonlinear"] + GROUPS["baselines"] + GROUPS["peers"]
 
 
 def get_method(name: str) -> Method:
