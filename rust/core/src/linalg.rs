@@ -18,6 +18,18 @@ pub fn mul(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
     out
 }
 
+/// Copies the rows `rows` of `x` into `out` (a minibatch), reallocating `out` only when its shape
+/// differs.
+pub fn gather_rows(x: MatRef<'_, f64>, rows: &[usize], out: &mut Mat<f64>) {
+    if out.nrows() != rows.len() || out.ncols() != x.ncols() {
+        *out = Mat::zeros(rows.len(), x.ncols());
+    }
+    for j in 0..x.ncols() {
+        let (source, target) = (x.col(j), out.col_as_slice_mut(j));
+        target.iter_mut().zip(rows).for_each(|(value, &row)| *value = source[row]);
+    }
+}
+
 /// Maximum absolute column sum.
 pub fn norm1(a: MatRef<'_, f64>) -> f64 {
     (0..a.ncols())

@@ -24,6 +24,7 @@
 use crate::error::{CoreError, Result};
 use crate::constraints::{DenseVariables, Variables};
 use crate::graph::{order_respecting, Mask};
+use crate::linalg::gather_rows;
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
 use crate::scalar::sigmoid;
@@ -314,15 +315,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
             if progress.should_stop() {
                 return Err(CoreError::Cancelled);
             }
-            if xb.nrows() != chunk.len() {
-                xb = Mat::<f64>::zeros(chunk.len(), d);
-            }
-            for j in 0..d {
-                let (source, target) = (x.col(j), xb.col_as_slice_mut(j));
-                for (value, &row) in target.iter_mut().zip(chunk) {
-                    *value = source[row];
-                }
-            }
+            gather_rows(x, chunk, &mut xb);
             let loss = loss_grad(&model, config, xb.as_ref(), t, &mut grad, &mut workspace);
             // A non-finite gradient makes the next step's error non-finite, so this catches both.
             if !loss.is_finite() {
@@ -331,9 +324,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
                 )));
             }
             epoch_loss += loss * chunk.len() as f64;
-            adam.propose(&model.theta, &grad, config.lr, &mut next);
-            adam.commit();
-            std::mem::swap(&mut model.theta, &mut next);
+            adam.step(&mut model.theta, &grad, config.lr, &mut next);
             order_required(&mut model.theta[d * d..], &required, config.shift);
             n_steps += 1;
         }

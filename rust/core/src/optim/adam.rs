@@ -48,6 +48,14 @@ impl Adam {
         std::mem::swap(&mut self.v, &mut self.v_next);
         self.steps += 1;
     }
+
+    /// An unconditional step: [`propose`](Self::propose) into `scratch`, [`commit`](Self::commit),
+    /// and `x` takes the new iterate (the old one is left in `scratch` for reuse).
+    pub fn step(&mut self, x: &mut Vec<f64>, g: &[f64], lr: f64, scratch: &mut Vec<f64>) {
+        self.propose(x, g, lr, scratch);
+        self.commit();
+        std::mem::swap(x, scratch);
+    }
 }
 
 struct Scales {

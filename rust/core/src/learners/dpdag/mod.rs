@@ -19,6 +19,7 @@ pub mod ordering;
 
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;
+use crate::linalg::gather_rows;
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
 use distribution::DagDistribution;
@@ -125,17 +126,6 @@ fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
         return Err(CoreError::InvalidInput("X must have at least two rows and one column".into()));
     }
     Ok(())
-}
-
-/// Rows `rows` of `x` as a matrix.
-fn gather_rows(x: MatRef<'_, f64>, rows: &[usize], out: &mut Mat<f64>) {
-    if out.nrows() != rows.len() || out.ncols() != x.ncols() {
-        *out = Mat::zeros(rows.len(), x.ncols());
-    }
-    for j in 0..x.ncols() {
-        let (source, target) = (x.col(j), out.col_as_slice_mut(j));
-        target.iter_mut().zip(rows).for_each(|(value, &row)| *value = source[row]);
-    }
 }
 
 /// The model being fitted: the DAG distribution and the mechanisms.
@@ -251,12 +241,8 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
                 return Err(non_finite(epoch));
             }
             epoch_loss += loss * chunk.len() as f64;
-            adam_graph.propose(&model.graph.params, &step.grad_graph, config.lr_graph, &mut next_graph);
-            adam_graph.commit();
-            std::mem::swap(&mut model.graph.params, &mut next_graph);
-            adam_mech.propose(&model.mechanism.params, &step.grad_mech, config.lr_mech, &mut next_mech);
-            adam_mech.commit();
-            std::mem::swap(&mut model.mechanism.params, &mut next_mech);
+            adam_graph.step(&mut model.graph.params, &step.grad_graph, config.lr_graph, &mut next_graph);
+            adam_mech.step(&mut model.mechanism.params, &step.grad_mech, config.lr_mech, &mut next_mech);
             n_steps += 1;
         }
         let train_loss = epoch_loss / train_rows.len() as f64 + model.kl(config);
