@@ -358,14 +358,18 @@ class DAGLearner(BaseEstimator):
 _LOSSES = ("l2", "logistic", "poisson")
 
 
-def check_number(estimator, name: str, *, low: float = 0.0, low_inclusive: bool = True) -> None:
-    """Raises InvalidInputError unless ``estimator.<name>`` is a finite real ≥ (or >) ``low``."""
+def check_number(estimator, name: str, *, low: float = 0.0, low_inclusive: bool = True, auto: bool = False) -> None:
+    """Raises InvalidInputError unless ``estimator.<name>`` is a finite real ≥ (or >) ``low``, or,
+    with ``auto``, the string ``"auto"``."""
     value = getattr(estimator, name)
+    if auto and isinstance(value, str) and value == "auto":
+        return
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
     ok = ok and (value >= low if low_inclusive else value > low)
     if not ok:
         relation = ">=" if low_inclusive else ">"
-        raise InvalidInputError(f"{name} must be a finite number {relation} {low:g}, got {value!r}")
+        either = ' or "auto"' if auto else ""
+        raise InvalidInputError(f"{name} must be a finite number {relation} {low:g}{either}, got {value!r}")
 
 
 def check_count(estimator, name: str, *, low: int = 1, high: int = 2**31 - 1) -> None:

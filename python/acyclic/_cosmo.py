@@ -142,8 +142,7 @@ class COSMO(DAGLearner):
             check_number(self, name)
         for name in ("shift", "t_start", "t_end"):
             check_number(self, name, low_inclusive=False)
-        if not (isinstance(self.lr, str) and self.lr == "auto"):
-            check_number(self, "lr", low_inclusive=False)
+        check_number(self, "lr", low_inclusive=False, auto=True)
         for name in ("batch_size", "max_iter"):
             check_count(self, name)
 

@@ -202,12 +202,10 @@ class DPDAG(DAGLearner):
         if self.mechanism not in _MECHANISMS:
             raise InvalidInputError(f"mechanism must be one of {_MECHANISMS}, got {self.mechanism!r}")
         self._hidden_widths()
-        if not (isinstance(self.lambda_kl, str) and self.lambda_kl == "auto"):
-            check_number(self, "lambda_kl")
+        check_number(self, "lambda_kl", auto=True)
         for name in ("tau", "lr_graph"):
             check_number(self, name, low_inclusive=False)
-        if not (isinstance(self.lr_mech, str) and self.lr_mech == "auto"):
-            check_number(self, "lr_mech", low_inclusive=False)
+        check_number(self, "lr_mech", low_inclusive=False, auto=True)
         for name in ("prior", "edge_threshold"):
             value = getattr(self, name)
             check_number(self, name, low_inclusive=False)
