@@ -48,3 +48,35 @@ def test_bad_parameters_are_named(params, match):
 def test_auto_learning_rate_depends_on_d():
     assert COSMO()._learning_rate(20) == 1e-2 and COSMO()._learning_rate(100) == 5e-3
     assert COSMO(lr=3e-3)._learning_rate(20) == 3e-3
+
+
+def test_refit_weights_solve_the_zero_temperature_objective():
+    # raw_weights_ is the minimiser of ‖Xc − Xc W‖²/(n d) + λ1‖W‖₁ + λ2‖W‖_F over the entries
+    # the priorities allow (p_j − p_i > ε): check the subgradient conditions with numpy.
+    B, X = sem_data(1, 8, 2, n=500)
+    model = COSMO(random_state=0, max_iter=300, lambda1=5e-3, lambda2=2e-2).fit(X)
+    assert model.converged_
+    W, p = model.raw_weights_, model.priorities_
+    allowed = (p[None, :] - p[:, None]) > model.shift
+    assert np.all(W[~allowed] == 0)
+    n, d = X.shape
+    Xc = X - X.mean(axis=0)
+    minus_grad = 2 / (n * d) * Xc.T @ (Xc - Xc @ W) - model.lambda2 * W / np.linalg.norm(W)
+    on, off = allowed & (W != 0), allowed & (W == 0)
+    scale = np.abs(2 / (n * d) * Xc.T @ Xc).max()
+    np.testing.assert_allclose(minus_grad[on], model.lambda1 * np.sign(W[on]), atol=1e-6 * scale)
+    assert np.all(np.abs(minus_grad[off]) <= model.lambda1 + 1e-6 * scale)
+    assert off.any()  # λ1 zeroes some entries
+    # weights_ is raw_weights_ above the threshold
+    np.testing.assert_array_equal(model.weights_, np.where(np.abs(W) > model.w_threshold, W, 0))
+
+
+def test_refit_lowers_shd_on_er4():
+    shd = {True: [], False: []}
+    for seed in range(3):
+        B, X = sem_data(seed, 30, 4)
+        for refit in (True, False):
+            model = COSMO(random_state=seed, refit=refit).fit(X)
+            assert is_dag(model.adjacency_)
+            shd[refit].append(count_accuracy(B, model.adjacency_)["shd"])
+    assert np.mean(shd[True]) < np.mean(shd[False]), shd

@@ -79,6 +79,7 @@ def cosmo_fit(
     batch_size: int,
     max_iter: int,
     tol: float,
+    refit: bool,
     w_threshold: float,
     seed: int,
     forbidden: Optional[Bool2D] = None,

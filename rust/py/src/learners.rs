@@ -214,7 +214,7 @@ pub fn topo_fit<'py>(
 /// `acyclic.COSMO`).
 #[pyfunction]
 #[pyo3(signature = (x, *, lambda1, lambda2, lambda_p, shift, t_start, t_end, lr, batch_size,
-    max_iter, tol, w_threshold, seed, forbidden = None, required = None, callback = None, n_threads = 1))]
+    max_iter, tol, refit, w_threshold, seed, forbidden = None, required = None, callback = None, n_threads = 1))]
 #[allow(clippy::too_many_arguments)]
 pub fn cosmo_fit<'py>(
     py: Python<'py>,
@@ -229,6 +229,7 @@ pub fn cosmo_fit<'py>(
     batch_size: usize,
     max_iter: usize,
     tol: f64,
+    refit: bool,
     w_threshold: f64,
     seed: u64,
     forbidden: Option<PyReadonlyArray2<'py, bool>>,
@@ -249,6 +250,7 @@ pub fn cosmo_fit<'py>(
         batch_size,
         max_iter,
         tol,
+        refit,
         w_threshold,
         seed,
         forbidden,
@@ -258,6 +260,7 @@ pub fn cosmo_fit<'py>(
     let fit = run_fit(py, callback, n_threads, |progress| cosmo::fit(x.as_ref(), &config, progress))?;
     let out = fitted_dict(py, &fit.raw_weights, &fit.weights, f64::NAN, fit.n_iter, fit.n_steps, fit.converged, fit.history)?;
     out.set_item("priorities", fit.priorities.into_pyarray(py))?;
+    out.set_item("refit_rounds", fit.refit_rounds)?;
     Ok(out)
 }
 
