@@ -11,6 +11,12 @@
 //! annealed (cosine, from `t_start` to `t_end`, once per epoch). The final graph is the hard
 //! mask p_j − p_i > ε and |A_ij| > `w_threshold`: a DAG by construction (p increases along it).
 //!
+//! Our addition, `refit` (on by default): after the epochs the orientation is held and W is
+//! fitted exactly to the t → 0 limit of the same objective on all rows ([`refit`]); `converged`
+//! then means that this convex problem reached its optimality conditions. Without it (the
+//! authors' algorithm) `converged` is DESIGN §2's rule on the epoch losses, which the cosine
+//! schedule almost never meets.
+//!
 //! Gradients, with G = ∂MSE/∂A = −2/(B d) · Xᵀ(X − XA):
 //!   ∂L/∂W = G∘S + λ1 sign(W) + λ2 W/‖W‖_F,
 //!   ∂L/∂p_k = Σ_i M_ik − Σ_j M_kj + λp p_k/‖p‖,  M = G∘W∘S∘(1 − S)/t.
