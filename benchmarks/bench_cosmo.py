@@ -25,7 +25,7 @@ from benchmarks.bench_notears import _fmt
 from benchmarks.common import Setting, make_data, run_in_subprocess, start_results
 
 METHODS = ("cosmo", "dagma", "notears")
-COLUMNS = ["method", "d", "k", "n", "seed", "seconds", "epochs", "seconds_per_epoch", "floor_per_epoch",
+COLUMNS = ["method", "d", "k", "n", "seed", "seconds", "refit_seconds", "epochs", "seconds_per_epoch", "floor_per_epoch",
            "shd", "shd2", "tpr", "fdr", "nnz", "is_dag", "peak_rss_mib", "error"]  # fmt: skip
 
 
@@ -39,7 +39,8 @@ def fit(X, method):
         start = time.perf_counter()
         learner.fit(X)
         seconds = time.perf_counter() - start
-    return {"W": learner.weights_, "seconds": seconds, "epochs": int(learner.n_iter_)}
+    return {"W": learner.weights_, "seconds": seconds, "epochs": int(learner.n_iter_),
+            "refit_seconds": float(getattr(learner, "refit_time_", 0.0))}
 
 
 def matmul_floor(d, n, batch, repeats):
@@ -99,7 +100,9 @@ def main(argv=None):
                                        shd2=acc["shd"] + acc["reversed"], tpr=acc["tpr"], fdr=acc["fdr"],
                                        nnz=acc["nnz"], is_dag=acc["is_dag"])  # fmt: skip
                             if method == "cosmo":
-                                row["seconds_per_epoch"] = res["seconds"] / res["epochs"]
+                                # the epochs alone: COSMO's final refit is timed apart
+                                row["refit_seconds"] = res["refit_seconds"]
+                                row["seconds_per_epoch"] = (res["seconds"] - res["refit_seconds"]) / res["epochs"]
                                 row["floor_per_epoch"] = floor.get("seconds", math.nan) * steps
                     row = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
                     writer.writerow(row)
@@ -109,15 +112,15 @@ def main(argv=None):
                           f"TPR {_fmt(row['tpr'])}" + (f" ({row['error']})" if row["error"] else ""), flush=True)
     lines = [f"- command: `{meta['command']}`", f"- date: {meta['date']}"]
     lines += [f"- {key}: {value}" for key, value in meta["machine"].items()]
-    lines += ["", "| d | method | seconds | s/epoch | floor s/epoch | ratio to floor | SHD (rev. once) | SHD (rev. twice) "
-              "| TPR | FDR | nnz | DAG | peak MiB |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines += ["", "| d | method | seconds | of which refit | s/epoch | floor s/epoch | ratio to floor | SHD (rev. once) | SHD (rev. twice) "
+              "| TPR | FDR | nnz | DAG | peak MiB |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for r in rows:
         ratio = (r["seconds_per_epoch"] / r["floor_per_epoch"]) if r["seconds_per_epoch"] and r["floor_per_epoch"] else None
-        cells = [r["d"], r["method"], _fmt(r["seconds"]), _fmt(r["seconds_per_epoch"]), _fmt(r["floor_per_epoch"]),
+        cells = [r["d"], r["method"], _fmt(r["seconds"]), _fmt(r.get("refit_seconds")), _fmt(r["seconds_per_epoch"]), _fmt(r["floor_per_epoch"]),
                  _fmt(ratio), r["shd"], r["shd2"], _fmt(r["tpr"]), _fmt(r["fdr"]), r["nnz"], r["is_dag"],
                  _fmt(r["peak_rss_mib"])]  # fmt: skip
         if r["error"]:
-            cells = [r["d"], r["method"], r["error"]] + [""] * 10
+            cells = [r["d"], r["method"], r["error"]] + [""] * 11
         lines.append("| " + " | ".join("–" if c is None else str(c) for c in cells) + " |")
     report = "\n".join(lines)
     print(report)

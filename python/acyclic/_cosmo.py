@@ -104,6 +104,8 @@ class COSMO(DAGLearner):
         Loss of each epoch: its mean minibatch squared error plus the regularisers.
     n_refit_rounds_ : int
         Majorise–minimise rounds of the refit (0 without it).
+    refit_time_ : float
+        Seconds the refit took (0 without it), as scikit-learn's ``GridSearchCV.refit_time_``.
     n_iter_ : int
         Epochs run.
     n_steps_ : int
@@ -191,7 +193,8 @@ class COSMO(DAGLearner):
                 callback=callback,
                 n_threads=resolve_n_jobs(self.n_jobs),
             )
-        return CoreResult.from_core(out, priorities_="priorities", n_steps_="n_evals", n_refit_rounds_="refit_rounds")
+        return CoreResult.from_core(out, priorities_="priorities", n_steps_="n_evals", n_refit_rounds_="refit_rounds",
+                                     refit_time_="refit_seconds")
 
     def _learning_rate(self, d: int) -> float:
         if isinstance(self.lr, str):

@@ -261,6 +261,7 @@ pub fn cosmo_fit<'py>(
     let out = fitted_dict(py, &fit.raw_weights, &fit.weights, f64::NAN, fit.n_iter, fit.n_steps, fit.converged, fit.history)?;
     out.set_item("priorities", fit.priorities.into_pyarray(py))?;
     out.set_item("refit_rounds", fit.refit_rounds)?;
+    out.set_item("refit_seconds", fit.refit_seconds)?;
     Ok(out)
 }
 

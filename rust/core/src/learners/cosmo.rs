@@ -101,6 +101,9 @@ pub struct Fit {
     pub converged: bool,
     /// Rounds of the refit (0 without it).
     pub refit_rounds: usize,
+    /// Wall-clock seconds of the refit (0 without it), so that benchmarks can tell the epochs'
+    /// time from it.
+    pub refit_seconds: f64,
 }
 
 
@@ -362,6 +365,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
     let allowed: Vec<usize> = (0..d * d)
         .filter(|&k| model.free[k] != 0.0 && (is_required(k % d, k / d) || p[k / d] - p[k % d] > config.shift))
         .collect();
+    let started = std::time::Instant::now();
     let (raw_weights, converged, refit_rounds) = if config.refit {
         let l1: Vec<f64> = allowed.iter().map(|&k| model.l1[k]).collect();
         refit(x, &annealed, &allowed, &l1, config, progress)?
@@ -380,7 +384,8 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
             weights[(i, j)] = raw_weights[(i, j)];
         }
     }
-    Ok(Fit { raw_weights, weights, priorities: p, history, n_iter: config.max_iter, n_steps, converged, refit_rounds })
+    let refit_seconds = if config.refit { started.elapsed().as_secs_f64() } else { 0.0 };
+    Ok(Fit { raw_weights, weights, priorities: p, history, n_iter: config.max_iter, n_steps, converged, refit_rounds, refit_seconds })
 }
 
 /// The t → 0 limit of COSMO's objective with the priorities held: S becomes the hard mask and
@@ -444,8 +449,9 @@ fn refit(x: MatRef<'_, f64>, start: &Mat<f64>, allowed: &[usize], l1: &[f64], co
 const REFIT_MAX_OUTER: usize = 50;
 /// Cap on the (coordinate descent, active-set) passes of one column.
 const REFIT_MAX_PASSES: usize = 200;
-/// Coordinate-descent sweeps between two exact solves.
-const SWEEPS_PER_PASS: usize = 5;
+/// Cap on the coordinate-descent sweeps of a pass (it ends earlier once a sweep leaves the
+/// support as it was).
+const MAX_SWEEPS_PER_PASS: usize = 200;
 /// Relative tolerance of the refit: of ‖W‖_F between rounds, and of the optimality conditions
 /// within a column.
 const REFIT_TOL: f64 = 1e-7;
@@ -455,11 +461,10 @@ const REFIT_TOL: f64 = 1e-7;
 /// over the rows P = `parents` (row index, λ1), from `w`. Returns w and whether it is optimal.
 ///
 /// Coordinate descent (Friedman, Hastie & Tibshirani 2010) finds the support and signs but
-/// crawls on raw, strongly correlated columns. So every few sweeps an active-set step follows
-/// (Osborne, Presnell & Turlach 2000): solve the stationarity equations on the current support
-/// and signs exactly (Cholesky); where a sign would flip, go only as far as the first zero
-/// crossing and drop that coordinate, then solve again. When the signs hold and no coordinate
-/// off the support wants to enter, w is the exact minimiser.
+/// crawls on raw, strongly correlated columns. So once a sweep leaves the support as it was,
+/// active-set steps follow (Osborne, Presnell & Turlach 2000; [`face_minimiser`]). When the
+/// signs hold and no coordinate off the support wants to enter, w is the exact minimiser;
+/// otherwise coordinate descent resumes from there.
 fn column_lasso(sigma: MatRef<'_, f64>, j: usize, parents: &[(usize, f64)], mut w: Vec<f64>, scale: f64, ridge: f64) -> (Vec<f64>, bool) {
     let m = parents.len();
     if m == 0 {
@@ -470,68 +475,90 @@ fn column_lasso(sigma: MatRef<'_, f64>, j: usize, parents: &[(usize, f64)], mut 
     // q = Σ_PP w, kept up to date after every coordinate step.
     let mut q = covariance_with(&w);
     for _ in 0..REFIT_MAX_PASSES {
-        for _ in 0..SWEEPS_PER_PASS {
+        // Sweeps until one leaves the support as it was (the active-set steps below cost a
+        // factorisation each, sweeps O(m²)).
+        for _ in 0..MAX_SWEEPS_PER_PASS {
+            let mut support_changed = false;
             for a in 0..m {
                 let curvature = scale * sig(a, a) + ridge;
                 if curvature <= 0.0 {
                     continue;
                 }
                 let rho = scale * (sigma[(parents[a].0, j)] - q[a] + sig(a, a) * w[a]);
-                let step = soft_threshold(rho, parents[a].1) / curvature - w[a];
+                let updated = soft_threshold(rho, parents[a].1) / curvature;
+                let step = updated - w[a];
                 if step != 0.0 {
-                    w[a] += step;
+                    support_changed |= (updated == 0.0) != (w[a] == 0.0);
+                    w[a] = updated;
                     q.iter_mut().enumerate().for_each(|(b, qb)| *qb += sig(b, a) * step);
                 }
             }
-        }
-        // Active-set steps: each one shrinks the support or ends at the face's minimiser.
-        while let Some(z) = solve_on_support(sigma, j, parents, &w, scale, ridge) {
-            let crossing = (0..m)
-                .filter(|&a| w[a] != 0.0 && z[a].signum() != w[a].signum())
-                .map(|a| (w[a] / (w[a] - z[a]), a))
-                .min_by(|x, y| x.0.total_cmp(&y.0));
-            match crossing {
-                None => {
-                    w = z;
-                    q = covariance_with(&w);
-                    if optimal_off_support(sigma, j, parents, &w, &q, scale) {
-                        return (w, true);
-                    }
-                    break; // a coordinate wants to enter: back to coordinate descent
-                }
-                Some((t, first)) => {
-                    for a in 0..m {
-                        w[a] += t * (z[a] - w[a]);
-                    }
-                    w[first] = 0.0;
-                    q = covariance_with(&w);
-                }
+            if !support_changed {
+                break;
             }
+        }
+        // Active-set steps from the support coordinate descent found, then back to it if a
+        // coordinate off the support wants to enter.
+        let exact = face_minimiser(sigma, j, parents, &mut w, scale, ridge);
+        q = covariance_with(&w);
+        if exact && optimal_off_support(sigma, j, parents, &w, &q, scale) {
+            return (w, true);
         }
     }
     (w, false)
 }
 
-/// The minimiser of the elastic net restricted to the support of `w` with its signs fixed
-/// (all m entries, zero off the support), or None when that system cannot be factored.
-fn solve_on_support(sigma: MatRef<'_, f64>, j: usize, parents: &[(usize, f64)], w: &[f64], scale: f64, ridge: f64) -> Option<Vec<f64>> {
-    let support: Vec<usize> = (0..w.len()).filter(|&a| w[a] != 0.0).collect();
-    let mut solution = vec![0.0; w.len()];
-    if support.is_empty() {
-        return Some(solution);
-    }
+/// Moves `w` to the minimiser of the elastic net on a face: the support and signs of `w`,
+/// shrunk as needed. The face's stationarity equations are solved exactly; where a sign would
+/// flip, `w` goes only as far as the first zero crossing (the objective decreases), that
+/// coordinate leaves the support, and the equations are solved again. One factorisation: the
+/// inverse is downdated as coordinates leave (O(k²) each). False when the system cannot be
+/// factored or the solution is not finite (w is then left where the steps reached).
+fn face_minimiser(sigma: MatRef<'_, f64>, j: usize, parents: &[(usize, f64)], w: &mut [f64], scale: f64, ridge: f64) -> bool {
     let row = |a: usize| parents[a].0;
+    let mut support: Vec<usize> = (0..w.len()).filter(|&a| w[a] != 0.0).collect();
+    if support.is_empty() {
+        return true;
+    }
     let k = support.len();
     let h = Mat::from_fn(k, k, |a, b| scale * sigma[(row(support[a]), row(support[b]))] + if a == b { ridge } else { 0.0 });
-    let rhs = Mat::from_fn(k, 1, |a, _| scale * sigma[(row(support[a]), j)] - parents[support[a]].1 * w[support[a]].signum());
-    let x = faer::linalg::solvers::Solve::solve(&h.llt(faer::Side::Lower).ok()?, &rhs);
-    for (a, &s) in support.iter().enumerate() {
-        if !x[(a, 0)].is_finite() {
-            return None;
+    let Ok(factor) = h.llt(faer::Side::Lower) else { return false };
+    let mut inverse = faer::linalg::solvers::Solve::solve(&factor, &Mat::<f64>::identity(k, k));
+    while !support.is_empty() {
+        let k = support.len();
+        let signs: Vec<f64> = support.iter().map(|&a| w[a].signum()).collect();
+        let rhs: Vec<f64> = support.iter().zip(&signs).map(|(&a, s)| scale * sigma[(row(a), j)] - parents[a].1 * s).collect();
+        let z: Vec<f64> = (0..k).map(|r| (0..k).map(|c| inverse[(r, c)] * rhs[c]).sum()).collect();
+        if z.iter().any(|v| !v.is_finite()) {
+            return false;
         }
-        solution[s] = x[(a, 0)];
+        let crossing = (0..k).filter(|&r| z[r].signum() != signs[r] || z[r] == 0.0).map(|r| (w[support[r]] / (w[support[r]] - z[r]), r)).min_by(|x, y| x.0.total_cmp(&y.0));
+        let Some((t, first)) = crossing else {
+            for (&a, &v) in support.iter().zip(&z) {
+                w[a] = v;
+            }
+            return true;
+        };
+        for (&a, &v) in support.iter().zip(&z) {
+            w[a] += t * (v - w[a]);
+        }
+        w[support[first]] = 0.0;
+        // Every coordinate now at zero leaves the support (ties included).
+        while let Some(r) = (0..support.len()).rev().find(|&r| w[support[r]] == 0.0) {
+            inverse = without_index(&inverse, r);
+            support.remove(r);
+        }
     }
-    Some(solution)
+    true
+}
+
+/// The inverse of a symmetric matrix without row and column r, from its inverse:
+/// A⁻¹ restricted, minus b bᵀ / c with b = column r of A⁻¹ (row r removed), c = (A⁻¹)_rr.
+fn without_index(inverse: &Mat<f64>, r: usize) -> Mat<f64> {
+    let k = inverse.nrows();
+    let keep = |a: usize| if a < r { a } else { a + 1 };
+    let c = inverse[(r, r)];
+    Mat::from_fn(k - 1, k - 1, |a, b| inverse[(keep(a), keep(b))] - inverse[(keep(a), r)] * inverse[(r, keep(b))] / c)
 }
 
 /// The optimality conditions off the support of `w` (q = Σ_PP w): |scale·(Σ_ij − q_i)| ≤ λ_i,
