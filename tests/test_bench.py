@@ -3,6 +3,9 @@
 import _thread
 import json
 import math
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -124,6 +127,61 @@ def test_ctrl_c_keeps_the_finished_rows(tmp_path):
     assert [r["method"] for r in result.rows] == ["empty"]
     assert [r["method"] for r in read_rows(csv_path)] == ["empty"]
     assert json.loads((tmp_path / "meta.json").read_text())["interrupted"] is True
+
+
+def sleep_for(seconds):
+    """A run that only waits (used by the test below, in the fit process)."""
+    time.sleep(seconds)
+    return {}
+
+
+def _descendants(pid):
+    """Live descendants of ``pid`` from /proc (zombies excluded)."""
+    children = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_killed_benchmark_leaves_no_run_behind():
+    # SIGTERM (not Ctrl-C) to the benchmark process: its launcher and fit process die with it.
+    here = os.path.dirname(os.path.abspath(__file__))
+    script = ("from acyclic.bench.process import run_in_subprocess\n"
+              f"run_in_subprocess('test_bench:sleep_for', {{'seconds': 60}}, 120, pythonpath=[{here!r}])\n")
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 30
+    while len(_descendants(parent.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    runs = _descendants(parent.pid)
+    assert len(runs) == 2, "the launcher and the fit process never started"
+    parent.terminate()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    alive = runs
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in runs if os.path.exists(f"/proc/{pid}") and _state(pid) != "Z"]
+    assert alive == [], [open(f"/proc/{pid}/cmdline").read() for pid in alive]
+
+
+def _state(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
 
 
 def test_standardized_suite_puts_raw_and_standardized_side_by_side():

@@ -11,7 +11,9 @@ Why a launcher: on Linux a child's ``ru_maxrss`` starts at the resident size of 
 forked it (the counters carry over through fork and exec), so a fit process forked straight from
 a large benchmark process would report the benchmark's own memory. The launcher is small, runs in
 its own session (so a Ctrl-C at the terminal reaches only the benchmark process, which then ends
-its runs itself) and enforces the timeout with SIGKILL on the fit process only.
+its runs itself) and enforces the timeout with SIGKILL on the fit process only. On Linux both
+processes also ask the kernel to kill them when their parent dies (``PR_SET_PDEATHSIG``), so a
+benchmark ended by SIGTERM or SIGKILL leaves no fit running on.
 """
 
 from __future__ import annotations
@@ -146,7 +148,7 @@ def run_in_subprocess(
         proc = subprocess.Popen(
             [sys.executable, "-m", "acyclic.bench.process", "--launch", str(job_path)],
             cwd=cwd,
-            env=child_env(threads, pythonpath),
+            env={**child_env(threads, pythonpath), _PARENT_VAR: str(os.getpid())},
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
@@ -227,14 +229,36 @@ def kill_running() -> int:
     return len(running)
 
 
+#: Environment variable with the PID of the process that started a launcher or fit process.
+_PARENT_VAR = "ACYCLIC_BENCH_PARENT"
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this process when its parent dies (a no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return
+    # The parent may have died while this interpreter started, before the request took effect.
+    if os.environ.get(_PARENT_VAR, str(os.getppid())) != str(os.getppid()):
+        os._exit(1)
+
+
 def _launch_main(job_path: str) -> int:
     """Launcher side of :func:`run_in_subprocess`: start the fit process, reap it with ``os.wait4``."""
+    _die_with_parent()
     job = json.loads(Path(job_path).read_text())
     tmp = Path(job_path).parent
     started = time.perf_counter()
     with open(tmp / "child.log", "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "acyclic.bench.process", "--one", job_path],
+            env={**os.environ, _PARENT_VAR: str(os.getpid())},
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -253,6 +277,7 @@ def _launch_main(job_path: str) -> int:
 
 def _child_main(job_path: str) -> int:
     """Fit side of :func:`run_in_subprocess`: call the function, save its scalars and arrays."""
+    _die_with_parent()
     import importlib
     import traceback
 
