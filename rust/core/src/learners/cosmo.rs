@@ -501,7 +501,7 @@ fn column_lasso(sigma: MatRef<'_, f64>, j: usize, parents: &[(usize, f64)], mut 
         // coordinate off the support wants to enter.
         let exact = face_minimiser(sigma, j, parents, &mut w, scale, ridge);
         q = covariance_with(&w);
-        if exact && optimal_off_support(sigma, j, parents, &w, &q, scale) {
+        if exact && is_optimal(sigma, j, parents, &w, &q, scale, ridge) {
             return (w, true);
         }
     }
@@ -561,11 +561,16 @@ fn without_index(inverse: &Mat<f64>, r: usize) -> Mat<f64> {
     Mat::from_fn(k - 1, k - 1, |a, b| inverse[(keep(a), keep(b))] - inverse[(keep(a), r)] * inverse[(r, keep(b))] / c)
 }
 
-/// The optimality conditions off the support of `w` (q = Σ_PP w): |scale·(Σ_ij − q_i)| ≤ λ_i,
-/// within [`REFIT_TOL`] of the column's scale.
-fn optimal_off_support(sigma: MatRef<'_, f64>, j: usize, parents: &[(usize, f64)], w: &[f64], q: &[f64], scale: f64) -> bool {
+/// The optimality conditions of the column's elastic net at `w` (q = Σ_PP w), within
+/// [`REFIT_TOL`] of the column's scale: with g = scale·(Σ_ij − q_i) − ridge·w_i,
+/// g = λ_i sign(w_i) on the support and |g| ≤ λ_i off it.
+fn is_optimal(sigma: MatRef<'_, f64>, j: usize, parents: &[(usize, f64)], w: &[f64], q: &[f64], scale: f64, ridge: f64) -> bool {
     let slack = REFIT_TOL * scale * sigma[(j, j)];
-    (0..w.len()).filter(|&a| w[a] == 0.0).all(|a| (scale * (sigma[(parents[a].0, j)] - q[a])).abs() <= parents[a].1 + slack)
+    (0..w.len()).all(|a| {
+        let (row, lambda) = parents[a];
+        let g = scale * (sigma[(row, j)] - q[a]) - ridge * w[a];
+        if w[a] == 0.0 { g.abs() <= lambda + slack } else { (g - lambda * w[a].signum()).abs() <= slack }
+    })
 }
 
 /// sign(z)·max(|z| − λ, 0).
