@@ -249,7 +249,7 @@ def test_ctrl_c_interrupts_a_long_notears_fit():
     assert latency < 1.5
 
 
-@pytest.mark.parametrize("learner", ["dagma", "topo", "cosmo", "dpdag"])
+@pytest.mark.parametrize("learner", ["dagma", "topo", "cosmo", "cosmo-refit", "dpdag"])
 def test_ctrl_c_stops_every_learner_within_a_second(learner):
     # NOTEARS: test_ctrl_c_interrupts_a_long_notears_fit above. Settings that run for seconds:
     import _thread
@@ -263,6 +263,8 @@ def test_ctrl_c_stops_every_learner_within_a_second(learner):
         X, model = sem(0, d=60, k=4, n=1000), DAGMA()
     elif learner == "cosmo":
         X, model = sem(0, d=10), COSMO(max_iter=1_000_000, random_state=0)
+    elif learner == "cosmo-refit":  # one epoch, then seconds of refit from a dense start
+        X, model = sem(0, d=400, k=4, n=1000), COSMO(max_iter=1, random_state=0)
     else:
         X, model = sem(0, d=10), DPDAG(max_iter=1_000_000, patience=1_000_000, random_state=0)
     fired = {}
