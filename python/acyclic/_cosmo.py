@@ -81,9 +81,10 @@ class COSMO(DAGLearner):
 
     Why ``refit`` is the default (a departure from the paper): the minibatch Adam never settles.
     Between 90% and 100% of the epochs 5–232 entries of its graph still change, and its loss
-    rises while t falls. The refit costs one Σ = XᵀX/n and a few elastic nets per column (≈ 5%
-    of the fit at d = 200) and lowered SHD on raw ER4 data, e.g. d = 50: 99 → 26, 61 → 42;
-    d = 100: 146 → 92, 98 → 58 (seeds 0–1; see benchmarks/RESULTS.md).
+    rises while t falls. The refit costs one Σ = XᵀX/n and a few elastic nets per column
+    (0.2–4% of the fit at d = 100–1000) and halved the SHD on raw ER4 data: mean over seeds
+    0–2, d = 50: 107 → 54, d = 100: 121 → 65 (benchmarks/RESULTS.md, "COSMO with the final
+    refit").
 
     Results vary a lot from seed to seed. For comparison, the authors report SHD 139 ± 62 at
     d = 100 ER4 (a reversed edge counted twice) for their own code, with per-setting tuning; our
