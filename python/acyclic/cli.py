@@ -228,8 +228,8 @@ def _add_bench_parser(sub) -> None:
             + "; ".join(f"{s.name}: {s.description}" for s in SUITES.values()) + "."
         ),
         epilog=(
-            "Method names: see --list; groups 'learners', 'nonlinear', 'baselines', 'peers', 'variants', 'all'. Peers (dagma, lingam, "
-            "gcastle) are optional installs and skipped with a notice when absent. The flags below override "
+            "Method names: see --list; groups 'learners', 'nonlinear', 'baselines', 'peers', 'variants', "
+            "'all'. Peers (dagma, lingam, gcastle) are optional installs and skipped with a notice when absent. The flags below override "
             "the suite's grid."
         ),
     )
