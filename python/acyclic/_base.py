@@ -137,8 +137,7 @@ class DAGLearner(BaseEstimator):
     def _check_params(self) -> None:
         """Validates hyper-parameters; subclasses extend it."""
         for name in ("standardize", "verbose"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise InvalidInputError(f"{name} must be True or False, got {getattr(self, name)!r}")
+            check_bool(self, name)
         resolve_n_jobs(self.n_jobs)
         prior = getattr(self, "prior_knowledge", None)
         if prior is not None and not isinstance(prior, PriorKnowledge):
@@ -356,6 +355,12 @@ class DAGLearner(BaseEstimator):
 
 
 _LOSSES = ("l2", "logistic", "poisson")
+
+
+def check_bool(estimator, name: str) -> None:
+    """Raise InvalidInputError unless ``estimator.<name>`` is a bool (not a string such as "False")."""
+    if not isinstance(getattr(estimator, name), (bool, np.bool_)):
+        raise InvalidInputError(f"{name} must be True or False, got {getattr(estimator, name)!r}")
 
 
 def check_number(estimator, name: str, *, low: float = 0.0, low_inclusive: bool = True, auto: bool = False) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._base import CoreResult, DAGLearner, check_count, check_number, resolve_n_jobs, seed_from
+from ._base import CoreResult, DAGLearner, check_bool, check_count, check_number, resolve_n_jobs, seed_from
 from ._progress import progress_bar
 
 
@@ -44,31 +44,35 @@ class COSMO(DAGLearner):
         Epochs (passes over the rows), as the authors.
     tol : float, default=1e-2
         Only with ``refit=False``: ``converged_`` is True when the mean epoch loss changed by at
-        most ``tol`` (relative) over the last tenth of the epochs (DESIGN §2). With the cosine
-        schedule this almost never happens: t still falls 12-fold over that tenth.
+        most ``tol`` (relative) over the last tenth of the epochs (the project's rule for
+        COSMO). With the cosine schedule this almost never happens: t still falls 12-fold over
+        that tenth, so every such fit warns.
     refit : bool, default=True
         After the epochs, hold the orientation (S becomes the hard mask 1[p_j − p_i > ε]) and
         minimise the objective's t → 0 limit, ``‖X − XW‖²/(n·d) + λ1‖W‖₁ + λ2‖W‖_F`` over the
         allowed entries, on all rows instead of minibatches. It is convex; each column's
         elastic net is solved exactly (coordinate descent with active-set steps, Friedman,
         Hastie & Tibshirani 2010; Osborne, Presnell & Turlach 2000), and ‖W‖_F is handled by
-        majorise–minimise rounds. ``converged_`` is then True when it reached its optimality
-        conditions (relative tolerance 1e-7). ``False`` is the authors' algorithm, which
+        majorise–minimise rounds (at most 50; they stop when ‖W‖_F changes by less than 1e-7,
+        relative, or when W = 0 is optimal). Required edges carry neither penalty here.
+        ``converged_`` is then True when every column met its optimality conditions (within
+        1e-7 of its scale) and the rounds settled. ``False`` is the authors' algorithm, which
         returns A = W∘S at ``t_end`` from the last minibatch step.
     w_threshold : float, default=0.3
-        Edges with |A_ij| at or below it are dropped.
+        Edges whose weight (the refitted W_ij, or A_ij with ``refit=False``) is at most this in
+        absolute value are dropped.
     standardize : bool, default=False
         Scale columns to unit variance first (the data are always centred: the model has no
         intercept).
-    random_state : int, RandomState or None, default=None
+    random_state : int, RandomState, numpy.random.Generator or None, default=None
         Seeds the initialisation (W ~ U(±√(3/d)), p ~ N(0, ε²/2)) and the minibatch order.
     n_jobs : int or None, default=None
         Threads (None → 1). Results do not depend on it.
     verbose : bool, default=False
         Progress bar over the epochs.
     prior_knowledge : acyclic.PriorKnowledge or None, default=None
-        Forbidden entries of W stay 0; required edges keep their priorities in order and are
-        kept whatever their weight.
+        Forbidden entries of W stay 0; required edges keep their priorities in order, are not
+        penalised in the refit, and are kept whatever their weight.
 
     How the defaults were chosen: the authors' random search picked lr 3e-3–9e-3, λ1 1e-4–9e-4,
     λ2 1e-3–4e-3, λp 1e-3–3e-3, ε ≈ 5e-3–8e-3, t_end 5.5e-4–9.9e-4 for linear data (d = 30–500).
@@ -170,6 +174,7 @@ class COSMO(DAGLearner):
         check_number(self, "lr", low_inclusive=False, auto=True)
         for name in ("batch_size", "max_iter"):
             check_count(self, name)
+        check_bool(self, "refit")
 
     def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
         seed = seed_from(self.random_state)

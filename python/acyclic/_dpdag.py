@@ -85,7 +85,7 @@ class DPDAG(DAGLearner):
         centred. Least-squares learners, this one included, find simulated linear graphs far more
         easily on raw data, where the variances grow along the causal order. With
         ``standardize=True`` that signal is gone (see ``acyclic.metrics.varsortability``).
-    random_state : int, RandomState or None, default=None
+    random_state : int, RandomState, numpy.random.Generator or None, default=None
         Seeds the split, the initialisation (θ = 0, Φ ~ U(0, 1), PyTorch-style uniform weights),
         the minibatches and the sampled DAGs.
     n_jobs : int or None, default=None
@@ -319,7 +319,7 @@ class DPDAG(DAGLearner):
         ----------
         n_samples : int
             Number of DAGs, ≥ 1.
-        random_state : int, RandomState or None, default=None
+        random_state : int, RandomState, numpy.random.Generator or None, default=None
             Seed of the draws.
 
         Returns

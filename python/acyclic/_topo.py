@@ -62,7 +62,7 @@ class TOPO(DAGLearner):
         Scale columns to unit variance first. The least-squares score is not scale-invariant:
         on raw simulated data the marginal variances reveal the order (varsortability,
         :func:`acyclic.metrics.varsortability`), on standardized data they do not.
-    random_state : int, RandomState or None, default=None
+    random_state : int, RandomState, numpy.random.Generator or None, default=None
         Seed of ``init="random"`` (unused otherwise).
     n_jobs : int or None, default=None
         Threads scoring candidates (None → 1, -1 → all cores). Results do not depend on it.
