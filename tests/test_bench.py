@@ -276,3 +276,26 @@ def test_dagma_pypi_adapter():
     W = DagmaPyPI().fit(X).weights_
     assert W.shape == (3, 3) and np.count_nonzero(W) >= 2 and np.all(np.diag(W) == 0)
     assert np.all(np.isfinite(X))  # the adapter gave the peer a copy
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process tree from /proc")
+def test_sigterm_ends_acyclic_bench_like_ctrl_c(tmp_path):
+    # A scheduler's or `timeout`'s SIGTERM: the finished rows stay, the runs end, exit code 130.
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "acyclic.cli", "bench", "--suite", "smoke", "--methods", "empty", "notears",
+               "--d", "300", "--seeds", "0", "--n-jobs", "1", "--no-progress", "--no-plots", "--out", str(out)]
+    bench = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    csv_path = out / "runs.csv"
+    deadline = time.monotonic() + 60
+    while not (csv_path.exists() and len(csv_path.read_text().splitlines()) >= 2) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    deadline = time.monotonic() + 30
+    while len(_descendants(bench.pid)) < 2 and time.monotonic() < deadline:  # the slow run has started
+        time.sleep(0.05)
+    runs = _descendants(bench.pid)
+    bench.terminate()
+    assert bench.wait(timeout=30) == 130, bench.stderr.read()
+    assert [r["method"] for r in read_rows(csv_path)] == ["empty"]
+    assert json.loads((out / "meta.json").read_text())["interrupted"] is True
+    time.sleep(0.5)
+    assert [pid for pid in runs if _state(pid) not in ("gone", "Z")] == []

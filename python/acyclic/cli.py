@@ -26,10 +26,13 @@ reported as one line on stderr without a traceback; 130 interrupted (Ctrl-C).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -284,6 +287,24 @@ def _notears_defaults() -> Dict[str, object]:
 # Entry point
 
 
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c():
+    """SIGTERM (a scheduler's or ``timeout``'s stop) raises KeyboardInterrupt, so that it ends a
+    command as Ctrl-C does; in the main thread only, with the previous handler restored after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the ``acyclic`` command line.
 
@@ -296,7 +317,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     -------
     int
         Exit code: 0 success, 2 usage or input error (one line on stderr), 130
-        interrupted with Ctrl-C.
+        interrupted with Ctrl-C or SIGTERM (which the command treats as Ctrl-C: a benchmark
+        keeps its finished rows and ends its runs).
     """
     from .exceptions import AcyclicError
 
@@ -307,7 +329,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else _EXIT_USAGE)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded by `bench` in meta.json
     try:
-        return int(args.func(args))
+        with _sigterm_as_ctrl_c():
+            return int(args.func(args))
     except KeyboardInterrupt:
         _eprint("interrupted")
         return _EXIT_INTERRUPTED
