@@ -125,3 +125,4 @@ def test_a_large_lambda2_empties_the_graph_and_keeps_required_edges():
     for params, data in (({"lambda2": 1e200}, X), ({}, X * 1e-100)):
         model = COSMO(random_state=0, prior_knowledge=required, **params).fit(data)
         assert model.adjacency_[0, 7] and model.adjacency_[7, 1] and is_dag(model.adjacency_)
+        assert model.converged_  # every required column solved, and 0 still optimal for the rest

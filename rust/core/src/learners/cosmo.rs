@@ -438,24 +438,28 @@ fn refit(x: MatRef<'_, f64>, start: &Mat<f64>, allowed: &[Entry], config: &Confi
     let mut rounds = 0;
     while rounds < REFIT_MAX_OUTER {
         rounds += 1;
-        let c = penalised_norm(&w);
         if zero_is_optimal(sigma.as_ref(), &parents, &w, scale, config.lambda2) {
-            // Every penalised entry at 0 (the penalty's kink): fit the required edges alone.
+            // Every penalised entry at 0 (the penalty's kink): fit the required edges alone,
+            // then W is the minimiser if 0 is still optimal for the rest.
             for e in allowed.iter().filter(|e| e.penalised) {
                 w[(e.row, e.column)] = 0.0;
             }
-            let required: Vec<Vec<Entry>> = parents.iter().map(|p| p.iter().filter(|e| !e.penalised).copied().collect()).collect();
-            for (j, p) in required.iter().enumerate() {
-                let warm: Vec<f64> = p.iter().map(|e| w[(e.row, j)]).collect();
-                let (values, settled) = column_lasso(sigma.as_ref(), j, p, warm, scale, 0.0);
-                converged = settled;
-                for (e, v) in p.iter().zip(values) {
+            let mut all_settled = true;
+            for (j, p) in parents.iter().enumerate() {
+                let required: Vec<Entry> = p.iter().filter(|e| !e.penalised).copied().collect();
+                let warm: Vec<f64> = required.iter().map(|e| w[(e.row, j)]).collect();
+                let (values, settled) = column_lasso(sigma.as_ref(), j, &required, warm, scale, 0.0);
+                all_settled &= settled;
+                for (e, v) in required.iter().zip(values) {
                     w[(e.row, j)] = v;
                 }
             }
-            converged = converged || required.iter().all(|p| p.is_empty());
-            break;
+            if zero_is_optimal(sigma.as_ref(), &parents, &w, scale, config.lambda2) {
+                converged = all_settled;
+                break;
+            }
         }
+        let c = penalised_norm(&w);
         // From W = 0 (where the majoriser is undefined) a first round without λ2 starts the path.
         let ridge = if c > 0.0 { config.lambda2 / c } else { 0.0 };
         let solved = solve_columns(&w, ridge, progress)?;
