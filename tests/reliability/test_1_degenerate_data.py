@@ -24,16 +24,6 @@ from _learners import LEARNERS, check_output, make, sem
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-@pytest.fixture(scope="module")
-def X():
-    return sem(3, d=4, edges=4, n=200)
-
-
-@pytest.fixture(scope="module")
-def df(X):
-    return pd.DataFrame(X, columns=["alpha", "beta", "gamma", "delta"])
-
-
 def test_exception_hierarchy():
     assert issubclass(InvalidInputError, ValueError)
     assert issubclass(InvalidInputError, AcyclicError)

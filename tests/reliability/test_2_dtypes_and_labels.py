@@ -22,16 +22,6 @@ from _learners import LEARNERS, make, sem, small_data
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-@pytest.fixture(scope="module")
-def X():
-    return sem(3, d=4, edges=4, n=200)
-
-
-@pytest.fixture(scope="module")
-def df(X):
-    return pd.DataFrame(X, columns=["alpha", "beta", "gamma", "delta"])
-
-
 LABELS = {
     "str": ["x1", "x2", "x3", "x4", "x5"],
     "int": [10, 20, 30, 40, 50],
