@@ -135,17 +135,27 @@ def sleep_for(seconds):
     return {}
 
 
+def _stat(pid):
+    """(state, parent pid) of ``pid`` from /proc, or ("gone", None)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return "gone", None
+    return fields[0], int(fields[1])
+
+
+def _alive(pid):
+    return _stat(pid)[0] not in ("gone", "Z")
+
+
 def _descendants(pid):
     """Live descendants of ``pid`` from /proc (zombies excluded)."""
     children = {}
     for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            children.setdefault(int(fields[1]), []).append(int(entry))
+        state, parent = _stat(entry)
+        if state not in ("gone", "Z"):
+            children.setdefault(parent, []).append(int(entry))
     found, todo = [], [pid]
     while todo:
         for child in children.get(todo.pop(), []):
@@ -172,16 +182,8 @@ def test_a_killed_benchmark_leaves_no_run_behind():
     alive = runs
     while alive and time.monotonic() < deadline:
         time.sleep(0.1)
-        alive = [pid for pid in runs if os.path.exists(f"/proc/{pid}") and _state(pid) != "Z"]
+        alive = [pid for pid in runs if _alive(pid)]
     assert alive == [], [open(f"/proc/{pid}/cmdline").read() for pid in alive]
-
-
-def _state(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "gone"
 
 
 def test_standardized_suite_puts_raw_and_standardized_side_by_side():
@@ -298,4 +300,4 @@ def test_sigterm_ends_acyclic_bench_like_ctrl_c(tmp_path):
     assert [r["method"] for r in read_rows(csv_path)] == ["empty"]
     assert json.loads((out / "meta.json").read_text())["interrupted"] is True
     time.sleep(0.5)
-    assert [pid for pid in runs if _state(pid) not in ("gone", "Z")] == []
+    assert [pid for pid in runs if _alive(pid)] == []
