@@ -9,7 +9,7 @@ checked against finite differences on the relaxed forward pass in the Rust core'
 import numpy as np
 import pytest
 
-from acyclic import DPDAG, NOTEARS, PriorKnowledge, refine_topo
+from acyclic import DPDAG, NOTEARS, PriorKnowledge
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag
 from acyclic.metrics import count_accuracy
@@ -27,7 +27,8 @@ def linear_data(seed, d=10, k=2, n=1000):
 @pytest.fixture(scope="module")
 def fitted():
     _, X = linear_data(0, d=8, n=500)
-    return DPDAG(random_state=0, max_iter=300, patience=50).fit(X)
+    # without the refit: adjacency_ is then the modal DAG of q
+    return DPDAG(random_state=0, max_iter=300, patience=50, refit=False).fit(X)
 
 
 def test_every_sample_is_a_dag_and_sample_means_match_the_marginals(fitted):
@@ -60,21 +61,62 @@ def test_modal_dag_follows_the_scores_and_the_threshold(fitted):
     assert 0 <= fitted.best_epoch_ < fitted.n_iter_
 
 
-def test_linear_mechanism_recovers_er2_on_raw_data_and_refinement_repairs_its_order():
-    # The issue asks for mean SHD <= 6 here; DP-DAG reaches 8.7 on seeds 0-2 (8.8 on seeds
-    # 0-9, the same graphs from every initialisation: a local optimum of the order). TOPO's swap
-    # search from its DAG reaches the truth. Standardized data defeat it, as every LS learner.
-    raw, refined, standardized = [], [], []
+def test_linear_mechanism_recovers_er2_on_raw_data_with_the_refit():
+    # The issue's setting: mean SHD <= 6. The modal DAG of q alone reaches 8.7 here (a local
+    # optimum of the order); the refit, choosing among orders drawn from q, about 4.
+    refitted, modal, standardized = [], [], []
     for seed in range(3):
         B, X = linear_data(seed)
         model = DPDAG(standardize=False, random_state=seed).fit(X)
-        assert is_dag(model.adjacency_)
-        raw.append(count_accuracy(B, model.adjacency_)["shd"])
-        refined.append(count_accuracy(B, refine_topo(model, X).adjacency_)["shd"])
+        assert is_dag(model.adjacency_) and model.n_refit_orders_ > 1 and model.refit_time_ > 0
+        refitted.append(count_accuracy(B, model.adjacency_)["shd"])
+        alone = DPDAG(standardize=False, random_state=seed, refit=False).fit(X)
+        assert is_dag(alone.adjacency_) and alone.n_refit_orders_ == 0
+        modal.append(count_accuracy(B, alone.adjacency_)["shd"])
         standardized.append(count_accuracy(B, DPDAG(random_state=seed).fit(X).adjacency_)["shd"])
-    assert np.mean(raw) <= 9, raw
-    assert np.mean(refined) <= 1, refined
-    assert np.mean(standardized) >= np.mean(raw) + 5, (raw, standardized)
+    assert np.mean(refitted) <= 6, refitted
+    assert np.mean(modal) >= np.mean(refitted) + 3, (modal, refitted)
+    assert np.mean(standardized) >= np.mean(refitted) + 5, (refitted, standardized)
+
+
+def test_refit_is_least_squares_and_drops_exactly_the_edges_not_worth_their_price():
+    B, X = linear_data(4, d=8, n=600)
+    model = DPDAG(standardize=False, random_state=0).fit(X)
+    A, W = model.adjacency_, model.weights_
+    np.testing.assert_array_equal(model.raw_weights_, W)
+    d = X.shape[1]
+    Xc = X - X.mean(axis=0)
+    lam = 0.01 * (d - 1)
+    price = lam * np.log((1 - 0.01) / 0.01) / (d * (d - 1))
+
+    def residual_variance(j, parents):
+        if not parents:
+            return Xc[:, j] @ Xc[:, j] / len(X)
+        beta = np.linalg.lstsq(Xc[:, parents], Xc[:, j], rcond=None)[0]
+        r = Xc[:, j] - Xc[:, parents] @ beta
+        return r @ r / len(X)
+
+    for j in range(d):
+        parents = list(np.flatnonzero(A[:, j]))
+        # the weights solve the normal equations on the chosen parents
+        if parents:
+            beta = np.linalg.lstsq(Xc[:, parents], Xc[:, j], rcond=None)[0]
+            np.testing.assert_allclose(W[parents, j], beta, rtol=1e-7, atol=1e-9)
+        # dropping any parent raises node j's share of the mean squared error by more than the price
+        for i in parents:
+            rest = [p for p in parents if p != i]
+            assert (residual_variance(j, rest) - residual_variance(j, parents)) / d >= price * (1 - 1e-9)
+    # predict applies the refitted weights and intercepts to the raw rows
+    prediction = model.predict(X)
+    np.testing.assert_allclose(prediction, X.mean(axis=0) + Xc @ W, rtol=1e-9, atol=1e-9)
+    # the refit runs on the current rayon pool: threads do not change it
+    again = DPDAG(standardize=False, random_state=0, n_jobs=2).fit(X)
+    np.testing.assert_array_equal(again.weights_, W)
+    # no orders drawn: the modal order's edges only
+    modal_only = DPDAG(standardize=False, random_state=0, refit_orders=0).fit(X)
+    assert modal_only.n_refit_orders_ == 1
+    theta = modal_only.order_scores_
+    assert all(theta[i] > theta[j] for i, j in zip(*np.nonzero(modal_only.adjacency_)))
 
 
 def test_mlp_mechanism_beats_linear_notears_on_a_nonlinear_sem():
@@ -148,6 +190,12 @@ def test_prior_knowledge_holds_in_the_modal_dag_samples_and_marginals():
         {"patience": 0},
         {"tol": 1.0},
         {"batch_size": 2.5},
+        {"refit": "yes"},
+        {"refit": 1},
+        {"mechanism": "mlp", "refit": True},
+        {"refit_orders": -1},
+        {"refit_orders": 1.5},
+        {"patience": "long"},
     ],
 )
 def test_bad_parameters_are_named(params):

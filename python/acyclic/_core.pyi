@@ -102,6 +102,8 @@ def dpdag_fit(
     tol: float,
     validation_fraction: float,
     edge_threshold: float,
+    refit: bool,
+    refit_orders: int,
     seed: int,
     forbidden: Optional[Bool2D] = None,
     required: Optional[Bool2D] = None,

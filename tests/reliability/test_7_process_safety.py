@@ -541,8 +541,9 @@ D2_BOUND = {
     "topo": 40,
     # measured 20–27: W, its Adam moments, the orientation S, the gradients
     "cosmo": 40,
-    # measured 31–39: Φ and the linear weights with their Adam moments and gradients, the
-    # sampled DAG, the best epoch's copy, the edge probabilities
+    # measured 31–39 before the final refit, 42 with it: Φ and the linear weights with their
+    # Adam moments and gradients, the sampled DAG, the best epoch's copy, the edge
+    # probabilities; the refit's covariance and its 501 orders with a slot per node
     "dpdag": 60,
 }
 

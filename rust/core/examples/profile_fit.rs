@@ -43,6 +43,8 @@ fn main() {
                 validation_fraction: 0.1,
                 edge_threshold: 0.5,
                 seed: 0,
+                refit: false,
+                refit_orders: 0,
                 forbidden: None,
                 required: None,
             };

@@ -269,7 +269,7 @@ pub fn cosmo_fit<'py>(
 /// `acyclic.DPDAG`). `hidden` empty means the linear mechanism.
 #[pyfunction]
 #[pyo3(signature = (x, *, hidden, lambda_kl, prior, tau, lr_graph, lr_mech, batch_size, max_iter,
-    patience, tol, validation_fraction, edge_threshold, seed, forbidden = None, required = None,
+    patience, tol, validation_fraction, edge_threshold, refit, refit_orders, seed, forbidden = None, required = None,
     callback = None, n_threads = 1))]
 #[allow(clippy::too_many_arguments)]
 pub fn dpdag_fit<'py>(
@@ -287,6 +287,8 @@ pub fn dpdag_fit<'py>(
     tol: f64,
     validation_fraction: f64,
     edge_threshold: f64,
+    refit: bool,
+    refit_orders: usize,
     seed: u64,
     forbidden: Option<PyReadonlyArray2<'py, bool>>,
     required: Option<PyReadonlyArray2<'py, bool>>,
@@ -308,6 +310,8 @@ pub fn dpdag_fit<'py>(
         tol,
         validation_fraction,
         edge_threshold,
+        refit,
+        refit_orders,
         seed,
         forbidden,
         required,
@@ -322,5 +326,7 @@ pub fn dpdag_fit<'py>(
     out.set_item("order", fit.order.into_pyarray(py))?;
     out.set_item("validation", fit.validation.into_pyarray(py))?;
     out.set_item("best_epoch", fit.best_epoch)?;
+    out.set_item("refit_orders", fit.refit_orders)?;
+    out.set_item("refit_seconds", fit.refit_seconds)?;
     Ok(out)
 }

@@ -30,7 +30,7 @@
 use crate::error::{CoreError, Result};
 use crate::constraints::{DenseVariables, Variables};
 use crate::graph::{order_respecting, Mask};
-use crate::linalg::gather_rows;
+use crate::linalg::{gather_rows, inverse_without_index};
 use crate::loss::Loss;
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
@@ -639,20 +639,11 @@ fn face_minimiser(sigma: MatRef<'_, f64>, j: usize, parents: &[Entry], w: &mut [
         w[support[first]] = 0.0;
         // Every coordinate now at zero leaves the support (ties included).
         while let Some(r) = (0..support.len()).rev().find(|&r| w[support[r]] == 0.0) {
-            inverse = without_index(&inverse, r);
+            inverse = inverse_without_index(&inverse, r);
             support.remove(r);
         }
     }
     true
-}
-
-/// The inverse of a symmetric matrix without row and column r, from its inverse:
-/// A⁻¹ restricted, minus b bᵀ / c with b = column r of A⁻¹ (row r removed), c = (A⁻¹)_rr.
-fn without_index(inverse: &Mat<f64>, r: usize) -> Mat<f64> {
-    let k = inverse.nrows();
-    let keep = |a: usize| if a < r { a } else { a + 1 };
-    let c = inverse[(r, r)];
-    Mat::from_fn(k - 1, k - 1, |a, b| inverse[(keep(a), keep(b))] - inverse[(keep(a), r)] * inverse[(r, keep(b))] / c)
 }
 
 /// The optimality conditions of the column's elastic net at `w` (q = Σ_PP w), within

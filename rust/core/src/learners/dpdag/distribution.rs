@@ -94,10 +94,20 @@ impl DagDistribution {
         self.phi().iter().map(|&z| sigmoid(z)).collect()
     }
 
+    /// θ + g, g i.i.d. standard Gumbel: the scores whose order is a sample of q(π).
+    fn perturbed_scores(&self, rng: &mut impl Rng) -> Vec<f64> {
+        self.theta().iter().map(|&t| t + gumbel(rng)).collect()
+    }
+
+    /// One order drawn from q(π) (roots first), respecting the required edges.
+    pub fn sample_order(&self, rng: &mut impl Rng) -> Vec<usize> {
+        self.order_of(&self.perturbed_scores(rng))
+    }
+
     /// One sample: its ordering (with SoftSort relaxation at temperature τ) and its edges, given
     /// `probabilities` = [`probabilities`](Self::probabilities)().
     pub fn sample(&self, probabilities: &[f64], rng: &mut impl Rng, tau: f64, relaxation: Relaxation) -> (OrderSample, EdgeSample) {
-        let scores: Vec<f64> = self.theta().iter().map(|&t| t + gumbel(rng)).collect();
+        let scores = self.perturbed_scores(rng);
         let order = self.order_of(&scores);
         let uniforms: Vec<f64> = (0..self.d * self.d).map(|_| rng.random::<f64>()).collect();
         (OrderSample::new(&scores, order, tau), EdgeSample::new(probabilities, &uniforms, &self.states, relaxation))
@@ -165,8 +175,7 @@ impl DagDistribution {
                 let mut counts = Mat::<f64>::zeros(d, d);
                 let mut rank = vec![0; d];
                 for _ in 0..n_orders {
-                    let scores: Vec<f64> = theta.iter().map(|&t| t + gumbel(&mut rng)).collect();
-                    self.order_of(&scores).iter().enumerate().for_each(|(r, &node)| rank[node] = r);
+                    self.sample_order(&mut rng).iter().enumerate().for_each(|(r, &node)| rank[node] = r);
                     for j in 0..d {
                         for i in 0..d {
                             if rank[i] < rank[j] {

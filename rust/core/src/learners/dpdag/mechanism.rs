@@ -236,6 +236,26 @@ impl MaskedMlp {
         sse
     }
 
+    /// Sets the linear mechanism to x̂_j = bias_j + Σ_i weights_ij x_i (weights d×d, zero diagonal).
+    ///
+    /// Errors: `InvalidParameter` for the MLP mechanism; `InvalidInput` for mismatched shapes.
+    pub fn set_linear(&mut self, weights: MatRef<'_, f64>, bias: &[f64]) -> Result<()> {
+        let d = self.d;
+        if !self.is_linear() {
+            return Err(CoreError::InvalidParameter("only the linear mechanism can be set from weights".into()));
+        }
+        if weights.nrows() != d || weights.ncols() != d || bias.len() != d {
+            return Err(CoreError::InvalidInput(format!("the linear mechanism needs {d}x{d} weights and {d} intercepts")));
+        }
+        for j in 0..d {
+            for i in 0..d {
+                self.params[j * (d + 1) + i] = weights[(i, j)];
+            }
+            self.params[j * (d + 1) + d] = bias[j];
+        }
+        Ok(())
+    }
+
     /// x̂ (rows × d): every node's network on the rows of `x` with adjacency `a` (column-major d×d).
     pub fn predict(&self, x: MatRef<'_, f64>, a: &[f64]) -> Mat<f64> {
         let (d, len) = (self.d, self.node_len);

@@ -16,6 +16,7 @@ pub mod distribution;
 pub mod edges;
 pub mod mechanism;
 pub mod ordering;
+pub mod refit;
 
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;
@@ -61,6 +62,10 @@ pub struct Config {
     pub edge_threshold: f64,
     /// Seed of the split, the initialisation, the minibatches and the samples.
     pub seed: u64,
+    /// Replace the modal DAG by the refit of [`refit`] (linear mechanism only).
+    pub refit: bool,
+    /// Orders drawn from q(π) for the refit, besides the modal one.
+    pub refit_orders: usize,
     /// Entries that are never edges (row-major d×d).
     pub forbidden: Option<Mask>,
     /// Entries that are always edges (row-major d×d); they constrain every order.
@@ -96,6 +101,10 @@ pub struct Fit {
     pub best_epoch: usize,
     /// Early stopping triggered before `max_iter`.
     pub converged: bool,
+    /// Distinct orders the refit compared (0 without a refit).
+    pub refit_orders: usize,
+    /// Seconds the refit took.
+    pub refit_seconds: f64,
 }
 
 fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
@@ -121,6 +130,9 @@ fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
     }
     if config.batch_size == 0 || config.max_iter == 0 || config.patience == 0 {
         return bad("batch_size, max_iter and patience must be >= 1".into());
+    }
+    if config.refit && !config.hidden.is_empty() {
+        return bad("refit needs the linear mechanism (hidden layers are empty)".into());
     }
     if n < 2 || d == 0 {
         return Err(CoreError::InvalidInput("X must have at least two rows and one column".into()));
@@ -269,16 +281,27 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
         }
     }
 
-    let (order, adjacency) = best.graph.modal(config.edge_threshold);
+    let started = std::time::Instant::now();
+    let (order, adjacency, refit_orders) = if config.refit {
+        // an edge surely present costs λ log(1/p0), one surely absent λ log(1/(1 − p0)), per d(d − 1)
+        let price = config.lambda_kl * ((1.0 - config.prior) / config.prior).ln() / best.kl_normaliser();
+        let out = refit::refit(x, &best.graph, price, config.refit_orders, rng.random(), progress)?;
+        best.mechanism.set_linear(out.weights.as_ref(), &out.bias)?;
+        (out.order, out.adjacency, out.n_orders)
+    } else {
+        let (order, adjacency) = best.graph.modal(config.edge_threshold);
+        (order, Mat::from_fn(d, d, |i, j| adjacency[j * d + i]), 0)
+    };
+    let refit_seconds = if config.refit { started.elapsed().as_secs_f64() } else { 0.0 };
     let raw_weights = best.mechanism.input_weights();
-    let weights = Mat::from_fn(d, d, |i, j| raw_weights[(i, j)] * adjacency[j * d + i]);
+    let weights = Mat::from_fn(d, d, |i, j| raw_weights[(i, j)] * adjacency[(i, j)]);
     Ok(Fit {
         theta: best.graph.theta().to_vec(),
         phi: best.graph.phi_matrix(),
         mechanism: best.mechanism.params.clone(),
         raw_weights,
         weights,
-        adjacency: Mat::from_fn(d, d, |i, j| adjacency[j * d + i]),
+        adjacency,
         order,
         n_iter: history.len(),
         history,
@@ -286,6 +309,8 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
         n_steps,
         best_epoch,
         converged,
+        refit_orders,
+        refit_seconds,
     })
 }
 
@@ -311,6 +336,8 @@ mod tests {
             validation_fraction: 0.1,
             edge_threshold: 0.5,
             seed: 0,
+            refit: false,
+            refit_orders: 0,
             forbidden: None,
             required: None,
         }
