@@ -21,7 +21,8 @@ from pathlib import Path
 VARIANTS = {
     "DP-DAG linear (λ auto = 0.1)": ("DPDAG", {"mechanism": "linear"}),
     "DP-DAG linear (λ 0.01)": ("DPDAG", {"mechanism": "linear", "lambda_kl": 0.01}),
-    "DP-DAG linear (λ 0.003)": ("DPDAG", {"mechanism": "linear", "lambda_kl": 0.003}),
+    "DP-DAG linear (λ 0.03)": ("DPDAG", {"mechanism": "linear", "lambda_kl": 0.03}),
+    "DP-DAG linear, no refit (λ 0.01)": ("DPDAG", {"mechanism": "linear", "lambda_kl": 0.01, "refit": False}),
     "DP-DAG MLP (λ auto = 0.1)": ("DPDAG", {"mechanism": "mlp"}),
     "DP-DAG MLP (λ 0.01)": ("DPDAG", {"mechanism": "mlp", "lambda_kl": 0.01}),
     "NOTEARS (λ1 0.03)": ("NOTEARS", {"lambda1": 0.03}),

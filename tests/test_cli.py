@@ -201,7 +201,7 @@ def test_learn_with_topo_and_refinement(capsys):
 def test_learn_with_the_stochastic_learners_uses_their_own_sachs_defaults_and_the_seed(capsys):
     assert main(["learn", "sachs", "--method", "dpdag", "--seed", "3"]) == 0
     line = capsys.readouterr().out.split("method:")[1].splitlines()[0]
-    assert "DPDAG(" in line and "lambda_kl=0.01" in line and "random_state=3" in line and "lambda1" not in line
+    assert "DPDAG(" in line and "lambda_kl=0.03" in line and "random_state=3" in line and "lambda1" not in line
     assert main(["learn", "sachs", "--method", "cosmo", "--quiet"]) == 0
     assert main(["learn", "sachs", "--method", "cosmo"]) == 0
     line = capsys.readouterr().out.split("method:")[1].splitlines()[0]
