@@ -31,14 +31,14 @@ from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_paramet
 
 #: The learners with an iterative fit in the Rust core: ``max_iter``, ``n_jobs``, ``converged_``
 #: that can be False, Ctrl-C and the GIL apply to them.
-CORE_LEARNERS = ("notears", "dagma", "topo", "cosmo", "dpdag")
+CORE_LEARNERS = ("notears", "dagma", "topo", "cosmo", "dpdag", "dpdag-linear")
 #: The sort-and-regress baselines (scikit-learn regressions in Python: no iterations, ``n_jobs``
 #: ignored, always ``converged_``). SortnRegress(sort=...) is the same code as these three.
 BASELINES = ("varsortnregress", "r2sortnregress", "randomsortnregress")
 #: Every learner.
 LEARNERS = CORE_LEARNERS + BASELINES
 #: Learners whose result depends on ``random_state`` (TOPO only with ``init="random"``).
-STOCHASTIC = ("cosmo", "dpdag", "randomsortnregress")
+STOCHASTIC = ("cosmo", "dpdag", "dpdag-linear", "randomsortnregress")
 
 
 def make(name, *, max_iter=None, threshold=None, **params):
@@ -51,7 +51,7 @@ def make(name, *, max_iter=None, threshold=None, **params):
     Stochastic learners get ``random_state=0`` unless ``params`` says otherwise.
     """
     if threshold is not None:
-        if name == "dpdag":
+        if name.startswith("dpdag"):
             params["edge_threshold"] = max(threshold, 1e-9)
         else:
             params["w_threshold"] = threshold
@@ -67,6 +67,9 @@ def make(name, *, max_iter=None, threshold=None, **params):
         # the MLP mechanism, so that n_jobs splits work
         return DPDAG(**{"mechanism": "mlp", "hidden": (4,), "max_iter": max_iter or 30, "random_state": 0,
                         "standardize": False, **params})  # fmt: skip
+    if name == "dpdag-linear":
+        # the linear mechanism and its final refit (the defaults)
+        return DPDAG(**{"max_iter": max_iter or 30, "random_state": 0, "standardize": False, **params})
     if name == "varsortnregress":
         return VarSortnRegress(**params)
     if name == "r2sortnregress":

@@ -29,6 +29,7 @@ SHORT_AND_ADVISED = {
              {"init": "random", "random_state": 0, "max_iter": 1000}),
     "cosmo": ({"refit": False, "max_iter": 100}, r"refit=True", {"max_iter": 100}),
     "dpdag": ({"max_iter": 3, "patience": 20}, r"increase max_iter", {"max_iter": 3000, "patience": 20}),
+    "dpdag-linear": ({"max_iter": 3, "patience": 20}, r"increase max_iter", {"max_iter": 3000, "patience": 20}),
 }  # fmt: skip
 
 
@@ -45,7 +46,7 @@ def check_definition(learner, model):
         window = max(model.max_iter // 10, 1)
         then, now = model.history_[-1 - window], model.history_[-1]
         assert model.converged_ == (abs(then - now) <= model.tol * abs(then))
-    elif learner == "dpdag":
+    elif learner.startswith("dpdag"):
         assert model.converged_ == (model.n_iter_ < model.max_iter)
     else:
         assert model.converged_ is True and model.n_iter_ == 1

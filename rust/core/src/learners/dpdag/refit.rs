@@ -21,7 +21,8 @@
 //! candidate's partial covariance with the node and its partial variance in O(k·s) (k candidates,
 //! s parents), as forward selection and orthogonal matching pursuit do, so a node costs O(k·s²)
 //! rather than the O(k³) of starting from all its predecessors: sparse graphs stay cheap at
-//! d = 1000. A node whose predecessors are the same in several orders is solved once.
+//! d = 1000. A node whose predecessors are the same in several orders is solved once (up to a
+//! bounded number of remembered regressions), and the orders are scored a block at a time.
 
 use super::edges::EdgeState;
 use super::distribution::DagDistribution;
@@ -171,44 +172,6 @@ pub fn refit(x: MatRef<'_, f64>, dist: &DagDistribution, price: f64, n_orders: u
     let Loss::LeastSquares { sigma } = Loss::least_squares_from_data(x)? else { unreachable!("built as least squares") };
     let states = dist.states();
     let threshold = d as f64 * price;
-
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut seen = HashSet::new();
-    let orders: Vec<Vec<usize>> = std::iter::once(dist.order_of(dist.theta()))
-        .chain((0..n_orders).map(|_| dist.sample_order(&mut rng)))
-        .filter(|order| seen.insert(order.clone()))
-        .collect();
-
-    // every (node, predecessor set) once, in order of first appearance: a set is found by its
-    // Zobrist hash (the xor of a random word per member) and confirmed member by member
-    let mut words = ChaCha8Rng::seed_from_u64(0x5eed);
-    let zobrist: Vec<u64> = (0..d).map(|_| words.random()).collect();
-    let mut index: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
-    let mut problems: Vec<Problem> = Vec::new();
-    let mut marks = vec![false; d];
-    let mut slots: Vec<Vec<usize>> = Vec::with_capacity(orders.len());
-    for (o, order) in orders.iter().enumerate() {
-        let mut hash = 0u64;
-        let mut order_slots = Vec::with_capacity(d);
-        for (r, &j) in order.iter().enumerate() {
-            let bucket = index.entry((j, hash)).or_default();
-            let found = bucket.iter().copied().find(|&p| {
-                let other = problems[p];
-                other.rank == r && same_members(&orders[other.order][..r], &order[..r], &mut marks)
-            });
-            order_slots.push(found.unwrap_or_else(|| {
-                problems.push(Problem { order: o, rank: r });
-                bucket.push(problems.len() - 1);
-                problems.len() - 1
-            }));
-            hash ^= zobrist[j];
-        }
-        slots.push(order_slots);
-    }
-    drop(index);
-
-    // solved in parallel, a few per thread between cancellation checks; only each node's share
-    // of the objective is kept, and the winner's regressions are redone at the end
     let solve = |order: &[usize], r: usize| {
         let (allowed, required) = candidates(&order[..r], order[r], states, d);
         select_parents(sigma.as_ref(), order[r], &allowed, &required, threshold)
@@ -217,53 +180,100 @@ pub fn refit(x: MatRef<'_, f64>, dist: &DagDistribution, price: f64, n_orders: u
         let free = fit.parents.iter().filter(|&&i| states[j * d + i] == EdgeState::Free).count();
         fit.rss / d as f64 + price * free as f64
     };
-    let chunk = 4 * rayon::current_num_threads().max(2);
-    let mut shares: Vec<f64> = Vec::with_capacity(problems.len());
-    for batch in problems.chunks(chunk) {
+
+    // A node's share of the objective depends only on the node and the set of nodes before it.
+    // Such a set is keyed by two Zobrist hashes (the xor of a random word per member, from two
+    // tables): a false match has probability about 2⁻¹²⁸ per pair. The cache is bounded, and
+    // the orders are drawn and scored a block at a time, so memory stays O(d · block) however
+    // many orders are asked for.
+    let mut words = ChaCha8Rng::seed_from_u64(0x5eed);
+    let zobrist: Vec<[u64; 2]> = (0..d).map(|_| [words.random(), words.random()]).collect();
+    let mut cache: HashMap<(usize, [u64; 2]), f64> = HashMap::new();
+    let mut seen: HashSet<[u64; 2]> = HashSet::new(); // whole orders, by the hashes of their prefixes
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut best: Option<(f64, Vec<usize>)> = None;
+    let mut distinct = 0;
+    let mut drawn = 0;
+    while drawn <= n_orders {
         if progress.should_stop() {
             return Err(CoreError::Cancelled);
         }
-        shares.par_extend(batch.par_iter().map(|p| {
-            let order = &orders[p.order];
-            share(&solve(order, p.rank), order[p.rank])
-        }));
+        // the next block of new orders (the modal one first), with each node's key
+        let mut block: Vec<(Vec<usize>, Vec<(usize, [u64; 2])>)> = Vec::with_capacity(ORDERS_PER_BLOCK);
+        while block.len() < ORDERS_PER_BLOCK && drawn <= n_orders {
+            let order = if drawn == 0 { dist.order_of(dist.theta()) } else { dist.sample_order(&mut rng) };
+            drawn += 1;
+            let mut key = [0u64; 2];
+            let mut whole = [0u64; 2];
+            let keys: Vec<(usize, [u64; 2])> = order
+                .iter()
+                .map(|&j| {
+                    let node_key = (j, key);
+                    (0..2).for_each(|h| {
+                        key[h] ^= zobrist[j][h];
+                        whole[h] = whole[h].rotate_left(7) ^ key[h];
+                    });
+                    node_key
+                })
+                .collect();
+            if seen.insert(whole) {
+                block.push((order, keys));
+            }
+        }
+        distinct += block.len();
+        // the block's regressions not yet cached, each once, solved in parallel a few per
+        // thread between cancellation checks
+        let mut pending: HashMap<(usize, [u64; 2]), (usize, usize)> = HashMap::new();
+        for (b, (_, keys)) in block.iter().enumerate() {
+            for (r, key) in keys.iter().enumerate() {
+                if !cache.contains_key(key) {
+                    pending.entry(*key).or_insert((b, r));
+                }
+            }
+        }
+        let mut pending: Vec<((usize, [u64; 2]), (usize, usize))> = pending.into_iter().collect();
+        pending.sort_unstable_by_key(|&(_, at)| at); // a fixed order, whatever the hash map's
+        let chunk = 4 * rayon::current_num_threads().max(2);
+        let mut solved: HashMap<(usize, [u64; 2]), f64> = HashMap::with_capacity(pending.len());
+        for batch in pending.chunks(chunk) {
+            if progress.should_stop() {
+                return Err(CoreError::Cancelled);
+            }
+            let shares: Vec<f64> = batch.par_iter().map(|&(_, (b, r))| share(&solve(&block[b].0, r), block[b].0[r])).collect();
+            solved.extend(batch.iter().map(|&(key, _)| key).zip(shares));
+        }
+        for (order, keys) in &block {
+            let objective: f64 = keys.iter().map(|key| cache.get(key).or_else(|| solved.get(key)).copied().expect("every key is solved or cached")).sum();
+            // the lowest objective; ties go to the earlier order (the modal one first)
+            if best.as_ref().is_none_or(|(value, _)| objective < *value) {
+                best = Some((objective, order.clone()));
+            }
+        }
+        if cache.len() + solved.len() <= MAX_CACHED {
+            cache.extend(solved);
+        }
     }
-    let objective = |o: usize| -> f64 { slots[o].iter().map(|&s| shares[s]).sum() };
-    // the lowest objective; ties go to the earlier order (the modal one first)
-    let best = (0..orders.len()).fold(0, |best, o| if objective(o) < objective(best) { o } else { best });
+    let (objective, order) = best.expect("the modal order is always scored");
 
     let means: Vec<f64> = (0..d).map(|j| x.col(j).iter().sum::<f64>() / n as f64).collect();
     let mut weights = Mat::<f64>::zeros(d, d);
     let mut adjacency = Mat::<f64>::zeros(d, d);
     let mut bias = means.clone();
-    let order = &orders[best];
     for (r, &j) in order.iter().enumerate() {
-        let fit = solve(order, r);
+        let fit = solve(&order, r);
         for (&i, &w) in fit.parents.iter().zip(&fit.coefficients) {
             weights[(i, j)] = w;
             adjacency[(i, j)] = 1.0;
             bias[j] -= w * means[i];
         }
     }
-    Ok(Refit { order: order.clone(), adjacency, weights, bias, objective: objective(best), n_orders: orders.len() })
+    Ok(Refit { order, adjacency, weights, bias, objective, n_orders: distinct })
 }
 
-/// A node's regression in one order: the node at `rank` of order number `order`, with the
-/// nodes before it as candidate parents.
-#[derive(Debug, Clone, Copy)]
-struct Problem {
-    order: usize,
-    rank: usize,
-}
-
-/// Whether `a` and `b` (each without repeats, of equal length) hold the same nodes; `marks` is
-/// all false before and after.
-fn same_members(a: &[usize], b: &[usize], marks: &mut [bool]) -> bool {
-    a.iter().for_each(|&i| marks[i] = true);
-    let same = b.iter().all(|&i| marks[i]);
-    a.iter().for_each(|&i| marks[i] = false);
-    same
-}
+/// Orders drawn and scored together (between cancellation checks of the drawing).
+const ORDERS_PER_BLOCK: usize = 64;
+/// At most this many node regressions are remembered across blocks (about 50 bytes each).
+const MAX_CACHED: usize = 1 << 20;
 
 #[cfg(test)]
 mod tests {
