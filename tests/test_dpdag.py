@@ -79,9 +79,10 @@ def test_linear_mechanism_recovers_er2_on_raw_data_with_the_refit():
     assert np.mean(standardized) >= np.mean(refitted) + 5, (refitted, standardized)
 
 
-def test_refit_is_least_squares_and_drops_exactly_the_edges_not_worth_their_price():
-    B, X = linear_data(4, d=8, n=600)
-    model = DPDAG(standardize=False, random_state=0).fit(X)
+@pytest.mark.parametrize("seed", [1, 4])
+def test_refit_is_least_squares_at_a_local_optimum_of_the_edge_prices(seed):
+    B, X = linear_data(seed)
+    model = DPDAG(standardize=False, random_state=seed).fit(X)
     A, W = model.adjacency_, model.weights_
     np.testing.assert_array_equal(model.raw_weights_, W)
     d = X.shape[1]
@@ -96,24 +97,32 @@ def test_refit_is_least_squares_and_drops_exactly_the_edges_not_worth_their_pric
         r = Xc[:, j] - Xc[:, parents] @ beta
         return r @ r / len(X)
 
+    ancestors = np.linalg.matrix_power(np.eye(d, dtype=int) + A, d) > 0
+    np.fill_diagonal(ancestors, False)
     for j in range(d):
-        parents = list(np.flatnonzero(A[:, j]))
+        parents = [int(p) for p in np.flatnonzero(A[:, j])]
         # the weights solve the normal equations on the chosen parents
         if parents:
             beta = np.linalg.lstsq(Xc[:, parents], Xc[:, j], rcond=None)[0]
             np.testing.assert_allclose(W[parents, j], beta, rtol=1e-7, atol=1e-9)
-        # dropping any parent raises node j's share of the mean squared error by more than the price
+        # dropping any parent raises node j's share of the mean squared error by more than the
+        # price; adding any ancestor (it precedes j in every order A allows, the refit's
+        # included) lowers it by less (seed 1: a parent dropped early was not offered again)
         for i in parents:
             rest = [p for p in parents if p != i]
             assert (residual_variance(j, rest) - residual_variance(j, parents)) / d >= price * (1 - 1e-9)
+        for i in np.flatnonzero(ancestors[:, j]):
+            if i not in parents:
+                gain = residual_variance(j, parents) - residual_variance(j, parents + [i])
+                assert gain / d <= price * (1 + 1e-9), (j, i, gain / d / price)
     # predict applies the refitted weights and intercepts to the raw rows
     prediction = model.predict(X)
     np.testing.assert_allclose(prediction, X.mean(axis=0) + Xc @ W, rtol=1e-9, atol=1e-9)
     # the refit runs on the current rayon pool: threads do not change it
-    again = DPDAG(standardize=False, random_state=0, n_jobs=2).fit(X)
+    again = DPDAG(standardize=False, random_state=seed, n_jobs=2).fit(X)
     np.testing.assert_array_equal(again.weights_, W)
     # no orders drawn: the modal order's edges only
-    modal_only = DPDAG(standardize=False, random_state=0, refit_orders=0).fit(X)
+    modal_only = DPDAG(standardize=False, random_state=seed, refit_orders=0).fit(X)
     assert modal_only.n_refit_orders_ == 1
     theta = modal_only.order_scores_
     assert all(theta[i] > theta[j] for i, j in zip(*np.nonzero(modal_only.adjacency_)))
@@ -238,3 +247,20 @@ def test_found_by_a_fresh_user():
         with pytest.raises(InvalidInputError, match="random_state"):
             DPDAG(max_iter=5, random_state=bad).fit(X)
     assert is_dag(DPDAG(max_iter=5, random_state=np.random.default_rng(0)).fit(X).adjacency_)
+
+
+def test_found_by_a_review_of_the_refit():
+    _, X = linear_data(0, d=6, n=300)
+    # a non-positive edge price is legal but gives a complete DAG: say so
+    with pytest.warns(UserWarning, match="make an edge free"):
+        free = DPDAG(lambda_kl=0, random_state=0, max_iter=50).fit(X)
+    assert free.adjacency_.sum() == 6 * 5 // 2 and is_dag(free.adjacency_)
+    with pytest.warns(UserWarning, match="make an edge free"):
+        DPDAG(prior=0.6, random_state=0, max_iter=5).fit(X)
+    # the parameters that take "auto" say so when they are wrong
+    for params in ({"patience": "long"}, {"refit": "yes"}):
+        with pytest.raises(InvalidInputError, match="or 'auto'"):
+            DPDAG(**params).fit(X)
+    # at extreme scales the warning names DP-DAG's own scale-dependent parameter
+    with pytest.warns(UserWarning, match="lambda_kl"):
+        DPDAG(standardize=False, random_state=0, max_iter=5).fit(X * 1e8)

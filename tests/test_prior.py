@@ -84,6 +84,16 @@ def test_requiring_true_edges_does_not_lower_tpr(learner):
     assert np.mean(helped) >= np.mean(free) - 1e-12, (free, helped)
 
 
+@pytest.mark.parametrize("learner", sorted(LEARNERS))
+def test_a_required_edge_with_no_weight_in_the_data_is_still_an_edge(learner):
+    # a 2³ factorial design: the columns are exactly orthogonal, so least squares gives the
+    # required edge 0 -> 1 a weight of exactly 0; it must stay in the DAG (found by a review)
+    X = np.array([[a, b, c] for c in (1, -1) for b in (1, -1) for a in (1, -1)], dtype=float)
+    model = LEARNERS[learner](PriorKnowledge(required=[(0, 1)])).fit(X)
+    assert model.adjacency_[0, 1] == 1 and is_dag(model.adjacency_)
+    assert list(model.causal_order_).index(0) < list(model.causal_order_).index(1)
+
+
 @pytest.mark.parametrize(
     "prior, match",
     [

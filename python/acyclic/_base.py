@@ -57,12 +57,11 @@ class CoreResult:
         )
 
 
-def _check_prior_held(weights: np.ndarray, forbidden, required) -> None:
-    """The core honours prior knowledge exactly; never hand out a result that does not."""
+def _check_prior_held(weights: np.ndarray, forbidden) -> None:
+    """The core honours forbidden edges exactly; never hand out a result that does not. (Required
+    edges are in ``adjacency_`` by construction: their weight may be exactly 0.)"""
     if forbidden is not None and np.any(np.asarray(weights)[forbidden] != 0):
         raise AssertionError("internal error: a forbidden edge has a nonzero weight")
-    if required is not None and np.any(np.asarray(weights)[required] == 0):
-        raise AssertionError("internal error: a required edge is missing")
 
 
 def random_state_from(random_state) -> np.random.RandomState:
@@ -104,7 +103,8 @@ class DAGLearner(BaseEstimator):
     ---------------------------------
     weights_ : ndarray of shape (d, d), float64
         Weighted adjacency of the learned DAG; ``weights_[i, j] != 0`` means the edge i → j.
-        Zero wherever ``adjacency_`` is zero. The weights are those of the data the learner saw:
+        Zero wherever ``adjacency_`` is zero. A required edge (``prior_knowledge``) is an edge
+        even where the data give it a weight of exactly 0. The weights are those of the data the learner saw:
         the units of X, or standardized units when ``standardize=True`` (``predict`` undoes it).
     adjacency_ : ndarray of shape (d, d), int64
         0/1 adjacency, always acyclic, zero diagonal.
@@ -122,6 +122,9 @@ class DAGLearner(BaseEstimator):
     history_ : ndarray
         Objective after each outer iteration.
     """
+
+    #: The hyper-parameters in units of the data, named by the warning about extreme scales.
+    _scale_dependent_params = "lambda1 and w_threshold"
 
     # Subclasses: "linear" (centre, optionally scale) or "glm" (data used as given).
     def _preprocessing(self) -> str:
@@ -179,12 +182,12 @@ class DAGLearner(BaseEstimator):
         preprocessed = (values - mean) / scale
         self._check_preprocessed(preprocessed, labels)
         result = self._fit_standardized(preprocessed, forbidden, required)
-        _check_prior_held(result.weights, forbidden, required)
+        _check_prior_held(result.weights, forbidden)
         # Only now, with the fit done, replace the fitted state: a failed or interrupted refit
         # leaves the previous model intact.
         self._set_input_metadata(X, values, labels)
         self.mean_, self.scale_ = mean, scale
-        self._store(result)
+        self._store(result, required)
         return self
 
     def _prior_masks(self, labels: List):
@@ -230,7 +233,7 @@ class DAGLearner(BaseEstimator):
         if std.max() > _EXTREME_SCALE or std.min() < 1.0 / _EXTREME_SCALE:
             warnings.warn(
                 f"the columns' standard deviations range from {std.min():.3g} to {std.max():.3g}: at "
-                "such scales lambda1 and w_threshold (in the units of the data) lose their meaning "
+                f"such scales {self._scale_dependent_params} (in the units of the data) lose their meaning "
                 "and the result may be empty or dense; rescale the data or use standardize=True",
                 UserWarning,
                 stacklevel=3,
@@ -245,12 +248,17 @@ class DAGLearner(BaseEstimator):
             )
         return mean, np.ones(d)
 
-    def _store(self, result: CoreResult) -> None:
+    def _store(self, result: CoreResult, required=None) -> None:
         self.raw_weights_ = np.asarray(result.raw_weights, dtype=np.float64)
         weights = np.array(result.weights, dtype=np.float64)
         np.fill_diagonal(weights, 0.0)
         self.weights_ = weights
-        self.adjacency_ = (weights != 0).astype(np.int64)
+        # a required edge stays an edge when the data give it no weight (e.g. an exactly
+        # orthogonal design: its least-squares coefficient is 0)
+        adjacency = weights != 0
+        if required is not None:
+            adjacency |= required
+        self.adjacency_ = adjacency.astype(np.int64)
         order = _core.topological_order(self.adjacency_.astype(np.float64))
         if order is None:  # the core guarantees a DAG; never hand out anything else
             raise AssertionError("internal error: the learned graph has a cycle")

@@ -68,7 +68,8 @@ const COLLINEAR: f64 = 1e-10;
 /// The parents of node j among `candidates` by stepwise selection (see the module docs):
 /// `required[a]` marks candidates that enter first and never leave. The result is a local optimum
 /// of rss_j + `threshold` · |parents|: adding any candidate lowers rss_j by at most `threshold`,
-/// removing any free parent raises it by at least that much.
+/// removing any free parent raises it by at least that much. A parent dropped on the way may
+/// enter again later (once other parents have changed what it adds).
 fn select_parents(sigma: MatRef<'_, f64>, j: usize, candidates: &[usize], required: &[bool], threshold: f64) -> NodeFit {
     let k = candidates.len();
     // for every candidate c, given the current parents P: r_c = cov(x_c, residual of x_j) and
@@ -76,17 +77,18 @@ fn select_parents(sigma: MatRef<'_, f64>, j: usize, candidates: &[usize], requir
     let mut r: Vec<f64> = candidates.iter().map(|&c| sigma[(c, j)]).collect();
     let mut q: Vec<f64> = candidates.iter().map(|&c| sigma[(c, c)]).collect();
     let floor: Vec<f64> = candidates.iter().map(|&c| COLLINEAR * sigma[(c, c)]).collect();
-    let mut state = vec![Candidate::Out; k];
+    let mut parent = vec![false; k];
     let mut chosen: Vec<usize> = Vec::new(); // positions in `candidates`
     let mut b: Vec<f64> = Vec::new();
     let mut inverse = Mat::<f64>::zeros(0, 0); // (Σ_PP)⁻¹
     let cov = |a: usize, c: usize| sigma[(candidates[a], candidates[c])];
-    // each candidate enters at most once and leaves at most once
-    for _ in 0..2 * k + 1 {
-        let required_next = (0..k).find(|&a| state[a] == Candidate::Out && required[a]);
+    // Every move lowers rss_j + threshold·|P| strictly, so no parent set comes back and the
+    // moves end; the cap only guards against rounding making a move look like a gain twice.
+    for _ in 0..MAX_ADDITIONS_PER_CANDIDATE * (k + 1) {
+        let required_next = (0..k).find(|&a| !parent[a] && required[a]);
         let next = required_next.or_else(|| {
             (0..k)
-                .filter(|&a| state[a] == Candidate::Out && q[a] > floor[a])
+                .filter(|&a| !parent[a] && q[a] > floor[a])
                 .map(|a| (r[a] * r[a] / q[a], a))
                 .max_by(|x, y| x.0.total_cmp(&y.0))
                 .filter(|&(gain, _)| gain > threshold)
@@ -112,7 +114,7 @@ fn select_parents(sigma: MatRef<'_, f64>, j: usize, candidates: &[usize], requir
             (false, false) => 1.0 / qa,
         });
         chosen.push(a);
-        state[a] = Candidate::In;
+        parent[a] = true;
         // then drop free parents that no longer pay for themselves, the cheapest first
         loop {
             let cheapest = (0..chosen.len())
@@ -126,7 +128,7 @@ fn select_parents(sigma: MatRef<'_, f64>, j: usize, candidates: &[usize], requir
             b.iter_mut().zip(&column).for_each(|(bv, c)| *bv -= c * ratio);
             b.remove(t);
             inverse = inverse_without_index(&inverse, t);
-            state[chosen.remove(t)] = Candidate::Dropped;
+            parent[chosen.remove(t)] = false;
             // recompute the candidates' partial covariances from scratch given the new P
             for c in 0..k {
                 let sc: Vec<f64> = chosen.iter().map(|&p| cov(c, p)).collect();
@@ -141,14 +143,9 @@ fn select_parents(sigma: MatRef<'_, f64>, j: usize, candidates: &[usize], requir
     NodeFit { parents, coefficients: b, rss: (sigma[(j, j)] - explained).max(0.0) }
 }
 
-/// Where a candidate parent stands in [`select_parents`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Candidate {
-    Out,
-    In,
-    /// Entered, then removed: not offered again (it cannot cycle).
-    Dropped,
-}
+/// How many additions per candidate [`select_parents`] may make at most (a parent that was
+/// dropped may come back once others have joined).
+const MAX_ADDITIONS_PER_CANDIDATE: usize = 10;
 
 /// The parent set a node may take in an order: its predecessors that are not forbidden, and which
 /// of them are required.
@@ -279,6 +276,7 @@ const MAX_CACHED: usize = 1 << 20;
 mod tests {
     use super::*;
     use crate::progress::Silent;
+    use rand::Rng;
     use rand_distr::{Distribution, Normal};
 
     /// x0 → x1 → x2 (weights 2, −1.5) and x3 independent, unit noise.
@@ -330,19 +328,24 @@ mod tests {
 
     #[test]
     fn every_node_ends_at_a_local_optimum_of_its_share_of_the_objective() {
-        // six correlated columns: no single addition or removal lowers rss_j + threshold·|P|
-        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        // random linear SEMs on 8 nodes with large, signed weights (raw data: variances grow
+        // along the order, parents explain one another): no single addition or removal lowers
+        // rss_j + threshold·|P|. A parent dropped early may have to come back later.
+        for seed in 0..30 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let normal = Normal::new(0.0, 1.0).unwrap();
-        let mut x = Mat::<f64>::zeros(400, 6);
-        for r in 0..400 {
-            for j in 0..6 {
-                let parents: f64 = (0..j).map(|i| x[(r, i)] * ((i + 2 * j) % 5) as f64 * 0.3).sum();
+        let weights: Vec<f64> = (0..64).map(|_| if rng.random::<f64>() < 0.4 { rng.random_range(-2.0..2.0) } else { 0.0 }).collect();
+        let mut x = Mat::<f64>::zeros(300, 8);
+        for r in 0..300 {
+            for j in 0..8 {
+                let parents: f64 = (0..j).map(|i| x[(r, i)] * weights[i * 8 + j]).sum();
                 x[(r, j)] = parents + normal.sample(&mut rng);
             }
         }
         let sigma = covariance(x.as_ref());
-        for threshold in [0.002, 0.02, 0.2] {
-            for j in 1..6 {
+        for share in [0.0005, 0.005, 0.02, 0.1] {
+            for j in 1..8 {
+                let threshold = share * sigma[(j, j)];
                 let candidates: Vec<usize> = (0..j).collect();
                 let fit = select_parents(sigma.as_ref(), j, &candidates, &vec![false; j], threshold);
                 let base = residual_variance(sigma.as_ref(), j, &fit.parents);
@@ -353,9 +356,10 @@ mod tests {
                 }
                 for &i in candidates.iter().filter(|i| !fit.parents.contains(i)) {
                     let more: Vec<usize> = fit.parents.iter().copied().chain([i]).collect();
-                    assert!(base - residual_variance(sigma.as_ref(), j, &more) <= threshold * (1.0 + 1e-9), "{j}: adding {i}");
+                    assert!(base - residual_variance(sigma.as_ref(), j, &more) <= threshold * (1.0 + 1e-9), "seed {seed} node {j}: adding {i}");
                 }
             }
+        }
         }
     }
 
