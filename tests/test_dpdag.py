@@ -1,4 +1,5 @@
-"""DP-DAG: samples are DAGs, marginals match samples, recovery on linear and nonlinear SEMs.
+"""DP-DAG: samples are DAGs, marginals match samples, recovery on linear and nonlinear SEMs, and
+the final refit (least squares at a local optimum of the edge prices, checked with numpy).
 
 The gradients (SoftSort and edge straight-through, the MLP backward pass, the Bernoulli KL) are
 checked against finite differences on the relaxed forward pass in the Rust core's tests
