@@ -260,7 +260,7 @@ def test_found_by_a_review_of_the_refit():
         DPDAG(prior=0.6, random_state=0, max_iter=5).fit(X)
     # the parameters that take "auto" say so when they are wrong
     for params in ({"patience": "long"}, {"refit": "yes"}):
-        with pytest.raises(InvalidInputError, match="or 'auto'"):
+        with pytest.raises(InvalidInputError, match='or "auto"'):
             DPDAG(**params).fit(X)
     # at extreme scales the warning names DP-DAG's own scale-dependent parameter
     with pytest.warns(UserWarning, match="lambda_kl"):

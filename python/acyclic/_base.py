@@ -365,10 +365,15 @@ class DAGLearner(BaseEstimator):
 _LOSSES = ("l2", "logistic", "poisson")
 
 
-def check_bool(estimator, name: str) -> None:
-    """Raise InvalidInputError unless ``estimator.<name>`` is a bool (not a string such as "False")."""
-    if not isinstance(getattr(estimator, name), (bool, np.bool_)):
-        raise InvalidInputError(f"{name} must be True or False, got {getattr(estimator, name)!r}")
+def check_bool(estimator, name: str, *, auto: bool = False) -> None:
+    """Raise InvalidInputError unless ``estimator.<name>`` is a bool (not a string such as "False"),
+    or, with ``auto``, the string ``"auto"``."""
+    value = getattr(estimator, name)
+    if auto and isinstance(value, str) and value == "auto":
+        return
+    if not isinstance(value, (bool, np.bool_)):
+        either = ' or "auto"' if auto else ""
+        raise InvalidInputError(f"{name} must be True or False{either}, got {value!r}")
 
 
 def check_number(estimator, name: str, *, low: float = 0.0, low_inclusive: bool = True, auto: bool = False) -> None:
@@ -385,11 +390,15 @@ def check_number(estimator, name: str, *, low: float = 0.0, low_inclusive: bool 
         raise InvalidInputError(f"{name} must be a finite number {relation} {low:g}{either}, got {value!r}")
 
 
-def check_count(estimator, name: str, *, low: int = 1, high: int = 2**31 - 1) -> None:
-    """Raises InvalidInputError unless ``estimator.<name>`` is an integer in [low, high]."""
+def check_count(estimator, name: str, *, low: int = 1, high: int = 2**31 - 1, auto: bool = False) -> None:
+    """Raises InvalidInputError unless ``estimator.<name>`` is an integer in [low, high], or, with
+    ``auto``, the string ``"auto"``."""
     value = getattr(estimator, name)
+    if auto and isinstance(value, str) and value == "auto":
+        return
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or not low <= value <= high:
-        raise InvalidInputError(f"{name} must be an integer >= {low} (and <= {high}), got {value!r}")
+        either = ' or "auto"' if auto else ""
+        raise InvalidInputError(f"{name} must be an integer >= {low} (and <= {high}){either}, got {value!r}")
 
 
 class LinearSEMLearner(DAGLearner):

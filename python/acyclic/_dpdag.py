@@ -20,14 +20,6 @@ N_ORDER_SAMPLES = 10_000
 _MAX_SAMPLE_BYTES = 2**30
 
 
-def _or_auto(check, estimator, name: str) -> None:
-    """``check(estimator, name)``, with "or 'auto'" added to its error message."""
-    try:
-        check(estimator, name)
-    except InvalidInputError as exc:
-        raise InvalidInputError(str(exc).replace(", got ", ", or 'auto', got ", 1)) from None
-
-
 class DPDAG(DAGLearner):
     """Learn a distribution over DAGs by differentiable DAG sampling (VI-DP-DAG).
 
@@ -272,16 +264,14 @@ class DPDAG(DAGLearner):
             raise InvalidInputError(f"validation_fraction must be in [0, 0.5], got {self.validation_fraction!r}")
         for name in ("batch_size", "max_iter"):
             check_count(self, name)
-        if not (isinstance(self.patience, str) and self.patience == "auto"):
-            _or_auto(check_count, self, "patience")
+        check_count(self, "patience", auto=True)
         check_count(self, "refit_orders", low=0, high=1_000_000)
-        if not (isinstance(self.refit, str) and self.refit == "auto"):
-            _or_auto(check_bool, self, "refit")
-            if self.refit and self.mechanism != "linear":
-                raise InvalidInputError(
-                    "refit=True needs mechanism='linear' (the refit solves least-squares mechanisms "
-                    "exactly; the MLP has no such solution): use refit='auto' or False"
-                )
+        check_bool(self, "refit", auto=True)
+        if self._refits() and self.mechanism != "linear":
+            raise InvalidInputError(
+                "refit=True needs mechanism='linear' (the refit solves least-squares mechanisms "
+                "exactly; the MLP has no such solution): use refit='auto' or False"
+            )
 
     def _refits(self) -> bool:
         """Whether the final refit runs: ``refit``, with "auto" meaning the linear mechanism."""
