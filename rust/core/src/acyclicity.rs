@@ -26,8 +26,8 @@ use crate::graph::is_dag;
 use crate::linalg::{all_finite, expm, hadamard};
 use crate::mmatrix::inverse_logdet;
 use crate::vector::{axpy, dot};
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
+use crate::matmul::matmul;
+use faer::{Accum, Mat, MatRef};
 
 /// Cap on the power-iteration steps of [`Penalty::Spectral`]. When it is reached the current
 /// estimates are returned (no error): the value uᵀAv / uᵀv is then accurate to about the product
@@ -203,7 +203,7 @@ fn compose_into(x: &Mat<f64>, y: &Mat<f64>, out: &mut Mat<f64>) {
             *o = p + q;
         }
     }
-    matmul(out.as_mut(), Accum::Add, x.as_ref(), y.as_ref(), 1.0, Par::Seq);
+    matmul(out.as_mut(), Accum::Add, x.as_ref(), y.as_ref(), 1.0);
 }
 
 /// tr((I + A/d)^d) − d and 2W ∘ ((I + A/d)^(d−1))ᵀ.

@@ -19,6 +19,7 @@ pub mod graph;
 pub mod learners;
 pub mod linalg;
 pub mod loss;
+pub mod matmul;
 pub mod mmatrix;
 pub mod optim;
 pub mod progress;

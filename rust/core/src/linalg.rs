@@ -7,14 +7,14 @@
 
 use crate::error::{CoreError, Result};
 use crate::vector::axpy;
-use faer::linalg::matmul::matmul;
+use crate::matmul::matmul;
 use faer::prelude::*;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Accum, Mat, MatRef};
 
 /// `dst = a · b` (sequential; the matrices here are at most a few thousand wide).
 pub fn mul(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
     let mut out = Mat::<f64>::zeros(a.nrows(), b.ncols());
-    matmul(out.as_mut(), Accum::Replace, a, b, 1.0, Par::Seq);
+    matmul(out.as_mut(), Accum::Replace, a, b, 1.0);
     out
 }
 
@@ -132,11 +132,11 @@ fn pade_uv(a: MatRef<'_, f64>, m: usize) -> (Mat<f64>, Mat<f64>) {
         let a6 = mul(a4.as_ref(), a2.as_ref());
         let inner_u = combine(&[(b[13], &a6), (b[11], &a4), (b[9], &a2)], n);
         let mut u_sum = combine(&[(b[7], &a6), (b[5], &a4), (b[3], &a2), (b[1], &eye)], n);
-        matmul(u_sum.as_mut(), Accum::Add, a6.as_ref(), inner_u.as_ref(), 1.0, Par::Seq);
+        matmul(u_sum.as_mut(), Accum::Add, a6.as_ref(), inner_u.as_ref(), 1.0);
         let u = mul(a, u_sum.as_ref());
         let inner_v = combine(&[(b[12], &a6), (b[10], &a4), (b[8], &a2)], n);
         let mut v = combine(&[(b[6], &a6), (b[4], &a4), (b[2], &a2), (b[0], &eye)], n);
-        matmul(v.as_mut(), Accum::Add, a6.as_ref(), inner_v.as_ref(), 1.0, Par::Seq);
+        matmul(v.as_mut(), Accum::Add, a6.as_ref(), inner_v.as_ref(), 1.0);
         return (u, v);
     }
     // powers[k] = A^(2k)

@@ -10,8 +10,8 @@ use crate::error::{CoreError, Result};
 use crate::linalg::mul;
 use crate::scalar::sigmoid;
 use crate::scalar::softplus;
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
+use crate::matmul::matmul;
+use faer::{Accum, Mat, MatRef};
 
 /// A loss with the data it needs.
 #[derive(Debug, Clone)]
@@ -78,7 +78,7 @@ impl Loss {
                 // S = Σ(I − W) = Σ − ΣW; Q = ½ Σ_ij (I − W)_ij S_ij = ½ (tr S − Σ_ij W_ij S_ij);
                 // ∇Q = −S.
                 let mut grad = sigma.clone();
-                matmul(grad.as_mut(), Accum::Add, sigma.as_ref(), w, -1.0, Par::Seq);
+                matmul(grad.as_mut(), Accum::Add, sigma.as_ref(), w, -1.0);
                 let mut value = 0.0;
                 for j in 0..d {
                     let column = grad.col_as_slice_mut(j);

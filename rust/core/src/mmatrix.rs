@@ -13,9 +13,9 @@
 //! eight are faer matrix products, which run about three times faster at d = 100 than faer's
 //! general pivoted LU followed by its inverse (measured by `examples/bench_kernels.rs`).
 
-use faer::linalg::matmul::matmul;
+use crate::matmul::matmul;
 use faer::prelude::{Reborrow, ReborrowMut};
-use faer::{Accum, Mat, MatMut, MatRef, Par};
+use faer::{Accum, Mat, MatMut, MatRef};
 
 /// Blocks of at most this size are inverted by Gauss–Jordan.
 const LEAF: usize = 8;
@@ -43,16 +43,16 @@ fn invert_into(m: MatRef<'_, f64>, out: MatMut<'_, f64>) -> Option<f64> {
     let log_det_a = invert_into(a, a_inv.rb_mut())?;
     // X = A⁻¹B, S = D − C X, Y = C A⁻¹.
     let mut x = Mat::<f64>::zeros(k, r);
-    matmul(x.as_mut(), Accum::Replace, a_inv.rb(), b, 1.0, Par::Seq);
+    matmul(x.as_mut(), Accum::Replace, a_inv.rb(), b, 1.0);
     let mut s = d.to_owned();
-    matmul(s.as_mut(), Accum::Add, c, x.as_ref(), -1.0, Par::Seq);
+    matmul(s.as_mut(), Accum::Add, c, x.as_ref(), -1.0);
     let log_det_s = invert_into(s.as_ref(), s_inv.rb_mut())?;
     let mut y = Mat::<f64>::zeros(r, k);
-    matmul(y.as_mut(), Accum::Replace, c, a_inv.rb(), 1.0, Par::Seq);
-    matmul(top_right.rb_mut(), Accum::Replace, x.as_ref(), s_inv.rb(), -1.0, Par::Seq);
-    matmul(bottom_left.rb_mut(), Accum::Replace, s_inv.rb(), y.as_ref(), -1.0, Par::Seq);
+    matmul(y.as_mut(), Accum::Replace, c, a_inv.rb(), 1.0);
+    matmul(top_right.rb_mut(), Accum::Replace, x.as_ref(), s_inv.rb(), -1.0);
+    matmul(bottom_left.rb_mut(), Accum::Replace, s_inv.rb(), y.as_ref(), -1.0);
     // A⁻¹ + X S⁻¹ Y = A⁻¹ − (top right) Y.
-    matmul(a_inv.rb_mut(), Accum::Add, top_right.rb(), y.as_ref(), -1.0, Par::Seq);
+    matmul(a_inv.rb_mut(), Accum::Add, top_right.rb(), y.as_ref(), -1.0);
     Some(log_det_a + log_det_s)
 }
 

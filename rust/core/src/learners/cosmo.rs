@@ -36,8 +36,8 @@ use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
 use crate::scalar::sigmoid;
 use crate::vector::{dot, sum};
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
+use crate::matmul::matmul;
+use faer::{Accum, Mat, MatRef};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -225,10 +225,10 @@ fn loss_grad(model: &Model, config: &Config, xb: MatRef<'_, f64>, t: f64, grad: 
     }
     ws.residual.copy_from(xb);
     let a = MatRef::from_column_major_slice(&ws.a, d, d);
-    matmul(ws.residual.as_mut(), Accum::Add, xb, a, -1.0, Par::Seq);
+    matmul(ws.residual.as_mut(), Accum::Add, xb, a, -1.0);
     let scale = 1.0 / (b * d) as f64;
     let mse = scale * (0..d).map(|j| dot(ws.residual.col_as_slice(j), ws.residual.col_as_slice(j))).sum::<f64>();
-    matmul(ws.g.as_mut(), Accum::Replace, xb.transpose(), ws.residual.as_ref(), -2.0 * scale, Par::Seq);
+    matmul(ws.g.as_mut(), Accum::Replace, xb.transpose(), ws.residual.as_ref(), -2.0 * scale);
 
     let (w_norm, p_norm) = (dot(w, w).sqrt(), dot(p, p).sqrt());
     let ridge = if w_norm > 0.0 { config.lambda2 / w_norm } else { 0.0 };

@@ -12,8 +12,8 @@
 //! gradient and its own column of ∂L/∂A, so results do not depend on the number of threads.
 
 use crate::error::{CoreError, Result};
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
+use crate::matmul::matmul;
+use faer::{Accum, Mat, MatRef};
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -107,9 +107,9 @@ impl MaskedMlp {
             let mut z = Mat::<f64>::zeros(rows, layer.fan_out);
             if l == 0 {
                 let masked = Mat::from_fn(layer.fan_in, layer.fan_out, |i, k| w[(i, k)] * a[i]);
-                matmul(z.as_mut(), Accum::Replace, x, masked.as_ref(), 1.0, Par::Seq);
+                matmul(z.as_mut(), Accum::Replace, x, masked.as_ref(), 1.0);
             } else {
-                matmul(z.as_mut(), Accum::Replace, hidden[l - 1].as_ref(), w, 1.0, Par::Seq);
+                matmul(z.as_mut(), Accum::Replace, hidden[l - 1].as_ref(), w, 1.0);
             }
             let bias = &block[layer.bias..layer.bias + layer.fan_out];
             for (k, &b) in bias.iter().enumerate() {
@@ -170,7 +170,7 @@ impl MaskedMlp {
             if l == 0 {
                 // Q = Xᵀδ; ∂W₀ = diag(a)Q, ∂a_i = Σ_k W₀[i,k] Q[i,k]
                 let mut q = Mat::<f64>::zeros(layer.fan_in, layer.fan_out);
-                matmul(q.as_mut(), Accum::Replace, x.transpose(), delta.as_ref(), 1.0, Par::Seq);
+                matmul(q.as_mut(), Accum::Replace, x.transpose(), delta.as_ref(), 1.0);
                 let grad_w = &mut grad[layer.weights..layer.bias];
                 grad_a.iter_mut().for_each(|v| *v = 0.0);
                 for k in 0..layer.fan_out {
@@ -182,12 +182,12 @@ impl MaskedMlp {
             } else {
                 let input = &hidden[l - 1];
                 let mut grad_w = Mat::<f64>::zeros(layer.fan_in, layer.fan_out);
-                matmul(grad_w.as_mut(), Accum::Replace, input.transpose(), delta.as_ref(), 1.0, Par::Seq);
+                matmul(grad_w.as_mut(), Accum::Replace, input.transpose(), delta.as_ref(), 1.0);
                 for k in 0..layer.fan_out {
                     grad[layer.weights + k * layer.fan_in..layer.weights + (k + 1) * layer.fan_in].copy_from_slice(grad_w.col_as_slice(k));
                 }
                 let mut previous = Mat::<f64>::zeros(rows, layer.fan_in);
-                matmul(previous.as_mut(), Accum::Replace, delta.as_ref(), w.transpose(), 1.0, Par::Seq);
+                matmul(previous.as_mut(), Accum::Replace, delta.as_ref(), w.transpose(), 1.0);
                 // ReLU: no gradient where the unit was off
                 for k in 0..layer.fan_in {
                     previous.col_as_slice_mut(k).iter_mut().zip(input.col_as_slice(k)).for_each(|(g, &h)| {
@@ -215,7 +215,7 @@ impl MaskedMlp {
         let d = self.d;
         let (coefficients, bias) = self.linear_coefficients(a);
         let mut residual = x.to_owned();
-        matmul(residual.as_mut(), Accum::Add, x, coefficients.as_ref(), -1.0, Par::Seq);
+        matmul(residual.as_mut(), Accum::Add, x, coefficients.as_ref(), -1.0);
         let mut sse = 0.0;
         for (j, &b) in bias.iter().enumerate() {
             // residual = x − x̂; the error e = x̂ − x = −residual
@@ -225,7 +225,7 @@ impl MaskedMlp {
             grad_params[j * (d + 1) + d] = -2.0 * scale * column.iter().sum::<f64>();
         }
         let mut c = Mat::<f64>::zeros(d, d);
-        matmul(c.as_mut(), Accum::Replace, x.transpose(), residual.as_ref(), -2.0 * scale, Par::Seq);
+        matmul(c.as_mut(), Accum::Replace, x.transpose(), residual.as_ref(), -2.0 * scale);
         for j in 0..d {
             for i in 0..d {
                 let k = j * d + i;
@@ -262,7 +262,7 @@ impl MaskedMlp {
         if self.is_linear() {
             let (coefficients, bias) = self.linear_coefficients(a);
             let mut out = Mat::from_fn(x.nrows(), d, |_, j| bias[j]);
-            matmul(out.as_mut(), Accum::Add, x, coefficients.as_ref(), 1.0, Par::Seq);
+            matmul(out.as_mut(), Accum::Add, x, coefficients.as_ref(), 1.0);
             return out;
         }
         let columns: Vec<Mat<f64>> = (0..d)
