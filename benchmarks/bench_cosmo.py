@@ -39,8 +39,12 @@ def fit(X, method):
         start = time.perf_counter()
         learner.fit(X)
         seconds = time.perf_counter() - start
-    return {"W": learner.weights_, "seconds": seconds, "epochs": int(learner.n_iter_),
-            "refit_seconds": float(getattr(learner, "refit_time_", 0.0))}
+    return {
+        "W": learner.weights_,
+        "seconds": seconds,
+        "epochs": int(learner.n_iter_),
+        "refit_seconds": float(getattr(learner, "refit_time_", 0.0)),
+    }
 
 
 def matmul_floor(d, n, batch, repeats):
@@ -108,14 +112,19 @@ def main(argv=None):
                     writer.writerow(row)
                     f.flush()
                     rows.append(row)
-                    print(f"[{method}] d={d} seed={seed}: {_fmt(row['seconds'])} s, SHD {row['shd']}, "
-                          f"TPR {_fmt(row['tpr'])}" + (f" ({row['error']})" if row["error"] else ""), flush=True)
+                    print(
+                        f"[{method}] d={d} seed={seed}: {_fmt(row['seconds'])} s, SHD {row['shd']}, "
+                        f"TPR {_fmt(row['tpr'])}" + (f" ({row['error']})" if row["error"] else ""),
+                        flush=True,
+                    )
     lines = [f"- command: `{meta['command']}`", f"- date: {meta['date']}"]
     lines += [f"- {key}: {value}" for key, value in meta["machine"].items()]
     lines += ["", "| d | method | seconds | of which refit | s/epoch | floor s/epoch | ratio to floor | SHD (rev. once) | SHD (rev. twice) "
               "| TPR | FDR | nnz | DAG | peak MiB |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for r in rows:
-        ratio = (r["seconds_per_epoch"] / r["floor_per_epoch"]) if r["seconds_per_epoch"] and r["floor_per_epoch"] else None
+        ratio = (
+            (r["seconds_per_epoch"] / r["floor_per_epoch"]) if r["seconds_per_epoch"] and r["floor_per_epoch"] else None
+        )
         cells = [r["d"], r["method"], _fmt(r["seconds"]), _fmt(r.get("refit_seconds")), _fmt(r["seconds_per_epoch"]), _fmt(r["floor_per_epoch"]),
                  _fmt(ratio), r["shd"], r["shd2"], _fmt(r["tpr"]), _fmt(r["fdr"]), r["nnz"], r["is_dag"],
                  _fmt(r["peak_rss_mib"])]  # fmt: skip

@@ -248,8 +248,7 @@ def summarize(rows, meta):
             f"- python {m.get('python')}, numpy {m.get('numpy')} ({m.get('blas')}), "
             f"scipy {m.get('scipy')}, acyclic {m.get('acyclic')}, dagma {meta.get('dagma')}; "
             f"threads per run: {m.get('threads')}",
-            "- hyper-parameters (all methods): "
-            + ", ".join(f"{k} = {v}" for k, v in hp.items()),
+            "- hyper-parameters (all methods): " + ", ".join(f"{k} = {v}" for k, v in hp.items()),
             "",
         ]
     for key in sorted({_setting_key(r) for r in rows}):

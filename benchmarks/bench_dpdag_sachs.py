@@ -34,11 +34,10 @@ STOCHASTIC = ("DPDAG", "COSMO")
 
 def run_one(X, B, cls_name, params, seed):
     """Fits one variant; returns SHD, TPR, FDR, AUC and seconds."""
-    import numpy as np
-    from sklearn.metrics import roc_auc_score
-
     import acyclic
+    import numpy as np
     from acyclic.metrics import count_accuracy
+    from sklearn.metrics import roc_auc_score
 
     cls = getattr(acyclic, cls_name)
     extra = {"random_state": seed} if cls_name in STOCHASTIC else {}
@@ -71,13 +70,15 @@ def main(argv=None):
     p.add_argument("--out", type=Path, default=None, help="Markdown file for the table")
     args = p.parse_args(argv)
     import numpy as np
-
     from acyclic.datasets import load_sachs
+
     from benchmarks.common import machine_info
 
     X, B = load_sachs(return_X_y=True)
-    lines = [f"- command: `python -m benchmarks.bench_dpdag_sachs {' '.join(argv or sys.argv[1:])}`",
-             f"- date: {time.strftime('%Y-%m-%d %H:%M:%S %z')}"]
+    lines = [
+        f"- command: `python -m benchmarks.bench_dpdag_sachs {' '.join(argv or sys.argv[1:])}`",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M:%S %z')}",
+    ]
     lines += [f"- {k}: {v}" for k, v in machine_info(1).items()]
     lines += ["", "| data | method | SHD | TPR | FDR | NNZ | AUC | seconds |", "|---|---|---|---|---|---|---|---|"]
     for data_name, data in (("standardized", X), ("log, standardized", np.log(X))):

@@ -22,7 +22,6 @@ def main(argv=None):
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     args = p.parse_args(argv)
     import numpy as np
-
     from acyclic import DPDAG, NOTEARS
     from acyclic.metrics import count_accuracy
     from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter

@@ -153,7 +153,7 @@ def _fmt(x, digits=3):
         return "–"
     if x == 0:
         return "0"
-    if abs(x) >= 10 ** digits:
+    if abs(x) >= 10**digits:
         return f"{x:.0f}"
     if abs(x) < 1e-3:
         return f"{x:.{digits - 1}e}"
@@ -235,8 +235,7 @@ def summarize(rows, meta):
             "reference / acyclic; objective difference = acyclic − reference (negative: acyclic "
             "found a lower objective).",
             "",
-            "| d | pairs | speed (total) | speed (per evaluation) | evaluations ratio "
-            "| objective difference |",
+            "| d | pairs | speed (total) | speed (per evaluation) | evaluations ratio | objective difference |",
             "|---|---|---|---|---|---|",
         ]
         for d in ds:
@@ -322,9 +321,7 @@ def main(argv=None):
                     rows.append(row)
                     writer.writerow(row)
                     f.flush()
-                    status = row["error"] or (
-                        f"{_fmt(row['seconds'])} s, {row['n_evals']} evals, SHD {row['shd']}"
-                    )
+                    status = row["error"] or (f"{_fmt(row['seconds'])} s, {row['n_evals']} evals, SHD {row['shd']}")
                     print(f"[{method}] d={d} seed={seed}: {status}", file=sys.stderr, flush=True)
 
     report = summarize([{k: ("" if v is None else v) for k, v in r.items()} for r in rows], meta)

@@ -56,7 +56,6 @@ def main(argv=None) -> int:
 
     import numpy as np
     import scipy.linalg
-
     from acyclic.penalties import h
 
     def scaled(W, rho=0.5):
@@ -138,8 +137,11 @@ def main(argv=None) -> int:
                         np.abs(grad - ref_grad).max() / np.abs(ref_grad).max(),
                     )
                     rows.append((label, matrix, d, ours, theirs, theirs / ours, agree))
-                    print(f"{label:17s} {matrix:6s} d={d:5d}: acyclic {ours:12.1f} µs, numpy/scipy "
-                          f"{theirs:12.1f} µs, ratio {theirs / ours:6.2f}, agree {agree:.1e}", flush=True)
+                    print(
+                        f"{label:17s} {matrix:6s} d={d:5d}: acyclic {ours:12.1f} µs, numpy/scipy "
+                        f"{theirs:12.1f} µs, ratio {theirs / ours:6.2f}, agree {agree:.1e}",
+                        flush=True,
+                    )
 
     lines = [
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "

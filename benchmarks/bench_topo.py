@@ -124,8 +124,11 @@ def summarize(rows, meta):
     by = {(r["graph"], int(r["d"]), int(r["seed"]), r["method"]): r for r in rows if not r["error"]}
     for graph, d in keys:
         seeds = sorted({s for (g, dd, s, _) in by if g == graph and dd == d})
-        pair = lambda a, b: [(by[(graph, d, s, a)], by[(graph, d, s, b)]) for s in seeds  # noqa: E731
-                             if (graph, d, s, a) in by and (graph, d, s, b) in by]
+        pair = lambda a, b: [
+            (by[(graph, d, s, a)], by[(graph, d, s, b)])
+            for s in seeds  # noqa: E731
+            if (graph, d, s, a) in by and (graph, d, s, b) in by
+        ]
         speed = _ratio_summary([_num(g["seconds"]) / _num(t["seconds"]) for t, g in pair("topo", "dagma")])
         shd = _mean_sd([_num(t["shd"]) - _num(g["shd"]) for t, g in pair("topo", "dagma")])
         cells = []

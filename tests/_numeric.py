@@ -2,7 +2,6 @@
 
 import numpy as np
 import scipy.special
-
 from acyclic.graph import is_dag
 
 

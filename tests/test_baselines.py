@@ -4,14 +4,13 @@ import pickle
 
 import numpy as np
 import pytest
-from sklearn.base import clone
-
 from acyclic import PriorKnowledge
 from acyclic.baselines import R2SortnRegress, RandomSortnRegress, SortnRegress, VarSortnRegress
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag
 from acyclic.metrics import count_accuracy
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
+from sklearn.base import clone
 
 BASELINES = [VarSortnRegress, R2SortnRegress, RandomSortnRegress]
 

@@ -11,7 +11,6 @@ import time
 
 import numpy as np
 import pytest
-
 from acyclic.bench import COLUMNS, get_suite, read_rows, run_benchmark, run_suite
 from acyclic.bench.data import Setting, least_squares_score, make_data
 from acyclic.bench.methods import GROUPS, METHODS, Method, resolve_methods
@@ -178,8 +177,10 @@ def _descendants(pid):
 def test_a_killed_benchmark_leaves_no_run_behind():
     # SIGTERM (not Ctrl-C) to the benchmark process: its launcher and fit process die with it.
     here = os.path.dirname(os.path.abspath(__file__))
-    script = ("from acyclic.bench.process import run_in_subprocess\n"
-              f"run_in_subprocess('test_bench:sleep_for', {{'seconds': 60}}, 120, pythonpath=[{here!r}])\n")
+    script = (
+        "from acyclic.bench.process import run_in_subprocess\n"
+        f"run_in_subprocess('test_bench:sleep_for', {{'seconds': 60}}, 120, pythonpath=[{here!r}])\n"
+    )
     parent = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.monotonic() + 30
     while len(_descendants(parent.pid)) < 2 and time.monotonic() < deadline:
@@ -290,8 +291,27 @@ def test_dagma_pypi_adapter():
 def test_sigterm_ends_acyclic_bench_like_ctrl_c(tmp_path):
     # A scheduler's or `timeout`'s SIGTERM: the finished rows stay, the runs end, exit code 130.
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "acyclic.cli", "bench", "--suite", "smoke", "--methods", "empty", "notears",
-               "--d", "300", "--seeds", "0", "--n-jobs", "1", "--no-progress", "--no-plots", "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "acyclic.cli",
+        "bench",
+        "--suite",
+        "smoke",
+        "--methods",
+        "empty",
+        "notears",
+        "--d",
+        "300",
+        "--seeds",
+        "0",
+        "--n-jobs",
+        "1",
+        "--no-progress",
+        "--no-plots",
+        "--out",
+        str(out),
+    ]
     bench = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     csv_path = out / "runs.csv"
     deadline = time.monotonic() + 60

@@ -5,12 +5,11 @@ import json
 import subprocess
 import sys
 
+import acyclic
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-
-import acyclic
 from acyclic.cli import SACHS_DEFAULTS, main
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
 
@@ -123,7 +122,11 @@ def test_bench_command(tmp_path, capsys):
     assert "| 6 | TOPO | 2/2 |" in text
     rows = list(csv.DictReader(open(out / "runs.csv")))
     assert [(r["method"], r["seed"], r["status"]) for r in rows] == [
-        ("topo", "0", "ok"), ("empty", "0", "ok"), ("topo", "1", "ok"), ("empty", "1", "ok")]
+        ("topo", "0", "ok"),
+        ("empty", "0", "ok"),
+        ("topo", "1", "ok"),
+        ("empty", "1", "ok"),
+    ]
     assert json.loads((out / "meta.json").read_text())["command"] == "acyclic " + " ".join(argv)
     assert (out / "plots" / "heatmap.png").stat().st_size > 0
     assert not (out / "plots" / "shd_vs_d.png").exists()  # one d: no curve
@@ -157,7 +160,9 @@ def test_bench_list(capsys):
 def test_module_entry_point():
     proc = subprocess.run(
         [sys.executable, "-m", "acyclic.cli", "learn", "sachs", "--quiet"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
@@ -239,8 +244,23 @@ def test_learn_with_prior_knowledge(tmp_path, capsys):
     knowledge = tmp_path / "prior.json"
     knowledge.write_text('{"sources": ["plcg"]}')
     out = tmp_path / "g.json"
-    argv = ["learn", "sachs", "--method", "dagma", "--forbid", "praf:pmek", "--require", "PKC:praf",
-            "--tiers", str(tiers), "--knowledge", str(knowledge), "--out", str(out), "--quiet"]
+    argv = [
+        "learn",
+        "sachs",
+        "--method",
+        "dagma",
+        "--forbid",
+        "praf:pmek",
+        "--require",
+        "PKC:praf",
+        "--tiers",
+        str(tiers),
+        "--knowledge",
+        str(knowledge),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     assert main(argv) == 0
     import json
 

@@ -3,7 +3,6 @@ and convergence warnings: tests/reliability/test_4, test_5, test_6.)"""
 
 import numpy as np
 import pytest
-
 from acyclic import COSMO
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag
@@ -36,9 +35,16 @@ def test_recovers_er2_d20():
 
 @pytest.mark.parametrize(
     "params, match",
-    [({"shift": 0.0}, "shift"), ({"lr": -1.0}, "lr"), ({"lr": "fast"}, "lr"), ({"batch_size": 0}, "batch_size"),
-     ({"lambda1": np.nan}, "lambda1"), ({"t_end": 0.0}, "t_end"), ({"max_iter": 1.5}, "max_iter"),
-     ({"refit": "False"}, "refit")],
+    [
+        ({"shift": 0.0}, "shift"),
+        ({"lr": -1.0}, "lr"),
+        ({"lr": "fast"}, "lr"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"lambda1": np.nan}, "lambda1"),
+        ({"t_end": 0.0}, "t_end"),
+        ({"max_iter": 1.5}, "max_iter"),
+        ({"refit": "False"}, "refit"),
+    ],
 )
 def test_bad_parameters_are_named(params, match):
     _, X = sem_data(0, 5, 1, n=100)

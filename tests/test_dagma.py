@@ -1,9 +1,8 @@
 """DAGMA recovers simulated graphs; parameters and the log-det domain are handled."""
 
+import acyclic
 import numpy as np
 import pytest
-
-import acyclic
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag
 from acyclic.metrics import count_accuracy

@@ -9,7 +9,6 @@ checked against finite differences on the relaxed forward pass in the Rust core'
 
 import numpy as np
 import pytest
-
 from acyclic import DPDAG, NOTEARS, PriorKnowledge
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag

@@ -11,7 +11,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-
 from acyclic import NOTEARS, _core
 from acyclic.graph import is_dag
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter

@@ -22,10 +22,9 @@ import os
 import warnings
 from pathlib import Path
 
+import acyclic
 import numpy as np
 import pytest
-
-import acyclic
 from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, PriorKnowledge, refine_topo
 from acyclic.baselines import R2SortnRegress, RandomSortnRegress, VarSortnRegress
 

@@ -4,7 +4,6 @@ are the acyclicity guarantee of issue 8: tests/reliability/test_4_acyclicity.py.
 import networkx as nx
 import numpy as np
 import pytest
-
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import from_networkx, to_networkx
 

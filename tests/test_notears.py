@@ -3,10 +3,9 @@
 import pathlib
 import sys
 
+import acyclic
 import numpy as np
 import pytest
-
-import acyclic
 from acyclic.graph import is_dag
 from acyclic.metrics import count_accuracy
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter

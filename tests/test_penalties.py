@@ -8,18 +8,17 @@ tests/reliability/test_3_numerical_range.py.
 
 import warnings
 
+import acyclic
 import numpy as np
 import pytest
 import scipy.linalg
-
-import acyclic
+from _numeric import central_differences, cyclic_weights, scaled_to_radius
 from acyclic import _core
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag
 from acyclic.metrics import count_accuracy
 from acyclic.penalties import KINDS, h
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
-from _numeric import central_differences, cyclic_weights, scaled_to_radius
 
 DIMS = [2, 5, 30]
 

@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 import scipy.linalg
 import scipy.special
-
-from acyclic import _core
 from _numeric import central_differences, logistic_reference
+from acyclic import _core
 
 
 def _h_reference(W):

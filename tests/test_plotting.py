@@ -7,7 +7,6 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
-
 from acyclic.exceptions import InvalidInputError  # noqa: E402
 from acyclic.plotting import plot_adjacency, plot_graph, plot_truth_vs_estimate  # noqa: E402
 

@@ -1,10 +1,9 @@
 """Prior knowledge: every learner honours forbidden and required edges, sources, sinks and tiers."""
 
+import acyclic
 import numpy as np
 import pandas as pd
 import pytest
-
-import acyclic
 from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, PriorKnowledge
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag

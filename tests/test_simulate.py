@@ -3,7 +3,6 @@
 import networkx as nx
 import numpy as np
 import pytest
-
 from acyclic.exceptions import InvalidInputError, NumericalError
 from acyclic.simulate import (
     simulate_dag,

@@ -3,7 +3,6 @@ tests/reliability/test_8_metrics.py.)"""
 
 import numpy as np
 import pytest
-
 from acyclic.exceptions import InvalidInputError
 from acyclic.metrics import r2_sortability, varsortability
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
@@ -80,7 +79,9 @@ def test_r2_sortability_matches_brute_force():
     E = (B != 0).astype(np.int64)
     for k in range(1, 6):
         Pk = np.linalg.matrix_power(E, k) > 0
-        num += ((r2[None, :] > r2[:, None] + 1e-9) * Pk).sum() + 0.5 * ((np.abs(r2[None, :] - r2[:, None]) <= 1e-9) * Pk).sum()
+        num += ((r2[None, :] > r2[:, None] + 1e-9) * Pk).sum() + 0.5 * (
+            (np.abs(r2[None, :] - r2[:, None]) <= 1e-9) * Pk
+        ).sum()
         den += Pk.sum()
     assert r2_sortability(X, B) == pytest.approx(num / den)
 

@@ -1,10 +1,9 @@
 """TOPO: the inner least-squares fit, the swap search, refinement of other learners' output.
 (d > n, ``n_jobs`` and the seeded inits: tests/reliability/test_1 and test_5.)"""
 
+import acyclic
 import numpy as np
 import pytest
-
-import acyclic
 from acyclic import TOPO, refine_topo
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag

@@ -45,7 +45,7 @@ class CoreResult:
     extras: dict = field(default_factory=dict)
 
     @classmethod
-    def from_core(cls, out: dict, **extras: str) -> "CoreResult":
+    def from_core(cls, out: dict, **extras: str) -> CoreResult:
         """From a ``_core.*_fit`` dict; ``extras`` maps fitted-attribute names to its keys."""
         return cls(
             raw_weights=out["raw_weights"],
@@ -213,8 +213,7 @@ class DAGLearner(BaseEstimator):
         if self._preprocessing() == "glm":
             if self.standardize:
                 raise InvalidInputError(
-                    "standardize=True is not available with this loss: binary or count data "
-                    "must be used as given"
+                    "standardize=True is not available with this loss: binary or count data must be used as given"
                 )
             return np.zeros(d), np.ones(d)
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):

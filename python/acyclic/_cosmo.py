@@ -199,8 +199,13 @@ class COSMO(DAGLearner):
                 callback=callback,
                 n_threads=resolve_n_jobs(self.n_jobs),
             )
-        return CoreResult.from_core(out, priorities_="priorities", n_steps_="n_evals", n_refit_rounds_="refit_rounds",
-                                     refit_time_="refit_seconds")
+        return CoreResult.from_core(
+            out,
+            priorities_="priorities",
+            n_steps_="n_evals",
+            n_refit_rounds_="refit_rounds",
+            refit_time_="refit_seconds",
+        )
 
     def _learning_rate(self, d: int) -> float:
         if isinstance(self.lr, str):

@@ -11,7 +11,6 @@ from .exceptions import InvalidInputError
 from .penalties import KINDS as _PENALTIES
 
 
-
 class NOTEARS(LinearSEMLearner):
     """Learn a linear DAG by NOTEARS: min L(W) + λ1‖W‖₁ subject to h(W) = 0, by default with
     h(W) = tr(exp(W∘W)) − d.

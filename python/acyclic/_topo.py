@@ -197,8 +197,10 @@ def check_order(order, d: int) -> np.ndarray:
         values = np.asarray(order)
     except (TypeError, ValueError):
         values = np.asarray([None])
-    ok = values.ndim == 1 and values.size == d and all(
-        isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in values.tolist()
+    ok = (
+        values.ndim == 1
+        and values.size == d
+        and all(isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in values.tolist())
     )
     if not ok or sorted(values.tolist()) != list(range(d)):
         raise InvalidInputError(f"init must be a permutation of 0..{d - 1} (an order of the columns), got {order!r}")

@@ -25,7 +25,7 @@ def _numeric_column(values, label) -> np.ndarray:
         dtype = values.dtype
         if (
             isinstance(dtype, pd.CategoricalDtype)
-            or (pd.api.types.is_string_dtype(dtype) and dtype != object)
+            or (pd.api.types.is_string_dtype(dtype) and dtype != object)  # noqa: E721 (a dtype, not a type)
             or pd.api.types.is_complex_dtype(dtype)
             or pd.api.types.is_datetime64_any_dtype(dtype)
             or pd.api.types.is_timedelta64_dtype(dtype)
@@ -98,7 +98,7 @@ def as_float_matrix(X) -> Tuple[np.ndarray, List]:
             return np.empty((X.shape[0], 0)), labels
         columns = [_numeric_column(X.iloc[:, j], labels[j]) for j in range(X.shape[1])]
         return np.ascontiguousarray(np.column_stack(columns), dtype=np.float64), labels
-    if isinstance(X, pd.Series) or (hasattr(X, "ndim") and getattr(X, "ndim") == 1):
+    if isinstance(X, pd.Series) or (hasattr(X, "ndim") and X.ndim == 1):
         raise InvalidInputError(
             "Expected 2D array, got 1D array instead: X must have shape (n_samples, n_features). "
             "Reshape your data using X.reshape(-1, 1) for a single variable"
@@ -151,14 +151,12 @@ def check_finite(X: np.ndarray, labels: List) -> None:
     if nan_counts.any():
         cols = np.flatnonzero(nan_counts)
         problems.append(
-            "X contains NaN in column(s) "
-            + ", ".join(f"{labels[j]!r} ({nan_counts[j]} NaN)" for j in cols)
+            "X contains NaN in column(s) " + ", ".join(f"{labels[j]!r} ({nan_counts[j]} NaN)" for j in cols)
         )
     if inf_counts.any():
         cols = np.flatnonzero(inf_counts)
         problems.append(
-            "X contains inf in column(s) "
-            + ", ".join(f"{labels[j]!r} ({inf_counts[j]} inf)" for j in cols)
+            "X contains inf in column(s) " + ", ".join(f"{labels[j]!r} ({inf_counts[j]} inf)" for j in cols)
         )
     if problems:
         raise InvalidInputError("; ".join(problems) + ". Remove or impute these values first.")

@@ -111,14 +111,17 @@ class _SortAndRegress(DAGLearner):
 
 
 class SortnRegress(_SortAndRegress):
-    __doc__ = """Sort the variables by ``sort``, then regress each on its predecessors (adaptive
+    __doc__ = (
+        """Sort the variables by ``sort``, then regress each on its predecessors (adaptive
     lasso with BIC). See the module docstring for the papers.
 
     Parameters
     ----------
     sort : {"var", "r2", "random"}, default="var"
         Increasing marginal variance, increasing R² from all other variables, or a permutation
-        drawn from ``random_state``.""" + _COMMON_PARAMETERS
+        drawn from ``random_state``."""
+        + _COMMON_PARAMETERS
+    )
 
     def __init__(self, *, sort="var", w_threshold=0.0, standardize=False, random_state=None, n_jobs=None,
                  verbose=False, prior_knowledge=None):  # fmt: skip
@@ -162,11 +165,13 @@ def _fixed_sort(criterion: str, summary: str):
 
 
 VarSortnRegress = _fixed_sort(
-    "var", "Var-SortnRegress (Reisach, Seiler & Weichwald, NeurIPS 2021): sort by increasing variance.")
+    "var", "Var-SortnRegress (Reisach, Seiler & Weichwald, NeurIPS 2021): sort by increasing variance."
+)
 VarSortnRegress.__name__ = VarSortnRegress.__qualname__ = "VarSortnRegress"
 R2SortnRegress = _fixed_sort(
-    "r2", "R²-SortnRegress (Reisach et al., NeurIPS 2023): sort by increasing R² from the other variables "
-    "(scale-invariant).")
+    "r2",
+    "R²-SortnRegress (Reisach et al., NeurIPS 2023): sort by increasing R² from the other variables (scale-invariant).",
+)
 R2SortnRegress.__name__ = R2SortnRegress.__qualname__ = "R2SortnRegress"
 RandomSortnRegress = _fixed_sort("random", "Random-SortnRegress: a random order, the floor any learner should beat.")
 RandomSortnRegress.__name__ = RandomSortnRegress.__qualname__ = "RandomSortnRegress"

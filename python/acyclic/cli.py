@@ -38,8 +38,17 @@ import warnings
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-__all__ = ["SACHS_DEFAULTS", "SACHS_REFERENCE", "OUT_FORMATS", "CLIError", "build_parser", "main",
-           "read_csv_data", "learned_graph", "write_graph"]
+__all__ = [
+    "SACHS_DEFAULTS",
+    "SACHS_REFERENCE",
+    "OUT_FORMATS",
+    "CLIError",
+    "build_parser",
+    "main",
+    "read_csv_data",
+    "learned_graph",
+    "write_graph",
+]
 
 #: Preprocessing and NOTEARS parameters used for ``acyclic learn sachs`` unless a flag
 #: overrides them. For a CSV file the estimator's own defaults apply instead.
@@ -132,81 +141,118 @@ def build_parser() -> argparse.ArgumentParser:
     )
     learn.add_argument("source", metavar="SOURCE", help="'sachs' or the path of a CSV file")
     learn.add_argument(
-        "--method", choices=list(_LEARNERS), default="notears",
+        "--method",
+        choices=list(_LEARNERS),
+        default="notears",
         help="learner: notears (Zheng et al. 2018), dagma (Bello et al. 2022), topo (Deng et al. "
-             "2023; no L1 term, so --lambda1 and --loss do not apply), cosmo (Massidda et al. 2024) "
-             "or dpdag (Charpentier et al. 2022, linear mechanism; --threshold and --lambda1 do not "
-             "apply); default: notears",
+        "2023; no L1 term, so --lambda1 and --loss do not apply), cosmo (Massidda et al. 2024) "
+        "or dpdag (Charpentier et al. 2022, linear mechanism; --threshold and --lambda1 do not "
+        "apply); default: notears",
     )
     learn.add_argument(
-        "--seed", type=_int_in(0, 2**31 - 1), default=None, metavar="N",
+        "--seed",
+        type=_int_in(0, 2**31 - 1),
+        default=None,
+        metavar="N",
         help="random_state of the stochastic learners (cosmo, dpdag; default: 0); does not apply to the others",
     )
     learn.add_argument(
-        "--refine", action="store_true",
+        "--refine",
+        action="store_true",
         help="improve the learned graph by TOPO's swap search started from its order "
-             "(acyclic.refine_topo; least-squares score never worse)",
+        "(acyclic.refine_topo; least-squares score never worse)",
     )
     learn.add_argument(
-        "--standardize", action=argparse.BooleanOptionalAction, default=None,
+        "--standardize",
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help="scale every column to unit variance before fitting "
-             f"(default: {_yn(SACHS_DEFAULTS['standardize'])} for sachs, {_yn(est_defaults['standardize'])} for a CSV)",
+        f"(default: {_yn(SACHS_DEFAULTS['standardize'])} for sachs, {_yn(est_defaults['standardize'])} for a CSV)",
     )
     learn.add_argument(
-        "--log", action=argparse.BooleanOptionalAction, default=None,
+        "--log",
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help="apply the natural log to every column first (all values must be > 0; "
-             f"default: {_yn(SACHS_DEFAULTS['log'])} for sachs, no for a CSV)",
+        f"default: {_yn(SACHS_DEFAULTS['log'])} for sachs, no for a CSV)",
     )
     learn.add_argument(
-        "--lambda1", type=float, default=None, metavar="X",
+        "--lambda1",
+        type=float,
+        default=None,
+        metavar="X",
         help=f"L1 penalty weight (default: {SACHS_DEFAULTS['lambda1']:g} for sachs, "
-             f"{est_defaults['lambda1']:g} for a CSV)",
+        f"{est_defaults['lambda1']:g} for a CSV)",
     )
     learn.add_argument(
-        "--threshold", type=float, default=None, metavar="X",
+        "--threshold",
+        type=float,
+        default=None,
+        metavar="X",
         help="drop edges with |weight| below X, NOTEARS' w_threshold "
-             f"(default: {SACHS_DEFAULTS['w_threshold']:g} for sachs, {est_defaults['w_threshold']:g} for a CSV)",
+        f"(default: {SACHS_DEFAULTS['w_threshold']:g} for sachs, {est_defaults['w_threshold']:g} for a CSV)",
     )
     learn.add_argument(
-        "--loss", choices=["l2", "logistic", "poisson"], default=None,
+        "--loss",
+        choices=["l2", "logistic", "poisson"],
+        default=None,
         help=f"loss; logistic for 0/1 data, poisson for counts (default: {est_defaults['loss_type']})",
     )
     learn.add_argument(
-        "--max-iter", type=_int_in(1, 10**7), default=None, metavar="N",
+        "--max-iter",
+        type=_int_in(1, 10**7),
+        default=None,
+        metavar="N",
         help="cap on the learner's main loop: NOTEARS dual-ascent steps (default: "
-             f"{est_defaults['max_iter']}), DAGMA inner iterations of the last stage, TOPO swap "
-             "rounds, COSMO and DP-DAG epochs (default: each learner's own)",
+        f"{est_defaults['max_iter']}), DAGMA inner iterations of the last stage, TOPO swap "
+        "rounds, COSMO and DP-DAG epochs (default: each learner's own)",
     )
     learn.add_argument(
-        "--rows", choices=["observational", "all"], default=None,
+        "--rows",
+        choices=["observational", "all"],
+        default=None,
         help="sachs only: the 853 observational rows (default) or all 7466 rows",
     )
     learn.add_argument(
-        "--out", default=None, metavar="FILE",
+        "--out",
+        default=None,
+        metavar="FILE",
         help="write the learned graph; format by extension: .graphml, .gml or .json (node-link)",
     )
     learn.add_argument(
-        "--plot", default=None, metavar="FILE",
+        "--plot",
+        default=None,
+        metavar="FILE",
         help="draw the learned graph into FILE (e.g. graph.png); for sachs also <stem>_vs_truth<suffix>",
     )
     learn.add_argument(
-        "--forbid", action="append", default=[], metavar="A:B",
+        "--forbid",
+        action="append",
+        default=[],
+        metavar="A:B",
         help="forbid the edge A -> B (repeatable; node names are column labels)",
     )
     learn.add_argument(
-        "--require", action="append", default=[], metavar="A:B",
+        "--require",
+        action="append",
+        default=[],
+        metavar="A:B",
         help="require the edge A -> B (repeatable; it is then always in the result)",
     )
     learn.add_argument(
-        "--tiers", default=None, metavar="FILE",
+        "--tiers",
+        default=None,
+        metavar="FILE",
         help="temporal tiers, earliest first: a text file with one tier per line, node names "
-             "separated by commas; edges from a later tier to an earlier one are forbidden",
+        "separated by commas; edges from a later tier to an earlier one are forbidden",
     )
     learn.add_argument(
-        "--knowledge", default=None, metavar="FILE",
-        help="prior knowledge as JSON: {\"forbidden\": [[A, B], ...], \"required\": [...], "
-             "\"sources\": [...], \"sinks\": [...], \"tiers\": [[...], ...]} (acyclic.PriorKnowledge.from_json); "
-             "--forbid/--require/--tiers add to it",
+        "--knowledge",
+        default=None,
+        metavar="FILE",
+        help='prior knowledge as JSON: {"forbidden": [[A, B], ...], "required": [...], '
+        '"sources": [...], "sinks": [...], "tiers": [[...], ...]} (acyclic.PriorKnowledge.from_json); '
+        "--forbid/--require/--tiers add to it",
     )
     learn.add_argument("--quiet", action="store_true", help="print nothing on stdout (errors still go to stderr)")
     learn.set_defaults(func=_cmd_learn)
@@ -229,7 +275,8 @@ def _add_bench_parser(sub) -> None:
             "and R²-sortability of the data). Writes runs.csv (row by row), runs.json, meta.json, "
             "estimates.npz, summary.md and plots/ into --out, and prints the summary. Failures are rows, "
             "not aborts; Ctrl-C keeps the finished rows. Suites: "
-            + "; ".join(f"{s.name}: {s.description}" for s in SUITES.values()) + "."
+            + "; ".join(f"{s.name}: {s.description}" for s in SUITES.values())
+            + "."
         ),
         epilog=(
             "Method names: see --list; groups 'learners', 'nonlinear', 'baselines', 'peers', 'variants', "
@@ -238,35 +285,73 @@ def _add_bench_parser(sub) -> None:
         ),
     )
     bench.add_argument("--suite", choices=list(SUITES), default="smoke", help="the suite (default: smoke)")
-    bench.add_argument("--methods", nargs="+", default=None, metavar="M",
-                       help="methods or groups to run instead of the suite's (see --list)")
-    bench.add_argument("--graph", nargs="+", choices=["ER", "SF"], type=str.upper, default=None,
-                       help="graph models")
+    bench.add_argument(
+        "--methods",
+        nargs="+",
+        default=None,
+        metavar="M",
+        help="methods or groups to run instead of the suite's (see --list)",
+    )
+    bench.add_argument("--graph", nargs="+", choices=["ER", "SF"], type=str.upper, default=None, help="graph models")
     bench.add_argument("--k", nargs="+", type=_int_in(1, 100), default=None, help="expected edges per node, s0 = k*d")
     bench.add_argument("--d", nargs="+", type=_int_in(2, 100000), default=None, metavar="D", help="numbers of nodes")
     bench.add_argument("--n", type=_int_in(2, 10**8), default=None, help="samples per data set")
-    bench.add_argument("--noise", nargs="+", choices=["gauss", "exp", "gumbel", "uniform", "mlp", "mim", "gp-sines"],
-                       default=None, help="noise of the linear SEM, or a nonlinear SEM (mlp, mim, gp-sines)")
-    bench.add_argument("--seeds", nargs="+", type=_int_in(0, 2**32 - 1), default=None, metavar="S",
-                       help="data-set seeds (also each run's random_state)")
-    bench.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
-                       help="standardized data only (--standardize) or raw only (--no-standardize); "
-                            "default: the suite's (standardized and sachs: both)")
-    bench.add_argument("--n-jobs", type=int, default=1, metavar="N",
-                       help="runs at a time, each in its own process (-1: one per CPU; default: 1)")
-    bench.add_argument("--threads", type=_int_in(1, 1024), default=1, metavar="T",
-                       help="threads per run (learners' n_jobs, BLAS threads; default: 1)")
-    bench.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                       help="seconds before a run is killed (default: the suite's)")
-    bench.add_argument("--out", default=None, metavar="DIR",
-                       help="output folder (default: bench-results/<suite>)")
+    bench.add_argument(
+        "--noise",
+        nargs="+",
+        choices=["gauss", "exp", "gumbel", "uniform", "mlp", "mim", "gp-sines"],
+        default=None,
+        help="noise of the linear SEM, or a nonlinear SEM (mlp, mim, gp-sines)",
+    )
+    bench.add_argument(
+        "--seeds",
+        nargs="+",
+        type=_int_in(0, 2**32 - 1),
+        default=None,
+        metavar="S",
+        help="data-set seeds (also each run's random_state)",
+    )
+    bench.add_argument(
+        "--standardize",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="standardized data only (--standardize) or raw only (--no-standardize); "
+        "default: the suite's (standardized and sachs: both)",
+    )
+    bench.add_argument(
+        "--n-jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="runs at a time, each in its own process (-1: one per CPU; default: 1)",
+    )
+    bench.add_argument(
+        "--threads",
+        type=_int_in(1, 1024),
+        default=1,
+        metavar="T",
+        help="threads per run (learners' n_jobs, BLAS threads; default: 1)",
+    )
+    bench.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="seconds before a run is killed (default: the suite's)",
+    )
+    bench.add_argument("--out", default=None, metavar="DIR", help="output folder (default: bench-results/<suite>)")
     bench.add_argument("--no-plots", action="store_true", help="skip the figures")
-    bench.add_argument("--heatmap", default=None, metavar="M",
-                       help="method drawn in plots/heatmap.png (default: the first learner)")
+    bench.add_argument(
+        "--heatmap", default=None, metavar="M", help="method drawn in plots/heatmap.png (default: the first learner)"
+    )
     bench.add_argument("--no-progress", action="store_true", help="no progress bar")
     bench.add_argument("--list", action="store_true", help="list the suites and methods (with availability) and exit")
-    bench.add_argument("--summarize", default=None, metavar="DIR",
-                       help="re-write summary.md and plots/ of an earlier run's folder, print the summary, run nothing")
+    bench.add_argument(
+        "--summarize",
+        default=None,
+        metavar="DIR",
+        help="re-write summary.md and plots/ of an earlier run's folder, print the summary, run nothing",
+    )
     bench.set_defaults(func=_cmd_bench)
 
 
@@ -280,8 +365,11 @@ def _notears_defaults() -> Dict[str, object]:
 
     from . import NOTEARS
 
-    return {name: p.default for name, p in inspect.signature(NOTEARS).parameters.items()
-            if p.default is not inspect.Parameter.empty}
+    return {
+        name: p.default
+        for name, p in inspect.signature(NOTEARS).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -371,7 +459,7 @@ def _broken_pipe() -> int:
 # Data
 
 
-def read_csv_data(path) -> "pandas.DataFrame":  # noqa: F821
+def read_csv_data(path) -> pandas.DataFrame:  # noqa: F821
     """Read a CSV file of numeric columns, header row = node labels.
 
     Parameters
@@ -448,8 +536,11 @@ def _log_transform(df):
     import numpy as np
 
     values = df.to_numpy()
-    nonpositive = [(name, int(c), float(values[:, k].min()))
-                   for k, (name, c) in enumerate(zip(df.columns, (values <= 0).sum(axis=0))) if c]
+    nonpositive = [
+        (name, int(c), float(values[:, k].min()))
+        for k, (name, c) in enumerate(zip(df.columns, (values <= 0).sum(axis=0)))
+        if c
+    ]
     if nonpositive:
         listed = ", ".join(f"{name!r} ({c} values, min {m:g})" for name, c, m in nonpositive)
         raise CLIError(f"--log needs every value > 0; not so in column(s) {listed}")
@@ -460,7 +551,7 @@ def _log_transform(df):
 # Output
 
 
-def learned_graph(estimator, **attrs) -> "networkx.DiGraph":  # noqa: F821
+def learned_graph(estimator, **attrs) -> networkx.DiGraph:  # noqa: F821
     """The fitted graph with plain Python values, ready for any networkx writer.
 
     Parameters
@@ -546,8 +637,10 @@ def write_graph(G, path) -> None:
 
 
 def _unknown_out_format(path: Path) -> str:
-    return (f"unknown graph format {path.suffix or '(no extension)'!r} for --out {str(path)!r}; "
-            f"use one of {', '.join(OUT_FORMATS)}")
+    return (
+        f"unknown graph format {path.suffix or '(no extension)'!r} for --out {str(path)!r}; "
+        f"use one of {', '.join(OUT_FORMATS)}"
+    )
 
 
 def _check_out_path(path: Optional[str], flag: str, extensions=None) -> None:
@@ -575,8 +668,10 @@ def _check_plot_path(path: Optional[str]) -> None:
     ext = Path(path).suffix.lower().lstrip(".")
     formats = _plot_formats()
     if ext not in formats:
-        raise CLIError(f"unknown image format {Path(path).suffix or '(no extension)'!r} for --plot "
-                       f"{path!r}; use e.g. .png, .pdf or .svg")
+        raise CLIError(
+            f"unknown image format {Path(path).suffix or '(no extension)'!r} for --plot "
+            f"{path!r}; use e.g. .png, .pdf or .svg"
+        )
 
 
 def _truth_plot_path(path: Path) -> Path:
@@ -664,16 +759,26 @@ def _resolve_learn_params(args) -> Tuple[dict, dict]:
 
 
 # learn's flags by the estimator parameter they set
-_FLAG_OF_PARAM = {"lambda1": "--lambda1", "loss_type": "--loss", "max_iter": "--max-iter",
-                  "w_threshold": "--threshold", "standardize": "--standardize"}
+_FLAG_OF_PARAM = {
+    "lambda1": "--lambda1",
+    "loss_type": "--loss",
+    "max_iter": "--max-iter",
+    "w_threshold": "--threshold",
+    "standardize": "--standardize",
+}
 
 
 def _params_for(learner, kwargs: dict, args) -> dict:
     """``kwargs`` without the parameters ``learner`` does not have: a source default is dropped,
     a flag the user gave is an error."""
     accepted = learner().get_params()
-    explicit = {"lambda1": args.lambda1, "loss_type": args.loss, "max_iter": args.max_iter,
-                "w_threshold": args.threshold, "standardize": args.standardize}
+    explicit = {
+        "lambda1": args.lambda1,
+        "loss_type": args.loss,
+        "max_iter": args.max_iter,
+        "w_threshold": args.threshold,
+        "standardize": args.standardize,
+    }
     for key in [k for k in kwargs if k not in accepted]:
         if explicit.get(key) is not None:
             raise CLIError(f"{_FLAG_OF_PARAM[key]} does not apply to --method {args.method}")
@@ -722,8 +827,10 @@ def _load_source(args):
         if observational:
             what = f"Sachs et al. (2005) flow cytometry, the {len(df)} observational rows (cd3cd28)"
         else:
-            what = (f"Sachs et al. (2005) flow cytometry, all {len(df)} rows (9 experiments stacked; "
-                    "the interventional rows are not labelled as such)")
+            what = (
+                f"Sachs et al. (2005) flow cytometry, all {len(df)} rows (9 experiments stacked; "
+                "the interventional rows are not labelled as such)"
+            )
         return df, what
     if args.rows is not None:
         raise CLIError("--rows applies to the built-in sachs data only")
@@ -735,8 +842,21 @@ def _fmt_num(x) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
-def _estimator_params(est, keys=("lambda1", "lambda_kl", "loss_type", "w_threshold", "edge_threshold", "max_iter",
-                                 "h_tol", "rho_max", "standardize", "random_state")) -> Dict[str, object]:
+def _estimator_params(
+    est,
+    keys=(
+        "lambda1",
+        "lambda_kl",
+        "loss_type",
+        "w_threshold",
+        "edge_threshold",
+        "max_iter",
+        "h_tol",
+        "rho_max",
+        "standardize",
+        "random_state",
+    ),
+) -> Dict[str, object]:
     return {k: getattr(est, k) for k in keys if hasattr(est, k)}
 
 
@@ -744,8 +864,10 @@ def _format_edges(labels: List[str], W, A) -> List[str]:
     import numpy as np
 
     rows, cols = np.nonzero(A)
-    edges = sorted(((labels[i], labels[j], float(W[i, j]), (int(i), int(j))) for i, j in zip(rows, cols)),
-                   key=lambda e: (-abs(e[2]), e[3]))
+    edges = sorted(
+        ((labels[i], labels[j], float(W[i, j]), (int(i), int(j))) for i, j in zip(rows, cols)),
+        key=lambda e: (-abs(e[2]), e[3]),
+    )
     if not edges:
         return ["  (no edges)"]
     wu = max(len(u) for u, _, _, _ in edges)
@@ -764,11 +886,16 @@ def _metrics_lines(name: str, B_true, A_est) -> Tuple[List[str], dict]:
     head = f"  {'':<{width}}  {'SHD':>4}  {'TPR':>5}  {'FDR':>5}  {'FPR':>5}  {'NNZ':>4}"
 
     def line(label, a, extra=""):
-        return (f"  {label:<{width}}  {a['shd']:>4d}  {a['tpr']:>5.3f}  {a['fdr']:>5.3f}  "
-                f"{a['fpr']:>5.3f}  {a['nnz']:>4d}{extra}")
+        return (
+            f"  {label:<{width}}  {a['shd']:>4d}  {a['tpr']:>5.3f}  {a['fdr']:>5.3f}  "
+            f"{a['fpr']:>5.3f}  {a['nnz']:>4d}{extra}"
+        )
 
-    detail = (f"   (extra {acc['extra']}, missing {acc['missing']}, reversed {acc['reversed']}"
-              + ("" if acc["is_dag"] else ", has a cycle") + ")")
+    detail = (
+        f"   (extra {acc['extra']}, missing {acc['missing']}, reversed {acc['reversed']}"
+        + ("" if acc["is_dag"] else ", has a cycle")
+        + ")"
+    )
     return [head, line(name, acc, detail), line("empty graph", empty)], acc
 
 
@@ -806,10 +933,12 @@ def _cmd_learn(args) -> int:
     est = learner(**kwargs, verbose=bool(not args.quiet and sys.stderr.isatty()))
     params = _estimator_params(est)
     standardize = bool(params.get("standardize", kwargs.get("standardize", False)))
-    say("preprocessing: "
+    say(
+        "preprocessing: "
         f"log {'yes' if pre['log'] else 'no'} ({pre['log_from']}), "
         f"standardize {'yes' if standardize else 'no'} ({pre['standardize_from']})"
-        + (" — log first, then each column scaled to unit variance" if pre["log"] and standardize else ""))
+        + (" — log first, then each column scaled to unit variance" if pre["log"] and standardize else "")
+    )
     say(f"method: {name}({', '.join(f'{k}={_fmt_num(v)}' for k, v in params.items())})")
 
     with warnings.catch_warnings(record=True) as caught:
@@ -818,8 +947,10 @@ def _cmd_learn(args) -> int:
         est.fit(X)
         if args.refine:
             refined = refine_topo(est, X, **{k: v for k, v in params.items() if k in ("w_threshold", "standardize")})
-            say(f"refined by TOPO: least-squares score {refined.history_[0]:.6g} on the learned order → "
-                f"{refined.history_[-1]:.6g} after {refined.n_iter_} swap round(s)")
+            say(
+                f"refined by TOPO: least-squares score {refined.history_[0]:.6g} on the learned order → "
+                f"{refined.history_[-1]:.6g} after {refined.n_iter_} swap round(s)"
+            )
             est, name = refined, f"{name}+TOPO"
         seconds = time.perf_counter() - t0
     for w in caught:
@@ -846,16 +977,20 @@ def _cmd_learn(args) -> int:
         if [str(x) for x in true_labels] != labels:  # pragma: no cover - guards the shipped data
             raise CLIError("the Sachs reference graph and the data disagree on the column order")
         lines, acc = _metrics_lines(name, B_true, A)
-        say(f"reference: {_SACHS_REFERENCE_NAME}, {int(B_true.sum())} edges; "
-            f"SHD counts a reversed edge once")
+        say(f"reference: {_SACHS_REFERENCE_NAME}, {int(B_true.sum())} edges; SHD counts a reversed edge once")
         for line in lines:
             say(line)
         rows_text = f"{n} {'observational ' if args.rows != 'all' else ''}rows"
         prep_text = "+".join(t for t, on in (("log", pre["log"]), ("standardized", standardize)) if on) or "raw"
         truth = (B_true, W, labels, f"{name} on Sachs ({rows_text}, {prep_text}) vs the 17-edge consensus DAG")
 
-    attrs = {"source": str(args.source), "rows": int(n), "method": name,
-             "log": bool(pre["log"]), "standardize": standardize}
+    attrs = {
+        "source": str(args.source),
+        "rows": int(n),
+        "method": name,
+        "log": bool(pre["log"]),
+        "standardize": standardize,
+    }
     for k, v in params.items():
         if k != "standardize" and isinstance(v, (bool, int, float, str)):
             attrs[k] = v
@@ -913,13 +1048,18 @@ def _bench_list() -> int:
 
     print("suites:")
     for s in SUITES.values():
-        grid = ("Sachs data" if s.is_sachs else
-                f"graphs {'/'.join(s.graphs)}, k {'/'.join(map(str, s.ks))}, d {'/'.join(map(str, s.ds))}, "
-                f"n {s.n}, noise {'/'.join(s.noises)}")
+        grid = (
+            "Sachs data"
+            if s.is_sachs
+            else f"graphs {'/'.join(s.graphs)}, k {'/'.join(map(str, s.ks))}, d {'/'.join(map(str, s.ds))}, "
+            f"n {s.n}, noise {'/'.join(s.noises)}"
+        )
         prep = "/".join("standardized" if x else "raw" for x in s.standardize)
         print(f"  {s.name:<13} {s.description}")
-        print(f"  {'':<13} {grid}, {prep}, seeds {' '.join(map(str, s.seeds))}, "
-              f"methods {' '.join(s.methods)}, timeout {s.timeout:g} s")
+        print(
+            f"  {'':<13} {grid}, {prep}, seeds {' '.join(map(str, s.seeds))}, "
+            f"methods {' '.join(s.methods)}, timeout {s.timeout:g} s"
+        )
     print("methods:")
     for m in METHODS.values():
         why = m.unavailable()
@@ -946,8 +1086,9 @@ def _bench_summarize(folder: str) -> int:
 
     missing = [c for c in ("method", "status", "d", "seed") if rows and c not in rows[0]]
     if missing or (rows and not set(rows[0]) <= set(COLUMNS)):
-        raise CLIError(f"--summarize {folder!r}: runs.csv is not one written by acyclic bench "
-                       f"(columns {sorted(rows[0])[:6]}...)")
+        raise CLIError(
+            f"--summarize {folder!r}: runs.csv is not one written by acyclic bench (columns {sorted(rows[0])[:6]}...)"
+        )
     if not rows:
         raise CLIError(f"--summarize {folder!r}: runs.csv has no runs")
     meta = json.loads((out / "meta.json").read_text()) if (out / "meta.json").is_file() else None
@@ -985,13 +1126,24 @@ def _cmd_bench(args) -> int:
     if args.out is not None and (not args.out.strip() or (out.exists() and not out.is_dir())):
         raise CLIError(f"--out {args.out!r} must name a folder (it is created if missing), not a file")
     n_runs = len(plan_runs(suite, methods))
-    print(f"acyclic bench: suite {suite.name} ({suite.description}); {n_runs} runs, "
-          f"{args.n_jobs if args.n_jobs != -1 else os.cpu_count()} at a time, {args.threads} thread(s) each, "
-          f"timeout {suite.timeout:g} s; writing to {out}/", flush=True)
+    print(
+        f"acyclic bench: suite {suite.name} ({suite.description}); {n_runs} runs, "
+        f"{args.n_jobs if args.n_jobs != -1 else os.cpu_count()} at a time, {args.threads} thread(s) each, "
+        f"timeout {suite.timeout:g} s; writing to {out}/",
+        flush=True,
+    )
     argv = getattr(args, "argv", None)
-    result = run_benchmark(suite, out, methods=methods, n_jobs=args.n_jobs, threads=args.threads,
-                           progress=False if args.no_progress else None, plots=not args.no_plots,
-                           heatmap_method=args.heatmap, command=argv)
+    result = run_benchmark(
+        suite,
+        out,
+        methods=methods,
+        n_jobs=args.n_jobs,
+        threads=args.threads,
+        progress=False if args.no_progress else None,
+        plots=not args.no_plots,
+        heatmap_method=args.heatmap,
+        command=argv,
+    )
     print((out / "summary.md").read_text(encoding="utf-8"), end="")
     print(f"wrote {', '.join(str(Path(f).name) for f in result.meta['files'])} in {out}/")
     if result.interrupted:

@@ -45,7 +45,9 @@ def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:
     return G
 
 
-def from_networkx(G: nx.DiGraph, nodelist: Optional[Sequence] = None, weight: str = "weight") -> Tuple[np.ndarray, List]:
+def from_networkx(
+    G: nx.DiGraph, nodelist: Optional[Sequence] = None, weight: str = "weight"
+) -> Tuple[np.ndarray, List]:
     """A ``networkx.DiGraph`` as ``(W, labels)``; edges without the weight attribute get 1.0."""
     labels = list(G.nodes) if nodelist is None else list(nodelist)
     W = nx.to_numpy_array(G, nodelist=labels, weight=weight, dtype=np.float64)

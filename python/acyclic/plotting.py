@@ -299,13 +299,14 @@ def plot_truth_vs_estimate(B_true, W_est, labels=None):
         rows, cols = np.nonzero(mask)
         if rows.size:
             style = {"color": color} if marker == "x" else {"facecolors": "none", "edgecolors": color}
-            axes[1].scatter(
-                cols, rows, marker=marker, s=60, linewidths=1.5, label=f"{name} ({rows.size})", **style
-            )
+            axes[1].scatter(cols, rows, marker=marker, s=60, linewidths=1.5, label=f"{name} ({rows.size})", **style)
     if missing.any() or extra.any() or reversed_.any():
         axes[1].legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.01 * max(len(x) for x in labels)),
-            ncol=3, fontsize="small", frameon=False,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12 - 0.01 * max(len(x) for x in labels)),
+            ncol=3,
+            fontsize="small",
+            frameon=False,
         )
     fig.colorbar(im, ax=axes[1], fraction=0.046, pad=0.04, label="weight")
     fig.suptitle(

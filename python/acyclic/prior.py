@@ -68,7 +68,7 @@ class PriorKnowledge:
         self.tiers = tuple(_nodes(tier, "each tier") for tier in tiers)
 
     @classmethod
-    def from_json(cls, path) -> "PriorKnowledge":
+    def from_json(cls, path) -> PriorKnowledge:
         """Reads a JSON object with any of the keys ``forbidden``, ``required`` (lists of
         ``[u, v]`` pairs), ``sources``, ``sinks`` (lists of nodes) and ``tiers`` (a list of
         lists of nodes), e.g. ``{"forbidden": [["Akt", "PKA"]], "tiers": [["PKC"], ["Raf"]]}``.
@@ -118,7 +118,9 @@ class PriorKnowledge:
         for u, v in self.required:
             i, j = index(u), index(v)
             if i == j:
-                raise InvalidInputError(f"the required edge {name(i)} -> {name(j)} is a self-loop: a node cannot cause itself")
+                raise InvalidInputError(
+                    f"the required edge {name(i)} -> {name(j)} is a self-loop: a node cannot cause itself"
+                )
             required[i, j] = True
         sources = [index(s) for s in self.sources]
         sinks = [index(s) for s in self.sinks]

@@ -58,8 +58,7 @@ def _rng(random_state) -> np.random.Generator:
         return np.random.default_rng(random_state)
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(
-            "random_state must be None, a non-negative int or a numpy.random.Generator; "
-            f"got {random_state!r}"
+            f"random_state must be None, a non-negative int or a numpy.random.Generator; got {random_state!r}"
         ) from exc
 
 

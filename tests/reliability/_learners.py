@@ -23,7 +23,6 @@ kind picks it up. Learner-specific behaviour (accuracy, parameters) stays in ``t
 """
 
 import numpy as np
-
 from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO
 from acyclic.baselines import R2SortnRegress, RandomSortnRegress, VarSortnRegress
 from acyclic.graph import is_dag

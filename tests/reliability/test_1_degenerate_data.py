@@ -10,16 +10,15 @@ loss (binary data for ``logistic``, counts for ``poisson``), the same kind of na
 
 import warnings
 
+import acyclic
 import numpy as np
 import pandas as pd
 import pytest
-
-import acyclic
+from _learners import LEARNERS, check_output, make, sem
 from acyclic import DAGMA, NOTEARS, TOPO
 from acyclic.baselines import VarSortnRegress
 from acyclic.exceptions import AcyclicError, InvalidInputError, NonNumericInputError, NumericalError
 from acyclic.graph import is_dag
-from _learners import LEARNERS, check_output, make, sem
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

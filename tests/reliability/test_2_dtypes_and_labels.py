@@ -10,14 +10,13 @@ naming the column. DataFrame labels that are ints, strings or mixed are kept as 
 
 import warnings
 
+import acyclic
 import numpy as np
 import pandas as pd
 import pytest
-
-import acyclic
+from _learners import LEARNERS, make, sem, small_data
 from acyclic import NOTEARS
 from acyclic.exceptions import InvalidInputError, NonNumericInputError
-from _learners import LEARNERS, make, sem, small_data
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -47,11 +46,17 @@ def test_dtypes_and_layouts_give_the_float64_result(learner):
         np.testing.assert_array_equal(make(learner).fit(data).weights_, reference, err_msg=name)
     ints = (X * 10).astype(np.int64)
     int_reference = make(learner).fit(ints.astype(float)).weights_
-    for name, data in {"int64": ints, "int32": ints.astype(np.int32), "nullable Int64": pd.DataFrame(ints).astype("Int64")}.items():
+    for name, data in {
+        "int64": ints,
+        "int32": ints.astype(np.int32),
+        "nullable Int64": pd.DataFrame(ints).astype("Int64"),
+    }.items():
         np.testing.assert_array_equal(make(learner).fit(data).weights_, int_reference, err_msg=name)
     # float32 holds other numbers than X: the same result as those numbers in float64
     single = X.astype(np.float32)
-    np.testing.assert_array_equal(make(learner).fit(single).weights_, make(learner).fit(single.astype(np.float64)).weights_)
+    np.testing.assert_array_equal(
+        make(learner).fit(single).weights_, make(learner).fit(single.astype(np.float64)).weights_
+    )
     # a bool column counts as 0/1
     frame = pd.DataFrame(X, columns=list("abcde")).assign(e=X[:, 4] > 0)
     np.testing.assert_array_equal(make(learner).fit(frame).weights_, make(learner).fit(frame.astype(float)).weights_)

@@ -11,16 +11,15 @@ a finite DAG or raises ``NumericalError``; column scales 1e-3…1e3 give a warni
 
 import warnings
 
+import acyclic
 import numpy as np
 import pytest
 import scipy.linalg
-
-import acyclic
+from _learners import LEARNERS, check_output, make, sem, small_data
+from _numeric import cyclic_weights, logistic_reference, spectral_radius
 from acyclic import _core
 from acyclic.exceptions import InvalidInputError, NumericalError, OutsideDomainError
 from acyclic.penalties import h
-from _learners import LEARNERS, check_output, make, sem, small_data
-from _numeric import cyclic_weights, logistic_reference, spectral_radius
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

@@ -14,11 +14,10 @@ import time
 import networkx as nx
 import numpy as np
 import pytest
-
+from _learners import LEARNERS, check_output, make, sem
 from acyclic import COSMO
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag, project_to_dag, threshold, topological_order
-from _learners import LEARNERS, check_output, make, sem
 
 
 def _edges(d, triples):
@@ -63,7 +62,7 @@ def _reference_projection(W, required=None):
     while work:
         nodes = work.pop()
         removable = sorted(
-            ((abs(W[i, j]), i, j) for i in nodes for j in nodes if i != j and W[i, j] != 0 and not req[i, j])
+            (abs(W[i, j]), i, j) for i in nodes for j in nodes if i != j and W[i, j] != 0 and not req[i, j]
         )
         for _, i, j in removable:
             if not nx.is_strongly_connected(graph_on(nodes)):

@@ -9,11 +9,10 @@ and ``weights_`` within the optimiser's tolerance, for the deterministic learner
 
 import numpy as np
 import pytest
-
+from _learners import LEARNERS, STOCHASTIC, make, sem
 from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO
 from acyclic.baselines import R2SortnRegress, VarSortnRegress
 from acyclic.graph import is_dag
-from _learners import LEARNERS, STOCHASTIC, make, sem
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -51,7 +50,7 @@ def test_same_random_state_same_bits_and_nothing_else_is_random(learner):
         assert not np.array_equal(first.raw_weights_, other.raw_weights_)
     if seeded:  # the docstring says what random_state seeds
         doc = type(first).__doc__
-        entry = doc[doc.index("random_state :"):].split("\n")[1].lower()
+        entry = doc[doc.index("random_state :") :].split("\n")[1].lower()
         assert "seed" in entry, entry
 
 

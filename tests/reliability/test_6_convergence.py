@@ -13,11 +13,10 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
-
+from _learners import BASELINES, CORE_LEARNERS, check_output, make, sem
 from acyclic import COSMO, DPDAG, NOTEARS
 from acyclic.graph import is_dag
-from _learners import BASELINES, CORE_LEARNERS, check_output, make, sem
+from sklearn.exceptions import ConvergenceWarning
 
 # (settings that stop early, what the warning must advise, settings that follow the advice),
 # on sem(3, d=8, k=3); TOPO starts from a random order (on raw data its default "var" start is

@@ -23,17 +23,16 @@ import textwrap
 import threading
 import time
 
+import acyclic
 import numpy as np
 import pytest
+from _learners import CORE_LEARNERS, LEARNERS, make, sem
+from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, _core
+from acyclic.exceptions import InvalidInputError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from joblib import Parallel, delayed
-
-import acyclic
-from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, _core
-from acyclic.exceptions import InvalidInputError
-from _learners import CORE_LEARNERS, LEARNERS, make, sem
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -47,7 +46,9 @@ def matrices(min_side=0, max_side=6, square=False):
     if square:
         side = st.integers(min_side, max_side)
         return side.flatmap(lambda d: hnp.arrays(np.float64, (d, d), elements=FLOATS))
-    return hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, min_side=min_side, max_side=max_side), elements=FLOATS)
+    return hnp.arrays(
+        np.float64, hnp.array_shapes(min_dims=2, max_dims=2, min_side=min_side, max_side=max_side), elements=FLOATS
+    )
 
 
 def survives(call):
@@ -59,8 +60,11 @@ def survives(call):
 
 
 @SETTINGS
-@given(w=matrices(), kind=st.sampled_from(["expm", "logdet", "poly", "spectral", "bogus"]),
-       s=st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([1.0, 0.0, -1.0]))
+@given(
+    w=matrices(),
+    kind=st.sampled_from(["expm", "logdet", "poly", "spectral", "bogus"]),
+    s=st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([1.0, 0.0, -1.0]),
+)
 def test_penalties(w, kind, s):
     out = survives(lambda: _core.penalty_value_grad(w, kind, s))
     if out is not None:
@@ -95,9 +99,23 @@ def test_learner_entry_points(x, data):
     survives(lambda: _core.notears_fit(x, max_iter=2, w_threshold=threshold))
     survives(lambda: _core.dagma_fit(x, t_stages=1, warm_iter=20, max_iter=20, w_threshold=threshold))
     survives(lambda: _core.topo_fit(x, order, max_iter=3, w_threshold=threshold))
-    survives(lambda: _core.cosmo_fit(x, lambda1=1e-3, lambda2=1e-3, lambda_p=1e-3, shift=1e-2, t_start=0.4,
-                                     t_end=1e-3, lr=1e-2, batch_size=data.draw(st.integers(0, 4)),
-                                     max_iter=2, tol=0.1, w_threshold=threshold, seed=0))
+    survives(
+        lambda: _core.cosmo_fit(
+            x,
+            lambda1=1e-3,
+            lambda2=1e-3,
+            lambda_p=1e-3,
+            shift=1e-2,
+            t_start=0.4,
+            t_end=1e-3,
+            lr=1e-2,
+            batch_size=data.draw(st.integers(0, 4)),
+            max_iter=2,
+            tol=0.1,
+            w_threshold=threshold,
+            seed=0,
+        )
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -133,8 +151,10 @@ def test_dpdag_entry_points(x, data):
 
 
 @SETTINGS
-@given(mask=hnp.arrays(np.bool_, st.tuples(st.integers(0, 5), st.integers(0, 5))),
-       preferred=st.lists(st.integers(-1, 6), max_size=6))
+@given(
+    mask=hnp.arrays(np.bool_, st.tuples(st.integers(0, 5), st.integers(0, 5))),
+    preferred=st.lists(st.integers(-1, 6), max_size=6),
+)
 def test_order_respecting(mask, preferred):
     order = survives(lambda: _core.order_respecting(mask, preferred))
     if order is not None:  # a permutation in which every edge of the mask goes forward
@@ -485,7 +505,7 @@ def test_n_jobs_is_capped_at_the_number_of_cores():
 
     cores = os.cpu_count() or 1
     assert resolve_n_jobs(10**6) == cores and resolve_n_jobs(2**70) == cores
-    assert resolve_n_jobs(-10**6) == 1
+    assert resolve_n_jobs(-(10**6)) == 1
     with pytest.raises(InvalidInputError):
         resolve_n_jobs(True)
 
@@ -552,7 +572,9 @@ D2_BOUND = {
 
 @pytest.mark.parametrize("learner", list(D2_BOUND))  # "dpdag": the linear mechanism and its refit
 def test_memory_at_d_1000_is_a_few_d_squared(learner):
-    out = subprocess.run([sys.executable, "-c", CHILD, learner], capture_output=True, text=True, timeout=300, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, learner], capture_output=True, text=True, timeout=300, check=True
+    )
     rss = json.loads(out.stdout.strip().splitlines()[-1])
     grown = rss["after"] - rss["before"]
     d_squared = 1000 * 1000 * 8 / 2**20

@@ -9,11 +9,10 @@ learner's output scores consistently. (Varsortability and R²-sortability: tests
 
 import numpy as np
 import pytest
-
+from _learners import LEARNERS, make, sem
 from acyclic.exceptions import InvalidInputError
 from acyclic.metrics import count_accuracy
 from acyclic.simulate import simulate_dag
-from _learners import LEARNERS, make, sem
 
 
 def _adj(d, edges):
@@ -34,8 +33,18 @@ def _check(res, **expected):
 def test_keys_and_types():
     res = count_accuracy(CHAIN, CHAIN)
     assert set(res) >= {
-        "fdr", "tpr", "fpr", "shd", "nnz", "precision", "recall", "f1",
-        "extra", "missing", "reversed", "is_dag",
+        "fdr",
+        "tpr",
+        "fpr",
+        "shd",
+        "nnz",
+        "precision",
+        "recall",
+        "f1",
+        "extra",
+        "missing",
+        "reversed",
+        "is_dag",
     }
     assert isinstance(res["shd"], int) and isinstance(res["nnz"], int)
     assert isinstance(res["is_dag"], bool)
@@ -44,27 +53,79 @@ def test_keys_and_types():
 
 def test_perfect_estimate():
     res = count_accuracy(CHAIN, CHAIN)
-    _check(res, shd=0, tpr=1.0, fdr=0.0, fpr=0.0, nnz=3, precision=1.0, recall=1.0, f1=1.0,
-           extra=0, missing=0, reversed=0, is_dag=True)
+    _check(
+        res,
+        shd=0,
+        tpr=1.0,
+        fdr=0.0,
+        fpr=0.0,
+        nnz=3,
+        precision=1.0,
+        recall=1.0,
+        f1=1.0,
+        extra=0,
+        missing=0,
+        reversed=0,
+        is_dag=True,
+    )
 
 
 def test_one_missing():
     res = count_accuracy(CHAIN, _adj(4, [(0, 1), (1, 2)]))
-    _check(res, shd=1, tpr=2 / 3, fdr=0.0, fpr=0.0, nnz=2, precision=1.0, f1=0.8,
-           extra=0, missing=1, reversed=0, is_dag=True)
+    _check(
+        res,
+        shd=1,
+        tpr=2 / 3,
+        fdr=0.0,
+        fpr=0.0,
+        nnz=2,
+        precision=1.0,
+        f1=0.8,
+        extra=0,
+        missing=1,
+        reversed=0,
+        is_dag=True,
+    )
 
 
 def test_one_extra():
     res = count_accuracy(CHAIN, _adj(4, [(0, 1), (1, 2), (2, 3), (0, 3)]))
-    _check(res, shd=1, tpr=1.0, fdr=0.25, fpr=1 / 3, nnz=4, precision=0.75, f1=6 / 7,
-           extra=1, missing=0, reversed=0, tp=3, fp=1, is_dag=True)
+    _check(
+        res,
+        shd=1,
+        tpr=1.0,
+        fdr=0.25,
+        fpr=1 / 3,
+        nnz=4,
+        precision=0.75,
+        f1=6 / 7,
+        extra=1,
+        missing=0,
+        reversed=0,
+        tp=3,
+        fp=1,
+        is_dag=True,
+    )
 
 
 def test_one_reversed_and_double_for_anticausal():
     est = _adj(4, [(0, 1), (2, 1), (2, 3)])
     res = count_accuracy(CHAIN, est)
-    _check(res, shd=1, tpr=2 / 3, fdr=1 / 3, fpr=1 / 3, nnz=3, precision=2 / 3,
-           extra=0, missing=0, reversed=1, tp=2, fp=0, is_dag=True)
+    _check(
+        res,
+        shd=1,
+        tpr=2 / 3,
+        fdr=1 / 3,
+        fpr=1 / 3,
+        nnz=3,
+        precision=2 / 3,
+        extra=0,
+        missing=0,
+        reversed=1,
+        tp=2,
+        fp=0,
+        is_dag=True,
+    )
     assert count_accuracy(CHAIN, est, double_for_anticausal=True)["shd"] == 2
 
 
@@ -72,8 +133,22 @@ def test_both_directions_of_a_true_edge():
     # truth 1 -> 2, estimate 1 -> 2 and 2 -> 1: one TP, the other is a reversed prediction
     est = _adj(4, [(0, 1), (1, 2), (2, 1), (2, 3)])
     res = count_accuracy(CHAIN, est)
-    _check(res, tpr=1.0, recall=1.0, tp=3, nnz=4, fdr=0.25, precision=0.75, fpr=1 / 3,
-           shd=1, reversed=1, extra=0, missing=0, fp=0, is_dag=False)
+    _check(
+        res,
+        tpr=1.0,
+        recall=1.0,
+        tp=3,
+        nnz=4,
+        fdr=0.25,
+        precision=0.75,
+        fpr=1 / 3,
+        shd=1,
+        reversed=1,
+        extra=0,
+        missing=0,
+        fp=0,
+        is_dag=False,
+    )
     assert res["tpr"] <= 1.0
     assert count_accuracy(CHAIN, est, double_for_anticausal=True)["shd"] == 2
     # every edge in both directions: TPR still 1, half of the predictions are wrong
@@ -84,8 +159,21 @@ def test_both_directions_of_a_true_edge():
 
 def test_empty_estimate():
     res = count_accuracy(CHAIN, np.zeros((4, 4)))
-    _check(res, shd=3, tpr=0.0, fdr=0.0, fpr=0.0, nnz=0, precision=0.0, recall=0.0, f1=0.0,
-           missing=3, extra=0, reversed=0, is_dag=True)
+    _check(
+        res,
+        shd=3,
+        tpr=0.0,
+        fdr=0.0,
+        fpr=0.0,
+        nnz=0,
+        precision=0.0,
+        recall=0.0,
+        f1=0.0,
+        missing=3,
+        extra=0,
+        reversed=0,
+        is_dag=True,
+    )
 
 
 def test_empty_truth():

@@ -13,18 +13,17 @@ messages by regex ("1 sample", "1 feature(s)", "NaN", "inf"); those words are ke
 import pickle
 import warnings
 
+import acyclic
 import numpy as np
 import pytest
+from _learners import LEARNERS, make, sem, small_data
+from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO
+from acyclic.baselines import R2SortnRegress, RandomSortnRegress, SortnRegress, VarSortnRegress
+from acyclic.exceptions import InvalidInputError
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils.estimator_checks import parametrize_with_checks
-
-import acyclic
-from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO
-from acyclic.baselines import R2SortnRegress, RandomSortnRegress, SortnRegress, VarSortnRegress
-from acyclic.exceptions import InvalidInputError
-from _learners import LEARNERS, make, sem, small_data
 
 
 @parametrize_with_checks([NOTEARS(max_iter=5), DAGMA(T=2, warm_iter=200, max_iter=200), TOPO(), COSMO(max_iter=5, random_state=0),

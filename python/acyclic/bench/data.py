@@ -59,7 +59,7 @@ class Setting:
     standardize: bool = False
 
     @classmethod
-    def sachs(cls, standardize: bool = False) -> "Setting":
+    def sachs(cls, standardize: bool = False) -> Setting:
         """The Sachs setting.
 
         Parameters
@@ -195,4 +195,3 @@ def least_squares_score(X, W) -> float:
     Xc = X - X.mean(axis=0, keepdims=True)
     R = Xc - Xc @ np.asarray(W, dtype=np.float64)
     return float(0.5 / X.shape[0] * np.sum(R * R))
-

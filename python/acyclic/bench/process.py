@@ -36,7 +36,7 @@ __all__ = ["THREAD_VARS", "child_env", "run_in_subprocess", "kill_running", "mac
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 # Launchers now running (from any thread), so that a Ctrl-C can end them all.
-_RUNNING: "set[subprocess.Popen]" = set()
+_RUNNING: set[subprocess.Popen] = set()
 _RUNNING_LOCK = threading.Lock()
 
 

@@ -47,7 +47,7 @@ def mean_sd(values: Iterable[Optional[float]], digits: int = 3) -> str:
 def _num(x: float, digits: int) -> str:
     if x == 0:
         return "0"
-    if abs(x) >= 10 ** digits or abs(x) < 1e-3:
+    if abs(x) >= 10**digits or abs(x) < 1e-3:
         return f"{x:.{max(digits - 1, 1)}e}"
     return f"{x:.{digits}g}"
 

@@ -335,8 +335,10 @@ def run_suite(
                 if appender is not None:
                     appender.write(row)
                 if row["status"] in ("error", "timeout"):
-                    say(f"{row['status']}: {run.method.label}, {run.setting.label()}, seed {run.seed}: "
-                        f"{_one_line(row['error'])}")
+                    say(
+                        f"{row['status']}: {run.method.label}, {run.setting.label()}, seed {run.seed}: "
+                        f"{_one_line(row['error'])}"
+                    )
                 bar.set_postfix_str(f"{run.method.name} d={run.setting.d}", refresh=False)
                 bar.update(1)
     except KeyboardInterrupt:

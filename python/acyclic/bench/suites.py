@@ -100,7 +100,7 @@ class Suite:
         grid = itertools.product(self.graphs, self.ks, self.noises, self.standardize, self.ds)
         return [Setting(graph=g, k=k, d=d, n=self.n, noise=noise, standardize=s) for g, k, noise, s, d in grid]
 
-    def replace(self, **changes) -> "Suite":
+    def replace(self, **changes) -> Suite:
         """A copy with some fields changed (None values are ignored).
 
         Parameters

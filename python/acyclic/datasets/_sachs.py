@@ -15,7 +15,17 @@ __all__ = ["load_sachs", "load_sachs_adjacency", "SACHS_COLUMNS"]
 
 #: The 11 measured proteins / phospholipids, in the column order of the data files.
 SACHS_COLUMNS: Tuple[str, ...] = (
-    "praf", "pmek", "plcg", "PIP2", "PIP3", "p44/42", "pakts473", "PKA", "PKC", "P38", "pjnk",
+    "praf",
+    "pmek",
+    "plcg",
+    "PIP2",
+    "PIP3",
+    "p44/42",
+    "pakts473",
+    "PKA",
+    "PKC",
+    "P38",
+    "pjnk",
 )
 
 _DATA_FILES = {True: "sachs_853_observational.csv", False: "sachs_7466.csv"}

@@ -4,7 +4,6 @@ use acyclic_core::linalg::{expm, mul};
 use faer::Mat;
 use std::time::Instant;
 
-
 // The allocator of the Python extension, so that timings match it.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -12,7 +11,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     faer::set_global_parallelism(faer::Par::Seq);
     for d in [20usize, 50, 100, 200] {
-        let w = Mat::from_fn(d, d, |i, j| if i == j { 0.0 } else { (((i * 7919 + j * 104729) % 1000) as f64 / 1000.0 - 0.5) * 0.6 });
+        let w = Mat::from_fn(d, d, |i, j| {
+            if i == j {
+                0.0
+            } else {
+                (((i * 7919 + j * 104729) % 1000) as f64 / 1000.0 - 0.5) * 0.6
+            }
+        });
         let a = Mat::from_fn(d, d, |i, j| w[(i, j)] * w[(i, j)]);
         let reps = (2_000_000 / (d * d * d)).max(5);
         let t = Instant::now();

@@ -6,7 +6,6 @@ use acyclic_core::progress::Silent;
 use faer::Mat;
 use std::time::Instant;
 
-
 // The allocator of the Python extension, so that timings match it.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

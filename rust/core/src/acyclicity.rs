@@ -24,9 +24,9 @@
 use crate::error::{CoreError, Result};
 use crate::graph::is_dag;
 use crate::linalg::{all_finite, expm, hadamard};
+use crate::matmul::matmul;
 use crate::mmatrix::inverse_logdet;
 use crate::vector::{axpy, dot};
-use crate::matmul::matmul;
 use faer::{Accum, Mat, MatRef};
 
 /// Cap on the power-iteration steps of [`Penalty::Spectral`]. When it is reached the current
@@ -97,11 +97,7 @@ impl Penalty {
     pub fn value_grad(&self, w: MatRef<'_, f64>) -> Result<(f64, Mat<f64>)> {
         let d = w.nrows();
         if w.ncols() != d {
-            return Err(CoreError::InvalidInput(format!(
-                "W must be square, got {}x{}",
-                d,
-                w.ncols()
-            )));
+            return Err(CoreError::InvalidInput(format!("W must be square, got {}x{}", d, w.ncols())));
         }
         match self {
             Penalty::Expm => {
@@ -533,7 +529,8 @@ mod tests {
             fd_check_with(Penalty::Poly, &w, 1e-6);
             // the spectral radius is differentiable where the Perron root is simple: positive
             // off-diagonal entries make W∘W irreducible.
-            let positive = Mat::from_fn(d, d, |i, j| if i == j { 0.0 } else { 0.2 + ((i * 5 + j * 3) % 7) as f64 * 0.1 });
+            let positive =
+                Mat::from_fn(d, d, |i, j| if i == j { 0.0 } else { 0.2 + ((i * 5 + j * 3) % 7) as f64 * 0.1 });
             fd_check_with(Penalty::Spectral, &positive, 1e-6);
         }
     }

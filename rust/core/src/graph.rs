@@ -4,8 +4,8 @@
 
 use crate::error::{CoreError, Result};
 use faer::{Mat, MatRef};
-use std::collections::BinaryHeap;
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// A d×d boolean matrix stored row-major (`mask[i * d + j]` is the entry (i, j)).
 pub type Mask = Vec<bool>;
@@ -163,7 +163,9 @@ pub fn order_respecting(mask: &Mask, preferred: &[usize]) -> Result<Vec<usize>> 
     let mut rank = vec![usize::MAX; d];
     for (position, &node) in preferred.iter().enumerate() {
         if node >= d || rank[node] != usize::MAX {
-            return Err(CoreError::InvalidInput(format!("the order must be a permutation of 0..{d}, got {preferred:?}")));
+            return Err(CoreError::InvalidInput(format!(
+                "the order must be a permutation of 0..{d}, got {preferred:?}"
+            )));
         }
         rank[node] = position;
     }
@@ -214,8 +216,7 @@ pub fn project_to_dag(w: MatRef<'_, f64>, required: Option<&Mask>) -> Result<Mat
     }
     let is_required = |i: usize, j: usize| required.is_some_and(|m| m[i * d + j]);
     let succ = out_neighbours(out.as_ref());
-    let mut work: Vec<Vec<usize>> =
-        strongly_connected_components(&succ).into_iter().filter(|c| c.len() > 1).collect();
+    let mut work: Vec<Vec<usize>> = strongly_connected_components(&succ).into_iter().filter(|c| c.len() > 1).collect();
     while let Some(nodes) = work.pop() {
         let k = nodes.len();
         let mut edges = Vec::new();
@@ -255,9 +256,8 @@ pub fn project_to_dag(w: MatRef<'_, f64>, required: Option<&Mask>) -> Result<Mat
             out[(nodes[edges[e].from], nodes[edges[e].to])] = 0.0;
         }
         // Split what is left of this component and keep working on its cyclic parts.
-        let local_succ: Vec<Vec<usize>> = (0..k)
-            .map(|a| (0..k).filter(|&b| a != b && out[(nodes[a], nodes[b])] != 0.0).collect())
-            .collect();
+        let local_succ: Vec<Vec<usize>> =
+            (0..k).map(|a| (0..k).filter(|&b| a != b && out[(nodes[a], nodes[b])] != 0.0).collect()).collect();
         for component in strongly_connected_components(&local_succ) {
             if component.len() > 1 {
                 work.push(component.into_iter().map(|a| nodes[a]).collect());
@@ -272,7 +272,11 @@ pub fn threshold(w: MatRef<'_, f64>, threshold: f64, required: Option<&Mask>) ->
     let d = w.nrows();
     Mat::from_fn(d, w.ncols(), |i, j| {
         let keep = required.is_some_and(|m| m[i * d + j]) || w[(i, j)].abs() >= threshold;
-        if i != j && keep { w[(i, j)] } else { 0.0 }
+        if i != j && keep {
+            w[(i, j)]
+        } else {
+            0.0
+        }
     })
 }
 
@@ -319,7 +323,11 @@ mod tests {
     #[test]
     fn projection_of_a_dense_matrix_is_a_dag() {
         let d = 60;
-        let w = Mat::from_fn(d, d, |i, j| if i == j { 0.0 } else { (((i * 7919 + j * 104729) % 1000) as f64 + 1.0) / 1000.0 });
+        let w = Mat::from_fn(
+            d,
+            d,
+            |i, j| if i == j { 0.0 } else { (((i * 7919 + j * 104729) % 1000) as f64 + 1.0) / 1000.0 },
+        );
         let p = project_to_dag(w.as_ref(), None).unwrap();
         assert!(is_dag(p.as_ref()));
     }

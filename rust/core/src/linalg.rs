@@ -6,8 +6,8 @@
 //! `scipy.linalg.expm`, without its later refinements of the scaling exponent).
 
 use crate::error::{CoreError, Result};
-use crate::vector::axpy;
 use crate::matmul::matmul;
+use crate::vector::axpy;
 use faer::prelude::*;
 use faer::{Accum, Mat, MatRef};
 
@@ -42,9 +42,7 @@ pub fn inverse_without_index(inverse: &Mat<f64>, r: usize) -> Mat<f64> {
 
 /// Maximum absolute column sum.
 pub fn norm1(a: MatRef<'_, f64>) -> f64 {
-    (0..a.ncols())
-        .map(|j| (0..a.nrows()).map(|i| a[(i, j)].abs()).sum::<f64>())
-        .fold(0.0, f64::max)
+    (0..a.ncols()).map(|j| (0..a.nrows()).map(|i| a[(i, j)].abs()).sum::<f64>()).fold(0.0, f64::max)
 }
 
 /// True when every entry is finite.
@@ -53,12 +51,8 @@ pub fn all_finite(a: MatRef<'_, f64>) -> bool {
 }
 
 // Higham (2005), Table 2.3: the largest 1-norm for which each degree is accurate to unit roundoff.
-const THETA: [(usize, f64); 4] = [
-    (3, 1.495585217958292e-2),
-    (5, 2.539398330063230e-1),
-    (7, 9.504178996162932e-1),
-    (9, 2.097847961257068e0),
-];
+const THETA: [(usize, f64); 4] =
+    [(3, 1.495585217958292e-2), (5, 2.539398330063230e-1), (7, 9.504178996162932e-1), (9, 2.097847961257068e0)];
 const THETA_13: f64 = 5.371920351148152e0;
 
 fn pade_coefficients(m: usize) -> &'static [f64] {
@@ -159,11 +153,7 @@ fn pade_uv(a: MatRef<'_, f64>, m: usize) -> (Mat<f64>, Mat<f64>) {
 pub fn expm(a: MatRef<'_, f64>) -> Result<Mat<f64>> {
     let n = a.nrows();
     if a.ncols() != n {
-        return Err(CoreError::InvalidInput(format!(
-            "expm needs a square matrix, got {}x{}",
-            n,
-            a.ncols()
-        )));
+        return Err(CoreError::InvalidInput(format!("expm needs a square matrix, got {}x{}", n, a.ncols())));
     }
     if !all_finite(a) {
         return Err(CoreError::NonFinite("expm input holds NaN or inf".into()));

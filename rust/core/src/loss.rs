@@ -8,9 +8,9 @@
 
 use crate::error::{CoreError, Result};
 use crate::linalg::mul;
+use crate::matmul::matmul;
 use crate::scalar::sigmoid;
 use crate::scalar::softplus;
-use crate::matmul::matmul;
 use faer::{Accum, Mat, MatRef};
 
 /// A loss with the data it needs.

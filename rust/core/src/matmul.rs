@@ -50,17 +50,30 @@ fn takes_large_kernel(dst: &MatMut<'_, f64>, lhs: MatRef<'_, f64>, rhs: MatRef<'
     }
     // faer flips negative strides first; the core never makes such views, and the pinned call
     // below assumes none.
-    if dst.row_stride() < 0 || dst.col_stride() < 0 || lhs.row_stride() < 0 || lhs.col_stride() < 0 || rhs.row_stride() < 0 || rhs.col_stride() < 0 {
+    if dst.row_stride() < 0
+        || dst.col_stride() < 0
+        || lhs.row_stride() < 0
+        || lhs.col_stride() < 0
+        || rhs.row_stride() < 0
+        || rhs.col_stride() < 0
+    {
         return false;
     }
     let col_major = |rs: isize| rs == 1;
-    if n == 1 && ((col_major(dst.row_stride()) && col_major(lhs.row_stride())) || (col_major(rhs.row_stride()) && lhs.col_stride() == 1)) {
+    if n == 1
+        && ((col_major(dst.row_stride()) && col_major(lhs.row_stride()))
+            || (col_major(rhs.row_stride()) && lhs.col_stride() == 1))
+    {
         return false; // matrix–vector
     }
-    if m == 1 && ((dst.col_stride() == 1 && rhs.col_stride() == 1) || (lhs.col_stride() == 1 && rhs.row_stride() == 1)) {
+    if m == 1 && ((dst.col_stride() == 1 && rhs.col_stride() == 1) || (lhs.col_stride() == 1 && rhs.row_stride() == 1))
+    {
         return false; // vector–matrix
     }
-    if k == 1 && ((col_major(dst.row_stride()) && col_major(lhs.row_stride())) || (dst.col_stride() == 1 && rhs.col_stride() == 1)) {
+    if k == 1
+        && ((col_major(dst.row_stride()) && col_major(lhs.row_stride()))
+            || (dst.col_stride() == 1 && rhs.col_stride() == 1))
+    {
         return false; // rank-one update
     }
     m.saturating_mul(n).saturating_mul(k) > SMALL_PRODUCT
@@ -137,7 +150,9 @@ mod tests {
     #[test]
     fn agrees_with_faer_on_every_shape_and_layout() {
         let value = |i: usize, j: usize, s: f64| ((i * 31 + j * 17) as f64 * s).sin();
-        for &(m, n, k) in &[(1, 1, 1), (40, 1, 300), (1, 40, 300), (40, 40, 1), (10, 10, 10), (30, 20, 700), (64, 64, 64)] {
+        for &(m, n, k) in
+            &[(1, 1, 1), (40, 1, 300), (1, 40, 300), (40, 40, 1), (10, 10, 10), (30, 20, 700), (64, 64, 64)]
+        {
             let a = Mat::from_fn(m, k, |i, j| value(i, j, 0.37));
             let b = Mat::from_fn(k, n, |i, j| value(i, j, 0.71));
             let c = reference(&a, &b);

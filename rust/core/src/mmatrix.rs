@@ -98,7 +98,11 @@ mod tests {
     fn z_matrix(d: usize, s: f64) -> Mat<f64> {
         Mat::from_fn(d, d, |i, j| {
             let w = (((i * 7919 + j * 104_729) % 1000) as f64 / 1000.0 - 0.5) * 0.6;
-            if i == j { s } else { -w * w }
+            if i == j {
+                s
+            } else {
+                -w * w
+            }
         })
     }
 

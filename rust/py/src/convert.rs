@@ -18,7 +18,11 @@ pub fn mask_from(py: Python<'_>, a: &PyReadonlyArray2<'_, bool>, d: usize, name:
     let view = a.as_array();
     if view.dim() != (d, d) {
         let (r, c) = view.dim();
-        return Err(to_pyerr(py, CoreError::InvalidInput(format!("the {name} mask must have shape ({d}, {d}), got ({r}, {c})")), None));
+        return Err(to_pyerr(
+            py,
+            CoreError::InvalidInput(format!("the {name} mask must have shape ({d}, {d}), got ({r}, {c})")),
+            None,
+        ));
     }
     Ok(view.iter().copied().collect())
 }
@@ -40,7 +44,11 @@ pub fn prior_masks(
 pub fn square_from(py: Python<'_>, a: &PyReadonlyArray2<'_, f64>) -> PyResult<Mat<f64>> {
     let m = mat_from(a);
     if m.nrows() != m.ncols() {
-        return Err(to_pyerr(py, CoreError::InvalidInput(format!("W must be square, got {}x{}", m.nrows(), m.ncols())), None));
+        return Err(to_pyerr(
+            py,
+            CoreError::InvalidInput(format!("W must be square, got {}x{}", m.nrows(), m.ncols())),
+            None,
+        ));
     }
     Ok(m)
 }

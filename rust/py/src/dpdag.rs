@@ -39,7 +39,8 @@ fn distribution(
 ) -> PyResult<DagDistribution> {
     let theta = theta.as_slice()?;
     let (forbidden, required) = prior_masks(py, forbidden, required, theta.len())?;
-    DagDistribution::new(theta, mat_from(phi).as_ref(), forbidden.as_ref(), required.as_ref()).map_err(|e| to_pyerr(py, e, None))
+    DagDistribution::new(theta, mat_from(phi).as_ref(), forbidden.as_ref(), required.as_ref())
+        .map_err(|e| to_pyerr(py, e, None))
 }
 
 /// `n_samples` DAGs from the distribution (θ, Φ) as a (n_samples, d, d) uint8 array of 0/1.

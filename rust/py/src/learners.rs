@@ -98,10 +98,10 @@ pub fn notears_fit<'py>(
         required,
         ..notears::Config::default()
     };
-    let fit = run_learner(py, &x, loss_type, callback, n_threads, |loss, progress| {
-        notears::fit(loss, &config, progress)
-    })?;
-    let out = fitted_dict(py, &fit.raw_weights, &fit.weights, fit.h, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;
+    let fit =
+        run_learner(py, &x, loss_type, callback, n_threads, |loss, progress| notears::fit(loss, &config, progress))?;
+    let out =
+        fitted_dict(py, &fit.raw_weights, &fit.weights, fit.h, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;
     out.set_item("rho", fit.rho)?;
     Ok(out)
 }
@@ -162,10 +162,10 @@ pub fn dagma_fit<'py>(
         required,
         ..dagma::Config::default()
     };
-    let fit = run_learner(py, &x, loss_type, callback, n_threads, |loss, progress| {
-        dagma::fit(loss, &config, progress)
-    })?;
-    let out = fitted_dict(py, &fit.raw_weights, &fit.weights, fit.h, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;
+    let fit =
+        run_learner(py, &x, loss_type, callback, n_threads, |loss, progress| dagma::fit(loss, &config, progress))?;
+    let out =
+        fitted_dict(py, &fit.raw_weights, &fit.weights, fit.h, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;
     out.set_item("s_used", fit.s_used.into_pyarray(py))?;
     Ok(out)
 }
@@ -192,19 +192,12 @@ pub fn topo_fit<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let x = mat_from(&x);
     let (forbidden, required) = prior_masks(py, forbidden, required, x.ncols())?;
-    let config = topo::Config {
-        order,
-        size_small,
-        size_large,
-        n_large_searches,
-        w_threshold,
-        max_iter,
-        forbidden,
-        required,
-    };
+    let config =
+        topo::Config { order, size_small, size_large, n_large_searches, w_threshold, max_iter, forbidden, required };
     let fit = run_learner(py, &x, "l2", callback, n_threads, |loss, progress| topo::fit(loss, &config, progress))?;
     // TOPO has no acyclicity residual: every iterate is a DAG.
-    let out = fitted_dict(py, &fit.raw_weights, &fit.weights, 0.0, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;
+    let out =
+        fitted_dict(py, &fit.raw_weights, &fit.weights, 0.0, fit.n_iter, fit.n_evals, fit.converged, fit.history)?;
     out.set_item("order", fit.order.into_pyarray(py))?;
     out.set_item("ridge", fit.ridge)?;
     Ok(out)
@@ -258,7 +251,8 @@ pub fn cosmo_fit<'py>(
     };
     // COSMO works on the data (minibatches), not on a loss built from it.
     let fit = run_fit(py, callback, n_threads, |progress| cosmo::fit(x.as_ref(), &config, progress))?;
-    let out = fitted_dict(py, &fit.raw_weights, &fit.weights, f64::NAN, fit.n_iter, fit.n_steps, fit.converged, fit.history)?;
+    let out =
+        fitted_dict(py, &fit.raw_weights, &fit.weights, f64::NAN, fit.n_iter, fit.n_steps, fit.converged, fit.history)?;
     out.set_item("priorities", fit.priorities.into_pyarray(py))?;
     out.set_item("refit_rounds", fit.refit_rounds)?;
     out.set_item("refit_seconds", fit.refit_seconds)?;
@@ -318,7 +312,8 @@ pub fn dpdag_fit<'py>(
     };
     let fit = run_fit(py, callback, n_threads, |progress| dpdag::fit(x.as_ref(), &config, progress))?;
     // every sample is a DAG: there is no acyclicity residual
-    let out = fitted_dict(py, &fit.raw_weights, &fit.weights, 0.0, fit.n_iter, fit.n_steps, fit.converged, fit.history)?;
+    let out =
+        fitted_dict(py, &fit.raw_weights, &fit.weights, 0.0, fit.n_iter, fit.n_steps, fit.converged, fit.history)?;
     out.set_item("adjacency", to_numpy(py, &fit.adjacency))?;
     out.set_item("theta", fit.theta.into_pyarray(py))?;
     out.set_item("phi", to_numpy(py, &fit.phi))?;

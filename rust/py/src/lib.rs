@@ -99,16 +99,18 @@ fn project_to_dag<'py>(
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let w = square_from(py, &w)?;
     let required = required.map(|m| mask_from(py, &m, w.nrows(), "required")).transpose()?;
-    let out = py
-        .detach(|| graph::project_to_dag(w.as_ref(), required.as_ref()))
-        .map_err(|e| to_pyerr(py, e, None))?;
+    let out = py.detach(|| graph::project_to_dag(w.as_ref(), required.as_ref())).map_err(|e| to_pyerr(py, e, None))?;
     Ok(to_numpy(py, &out))
 }
 
 /// A topological order of the graph `mask` (bool d×d) as close as possible to `preferred`
 /// (Kahn's algorithm preferring earlier nodes of `preferred`).
 #[pyfunction]
-fn order_respecting<'py>(py: Python<'py>, mask: PyReadonlyArray2<'py, bool>, preferred: Vec<usize>) -> PyResult<Vec<usize>> {
+fn order_respecting<'py>(
+    py: Python<'py>,
+    mask: PyReadonlyArray2<'py, bool>,
+    preferred: Vec<usize>,
+) -> PyResult<Vec<usize>> {
     let mask = mask_from(py, &mask, preferred.len(), "required")?;
     graph::order_respecting(&mask, &preferred).map_err(|e| to_pyerr(py, e, None))
 }

@@ -27,16 +27,16 @@
 //! edge i → j the priorities are pushed apart after every step (p_j ≥ p_i + 2ε, in the required
 //! edges' topological order) and the edge is kept whatever its weight.
 
-use crate::error::{CoreError, Result};
 use crate::constraints::{DenseVariables, Variables};
+use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, Mask};
 use crate::linalg::{gather_rows, inverse_without_index};
 use crate::loss::Loss;
+use crate::matmul::matmul;
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
 use crate::scalar::sigmoid;
 use crate::vector::{dot, sum};
-use crate::matmul::matmul;
 use faer::{Accum, Mat, MatRef};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -106,7 +106,6 @@ pub struct Fit {
     pub refit_seconds: f64,
 }
 
-
 /// The temperature of epoch `e` of `epochs` (cosine annealing from t_start to t_end).
 pub fn temperature(config: &Config, e: usize, epochs: usize) -> f64 {
     let fraction = if epochs <= 1 { 1.0 } else { e as f64 / (epochs - 1) as f64 };
@@ -115,7 +114,13 @@ pub fn temperature(config: &Config, e: usize, epochs: usize) -> f64 {
 
 fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
     let bad = |what: String| Err(CoreError::InvalidParameter(what));
-    let finite_nonnegative = [("lambda1", config.lambda1), ("lambda2", config.lambda2), ("lambda_p", config.lambda_p), ("w_threshold", config.w_threshold), ("tol", config.tol)];
+    let finite_nonnegative = [
+        ("lambda1", config.lambda1),
+        ("lambda2", config.lambda2),
+        ("lambda_p", config.lambda_p),
+        ("w_threshold", config.w_threshold),
+        ("tol", config.tol),
+    ];
     for (name, value) in finite_nonnegative {
         if !(value >= 0.0 && value.is_finite()) {
             return bad(format!("{name} must be a finite number >= 0, got {value}"));
@@ -184,10 +189,12 @@ impl Model {
         };
         match a {
             None => par_columns(s, d, column_of),
-            Some(a) => s.par_chunks_mut(d.max(1)).zip(a.par_chunks_mut(d.max(1))).enumerate().for_each(|(j, (sc, ac))| {
-                column_of(j, sc);
-                ac.iter_mut().zip(&w[j * d..(j + 1) * d]).zip(sc.iter()).for_each(|((x, &wk), &sk)| *x = wk * sk);
-            }),
+            Some(a) => {
+                s.par_chunks_mut(d.max(1)).zip(a.par_chunks_mut(d.max(1))).enumerate().for_each(|(j, (sc, ac))| {
+                    column_of(j, sc);
+                    ac.iter_mut().zip(&w[j * d..(j + 1) * d]).zip(sc.iter()).for_each(|((x, &wk), &sk)| *x = wk * sk);
+                })
+            }
         }
     }
 }
@@ -203,7 +210,13 @@ struct Workspace {
 
 impl Workspace {
     fn new(d: usize) -> Self {
-        Workspace { s: vec![0.0; d * d], a: vec![0.0; d * d], m: vec![0.0; d * d], g: Mat::zeros(d, d), residual: Mat::zeros(0, d) }
+        Workspace {
+            s: vec![0.0; d * d],
+            a: vec![0.0; d * d],
+            m: vec![0.0; d * d],
+            g: Mat::zeros(d, d),
+            residual: Mat::zeros(0, d),
+        }
     }
 }
 
@@ -239,7 +252,8 @@ fn loss_grad(model: &Model, config: &Config, xb: MatRef<'_, f64>, t: f64, grad: 
         let (s, g) = (&ws.s, &ws.g);
         grad_w.par_chunks_mut(d.max(1)).zip(ws.m.par_chunks_mut(d.max(1))).enumerate().for_each(|(j, (gw, m))| {
             let range = j * d..(j + 1) * d;
-            let (wc, sc, free, l1) = (&w[range.clone()], &s[range.clone()], &model.free[range.clone()], &model.l1[range]);
+            let (wc, sc, free, l1) =
+                (&w[range.clone()], &s[range.clone()], &model.free[range.clone()], &model.l1[range]);
             let gc = g.col_as_slice(j);
             for i in 0..d {
                 let sign = f64::from(u8::from(wc[i] > 0.0)) - f64::from(u8::from(wc[i] < 0.0));
@@ -309,7 +323,8 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
         let draw = rng.random_range(-bound..bound);
         *value = if free[k] != 0.0 { draw } else { 0.0 };
     }
-    let normal = Normal::new(0.0, config.shift / 2f64.sqrt()).map_err(|e| CoreError::InvalidParameter(e.to_string()))?;
+    let normal =
+        Normal::new(0.0, config.shift / 2f64.sqrt()).map_err(|e| CoreError::InvalidParameter(e.to_string()))?;
     for v in theta[d * d..].iter_mut() {
         *v = normal.sample(&mut rng);
     }
@@ -353,7 +368,13 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
             )));
         }
         history.push(loss);
-        progress.report(&Status { iteration: epoch + 1, max_iter: config.max_iter, objective: loss, h: f64::NAN, rho: t });
+        progress.report(&Status {
+            iteration: epoch + 1,
+            max_iter: config.max_iter,
+            objective: loss,
+            h: f64::NAN,
+            rho: t,
+        });
     }
 
     let t_final = temperature(config, config.max_iter - 1, config.max_iter);
@@ -388,7 +409,17 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
         }
     }
     let refit_seconds = if config.refit { started.elapsed().as_secs_f64() } else { 0.0 };
-    Ok(Fit { raw_weights, weights, priorities: p, history, n_iter: config.max_iter, n_steps, converged, refit_rounds, refit_seconds })
+    Ok(Fit {
+        raw_weights,
+        weights,
+        priorities: p,
+        history,
+        n_iter: config.max_iter,
+        n_steps,
+        converged,
+        refit_rounds,
+        refit_seconds,
+    })
 }
 
 /// The t → 0 limit of COSMO's objective with the priorities held: S becomes the hard mask and
@@ -401,9 +432,17 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
 /// ‖W‖_F couples the columns; it is majorised at the current W⁰ by ‖W‖²/(2c) + c/2 (c = ‖W⁰‖_F),
 /// which leaves one elastic net per column ([`column_lasso`]), solved exactly and in parallel; c is then
 /// updated until it settles (majorise–minimise: the objective never increases).
-fn refit(x: MatRef<'_, f64>, start: &Mat<f64>, allowed: &[Entry], config: &Config, progress: &mut dyn Progress) -> Result<(Mat<f64>, bool, usize)> {
+fn refit(
+    x: MatRef<'_, f64>,
+    start: &Mat<f64>,
+    allowed: &[Entry],
+    config: &Config,
+    progress: &mut dyn Progress,
+) -> Result<(Mat<f64>, bool, usize)> {
     let d = x.ncols();
-    let Loss::LeastSquares { sigma } = Loss::least_squares_from_data(x)? else { unreachable!("built as least squares") };
+    let Loss::LeastSquares { sigma } = Loss::least_squares_from_data(x)? else {
+        unreachable!("built as least squares")
+    };
     // The data term is (2/d)·½n⁻¹‖X − XW‖² = (2/d)·½ tr((I − W)ᵀΣ(I − W)).
     let scale = 2.0 / d as f64;
     let mut parents: Vec<Vec<Entry>> = vec![Vec::new(); d];
@@ -415,7 +454,8 @@ fn refit(x: MatRef<'_, f64>, start: &Mat<f64>, allowed: &[Entry], config: &Confi
         w[(e.row, e.column)] = start[(e.row, e.column)];
     }
     // ‖W‖_F over the penalised entries (required edges are not penalised), safe from underflow.
-    let penalised_norm = |w: &Mat<f64>| scaled_norm(allowed.iter().filter(|e| e.penalised).map(|e| w[(e.row, e.column)]));
+    let penalised_norm =
+        |w: &Mat<f64>| scaled_norm(allowed.iter().filter(|e| e.penalised).map(|e| w[(e.row, e.column)]));
     let solve_columns = |w: &Mat<f64>, ridge: f64, progress: &mut dyn Progress| -> Result<Vec<(Vec<f64>, bool)>> {
         // Columns in parallel, a few per thread at a time, so that a Ctrl-C is seen within a
         // fraction of a second even at d = 1000 (each column is solved alone: the result does
@@ -538,7 +578,14 @@ const REFIT_TOL: f64 = 1e-7;
 /// otherwise coordinate descent resumes from there. A face step that does not lower the
 /// objective (a singular system, e.g. copied columns without λ2) is undone, and coordinate
 /// descent, which never raises it, carries on alone.
-fn column_lasso(sigma: MatRef<'_, f64>, j: usize, parents: &[Entry], mut w: Vec<f64>, scale: f64, ridge: f64) -> (Vec<f64>, bool) {
+fn column_lasso(
+    sigma: MatRef<'_, f64>,
+    j: usize,
+    parents: &[Entry],
+    mut w: Vec<f64>,
+    scale: f64,
+    ridge: f64,
+) -> (Vec<f64>, bool) {
     let m = parents.len();
     if m == 0 {
         return (w, true);
@@ -548,7 +595,11 @@ fn column_lasso(sigma: MatRef<'_, f64>, j: usize, parents: &[Entry], mut w: Vec<
     let covariance_with = |w: &[f64]| -> Vec<f64> { (0..m).map(|a| (0..m).map(|b| sig(a, b) * w[b]).sum()).collect() };
     let objective = |w: &[f64], q: &[f64]| -> f64 {
         (0..m)
-            .map(|a| scale * (0.5 * w[a] * q[a] - sigma[(parents[a].row, j)] * w[a]) + 0.5 * ridge_of(a) * w[a] * w[a] + parents[a].l1 * w[a].abs())
+            .map(|a| {
+                scale * (0.5 * w[a] * q[a] - sigma[(parents[a].row, j)] * w[a])
+                    + 0.5 * ridge_of(a) * w[a] * w[a]
+                    + parents[a].l1 * w[a].abs()
+            })
             .sum()
     };
     // q = Σ_PP w, kept up to date after every coordinate step.
@@ -618,7 +669,8 @@ fn face_minimiser(sigma: MatRef<'_, f64>, j: usize, parents: &[Entry], w: &mut [
     while !support.is_empty() {
         let k = support.len();
         let signs: Vec<f64> = support.iter().map(|&a| w[a].signum()).collect();
-        let rhs: Vec<f64> = support.iter().zip(&signs).map(|(&a, s)| scale * sigma[(row(a), j)] - parents[a].l1 * s).collect();
+        let rhs: Vec<f64> =
+            support.iter().zip(&signs).map(|(&a, s)| scale * sigma[(row(a), j)] - parents[a].l1 * s).collect();
         let z: Vec<f64> = (0..k).map(|r| (0..k).map(|c| inverse[(r, c)] * rhs[c]).sum()).collect();
         if z.iter().any(|v| !v.is_finite()) {
             return false;
@@ -649,12 +701,24 @@ fn face_minimiser(sigma: MatRef<'_, f64>, j: usize, parents: &[Entry], w: &mut [
 /// The optimality conditions of the column's elastic net at `w` (q = Σ_PP w), within
 /// [`REFIT_TOL`] of the column's scale: with g = scale·(Σ_ij − q_i) − ridge_i·w_i,
 /// g = λ_i sign(w_i) on the support and |g| ≤ λ_i off it.
-fn is_optimal(sigma: MatRef<'_, f64>, j: usize, parents: &[Entry], w: &[f64], q: &[f64], scale: f64, ridge: f64) -> bool {
+fn is_optimal(
+    sigma: MatRef<'_, f64>,
+    j: usize,
+    parents: &[Entry],
+    w: &[f64],
+    q: &[f64],
+    scale: f64,
+    ridge: f64,
+) -> bool {
     let slack = REFIT_TOL * scale * sigma[(j, j)];
     (0..w.len()).all(|a| {
         let e = parents[a];
         let g = scale * (sigma[(e.row, j)] - q[a]) - if e.penalised { ridge * w[a] } else { 0.0 };
-        if w[a] == 0.0 { g.abs() <= e.l1 + slack } else { (g - e.l1 * w[a].signum()).abs() <= slack }
+        if w[a] == 0.0 {
+            g.abs() <= e.l1 + slack
+        } else {
+            (g - e.l1 * w[a].signum()).abs() <= slack
+        }
     })
 }
 
@@ -715,7 +779,9 @@ mod tests {
         let x = data(12, d, 1);
         let cfg = config();
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let theta: Vec<f64> = (0..d * d + d).map(|k| if k < d * d && k % (d + 1) == 0 { 0.0 } else { rng.random_range(-0.8..0.8) }).collect();
+        let theta: Vec<f64> = (0..d * d + d)
+            .map(|k| if k < d * d && k % (d + 1) == 0 { 0.0 } else { rng.random_range(-0.8..0.8) })
+            .collect();
         let free: Vec<f64> = (0..d * d).map(|k| if k % (d + 1) == 0 { 0.0 } else { 1.0 }).collect();
         let l1: Vec<f64> = free.iter().map(|f| f * cfg.lambda1).collect();
         let t = 0.3;
@@ -732,7 +798,11 @@ mod tests {
             plus[k] += h;
             minus[k] -= h;
             let numeric = (evaluate(&plus, &mut scratch) - evaluate(&minus, &mut scratch)) / (2.0 * h);
-            assert!((numeric - grad[k]).abs() < 1e-6 * (1.0 + numeric.abs()), "entry {k}: numeric {numeric} analytic {}", grad[k]);
+            assert!(
+                (numeric - grad[k]).abs() < 1e-6 * (1.0 + numeric.abs()),
+                "entry {k}: numeric {numeric} analytic {}",
+                grad[k]
+            );
         }
     }
 
@@ -777,7 +847,8 @@ mod tests {
         let x = data(n, d, 5);
         let cfg = Config { lambda1: 0.02, lambda2: 0.05, ..config() };
         let allowed: Vec<usize> = (0..d * d).filter(|&k| k % d < k / d).collect();
-        let entries: Vec<Entry> = allowed.iter().map(|&k| Entry { row: k % d, column: k / d, l1: cfg.lambda1, penalised: true }).collect();
+        let entries: Vec<Entry> =
+            allowed.iter().map(|&k| Entry { row: k % d, column: k / d, l1: cfg.lambda1, penalised: true }).collect();
         let (w, converged, rounds) = refit(x.as_ref(), &Mat::zeros(d, d), &entries, &cfg, &mut Silent).unwrap();
         assert!(converged && rounds >= 1);
         let Loss::LeastSquares { sigma } = Loss::least_squares_from_data(x.as_ref()).unwrap() else { unreachable!() };
@@ -827,7 +898,10 @@ mod tests {
             for j in 0..d {
                 for i in 0..d {
                     let expected = if i == j { 0.0 } else { sigmoid((p[j] - p[i] - 0.006) / t) };
-                    assert!((s[j * d + i] - expected).abs() <= 1e-13 * expected.max(1e-300) + 1e-300, "{spread} {t} ({i},{j})");
+                    assert!(
+                        (s[j * d + i] - expected).abs() <= 1e-13 * expected.max(1e-300) + 1e-300,
+                        "{spread} {t} ({i},{j})"
+                    );
                 }
             }
         }

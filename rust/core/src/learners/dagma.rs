@@ -139,7 +139,10 @@ fn validate(config: &Config, d: usize) -> Result<()> {
         return bad("T must be >= 1".into());
     }
     if !(config.mu_init > 0.0 && config.mu_factor > 0.0 && config.mu_factor <= 1.0) {
-        return bad(format!("need mu_init > 0 and 0 < mu_factor <= 1, got {} and {}", config.mu_init, config.mu_factor));
+        return bad(format!(
+            "need mu_init > 0 and 0 < mu_factor <= 1, got {} and {}",
+            config.mu_init, config.mu_factor
+        ));
     }
     if config.s.is_empty() || config.s.iter().any(|&s| !(s > 0.0 && s.is_finite())) {
         return bad("s must be a non-empty list of finite numbers > 0".into());
@@ -147,7 +150,12 @@ fn validate(config: &Config, d: usize) -> Result<()> {
     if config.warm_iter == 0 || config.max_iter == 0 {
         return bad("warm_iter and max_iter must be >= 1".into());
     }
-    if !(config.lr > 0.0) || !(config.h_tol > 0.0) || !(config.tol >= 0.0) || !(config.hybrid_tol >= 0.0) || config.checkpoint == 0 {
+    if !(config.lr > 0.0)
+        || !(config.h_tol > 0.0)
+        || !(config.tol >= 0.0)
+        || !(config.hybrid_tol >= 0.0)
+        || config.checkpoint == 0
+    {
         return bad("lr and h_tol must be > 0, tol and hybrid_tol >= 0 and checkpoint >= 1".into());
     }
     Ok(())
@@ -241,7 +249,9 @@ fn stage_adam(
         }
         Ok(mu * q + h)
     };
-    let objective_at = |w: &[f64], smooth: f64| -> f64 { smooth + mu * weights.l1.iter().zip(w).map(|(l, x)| l * x.abs()).sum::<f64>() };
+    let objective_at = |w: &[f64], smooth: f64| -> f64 {
+        smooth + mu * weights.l1.iter().zip(w).map(|(l, x)| l * x.abs()).sum::<f64>()
+    };
     let size = d * d;
     let mut w = w_start.to_vec();
     let mut grad = vec![0.0; size];
@@ -286,9 +296,7 @@ fn stage_adam(
         iter += 1;
         if iter % config.checkpoint == 0 {
             let objective = objective_at(&w, smooth);
-            if objective_checked.is_finite()
-                && (objective_checked - objective).abs() <= tol * objective_checked.abs()
-            {
+            if objective_checked.is_finite() && (objective_checked - objective).abs() <= tol * objective_checked.abs() {
                 break;
             }
             objective_checked = objective;
@@ -322,7 +330,9 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
         let (w_new, objective, evals, iters) = loop {
             attempts += 1;
             if attempts > 100 {
-                return Err(CoreError::Numerical("DAGMA could not find an s for which W lies in the log-det domain".into()));
+                return Err(CoreError::Numerical(
+                    "DAGMA could not find an s for which W lies in the log-det domain".into(),
+                ));
             }
             layout.fill(|v| w[v], &mut buffer);
             if !in_domain(MatRef::from_column_major_slice(&buffer, d, d), s)? {

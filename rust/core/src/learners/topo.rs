@@ -138,7 +138,13 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
         factor = next_factor;
         n_iter += 1;
         history.push(factor.score());
-        progress.report(&Status { iteration: n_iter, max_iter: config.max_iter, objective: factor.score(), h: 0.0, rho: f64::NAN });
+        progress.report(&Status {
+            iteration: n_iter,
+            max_iter: config.max_iter,
+            objective: factor.score(),
+            h: 0.0,
+            rho: f64::NAN,
+        });
     }
     let raw_weights = to_matrix(&covariance.coefficients(&factor, &order), &order);
     let weights = covariance.refit(&threshold(raw_weights.as_ref(), config.w_threshold, required), required);
@@ -247,7 +253,10 @@ impl Covariance {
         let forbidden = self.forbidden.as_ref()?;
         let (d, node) = (order.len(), order[r]);
         let is_forbidden = |i: usize| forbidden[i * d + node];
-        order[..r].iter().any(|&i| is_forbidden(i)).then(|| order[..r].iter().copied().filter(|&i| !is_forbidden(i)).collect())
+        order[..r]
+            .iter()
+            .any(|&i| is_forbidden(i))
+            .then(|| order[..r].iter().copied().filter(|&i| !is_forbidden(i)).collect())
     }
 
     /// Residual variance and coefficients of `node` regressed on `parents`: Σ_PP β = Σ_P,node.
@@ -279,7 +288,13 @@ impl Covariance {
 
     /// Row r of the factor of Σ_ππ from rows 0..r: L[r, c] = (Σ[π_r, π_c] − ⟨L[r, ..c], L[c, ..c]⟩) / L[c, c].
     /// `None` when the pivot is not positive.
-    fn row<'a>(&self, order: &[usize], r: usize, earlier: impl Fn(usize) -> &'a [f64], out: &mut Vec<f64>) -> Option<()> {
+    fn row<'a>(
+        &self,
+        order: &[usize],
+        r: usize,
+        earlier: impl Fn(usize) -> &'a [f64],
+        out: &mut Vec<f64>,
+    ) -> Option<()> {
         out.clear();
         let node = order[r];
         for c in 0..r {
@@ -493,7 +508,12 @@ fn ranked_pairs(beta: &[Vec<f64>], order: &[usize], required: Option<&Mask>) -> 
 /// accepted one. Swaps on disjoint intervals change disjoint sets of residual variances, so
 /// their score changes add; should rounding say otherwise, only the best swap is applied.
 /// (Disjoint swaps that each keep the required edges in order keep them all in order.)
-fn apply_swaps(covariance: &Covariance, order: &[usize], improving: &[(f64, usize, usize)], score: f64) -> (Vec<usize>, Factor) {
+fn apply_swaps(
+    covariance: &Covariance,
+    order: &[usize],
+    improving: &[(f64, usize, usize)],
+    score: f64,
+) -> (Vec<usize>, Factor) {
     let mut accepted: Vec<(usize, usize)> = Vec::new();
     for &(_, a, b) in improving {
         if accepted.iter().all(|&(a2, b2)| b < a2 || b2 < a) {
@@ -587,7 +607,16 @@ mod tests {
     fn search_descends_to_a_swap_local_minimum() {
         let sigma = chain_sigma();
         let loss = Loss::LeastSquares { sigma: sigma.clone() };
-        let config = |order: Vec<usize>| Config { order, size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 100, forbidden: None, required: None };
+        let config = |order: Vec<usize>| Config {
+            order,
+            size_small: None,
+            size_large: None,
+            n_large_searches: None,
+            w_threshold: 0.3,
+            max_iter: 100,
+            forbidden: None,
+            required: None,
+        };
         // two disjoint improving swaps apply in one round and reach the true order
         let out = fit(&loss, &config(vec![1, 0, 3, 2]), &mut Silent).unwrap();
         assert_eq!(out.order, vec![0, 1, 2, 3]);
@@ -628,7 +657,16 @@ mod tests {
         assert!(ridge_for(sigma.as_ref()) > 0.0);
         assert_eq!(ridge_for(Mat::<f64>::identity(3, 3).as_ref()), 0.0);
         let loss = Loss::LeastSquares { sigma };
-        let config = Config { order: vec![2, 1, 0], size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 10, forbidden: None, required: None };
+        let config = Config {
+            order: vec![2, 1, 0],
+            size_small: None,
+            size_large: None,
+            n_large_searches: None,
+            w_threshold: 0.3,
+            max_iter: 10,
+            forbidden: None,
+            required: None,
+        };
         let out = fit(&loss, &config, &mut Silent).unwrap();
         assert!(out.raw_weights.col_iter().all(|c| c.iter().all(|v| v.is_finite())));
         assert!(is_dag(out.weights.as_ref()));
@@ -637,7 +675,16 @@ mod tests {
     #[test]
     fn bad_settings_are_errors() {
         let loss = Loss::LeastSquares { sigma: chain_sigma() };
-        let base = Config { order: vec![0, 1, 2, 3], size_small: None, size_large: None, n_large_searches: None, w_threshold: 0.3, max_iter: 10, forbidden: None, required: None };
+        let base = Config {
+            order: vec![0, 1, 2, 3],
+            size_small: None,
+            size_large: None,
+            n_large_searches: None,
+            w_threshold: 0.3,
+            max_iter: 10,
+            forbidden: None,
+            required: None,
+        };
         for order in [vec![0, 1, 2], vec![0, 1, 2, 2], vec![0, 1, 2, 4]] {
             let config = Config { order, ..base.clone() };
             assert!(matches!(fit(&loss, &config, &mut Silent), Err(CoreError::InvalidParameter(_))));

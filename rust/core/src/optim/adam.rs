@@ -21,7 +21,16 @@ pub struct Adam {
 impl Adam {
     /// Zero moments for `n` variables with decay rates β1, β2 and the denominator's ε.
     pub fn new(n: usize, beta1: f64, beta2: f64, eps: f64) -> Self {
-        Adam { beta1, beta2, eps, m: vec![0.0; n], v: vec![0.0; n], m_next: vec![0.0; n], v_next: vec![0.0; n], steps: 0 }
+        Adam {
+            beta1,
+            beta2,
+            eps,
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+            m_next: vec![0.0; n],
+            v_next: vec![0.0; n],
+            steps: 0,
+        }
     }
 
     /// Writes the next iterate x − lr·m̂/(√v̂ + ε) for gradient `g` at `x` into `x_next`, without
@@ -68,11 +77,21 @@ struct Scales {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn propose_body(c: &Scales, x: &[f64], g: &[f64], m: &[f64], v: &[f64], m_next: &mut [f64], v_next: &mut [f64], x_next: &mut [f64]) {
+fn propose_body(
+    c: &Scales,
+    x: &[f64],
+    g: &[f64],
+    m: &[f64],
+    v: &[f64],
+    m_next: &mut [f64],
+    v_next: &mut [f64],
+    x_next: &mut [f64],
+) {
     // Equal lengths up front and an indexed loop: the compiler then vectorises the square roots
     // and divisions (a zip of eight slices kept it scalar).
     let n = x.len();
-    let (g, m, v, m_next, v_next, x_next) = (&g[..n], &m[..n], &v[..n], &mut m_next[..n], &mut v_next[..n], &mut x_next[..n]);
+    let (g, m, v, m_next, v_next, x_next) =
+        (&g[..n], &m[..n], &v[..n], &mut m_next[..n], &mut v_next[..n], &mut x_next[..n]);
     for i in 0..n {
         let m1 = c.beta1 * m[i] + (1.0 - c.beta1) * g[i];
         let v1 = c.beta2 * v[i] + (1.0 - c.beta2) * g[i] * g[i];

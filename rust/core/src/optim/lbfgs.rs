@@ -54,7 +54,6 @@ pub struct Outcome {
     pub stop: Stop,
 }
 
-
 /// The last `memory` correction pairs (s, y), in a ring buffer.
 pub(crate) struct History {
     s: Vec<Vec<f64>>,

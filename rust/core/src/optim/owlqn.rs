@@ -31,7 +31,13 @@ fn pseudo_gradient(x: &[f64], g: &[f64], l1: &[f64], out: &mut [f64]) {
 /// Minimises `f(x) + Σ l1_i |x_i|` from `x0`. `f(x, grad)` returns the smooth part and writes
 /// its gradient. Errors: `Numerical` when f is not finite at `x0`, `Cancelled` when
 /// `progress.should_stop()` says so.
-pub fn minimize_l1<F>(x0: &[f64], mut f: F, l1: &[f64], options: &Options, progress: &mut dyn Progress) -> Result<Outcome>
+pub fn minimize_l1<F>(
+    x0: &[f64],
+    mut f: F,
+    l1: &[f64],
+    options: &Options,
+    progress: &mut dyn Progress,
+) -> Result<Outcome>
 where
     F: FnMut(&[f64], &mut [f64]) -> Result<f64>,
 {

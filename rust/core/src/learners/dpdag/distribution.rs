@@ -6,10 +6,10 @@
 //! the difference of two Gumbels is logistic, so P(i → j) = σ(Φ_ij) σ(θ_i − θ_j) exactly.
 
 use super::edges::{edge_states, EdgeSample, EdgeState};
-use crate::scalar::sigmoid;
 use super::ordering::{order_from_scores, OrderSample, Relaxation};
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;
+use crate::scalar::sigmoid;
 use faer::{Mat, MatRef};
 use rand::Rng;
 use rand::SeedableRng;
@@ -106,7 +106,13 @@ impl DagDistribution {
 
     /// One sample: its ordering (with SoftSort relaxation at temperature τ) and its edges, given
     /// `probabilities` = [`probabilities`](Self::probabilities)().
-    pub fn sample(&self, probabilities: &[f64], rng: &mut impl Rng, tau: f64, relaxation: Relaxation) -> (OrderSample, EdgeSample) {
+    pub fn sample(
+        &self,
+        probabilities: &[f64],
+        rng: &mut impl Rng,
+        tau: f64,
+        relaxation: Relaxation,
+    ) -> (OrderSample, EdgeSample) {
         let scores = self.perturbed_scores(rng);
         let order = self.order_of(&scores);
         let uniforms: Vec<f64> = (0..self.d * self.d).map(|_| rng.random::<f64>()).collect();

@@ -90,7 +90,15 @@ impl EdgeSample {
 
 /// Adds the gradient of `weight` · Σ_free KL(Bernoulli(σ(Φ_ij)) ‖ Bernoulli(p0)) / `normaliser`
 /// to `grad`, given p = σ(Φ): ∂KL/∂Φ = p(1 − p)(Φ − logit p0).
-pub fn bernoulli_kl_gradient(phi: &[f64], probabilities: &[f64], states: &[EdgeState], p0: f64, normaliser: f64, weight: f64, grad: &mut [f64]) {
+pub fn bernoulli_kl_gradient(
+    phi: &[f64],
+    probabilities: &[f64],
+    states: &[EdgeState],
+    p0: f64,
+    normaliser: f64,
+    weight: f64,
+    grad: &mut [f64],
+) {
     let logit = (p0 / (1.0 - p0)).ln();
     for (k, g) in grad.iter_mut().enumerate() {
         if states[k] == EdgeState::Free {

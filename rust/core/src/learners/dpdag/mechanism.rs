@@ -132,7 +132,14 @@ impl MaskedMlp {
     /// `scale` · Σ (x̂ − x)² over the rows of `x` with adjacency `a` (column-major d×d); writes
     /// its gradient with respect to the parameters into `grad_params` and to A into `grad_a`
     /// (both overwritten). Returns the unscaled sum of squares.
-    pub fn squared_error_grad(&self, x: MatRef<'_, f64>, a: &[f64], scale: f64, grad_params: &mut [f64], grad_a: &mut [f64]) -> f64 {
+    pub fn squared_error_grad(
+        &self,
+        x: MatRef<'_, f64>,
+        a: &[f64],
+        scale: f64,
+        grad_params: &mut [f64],
+        grad_a: &mut [f64],
+    ) -> f64 {
         if self.is_linear() {
             return self.linear_squared_error_grad(x, a, scale, grad_params, grad_a);
         }
@@ -151,7 +158,16 @@ impl MaskedMlp {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn node_backward(&self, block: &[f64], x: MatRef<'_, f64>, j: usize, a: &[f64], scale: f64, grad: &mut [f64], grad_a: &mut [f64]) -> f64 {
+    fn node_backward(
+        &self,
+        block: &[f64],
+        x: MatRef<'_, f64>,
+        j: usize,
+        a: &[f64],
+        scale: f64,
+        grad: &mut [f64],
+        grad_a: &mut [f64],
+    ) -> f64 {
         let (output, hidden) = self.forward_node(block, x, a);
         let target = x.col(j);
         let rows = x.nrows();
@@ -184,7 +200,8 @@ impl MaskedMlp {
                 let mut grad_w = Mat::<f64>::zeros(layer.fan_in, layer.fan_out);
                 matmul(grad_w.as_mut(), Accum::Replace, input.transpose(), delta.as_ref(), 1.0);
                 for k in 0..layer.fan_out {
-                    grad[layer.weights + k * layer.fan_in..layer.weights + (k + 1) * layer.fan_in].copy_from_slice(grad_w.col_as_slice(k));
+                    grad[layer.weights + k * layer.fan_in..layer.weights + (k + 1) * layer.fan_in]
+                        .copy_from_slice(grad_w.col_as_slice(k));
                 }
                 let mut previous = Mat::<f64>::zeros(rows, layer.fan_in);
                 matmul(previous.as_mut(), Accum::Replace, delta.as_ref(), w.transpose(), 1.0);
@@ -211,7 +228,14 @@ impl MaskedMlp {
 
     /// [`squared_error_grad`](Self::squared_error_grad) for the linear mechanism, with all nodes
     /// in two matrix products: X̂ = X(W∘A) + b and C = Xᵀ ∂L/∂X̂, so ∂L/∂W = A∘C and ∂L/∂A = W∘C.
-    fn linear_squared_error_grad(&self, x: MatRef<'_, f64>, a: &[f64], scale: f64, grad_params: &mut [f64], grad_a: &mut [f64]) -> f64 {
+    fn linear_squared_error_grad(
+        &self,
+        x: MatRef<'_, f64>,
+        a: &[f64],
+        scale: f64,
+        grad_params: &mut [f64],
+        grad_a: &mut [f64],
+    ) -> f64 {
         let d = self.d;
         let (coefficients, bias) = self.linear_coefficients(a);
         let mut residual = x.to_owned();
@@ -245,7 +269,9 @@ impl MaskedMlp {
             return Err(CoreError::InvalidParameter("only the linear mechanism can be set from weights".into()));
         }
         if weights.nrows() != d || weights.ncols() != d || bias.len() != d {
-            return Err(CoreError::InvalidInput(format!("the linear mechanism needs {d}x{d} weights and {d} intercepts")));
+            return Err(CoreError::InvalidInput(format!(
+                "the linear mechanism needs {d}x{d} weights and {d} intercepts"
+            )));
         }
         for j in 0..d {
             for i in 0..d {
@@ -275,7 +301,11 @@ impl MaskedMlp {
     /// Sum of squared errors of [`predict`](Self::predict) against `x`.
     pub fn squared_error(&self, x: MatRef<'_, f64>, a: &[f64]) -> f64 {
         let prediction = self.predict(x, a);
-        (0..self.d).map(|j| prediction.col_as_slice(j).iter().zip(x.col(j).iter()).map(|(p, t)| (p - t) * (p - t)).sum::<f64>()).sum()
+        (0..self.d)
+            .map(|j| {
+                prediction.col_as_slice(j).iter().zip(x.col(j).iter()).map(|(p, t)| (p - t) * (p - t)).sum::<f64>()
+            })
+            .sum()
     }
 
     /// How strongly each input i feeds node j's network (d×d, zero diagonal): the weight w_ij for
@@ -324,14 +354,20 @@ mod tests {
             let (mut plus, mut minus) = (mlp.clone(), mlp.clone());
             plus.params[k] += h;
             minus.params[k] -= h;
-            let numeric = scale * (plus.squared_error(x.as_ref(), &a) - minus.squared_error(x.as_ref(), &a)) / (2.0 * h);
-            assert!((numeric - grad_p[k]).abs() < 1e-6 * (1.0 + numeric.abs()), "param {k}: {numeric} vs {}", grad_p[k]);
+            let numeric =
+                scale * (plus.squared_error(x.as_ref(), &a) - minus.squared_error(x.as_ref(), &a)) / (2.0 * h);
+            assert!(
+                (numeric - grad_p[k]).abs() < 1e-6 * (1.0 + numeric.abs()),
+                "param {k}: {numeric} vs {}",
+                grad_p[k]
+            );
         }
         for k in 0..d * d {
             let (mut plus, mut minus) = (a.clone(), a.clone());
             plus[k] += h;
             minus[k] -= h;
-            let numeric = scale * (mlp.squared_error(x.as_ref(), &plus) - mlp.squared_error(x.as_ref(), &minus)) / (2.0 * h);
+            let numeric =
+                scale * (mlp.squared_error(x.as_ref(), &plus) - mlp.squared_error(x.as_ref(), &minus)) / (2.0 * h);
             assert!((numeric - grad_a[k]).abs() < 1e-6 * (1.0 + numeric.abs()), "A {k}: {numeric} vs {}", grad_a[k]);
         }
     }

@@ -176,7 +176,14 @@ struct Step {
 
 /// One minibatch step's gradients (into `step`) for a sampled DAG; returns the mean squared error
 /// (the KL term's value, which does not depend on the sample, is [`Model::kl`]).
-fn loss_grad(model: &Model, config: &Config, xb: MatRef<'_, f64>, rng: &mut ChaCha8Rng, relaxation: Relaxation, step: &mut Step) -> f64 {
+fn loss_grad(
+    model: &Model,
+    config: &Config,
+    xb: MatRef<'_, f64>,
+    rng: &mut ChaCha8Rng,
+    relaxation: Relaxation,
+    step: &mut Step,
+) -> f64 {
     let d = model.graph.d();
     let probabilities = model.graph.probabilities();
     let (order, edges) = model.graph.sample(&probabilities, rng, config.tau, relaxation);
@@ -192,7 +199,15 @@ fn loss_grad(model: &Model, config: &Config, xb: MatRef<'_, f64>, rng: &mut ChaC
     grad_phi.iter_mut().for_each(|g| *g = 0.0);
     edges.add_logit_gradient(&grad_u, grad_phi);
     let phi = model.graph.phi();
-    bernoulli_kl_gradient(phi, &probabilities, model.graph.states(), config.prior, model.kl_normaliser(), config.lambda_kl, grad_phi);
+    bernoulli_kl_gradient(
+        phi,
+        &probabilities,
+        model.graph.states(),
+        config.prior,
+        model.kl_normaliser(),
+        config.lambda_kl,
+        grad_phi,
+    );
     sse * scale
 }
 
@@ -224,7 +239,11 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
 
     let mut adam_graph = Adam::new(model.graph.params.len(), 0.9, 0.999, 1e-8);
     let mut adam_mech = Adam::new(model.mechanism.params.len(), 0.9, 0.999, 1e-8);
-    let mut step = Step { grad_graph: vec![0.0; d + d * d], grad_mech: vec![0.0; model.mechanism.params.len()], grad_a: vec![0.0; d * d] };
+    let mut step = Step {
+        grad_graph: vec![0.0; d + d * d],
+        grad_mech: vec![0.0; model.mechanism.params.len()],
+        grad_a: vec![0.0; d * d],
+    };
     let mut next_graph = vec![0.0; model.graph.params.len()];
     let mut next_mech = vec![0.0; model.mechanism.params.len()];
     let batch = config.batch_size.min(train_rows.len());
@@ -264,7 +283,13 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
         }
         history.push(train_loss);
         validation.push(held_loss);
-        progress.report(&Status { iteration: epoch + 1, max_iter: config.max_iter, objective: held_loss, h: f64::NAN, rho: f64::NAN });
+        progress.report(&Status {
+            iteration: epoch + 1,
+            max_iter: config.max_iter,
+            objective: held_loss,
+            h: f64::NAN,
+            rho: f64::NAN,
+        });
         if held_loss < best_value {
             (best_value, best_epoch) = (held_loss, epoch);
             best = model.clone();
@@ -371,9 +396,11 @@ mod tests {
             let model = Model { graph, mechanism };
             let cfg = Config { tau: 0.8, ..config(hidden.clone()) };
             let n_mech = model.mechanism.params.len();
-            let mut step = Step { grad_graph: vec![0.0; d + d * d], grad_mech: vec![0.0; n_mech], grad_a: vec![0.0; d * d] };
-            let evaluate =
-                |m: &Model, step: &mut Step| loss_grad(m, &cfg, x.as_ref(), &mut ChaCha8Rng::seed_from_u64(4), Relaxation::Soft, step) + m.kl(&cfg);
+            let mut step =
+                Step { grad_graph: vec![0.0; d + d * d], grad_mech: vec![0.0; n_mech], grad_a: vec![0.0; d * d] };
+            let evaluate = |m: &Model, step: &mut Step| {
+                loss_grad(m, &cfg, x.as_ref(), &mut ChaCha8Rng::seed_from_u64(4), Relaxation::Soft, step) + m.kl(&cfg)
+            };
             evaluate(&model, &mut step);
             let (grad_graph, grad_mech) = (step.grad_graph.clone(), step.grad_mech.clone());
             let h = 1e-6;
@@ -385,14 +412,22 @@ mod tests {
                 plus.graph.params[k] += h;
                 minus.graph.params[k] -= h;
                 let numeric = (evaluate(&plus, &mut step) - evaluate(&minus, &mut step)) / (2.0 * h);
-                assert!((numeric - grad_graph[k]).abs() < 1e-6 * (1.0 + numeric.abs()), "graph {k} {hidden:?}: {numeric} vs {}", grad_graph[k]);
+                assert!(
+                    (numeric - grad_graph[k]).abs() < 1e-6 * (1.0 + numeric.abs()),
+                    "graph {k} {hidden:?}: {numeric} vs {}",
+                    grad_graph[k]
+                );
             }
             for k in (0..n_mech).step_by(3) {
                 let (mut plus, mut minus) = (model.clone(), model.clone());
                 plus.mechanism.params[k] += h;
                 minus.mechanism.params[k] -= h;
                 let numeric = (evaluate(&plus, &mut step) - evaluate(&minus, &mut step)) / (2.0 * h);
-                assert!((numeric - grad_mech[k]).abs() < 1e-6 * (1.0 + numeric.abs()), "mech {k}: {numeric} vs {}", grad_mech[k]);
+                assert!(
+                    (numeric - grad_mech[k]).abs() < 1e-6 * (1.0 + numeric.abs()),
+                    "mech {k}: {numeric} vs {}",
+                    grad_mech[k]
+                );
             }
         }
     }
@@ -403,7 +438,8 @@ mod tests {
         let cfg = Config { max_iter: 2000, patience: 200, tol: 1e-2, ..config(vec![]) };
         let out = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
         assert!(is_dag(out.weights.as_ref()));
-        let edges: Vec<(usize, usize)> = (0..3).flat_map(|i| (0..3).map(move |j| (i, j))).filter(|&(i, j)| out.adjacency[(i, j)] != 0.0).collect();
+        let edges: Vec<(usize, usize)> =
+            (0..3).flat_map(|i| (0..3).map(move |j| (i, j))).filter(|&(i, j)| out.adjacency[(i, j)] != 0.0).collect();
         // the chain or its reversal (Markov equivalent), without the shortcut
         assert!(edges == vec![(0, 1), (1, 2)] || edges == vec![(1, 0), (2, 1)], "{edges:?}");
         let again = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
@@ -426,7 +462,11 @@ mod tests {
         assert_eq!(out.adjacency[(1, 0)], 0.0);
         assert_eq!(out.adjacency[(2, 0)], 1.0);
         assert!(is_dag(out.adjacency.as_ref()));
-        for bad in [Config { prior: 1.0, ..config(vec![]) }, Config { validation_fraction: 0.7, ..config(vec![]) }, Config { hidden: vec![0], ..config(vec![]) }] {
+        for bad in [
+            Config { prior: 1.0, ..config(vec![]) },
+            Config { validation_fraction: 0.7, ..config(vec![]) },
+            Config { hidden: vec![0], ..config(vec![]) },
+        ] {
             assert!(fit(x.as_ref(), &bad, &mut Silent).is_err());
         }
     }

@@ -167,8 +167,10 @@ impl OrderSample {
             Relaxation::Soft => {
                 // (P̂Gᵀ)_{r,c} = Σ_k P̂_{r,k} G_{c,k} and (P̂G)_{r,c} = Σ_k P̂_{r,k} G_{k,c}
                 let p = &self.soft;
-                let pgt: Vec<f64> = (0..d * d).map(|rc| (0..d).map(|k| p[(rc / d) * d + k] * g(rc % d, k)).sum()).collect();
-                let pg: Vec<f64> = (0..d * d).map(|rc| (0..d).map(|k| p[(rc / d) * d + k] * g(k, rc % d)).sum()).collect();
+                let pgt: Vec<f64> =
+                    (0..d * d).map(|rc| (0..d).map(|k| p[(rc / d) * d + k] * g(rc % d, k)).sum()).collect();
+                let pg: Vec<f64> =
+                    (0..d * d).map(|rc| (0..d).map(|k| p[(rc / d) * d + k] * g(k, rc % d)).sum()).collect();
                 for r in 0..d {
                     for c in 0..d {
                         let later: f64 = (r + 1..d).map(|q| pgt[q * d + c]).sum();
@@ -294,7 +296,10 @@ mod tests {
                 let total: f64 = row.iter().sum();
                 for c in 0..7 {
                     let expected = row[c] / total;
-                    assert!((s.soft_permutation()[r * 7 + c] - expected).abs() <= 1e-12 * expected + 1e-300, "{spread} ({r},{c})");
+                    assert!(
+                        (s.soft_permutation()[r * 7 + c] - expected).abs() <= 1e-12 * expected + 1e-300,
+                        "{spread} ({r},{c})"
+                    );
                 }
             }
         }

@@ -24,8 +24,8 @@
 //! d = 1000. A node whose predecessors are the same in several orders is solved once (up to a
 //! bounded number of remembered regressions), and the orders are scored a block at a time.
 
-use super::edges::EdgeState;
 use super::distribution::DagDistribution;
+use super::edges::EdgeState;
 use crate::error::{CoreError, Result};
 use crate::linalg::inverse_without_index;
 use crate::loss::Loss;
@@ -70,7 +70,13 @@ const COLLINEAR: f64 = 1e-10;
 /// of rss_j + `threshold` · |parents|: adding any candidate lowers rss_j by at most `threshold`,
 /// removing any free parent raises it by at least that much. A parent dropped on the way may
 /// enter again later (once other parents have changed what it adds).
-fn select_parents(sigma: MatRef<'_, f64>, j: usize, candidates: &[usize], required: &[bool], threshold: f64) -> NodeFit {
+fn select_parents(
+    sigma: MatRef<'_, f64>,
+    j: usize,
+    candidates: &[usize],
+    required: &[bool],
+    threshold: f64,
+) -> NodeFit {
     let k = candidates.len();
     // for every candidate c, given the current parents P: r_c = cov(x_c, residual of x_j) and
     // q_c = the partial variance of x_c (what P leaves unexplained)
@@ -99,7 +105,8 @@ fn select_parents(sigma: MatRef<'_, f64>, j: usize, candidates: &[usize], requir
         let qa = q[a].max(floor[a]).max(f64::MIN_POSITIVE);
         let s = chosen.len();
         let w: Vec<f64> = (0..s).map(|t| (0..s).map(|v| inverse[(t, v)] * cov(chosen[v], a)).sum()).collect();
-        let u: Vec<f64> = (0..k).map(|c| cov(c, a) - chosen.iter().zip(&w).map(|(&p, wt)| cov(c, p) * wt).sum::<f64>()).collect();
+        let u: Vec<f64> =
+            (0..k).map(|c| cov(c, a) - chosen.iter().zip(&w).map(|(&p, wt)| cov(c, p) * wt).sum::<f64>()).collect();
         let coefficient = r[a] / qa;
         b.iter_mut().zip(&w).for_each(|(bt, wt)| *bt -= wt * coefficient);
         b.push(coefficient);
@@ -133,7 +140,8 @@ fn select_parents(sigma: MatRef<'_, f64>, j: usize, candidates: &[usize], requir
             for c in 0..k {
                 let sc: Vec<f64> = chosen.iter().map(|&p| cov(c, p)).collect();
                 r[c] = sigma[(candidates[c], j)] - sc.iter().zip(&b).map(|(x, y)| x * y).sum::<f64>();
-                let quad: f64 = (0..sc.len()).map(|t| sc[t] * (0..sc.len()).map(|v| inverse[(t, v)] * sc[v]).sum::<f64>()).sum();
+                let quad: f64 =
+                    (0..sc.len()).map(|t| sc[t] * (0..sc.len()).map(|v| inverse[(t, v)] * sc[v]).sum::<f64>()).sum();
                 q[c] = sigma[(candidates[c], candidates[c])] - quad;
             }
         }
@@ -161,12 +169,24 @@ fn candidates(order_prefix: &[usize], j: usize, states: &[EdgeState], d: usize) 
 ///
 /// Errors: `InvalidInput` for fewer than two rows or a shape that does not match `dist`;
 /// `Cancelled`.
-pub fn refit(x: MatRef<'_, f64>, dist: &DagDistribution, price: f64, n_orders: usize, seed: u64, progress: &mut dyn Progress) -> Result<Refit> {
+pub fn refit(
+    x: MatRef<'_, f64>,
+    dist: &DagDistribution,
+    price: f64,
+    n_orders: usize,
+    seed: u64,
+    progress: &mut dyn Progress,
+) -> Result<Refit> {
     let (n, d) = (x.nrows(), x.ncols());
     if n < 2 || d != dist.d() {
-        return Err(CoreError::InvalidInput(format!("the refit needs at least two rows of {} columns, got {n}x{d}", dist.d())));
+        return Err(CoreError::InvalidInput(format!(
+            "the refit needs at least two rows of {} columns, got {n}x{d}",
+            dist.d()
+        )));
     }
-    let Loss::LeastSquares { sigma } = Loss::least_squares_from_data(x)? else { unreachable!("built as least squares") };
+    let Loss::LeastSquares { sigma } = Loss::least_squares_from_data(x)? else {
+        unreachable!("built as least squares")
+    };
     let states = dist.states();
     let threshold = d as f64 * price;
     let solve = |order: &[usize], r: usize| {
@@ -236,11 +256,15 @@ pub fn refit(x: MatRef<'_, f64>, dist: &DagDistribution, price: f64, n_orders: u
             if progress.should_stop() {
                 return Err(CoreError::Cancelled);
             }
-            let shares: Vec<f64> = batch.par_iter().map(|&(_, (b, r))| share(&solve(&block[b].0, r), block[b].0[r])).collect();
+            let shares: Vec<f64> =
+                batch.par_iter().map(|&(_, (b, r))| share(&solve(&block[b].0, r), block[b].0[r])).collect();
             solved.extend(batch.iter().map(|&(key, _)| key).zip(shares));
         }
         for (order, keys) in &block {
-            let objective: f64 = keys.iter().map(|key| cache.get(key).or_else(|| solved.get(key)).copied().expect("every key is solved or cached")).sum();
+            let objective: f64 = keys
+                .iter()
+                .map(|key| cache.get(key).or_else(|| solved.get(key)).copied().expect("every key is solved or cached"))
+                .sum();
             // the lowest objective; ties go to the earlier order (the modal one first)
             if best.as_ref().is_none_or(|(value, _)| objective < *value) {
                 best = Some((objective, order.clone()));
@@ -332,34 +356,41 @@ mod tests {
         // along the order, parents explain one another): no single addition or removal lowers
         // rss_j + threshold·|P|. A parent dropped early may have to come back later.
         for seed in 0..30 {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let normal = Normal::new(0.0, 1.0).unwrap();
-        let weights: Vec<f64> = (0..64).map(|_| if rng.random::<f64>() < 0.4 { rng.random_range(-2.0..2.0) } else { 0.0 }).collect();
-        let mut x = Mat::<f64>::zeros(300, 8);
-        for r in 0..300 {
-            for j in 0..8 {
-                let parents: f64 = (0..j).map(|i| x[(r, i)] * weights[i * 8 + j]).sum();
-                x[(r, j)] = parents + normal.sample(&mut rng);
-            }
-        }
-        let sigma = covariance(x.as_ref());
-        for share in [0.0005, 0.005, 0.02, 0.1] {
-            for j in 1..8 {
-                let threshold = share * sigma[(j, j)];
-                let candidates: Vec<usize> = (0..j).collect();
-                let fit = select_parents(sigma.as_ref(), j, &candidates, &vec![false; j], threshold);
-                let base = residual_variance(sigma.as_ref(), j, &fit.parents);
-                assert!((base - fit.rss).abs() < 1e-9 * sigma[(j, j)]);
-                for &i in &fit.parents {
-                    let rest: Vec<usize> = fit.parents.iter().copied().filter(|&p| p != i).collect();
-                    assert!(residual_variance(sigma.as_ref(), j, &rest) - base >= threshold * (1.0 - 1e-9), "{j}: removing {i}");
-                }
-                for &i in candidates.iter().filter(|i| !fit.parents.contains(i)) {
-                    let more: Vec<usize> = fit.parents.iter().copied().chain([i]).collect();
-                    assert!(base - residual_variance(sigma.as_ref(), j, &more) <= threshold * (1.0 + 1e-9), "seed {seed} node {j}: adding {i}");
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let normal = Normal::new(0.0, 1.0).unwrap();
+            let weights: Vec<f64> =
+                (0..64).map(|_| if rng.random::<f64>() < 0.4 { rng.random_range(-2.0..2.0) } else { 0.0 }).collect();
+            let mut x = Mat::<f64>::zeros(300, 8);
+            for r in 0..300 {
+                for j in 0..8 {
+                    let parents: f64 = (0..j).map(|i| x[(r, i)] * weights[i * 8 + j]).sum();
+                    x[(r, j)] = parents + normal.sample(&mut rng);
                 }
             }
-        }
+            let sigma = covariance(x.as_ref());
+            for share in [0.0005, 0.005, 0.02, 0.1] {
+                for j in 1..8 {
+                    let threshold = share * sigma[(j, j)];
+                    let candidates: Vec<usize> = (0..j).collect();
+                    let fit = select_parents(sigma.as_ref(), j, &candidates, &vec![false; j], threshold);
+                    let base = residual_variance(sigma.as_ref(), j, &fit.parents);
+                    assert!((base - fit.rss).abs() < 1e-9 * sigma[(j, j)]);
+                    for &i in &fit.parents {
+                        let rest: Vec<usize> = fit.parents.iter().copied().filter(|&p| p != i).collect();
+                        assert!(
+                            residual_variance(sigma.as_ref(), j, &rest) - base >= threshold * (1.0 - 1e-9),
+                            "{j}: removing {i}"
+                        );
+                    }
+                    for &i in candidates.iter().filter(|i| !fit.parents.contains(i)) {
+                        let more: Vec<usize> = fit.parents.iter().copied().chain([i]).collect();
+                        assert!(
+                            base - residual_variance(sigma.as_ref(), j, &more) <= threshold * (1.0 + 1e-9),
+                            "seed {seed} node {j}: adding {i}"
+                        );
+                    }
+                }
+            }
         }
     }
 
@@ -388,12 +419,16 @@ mod tests {
         assert_eq!(modal_only.n_orders, 1);
         let out = refit(x.as_ref(), &dist, 0.01, 200, 1, &mut Silent).unwrap();
         assert!(out.n_orders > 1 && out.objective < modal_only.objective);
-        let edges: Vec<(usize, usize)> = (0..4).flat_map(|i| (0..4).map(move |j| (i, j))).filter(|&(i, j)| out.weights[(i, j)] != 0.0).collect();
+        let edges: Vec<(usize, usize)> =
+            (0..4).flat_map(|i| (0..4).map(move |j| (i, j))).filter(|&(i, j)| out.weights[(i, j)] != 0.0).collect();
         assert_eq!(edges, vec![(0, 1), (1, 2)]);
         // the intercepts make the predictions unbiased on the raw rows
         for j in 0..4 {
             let mean_x: f64 = x.col(j).iter().sum::<f64>() / 2000.0;
-            let mean_pred: f64 = (0..2000).map(|r| out.bias[j] + (0..4).map(|i| out.weights[(i, j)] * x[(r, i)]).sum::<f64>()).sum::<f64>() / 2000.0;
+            let mean_pred: f64 = (0..2000)
+                .map(|r| out.bias[j] + (0..4).map(|i| out.weights[(i, j)] * x[(r, i)]).sum::<f64>())
+                .sum::<f64>()
+                / 2000.0;
             assert!((mean_x - mean_pred).abs() < 1e-9);
         }
         // the same seed gives the same answer; forbidden and required entries hold
@@ -403,7 +438,8 @@ mod tests {
         forbidden[1] = true; // 0 → 1 (row-major)
         let mut required = vec![false; 16];
         required[3 * 4 + 2] = true; // 3 → 2
-        let dist = DagDistribution::new(&theta, Mat::<f64>::zeros(4, 4).as_ref(), Some(&forbidden), Some(&required)).unwrap();
+        let dist =
+            DagDistribution::new(&theta, Mat::<f64>::zeros(4, 4).as_ref(), Some(&forbidden), Some(&required)).unwrap();
         let out = refit(x.as_ref(), &dist, 0.01, 200, 1, &mut Silent).unwrap();
         assert_eq!(out.weights[(0, 1)], 0.0);
         assert!(out.weights[(3, 2)] != 0.0);
