@@ -53,8 +53,12 @@ def test_bad_parameters_are_named(params, match):
 
 
 def test_auto_learning_rate_depends_on_d():
-    assert COSMO()._learning_rate(20) == 1e-2 and COSMO()._learning_rate(100) == 5e-3
-    assert COSMO(lr=3e-3)._learning_rate(20) == 3e-3
+    # "auto" is 1e-2 up to d = 30 variables and 5e-3 above: the same bits as the explicit values
+    for d, lr in ((20, 1e-2), (31, 5e-3)):
+        X = np.random.default_rng(d).normal(size=(100, d))
+        auto = COSMO(max_iter=2, random_state=0).fit(X)
+        explicit = COSMO(max_iter=2, random_state=0, lr=lr).fit(X)
+        np.testing.assert_array_equal(auto.raw_weights_, explicit.raw_weights_)
 
 
 def test_refit_weights_solve_the_zero_temperature_objective():

@@ -11,7 +11,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from acyclic import NOTEARS, _core
+from acyclic import COSMO, DAGMA, NOTEARS, _core
+from acyclic._params import core_params
 from acyclic.graph import is_dag
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
 
@@ -19,6 +20,7 @@ DEFAULTS = {
     "lambda1": 0.1,
     "loss_type": "l2",
     "penalty": "expm",
+    "s": 1.0,
     "max_iter": 100,
     "h_tol": 1e-8,
     "rho_max": 1e16,
@@ -170,20 +172,30 @@ def test_verbose_shows_progress_bar(data, capsys):
 def test_callback_exception_propagates(data):
     calls = []
 
-    def callback(iteration, max_iter, objective, h, rho):
-        calls.append((iteration, max_iter, objective, h, rho))
+    def callback(iteration, max_iter, objective, quantities):
+        calls.append((iteration, max_iter, objective, quantities))
         if iteration == 2:
             raise RuntimeError("stop from callback")
 
     with pytest.raises(RuntimeError, match="stop from callback"):
-        _core.notears_fit(data[2], callback=callback)
+        _core.fit("notears", data[2], {}, callback=callback)
     assert [c[0] for c in calls] == [1, 2]
-    assert calls[0][1] == 100 and calls[0][4] >= 1.0
+    assert calls[0][1] == 100 and calls[0][3]["rho"] >= 1.0
 
 
 def test_callback_receives_every_outer_step(data):
     seen = []
-    out = _core.notears_fit(data[2], callback=lambda *args: seen.append(args))
+    out = _core.fit("notears", data[2], {}, callback=lambda *args: seen.append(args))
     assert [s[0] for s in seen] == list(range(1, out["n_iter"] + 1))
     np.testing.assert_allclose([s[2] for s in seen], out["history"], rtol=1e-12)
-    assert seen[-1][3] == pytest.approx(out["h"], rel=1e-12)
+    assert seen[-1][3]["h"] == pytest.approx(out["extras"]["h"], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "model, quantities",
+    [(DAGMA(T=2, warm_iter=200, max_iter=200), {"mu", "s"}), (COSMO(max_iter=3, random_state=0), {"temperature"})],
+)
+def test_progress_reports_each_learners_own_quantities(data, model, quantities):
+    seen = []
+    _core.fit(model._core_learner, data[2], core_params(model.get_params()), callback=lambda *a: seen.append(a))
+    assert seen and all(set(s[3]) == quantities for s in seen)

@@ -87,7 +87,7 @@ def test_refinement_never_raises_the_least_squares_score(learner):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"init": "variance"}, "init must be one of"),
+        ({"init": "variance"}, 'init: expected "var", "r2", "random" or an order'),
         ({"init": [0, 1, 1, 3, 4, 5]}, "permutation"),
         ({"init": [0, 1, 2]}, "permutation"),
         ({"init": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]}, "permutation"),

@@ -1,19 +1,18 @@
 """The estimator base shared by every structure learner.
 
-A learner subclasses :class:`DAGLearner`, declares its parameters in ``__init__`` (scikit-learn
-style: stored as given, validated in ``fit``) and implements ``_fit_standardized(X)``, which gets
-the preprocessed float64 data and returns a :class:`CoreResult` from one stateless ``_core``
-call. The base validates input, applies centring/scaling, stores the fitted attributes of
-DESIGN §2, and provides ``predict``, ``score``, ``bic`` and ``to_networkx``.
+A learner subclasses :class:`DAGLearner` and declares its parameters in ``__init__``
+(scikit-learn style: stored as given, validated in ``fit``). A learner of the Rust core names it
+in ``_core_learner``; :meth:`DAGLearner.fit` then validates the data, hands the parameters to the
+core (which validates them and resolves their ``"auto"`` values), runs the one ``_core.fit``
+call and stores what it returns. A learner written in Python (the sort-and-regress baselines)
+overrides ``_fit_preprocessed`` instead. The base also provides ``predict``, ``score``, ``bic``
+and ``to_networkx``. ``ARCHITECTURE.md`` describes the data flow of a fit.
 """
 
 from __future__ import annotations
 
-import numbers
-import os
 import warnings
-from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import pandas as pd
@@ -23,9 +22,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _core
+from ._params import PYTHON_PARAMS, check_params, core_params, resolve_n_jobs
+from ._progress import progress_bar
 from ._validation import as_float_matrix, check_finite, check_fit_input
 from .exceptions import InvalidInputError
-from .prior import PriorKnowledge
+
+__all__ = ["DAGLearner", "LinearSEMLearner", "random_state_from", "resolve_n_jobs", "seed_from"]
 
 # Column scales further apart than this make least-squares learners favour the large columns.
 _SCALE_RATIO_WARNING = 1e4
@@ -33,67 +35,18 @@ _SCALE_RATIO_WARNING = 1e4
 _EXTREME_SCALE = 1e6
 
 
-@dataclass
-class CoreResult:
-    """What a learner's core call returns, in the preprocessed units."""
-
-    raw_weights: np.ndarray
-    weights: np.ndarray
-    n_iter: int
-    converged: bool
-    history: np.ndarray
-    extras: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_core(cls, out: dict, **extras: str) -> CoreResult:
-        """From a ``_core.*_fit`` dict; ``extras`` maps fitted-attribute names to its keys."""
-        return cls(
-            raw_weights=out["raw_weights"],
-            weights=out["weights"],
-            n_iter=out["n_iter"],
-            converged=out["converged"],
-            history=out["history"],
-            extras={name: out[key] for name, key in extras.items()},
-        )
-
-
-def _check_prior_held(weights: np.ndarray, forbidden) -> None:
-    """The core honours forbidden edges exactly; never hand out a result that does not. (Required
-    edges are in ``adjacency_`` by construction: their weight may be exactly 0.)"""
-    if forbidden is not None and np.any(np.asarray(weights)[forbidden] != 0):
-        raise AssertionError("internal error: a forbidden edge has a nonzero weight")
-
-
 def random_state_from(random_state) -> np.random.RandomState:
     """sklearn's ``check_random_state``, also taking a ``numpy.random.Generator``, with an
     InvalidInputError naming ``random_state`` instead of numpy's ValueError."""
     if isinstance(random_state, np.random.Generator):
         return np.random.RandomState(int(random_state.integers(2**32)))
-    try:
-        return check_random_state(random_state)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInputError(
-            f"random_state must be None, an int in [0, 2**32 - 1], a numpy RandomState or Generator, "
-            f"got {random_state!r}"
-        ) from exc
+    PYTHON_PARAMS["random_state"].check("random_state", random_state)
+    return check_random_state(random_state)
 
 
 def seed_from(random_state) -> int:
     """An int seed in [0, 2**31 − 1] for the Rust core, drawn from ``random_state``."""
     return int(random_state_from(random_state).randint(0, 2**31 - 1))
-
-
-def resolve_n_jobs(n_jobs: Optional[int]) -> int:
-    """Threads for a fit: None → 1, -1 → all cores, -k → all but k − 1 cores, k → min(k, cores).
-
-    More threads than cores never help these CPU-bound kernels, so larger values are capped.
-    """
-    if n_jobs is None:
-        return 1
-    if not isinstance(n_jobs, (int, np.integer)) or isinstance(n_jobs, bool) or n_jobs == 0:
-        raise InvalidInputError(f"n_jobs must be None, a positive int or a negative int, got {n_jobs!r}")
-    cores = os.cpu_count() or 1
-    return min(int(n_jobs), cores) if n_jobs > 0 else max(1, cores + 1 + max(int(n_jobs), -cores))
 
 
 class DAGLearner(BaseEstimator):
@@ -104,8 +57,9 @@ class DAGLearner(BaseEstimator):
     weights_ : ndarray of shape (d, d), float64
         Weighted adjacency of the learned DAG; ``weights_[i, j] != 0`` means the edge i → j.
         Zero wherever ``adjacency_`` is zero. A required edge (``prior_knowledge``) is an edge
-        even where the data give it a weight of exactly 0. The weights are those of the data the learner saw:
-        the units of X, or standardized units when ``standardize=True`` (``predict`` undoes it).
+        even where the data give it a weight of exactly 0. The weights are those of the data the
+        learner saw: the units of X, or standardized units when ``standardize=True``
+        (``predict`` undoes it).
     adjacency_ : ndarray of shape (d, d), int64
         0/1 adjacency, always acyclic, zero diagonal.
     causal_order_ : ndarray of shape (d,), int64
@@ -123,6 +77,16 @@ class DAGLearner(BaseEstimator):
         Objective after each outer iteration.
     """
 
+    #: The Rust core's learner this estimator runs (one of ``_core.LEARNERS``); None for a
+    #: learner written in Python, which overrides ``_fit_preprocessed``.
+    _core_learner: Optional[str] = None
+    #: What one step of the progress bar is (the learner's ``max_iter`` unit).
+    _progress_unit = "iteration"
+    #: Extras of the core's result kept as private attributes (``_<name>``), not fitted ones.
+    _private_extras: frozenset = frozenset()
+    #: Constraints of the parameters of a learner written in Python (a core learner's are
+    #: checked by the core).
+    _python_learner_params: dict = {}
     #: The hyper-parameters in units of the data, named by the warning about extreme scales.
     _scale_dependent_params = "lambda1 and w_threshold"
 
@@ -130,21 +94,9 @@ class DAGLearner(BaseEstimator):
     def _preprocessing(self) -> str:
         return "linear"
 
-    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:  # pragma: no cover
-        """The core fit on preprocessed X; ``forbidden`` / ``required``: (d, d) bool masks or None."""
-        raise NotImplementedError
-
-    def _check_preprocessed(self, X: np.ndarray, labels: List) -> None:
-        """Checks the preprocessed data before the fit; learners with known blind spots extend it."""
-
-    def _check_params(self) -> None:
-        """Validates hyper-parameters; subclasses extend it."""
-        for name in ("standardize", "verbose"):
-            check_bool(self, name)
-        resolve_n_jobs(self.n_jobs)
-        prior = getattr(self, "prior_knowledge", None)
-        if prior is not None and not isinstance(prior, PriorKnowledge):
-            raise InvalidInputError(f"prior_knowledge must be an acyclic.PriorKnowledge or None, got {prior!r}")
+    def _check_preprocessed(self, X: np.ndarray, mean: np.ndarray, scale: np.ndarray, labels: List) -> None:
+        """Checks the data before the fit (``(X − mean) / scale`` is what the learner sees);
+        learners with known blind spots extend it."""
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None):
@@ -174,21 +126,40 @@ class DAGLearner(BaseEstimator):
         KeyboardInterrupt
             Ctrl-C during the fit.
         """
-        self._check_params()
+        params = self.get_params(deep=False)
+        check_params(params, {**PYTHON_PARAMS, **self._python_learner_params})
         values, labels = as_float_matrix(X)
         check_fit_input(values, labels)
         forbidden, required = self._prior_masks(labels)
         mean, scale = self._preprocessing_for(values, labels)
-        preprocessed = (values - mean) / scale
-        self._check_preprocessed(preprocessed, labels)
-        result = self._fit_standardized(preprocessed, forbidden, required)
-        _check_prior_held(result.weights, forbidden)
+        self._check_preprocessed(values, mean, scale, labels)
+        result = self._fit_preprocessed(values, mean, scale, forbidden, required)
         # Only now, with the fit done, replace the fitted state: a failed or interrupted refit
         # leaves the previous model intact.
-        self._set_input_metadata(X, values, labels)
+        self._set_input_metadata(X, labels)
         self.mean_, self.scale_ = mean, scale
-        self._store(result, required)
+        self._store(result, forbidden, required)
         return self
+
+    def _fit_preprocessed(self, values, mean, scale, forbidden, required) -> Dict[str, Any]:
+        """One call into the core: the fit of ``(values − mean) / scale`` (the centring and scaling
+        happen in the core's copy of the data). Returns the core's result dict."""
+        params = self.get_params(deep=False)
+        sent = core_params(params)
+        if "random_state" in params:
+            sent["seed"] = seed_from(params["random_state"])
+        with progress_bar(bool(params.get("verbose")), desc=type(self).__name__, unit=self._progress_unit) as callback:
+            return _core.fit(
+                self._core_learner,
+                values,
+                sent,
+                mean=mean,
+                scale=scale,
+                forbidden=forbidden,
+                required=required,
+                callback=callback,
+                n_threads=resolve_n_jobs(params.get("n_jobs")),
+            )
 
     def _prior_masks(self, labels: List):
         """(forbidden, required) masks from ``prior_knowledge`` for these labels, or (None, None)."""
@@ -197,15 +168,16 @@ class DAGLearner(BaseEstimator):
             return None, None
         return prior.masks(labels)
 
-    def _set_input_metadata(self, X, values: np.ndarray, labels: List) -> None:
+    def _set_input_metadata(self, X, labels: List) -> None:
+        """``n_features_in_`` and, for a DataFrame with all-str labels, ``feature_names_in_`` (what
+        scikit-learn's ``validate_data(reset=True)`` sets, without a second pass over X)."""
         self.node_labels_ = list(labels)
-        if all(isinstance(c, str) for c in labels) and isinstance(X, pd.DataFrame):
+        self.n_features_in_ = len(labels)
+        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in labels):
             # plain str (not np.str_): scikit-learn rejects a mix of the two
-            validate_data(self, pd.DataFrame(values, columns=[str(c) for c in labels]), reset=True)
-        else:
-            validate_data(self, values, reset=True)
-            if hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
+            self.feature_names_in_ = np.asarray([str(c) for c in labels], dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
 
     def _preprocessing_for(self, values: np.ndarray, labels: List):
         """(mean, scale) to apply before fitting; warns about disparate column scales."""
@@ -247,26 +219,20 @@ class DAGLearner(BaseEstimator):
             )
         return mean, np.ones(d)
 
-    def _store(self, result: CoreResult, required=None) -> None:
-        self.raw_weights_ = np.asarray(result.raw_weights, dtype=np.float64)
-        weights = np.array(result.weights, dtype=np.float64)
-        np.fill_diagonal(weights, 0.0)
-        self.weights_ = weights
-        # a required edge stays an edge when the data give it no weight (e.g. an exactly
-        # orthogonal design: its least-squares coefficient is 0)
-        adjacency = weights != 0
-        if required is not None:
-            adjacency |= required
-        self.adjacency_ = adjacency.astype(np.int64)
-        order = _core.topological_order(self.adjacency_.astype(np.float64))
-        if order is None:  # the core guarantees a DAG; never hand out anything else
-            raise AssertionError("internal error: the learned graph has a cycle")
-        self.causal_order_ = np.asarray(order, dtype=np.int64)
-        self.n_iter_ = int(result.n_iter)
-        self.converged_ = bool(result.converged)
-        self.history_ = np.asarray(result.history, dtype=np.float64)
-        for name, value in result.extras.items():
-            setattr(self, name, value)
+    def _store(self, result: Dict[str, Any], forbidden=None, required=None) -> None:
+        """Sets the fitted attributes from a fit's result dict (the core's, or a Python learner's
+        made by :func:`python_result`)."""
+        self.raw_weights_ = result["raw_weights"]
+        self.weights_ = result["weights"]
+        self.adjacency_ = result["adjacency"]
+        self.causal_order_ = result["order"]
+        self.n_iter_ = int(result["n_iter"])
+        self.converged_ = bool(result["converged"])
+        self.history_ = result["history"]
+        for name, value in result["extras"].items():
+            setattr(self, f"_{name}" if name in self._private_extras else f"{name}_", value)
+        for message in result["warnings"]:
+            warnings.warn(message, UserWarning, stacklevel=3)
         if not self.converged_:
             warnings.warn(self._convergence_advice(), ConvergenceWarning, stacklevel=3)
 
@@ -307,6 +273,12 @@ class DAGLearner(BaseEstimator):
         ndarray of shape (n_samples, n_features), float64
             Linear learners: ``mean_ + scale_ · ((X − mean_)/scale_ · W)``; a root node is
             predicted by its mean. Logistic/Poisson losses: the conditional mean σ(XW) / exp(XW).
+
+        Raises
+        ------
+        InvalidInputError
+            X is not like the data the learner was fitted on (column count or names), or holds
+            NaN or inf.
         """
         return self._predict_values(self._check_predict_input(X))
 
@@ -325,6 +297,15 @@ class DAGLearner(BaseEstimator):
 
         Note: it always prefers denser graphs (more parents never increase the in-sample
         residual), so do not use it to choose ``lambda1`` or ``w_threshold``; use :meth:`bic`.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        float
         """
         values = self._check_predict_input(X)
         return -float(np.mean((values - self._predict_values(values)) ** 2))
@@ -334,21 +315,28 @@ class DAGLearner(BaseEstimator):
 
         Gaussian linear SEM with one noise variance per node (Schwarz 1978):
         ``n Σ_j log(σ̂_j²) + |E| log n``, with σ̂_j² the mean squared residual of node j; the
-        logistic and Poisson losses use twice their negative log-likelihood instead of the
-        Gaussian term. Use it to compare ``lambda1`` / ``w_threshold`` choices on the same X.
+        logistic and Poisson losses use twice their negative log-likelihood (the core's loss)
+        instead of the Gaussian term. Use it to compare ``lambda1`` / ``w_threshold`` choices on
+        the same X.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        float
         """
         values = self._check_predict_input(X)
         n = values.shape[0]
         n_edges = int(self.adjacency_.sum())
         if self._preprocessing() == "glm":
-            fit_term = 2.0 * self._glm_negative_loglik(values)
+            mean_loss, _ = _core.loss_value_grad(values, self.weights_, self.loss_type)
+            fit_term = 2.0 * n * mean_loss
         else:
             residual_var = np.mean((values - self._predict_values(values)) ** 2, axis=0)
             fit_term = n * float(np.sum(np.log(np.maximum(residual_var, np.finfo(float).tiny))))
         return fit_term + n_edges * np.log(n)
-
-    def _glm_negative_loglik(self, values: np.ndarray) -> float:  # pragma: no cover
-        raise NotImplementedError
 
     def to_networkx(self):
         """The learned DAG as a ``networkx.DiGraph``.
@@ -361,69 +349,63 @@ class DAGLearner(BaseEstimator):
         return to_networkx(self.weights_, labels=self.node_labels_)
 
 
-_LOSSES = ("l2", "logistic", "poisson")
-
-
-def check_bool(estimator, name: str, *, auto: bool = False) -> None:
-    """Raise InvalidInputError unless ``estimator.<name>`` is a bool (not a string such as "False"),
-    or, with ``auto``, the string ``"auto"``."""
-    value = getattr(estimator, name)
-    if auto and isinstance(value, str) and value == "auto":
-        return
-    if not isinstance(value, (bool, np.bool_)):
-        either = ' or "auto"' if auto else ""
-        raise InvalidInputError(f"{name} must be True or False{either}, got {value!r}")
-
-
-def check_number(estimator, name: str, *, low: float = 0.0, low_inclusive: bool = True, auto: bool = False) -> None:
-    """Raises InvalidInputError unless ``estimator.<name>`` is a finite real ≥ (or >) ``low``, or,
-    with ``auto``, the string ``"auto"``."""
-    value = getattr(estimator, name)
-    if auto and isinstance(value, str) and value == "auto":
-        return
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    ok = ok and (value >= low if low_inclusive else value > low)
-    if not ok:
-        relation = ">=" if low_inclusive else ">"
-        either = ' or "auto"' if auto else ""
-        raise InvalidInputError(f"{name} must be a finite number {relation} {low:g}{either}, got {value!r}")
-
-
-def check_count(estimator, name: str, *, low: int = 1, high: int = 2**31 - 1, auto: bool = False) -> None:
-    """Raises InvalidInputError unless ``estimator.<name>`` is an integer in [low, high], or, with
-    ``auto``, the string ``"auto"``."""
-    value = getattr(estimator, name)
-    if auto and isinstance(value, str) and value == "auto":
-        return
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or not low <= value <= high:
-        either = ' or "auto"' if auto else ""
-        raise InvalidInputError(f"{name} must be an integer >= {low} (and <= {high}){either}, got {value!r}")
+def python_result(
+    raw_weights: np.ndarray,
+    weights: np.ndarray,
+    required: Optional[np.ndarray],
+    *,
+    n_iter: int,
+    converged: bool,
+    history: np.ndarray,
+    extras: Dict[str, Any],
+    warnings_: List[str] = (),
+) -> Dict[str, Any]:
+    """The result dict of a learner written in Python, shaped as the core's (adjacency and a
+    topological order computed by the core; a cycle is an internal error)."""
+    weights = np.array(weights, dtype=np.float64)
+    np.fill_diagonal(weights, 0.0)
+    adjacency = weights != 0
+    if required is not None:
+        adjacency |= required
+    order = _core.topological_order(adjacency.astype(np.float64))
+    if order is None:
+        raise AssertionError("internal error: the learned graph has a cycle")
+    return {
+        "raw_weights": np.asarray(raw_weights, dtype=np.float64),
+        "weights": weights,
+        "adjacency": adjacency.astype(np.int64),
+        "order": np.asarray(order, dtype=np.int64),
+        "n_iter": n_iter,
+        "converged": converged,
+        "history": np.asarray(history, dtype=np.float64),
+        "extras": extras,
+        "warnings": list(warnings_),
+    }
 
 
 class LinearSEMLearner(DAGLearner):
     """Base of the learners of a linear SEM X = XW + E scored by a loss on XW.
 
     Handles ``loss_type`` ("l2" on centred data; "logistic" on binary and "poisson" on count
-    data, used as given), the shared ``lambda1`` / ``w_threshold`` checks, and the conditional
-    means and likelihoods behind ``predict`` and ``bic`` for the GLM losses.
+    data, used as given): the data checks each loss needs, and the conditional means behind
+    ``predict`` for the GLM losses.
     """
 
     def _preprocessing(self) -> str:
-        return "linear" if self.loss_type == "l2" else "glm"
+        return "glm" if self.loss_type in ("logistic", "poisson") else "linear"
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.loss_type not in _LOSSES:
-            raise InvalidInputError(f"loss_type must be one of {_LOSSES}, got {self.loss_type!r}")
-        check_number(self, "lambda1")
-        check_number(self, "w_threshold")
-
-    def _check_preprocessed(self, X: np.ndarray, labels: List) -> None:
+    def _check_preprocessed(self, X: np.ndarray, mean: np.ndarray, scale: np.ndarray, labels: List) -> None:
+        if self.loss_type == "logistic" and not np.isin(X, (0.0, 1.0)).all():
+            raise InvalidInputError("loss_type='logistic' needs binary data (every value 0 or 1)")
+        if self.loss_type == "poisson" and (X < 0).any():
+            raise InvalidInputError("loss_type='poisson' needs count data (no negative values)")
+        if self._preprocessing() == "glm":
+            return
         # Two columns that are copies of each other (up to sign and a constant) give i → j and
         # j → i the same score, and the search from W = 0 keeps their two weights equal (the
         # gradient is symmetric) until the acyclicity term shrinks both below w_threshold: the
         # edge the data determine would be silently lost. Say so instead.
-        pair = _copied_columns(X)
+        pair = _copied_columns((X - mean) / scale)
         if pair is not None:
             a, b = (labels[k] for k in pair)
             raise InvalidInputError(
@@ -434,22 +416,10 @@ class LinearSEMLearner(DAGLearner):
                 "the two columns, or use TOPO, COSMO or DPDAG, which orient it"
             )
 
-    def _check_glm_data(self, X: np.ndarray) -> None:
-        if self.loss_type == "logistic" and not np.isin(X, (0.0, 1.0)).all():
-            raise InvalidInputError("loss_type='logistic' needs binary data (every value 0 or 1)")
-        if self.loss_type == "poisson" and (X < 0).any():
-            raise InvalidInputError("loss_type='poisson' needs count data (no negative values)")
-
     def _glm_mean(self, eta: np.ndarray) -> np.ndarray:
         if self.loss_type == "logistic":
             return 0.5 * (1.0 + np.tanh(0.5 * eta))
         return np.exp(eta)
-
-    def _glm_negative_loglik(self, values: np.ndarray) -> float:
-        eta = self._linear_predictor(values)
-        if self.loss_type == "logistic":
-            return float(np.sum(np.logaddexp(0.0, eta) - values * eta))
-        return float(np.sum(np.exp(eta) - values * eta))
 
 
 def _copied_columns(X: np.ndarray):

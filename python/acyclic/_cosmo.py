@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from . import _core
-from ._base import CoreResult, DAGLearner, check_bool, check_count, check_number, resolve_n_jobs, seed_from
-from ._progress import progress_bar
+from ._base import DAGLearner
 
 
 class COSMO(DAGLearner):
@@ -126,6 +122,9 @@ class COSMO(DAGLearner):
         The loss left the float64 range (lower ``lr`` or standardize).
     """
 
+    _core_learner = "cosmo"
+    _progress_unit = "epoch"
+
     def __init__(
         self,
         *,
@@ -164,53 +163,6 @@ class COSMO(DAGLearner):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.prior_knowledge = prior_knowledge
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        for name in ("lambda1", "lambda2", "lambda_p", "tol", "w_threshold"):
-            check_number(self, name)
-        for name in ("shift", "t_start", "t_end"):
-            check_number(self, name, low_inclusive=False)
-        check_number(self, "lr", low_inclusive=False, auto=True)
-        for name in ("batch_size", "max_iter"):
-            check_count(self, name)
-        check_bool(self, "refit")
-
-    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
-        seed = seed_from(self.random_state)
-        with progress_bar(self.verbose, total=int(self.max_iter), desc="COSMO", unit="epoch") as callback:
-            out = _core.cosmo_fit(
-                X,
-                lambda1=float(self.lambda1),
-                lambda2=float(self.lambda2),
-                lambda_p=float(self.lambda_p),
-                shift=float(self.shift),
-                t_start=float(self.t_start),
-                t_end=float(self.t_end),
-                lr=self._learning_rate(X.shape[1]),
-                batch_size=int(self.batch_size),
-                max_iter=int(self.max_iter),
-                tol=float(self.tol),
-                refit=bool(self.refit),
-                w_threshold=float(self.w_threshold),
-                seed=seed,
-                forbidden=forbidden,
-                required=required,
-                callback=callback,
-                n_threads=resolve_n_jobs(self.n_jobs),
-            )
-        return CoreResult.from_core(
-            out,
-            priorities_="priorities",
-            n_steps_="n_evals",
-            n_refit_rounds_="refit_rounds",
-            refit_time_="refit_seconds",
-        )
-
-    def _learning_rate(self, d: int) -> float:
-        if isinstance(self.lr, str):
-            return 1e-2 if d <= 30 else 5e-3
-        return float(self.lr)
 
     def _convergence_advice(self) -> str:
         if self.refit:

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from . import _core
-from ._base import CoreResult, LinearSEMLearner, check_count, check_number, resolve_n_jobs
-from ._progress import progress_bar
-from .exceptions import InvalidInputError
-
-_SOLVERS = ("hybrid", "adam", "lbfgs")
+from ._base import LinearSEMLearner
 
 
 class DAGMA(LinearSEMLearner):
@@ -107,6 +100,9 @@ class DAGMA(LinearSEMLearner):
         the search from W = 0 would drop the edge between them; the message names the columns.
     """
 
+    _core_learner = "dagma"
+    _progress_unit = "stage"
+
     def __init__(
         self,
         lambda1=0.03,
@@ -145,54 +141,6 @@ class DAGMA(LinearSEMLearner):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.prior_knowledge = prior_knowledge
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.loss_type == "poisson":
-            raise InvalidInputError("DAGMA supports loss_type 'l2' and 'logistic' (as the reference)")
-        if self.solver not in _SOLVERS:
-            raise InvalidInputError(f"solver must be one of {_SOLVERS}, got {self.solver!r}")
-        for name in ("T", "warm_iter", "max_iter"):
-            check_count(self, name)
-        for name in ("mu_init", "lr", "h_tol"):
-            check_number(self, name, low_inclusive=False)
-        check_number(self, "hybrid_tol")
-        check_number(self, "mu_factor", low_inclusive=False)
-        if self.mu_factor > 1:
-            raise InvalidInputError(f"mu_factor must be in (0, 1], got {self.mu_factor!r}")
-        s = np.atleast_1d(np.asarray(self.s, dtype=object))
-        try:
-            s = s.astype(np.float64)
-        except (TypeError, ValueError):
-            raise InvalidInputError(f"s must be a number or a sequence of numbers, got {self.s!r}") from None
-        if s.ndim != 1 or s.size == 0 or not np.all(np.isfinite(s)) or np.any(s <= 0):
-            raise InvalidInputError(f"s must hold finite numbers > 0, got {self.s!r}")
-
-    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
-        self._check_glm_data(X)
-        s = [float(v) for v in np.atleast_1d(np.asarray(self.s, dtype=np.float64))]
-        with progress_bar(self.verbose, total=int(self.T), desc="DAGMA") as callback:
-            out = _core.dagma_fit(
-                X,
-                loss_type=self.loss_type,
-                lambda1=float(self.lambda1),
-                w_threshold=float(self.w_threshold),
-                t_stages=int(self.T),
-                mu_init=float(self.mu_init),
-                mu_factor=float(self.mu_factor),
-                s=s,
-                warm_iter=int(self.warm_iter),
-                max_iter=int(self.max_iter),
-                lr=float(self.lr),
-                h_tol=float(self.h_tol),
-                solver=self.solver,
-                hybrid_tol=float(self.hybrid_tol),
-                callback=callback,
-                forbidden=forbidden,
-                required=required,
-                n_threads=resolve_n_jobs(self.n_jobs),
-            )
-        return CoreResult.from_core(out, h_="h", s_used_="s_used", n_evals_="n_evals")
 
     def _convergence_advice(self) -> str:
         return (

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
-from ._base import CoreResult, DAGLearner, check_bool, check_count, check_number, resolve_n_jobs, seed_from
-from ._progress import progress_bar
+from ._base import DAGLearner, seed_from
 from .exceptions import InvalidInputError
 
-_MECHANISMS = ("linear", "mlp")
-#: Sampled orders behind ``edge_probabilities_`` when required edges make it an estimate.
-N_ORDER_SAMPLES = 10_000
 #: ``sample_dags`` returns at most this many bytes (one uint8 per entry) per call.
 _MAX_SAMPLE_BYTES = 2**30
 
@@ -195,6 +190,9 @@ class DPDAG(DAGLearner):
     """
 
     _scale_dependent_params = "lambda_kl and the refit's price of an edge"
+    _core_learner = "dpdag"
+    _progress_unit = "epoch"
+    _private_extras = frozenset({"mechanism_params"})
 
     def __init__(
         self,
@@ -242,137 +240,16 @@ class DPDAG(DAGLearner):
         self.prior_knowledge = prior_knowledge
 
     # ------------------------------------------------------------------ fit
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.mechanism not in _MECHANISMS:
-            raise InvalidInputError(f"mechanism must be one of {_MECHANISMS}, got {self.mechanism!r}")
-        self._hidden_widths()
-        check_number(self, "lambda_kl", auto=True)
-        for name in ("tau", "lr_graph"):
-            check_number(self, name, low_inclusive=False)
-        check_number(self, "lr_mech", low_inclusive=False, auto=True)
-        for name in ("prior", "edge_threshold"):
-            value = getattr(self, name)
-            check_number(self, name, low_inclusive=False)
-            if value >= 1:
-                raise InvalidInputError(f"{name} must be in (0, 1), got {value!r}")
-        check_number(self, "validation_fraction")
-        check_number(self, "tol")
-        if self.tol >= 1:
-            raise InvalidInputError(f"tol must be in [0, 1), got {self.tol!r}")
-        if self.validation_fraction > 0.5:
-            raise InvalidInputError(f"validation_fraction must be in [0, 0.5], got {self.validation_fraction!r}")
-        for name in ("batch_size", "max_iter"):
-            check_count(self, name)
-        check_count(self, "patience", auto=True)
-        check_count(self, "refit_orders", low=0, high=1_000_000)
-        check_bool(self, "refit", auto=True)
-        if self._refits() and self.mechanism != "linear":
-            raise InvalidInputError(
-                "refit=True needs mechanism='linear' (the refit solves least-squares mechanisms "
-                "exactly; the MLP has no such solution): use refit='auto' or False"
-            )
-
-    def _refits(self) -> bool:
-        """Whether the final refit runs: ``refit``, with "auto" meaning the linear mechanism."""
-        if isinstance(self.refit, str):
-            return self.mechanism == "linear"
-        return bool(self.refit)
-
-    def _hidden_widths(self) -> list:
-        """The MLP's hidden widths (empty for the linear mechanism), validated."""
-        if self.mechanism == "linear":
-            return []
-        hidden = self.hidden
-        if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
-            hidden = (hidden,)
-        try:
-            widths = [int(h) for h in hidden]
-            valid = len(widths) > 0 and all(
-                isinstance(h, numbers.Integral) and not isinstance(h, bool) and 1 <= h <= 100_000 for h in hidden
-            )
-        except TypeError:
-            valid = False
-        if not valid:
-            raise InvalidInputError(
-                f"hidden must be a non-empty tuple of positive layer widths for mechanism='mlp', got {self.hidden!r}"
-            )
-        return widths
-
-    def _kl_weight(self, d: int) -> float:
-        if isinstance(self.lambda_kl, str):
-            return 0.01 * (d - 1)
-        return float(self.lambda_kl)
-
-    def _patience(self) -> int:
-        if isinstance(self.patience, str):
-            return 100 if self._refits() else 500
-        return int(self.patience)
-
-    def _mechanism_learning_rate(self) -> float:
-        if isinstance(self.lr_mech, str):
-            return 1e-2 if self.mechanism == "linear" else 1e-3
-        return float(self.lr_mech)
-
-    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
-        if self._refits() and (self._kl_weight(X.shape[1]) == 0 or self.prior >= 0.5):
-            warnings.warn(
-                f"lambda_kl = {self._kl_weight(X.shape[1])} and prior = {self.prior} make an edge free "
-                "(its price λ·log((1 − prior)/prior) is not positive): the refit keeps every "
-                "predecessor that explains anything, a complete DAG on its order",
-                UserWarning,
-                stacklevel=4,
-            )
-        seed = seed_from(self.random_state)
-        with progress_bar(self.verbose, total=int(self.max_iter), desc="DP-DAG", unit="epoch") as callback:
-            out = _core.dpdag_fit(
-                X,
-                hidden=self._hidden_widths(),
-                lambda_kl=self._kl_weight(X.shape[1]),
-                prior=float(self.prior),
-                tau=float(self.tau),
-                lr_graph=float(self.lr_graph),
-                lr_mech=self._mechanism_learning_rate(),
-                batch_size=int(self.batch_size),
-                max_iter=int(self.max_iter),
-                patience=self._patience(),
-                tol=float(self.tol),
-                validation_fraction=float(self.validation_fraction),
-                edge_threshold=float(self.edge_threshold),
-                refit=self._refits(),
-                refit_orders=int(self.refit_orders),
-                seed=seed,
-                forbidden=forbidden,
-                required=required,
-                callback=callback,
-                n_threads=resolve_n_jobs(self.n_jobs),
-            )
-        probabilities, exact = _core.dpdag_edge_probabilities(
-            out["theta"], out["phi"], N_ORDER_SAMPLES, seed, forbidden=forbidden, required=required
-        )
-        result = CoreResult.from_core(
-            out,
-            order_scores_="theta",
-            edge_logits_="phi",
-            validation_history_="validation",
-            best_epoch_="best_epoch",
-            n_steps_="n_evals",
-            n_refit_orders_="refit_orders",
-            refit_time_="refit_seconds",
-        )
-        # set on the estimator with the other fitted attributes, only once the fit succeeded
-        result.extras.update(
-            edge_probabilities_=probabilities,
-            edge_probabilities_exact_=bool(exact),
-            _mechanism_params=out["mechanism"],
-            _masks=(forbidden, required),
-        )
-        return result
+    def _store(self, result, forbidden=None, required=None) -> None:
+        super()._store(result, forbidden, required)
+        # what predict and sample_dags need, as of this fit (set_params may change the parameters)
+        self._masks = (forbidden, required)
+        self._hidden = [] if self.mechanism == "linear" else [int(h) for h in np.atleast_1d(self.hidden)]
 
     def _convergence_advice(self) -> str:
         return (
             f"DP-DAG reached max_iter = {self.max_iter} epochs before its held-out loss stopped "
-            f"improving for patience = {self._patience()} epochs: increase max_iter. The returned graph "
+            f"improving for patience = {self.patience!r} epochs: increase max_iter. The returned graph "
             "(the best epoch's) is a DAG."
         )
 
@@ -382,7 +259,7 @@ class DPDAG(DAGLearner):
         standardized = (values - self.mean_) / self.scale_
         prediction = _core.dpdag_predict(
             np.ascontiguousarray(standardized),
-            self._hidden_widths(),
+            self._hidden,
             self._mechanism_params,
             self.adjacency_.astype(np.float64),
         )

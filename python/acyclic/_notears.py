@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from . import _core
-from ._base import CoreResult, LinearSEMLearner, check_count, check_number, resolve_n_jobs
-from ._progress import progress_bar
-from .exceptions import InvalidInputError
-from .penalties import KINDS as _PENALTIES
+from ._base import LinearSEMLearner
 
 
 class NOTEARS(LinearSEMLearner):
@@ -35,8 +29,8 @@ class NOTEARS(LinearSEMLearner):
     penalty : {"expm", "logdet", "poly", "spectral"}, default="expm"
         The acyclicity function h in the constraint h(W) = 0 (formulas and papers in
         :func:`acyclic.penalties.h`): ``"expm"`` is the paper's tr(exp(W∘W)) − d;
-        ``"logdet"`` is DAGMA's −log det(I − W∘W) (with s = 1), defined only while
-        ρ(W∘W) < 1 — the start W = 0 is inside that domain (as it is inside every penalty's), and
+        ``"logdet"`` is DAGMA's −log det(sI − W∘W) + d log s, defined only while
+        ρ(W∘W) < s — the start W = 0 is inside that domain (as it is inside every penalty's), and
         a trial step of the line search that leaves it counts as an objective of +∞, so the
         search backtracks and the iterates stay inside; ``"poly"`` is DAG-GNN's
         tr((I + W∘W/d)^d) − d; ``"spectral"`` is NO-BEARS' spectral radius ρ(W∘W) (power
@@ -46,6 +40,9 @@ class NOTEARS(LinearSEMLearner):
         stall at h ≈ 1e-2 while the penalty parameter climbs to ``rho_max`` (minutes even at
         d = 10 with the default 1e16); pass e.g. ``rho_max=1e6`` to stop early. The
         projection still returns a DAG.
+    s : float, default=1.0
+        The log-det penalty's parameter (``penalty="logdet"`` only; the others ignore it): the
+        iterates keep ρ(W∘W) < s.
     max_iter : int, default=100
         Cap on dual-ascent (outer) steps.
     h_tol : float, default=1e-8
@@ -102,12 +99,16 @@ class NOTEARS(LinearSEMLearner):
     (5, 5)
     """
 
+    _core_learner = "notears"
+    _progress_unit = "outer step"
+
     def __init__(
         self,
         lambda1=0.1,
         *,
         loss_type="l2",
         penalty="expm",
+        s=1.0,
         max_iter=100,
         h_tol=1e-8,
         rho_max=1e16,
@@ -120,6 +121,7 @@ class NOTEARS(LinearSEMLearner):
         self.lambda1 = lambda1
         self.loss_type = loss_type
         self.penalty = penalty
+        self.s = s
         self.max_iter = max_iter
         self.h_tol = h_tol
         self.rho_max = rho_max
@@ -128,33 +130,6 @@ class NOTEARS(LinearSEMLearner):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.prior_knowledge = prior_knowledge
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        if not isinstance(self.penalty, str) or self.penalty not in _PENALTIES:
-            raise InvalidInputError(f"penalty must be one of {_PENALTIES}, got {self.penalty!r}")
-        check_count(self, "max_iter", high=10**7)
-        check_number(self, "h_tol", low_inclusive=False)
-        check_number(self, "rho_max", low=1.0, low_inclusive=False)
-
-    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
-        self._check_glm_data(X)
-        with progress_bar(self.verbose, total=self.max_iter, desc="NOTEARS") as callback:
-            out = _core.notears_fit(
-                X,
-                loss_type=self.loss_type,
-                penalty=self.penalty,
-                lambda1=float(self.lambda1),
-                max_iter=int(self.max_iter),
-                h_tol=float(self.h_tol),
-                rho_max=float(self.rho_max),
-                w_threshold=float(self.w_threshold),
-                callback=callback,
-                forbidden=forbidden,
-                required=required,
-                n_threads=resolve_n_jobs(self.n_jobs),
-            )
-        return CoreResult.from_core(out, h_="h", rho_="rho", n_evals_="n_evals")
 
     def _convergence_advice(self) -> str:
         return (

@@ -3,17 +3,12 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from . import _core
-from ._base import CoreResult, DAGLearner, check_count, check_number, random_state_from, resolve_n_jobs
-from ._progress import progress_bar
+from ._base import DAGLearner
 from ._validation import as_float_matrix, as_square_matrix
 from .exceptions import InvalidInputError
-
-_INITS = ("var", "r2", "random")
 
 
 class TOPO(DAGLearner):
@@ -101,6 +96,9 @@ class TOPO(DAGLearner):
         From ``fit``: bad data or parameters (the message names them).
     """
 
+    _core_learner = "topo"
+    _progress_unit = "round"
+
     def __init__(
         self,
         *,
@@ -128,48 +126,6 @@ class TOPO(DAGLearner):
         self.verbose = verbose
         self.prior_knowledge = prior_knowledge
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        check_number(self, "w_threshold")
-        check_count(self, "max_iter")
-        if self.n_large_searches is not None:
-            check_count(self, "n_large_searches", low=0)
-        for name in ("size_small", "size_large"):
-            if getattr(self, name) is not None:
-                check_count(self, name, low=0)
-        if self.size_small is not None and self.size_large is not None and self.size_large < self.size_small:
-            raise InvalidInputError(f"size_large ({self.size_large}) must be >= size_small ({self.size_small})")
-        if isinstance(self.init, str) and self.init not in _INITS:
-            raise InvalidInputError(f"init must be one of {_INITS} or an order (array of int), got {self.init!r}")
-
-    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
-        order = self._initial_order(X)
-        with progress_bar(self.verbose, total=int(self.max_iter), desc="TOPO") as callback:
-            out = _core.topo_fit(
-                X,
-                [int(v) for v in order],
-                size_small=None if self.size_small is None else int(self.size_small),
-                size_large=None if self.size_large is None else int(self.size_large),
-                n_large_searches=None if self.n_large_searches is None else int(self.n_large_searches),
-                w_threshold=float(self.w_threshold),
-                max_iter=int(self.max_iter),
-                callback=callback,
-                forbidden=forbidden,
-                required=required,
-                n_threads=resolve_n_jobs(self.n_jobs),
-            )
-        return CoreResult.from_core(out, order_="order", n_evals_="n_evals", ridge_="ridge")
-
-    def _initial_order(self, X: np.ndarray) -> np.ndarray:
-        d = X.shape[1]
-        if isinstance(self.init, str):
-            if self.init == "var":
-                return np.argsort(X.var(axis=0), kind="stable")
-            if self.init == "r2":
-                return np.argsort(r2_scores(X), kind="stable")
-            return random_state_from(self.random_state).permutation(d)
-        return check_order(self.init, d)
-
     def _convergence_advice(self) -> str:
         return (
             f"TOPO stopped after max_iter = {self.max_iter} rounds while swaps still improved the "
@@ -177,34 +133,8 @@ class TOPO(DAGLearner):
         )
 
 
-def r2_scores(X: np.ndarray) -> np.ndarray:
-    """R² of each column of centred X regressed on all the others, shape (d,).
-
-    R²_j = 1 − 1 / (Σ_jj (Σ⁻¹)_jj) with Σ the covariance; a ridge of 1e-6 × the mean variance
-    keeps it defined when Σ is singular. Used by ``init="r2"`` (the R²-sortability of Reisach et
-    al., "A Scale-Invariant Sorting Criterion to Find a Causal Order in Additive Noise Models",
-    NeurIPS 2023).
-    """
-    sigma = np.cov(X, rowvar=False, bias=True).reshape(X.shape[1], X.shape[1])
-    ridge = 1e-6 * float(np.mean(np.diag(sigma)))
-    precision = np.linalg.inv(sigma + ridge * np.eye(sigma.shape[0]))
-    return 1.0 - 1.0 / (np.diag(sigma) * np.diag(precision))
 
 
-def check_order(order, d: int) -> np.ndarray:
-    """``order`` as an int64 array if it is a permutation of 0..d-1, else InvalidInputError."""
-    try:
-        values = np.asarray(order)
-    except (TypeError, ValueError):
-        values = np.asarray([None])
-    ok = (
-        values.ndim == 1
-        and values.size == d
-        and all(isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in values.tolist())
-    )
-    if not ok or sorted(values.tolist()) != list(range(d)):
-        raise InvalidInputError(f"init must be a permutation of 0..{d - 1} (an order of the columns), got {order!r}")
-    return values.astype(np.int64)
 
 
 def refine_topo(estimator_or_W, X, **params) -> TOPO:

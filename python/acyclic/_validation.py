@@ -74,10 +74,11 @@ def _is_number(v) -> bool:
 
 
 def as_float_matrix(X) -> Tuple[np.ndarray, List]:
-    """Converts X (DataFrame, array-like) into a new C-ordered float64 array and its labels.
+    """Converts X (DataFrame, array-like) into a C-ordered float64 array and its labels.
 
     Returns ``(array of shape (n, d), labels)`` where labels are the DataFrame's column labels
-    as given, or ``list(range(d))``. The caller's X is never modified.
+    as given, or ``list(range(d))``. The array is X itself when X already is a C-ordered float64
+    array (nothing here or in the learners writes to it), else a new one.
 
     Raises
     ------
@@ -113,7 +114,7 @@ def as_float_matrix(X) -> Tuple[np.ndarray, List]:
         )
     labels = list(range(A.shape[1]))
     if A.dtype.kind in "biuf":
-        return np.array(A, dtype=np.float64, order="C", copy=True), labels
+        return np.ascontiguousarray(A, dtype=np.float64), labels
     if A.dtype.kind == "c":
         raise NonNumericInputError("Complex data not supported: X holds complex numbers")
     if A.dtype.kind in "US":

@@ -24,7 +24,8 @@ import warnings
 import numpy as np
 
 from . import _core
-from ._base import CoreResult, DAGLearner, check_number, random_state_from
+from ._base import DAGLearner, python_result, random_state_from
+from ._params import NonNegative, OneOf
 
 __all__ = ["SortnRegress", "VarSortnRegress", "R2SortnRegress", "RandomSortnRegress"]
 
@@ -67,19 +68,16 @@ class _SortAndRegress(DAGLearner):
     def _criterion(self) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        check_number(self, "w_threshold")
+    _python_learner_params = {"w_threshold": NonNegative(), "sort": OneOf(*_SORTS)}
 
-    def _fit_standardized(self, X: np.ndarray, forbidden, required) -> CoreResult:
-        from ._topo import r2_scores
-
+    def _fit_preprocessed(self, values, mean, scale, forbidden, required):
+        X = (values - mean) / scale
         d = X.shape[1]
         criterion = self._criterion()
         if criterion == "var":
             order = np.argsort(X.var(axis=0), kind="stable")
         elif criterion == "r2":
-            order = np.argsort(r2_scores(X), kind="stable")
+            order = np.argsort(_core.r2_scores(np.cov(X, rowvar=False, bias=True).reshape(d, d)), kind="stable")
         else:
             order = random_state_from(self.random_state).permutation(d)
         if required is not None:  # the closest order that keeps every required edge forward
@@ -98,16 +96,17 @@ class _SortAndRegress(DAGLearner):
                 for i, p in enumerate(parents):
                     if required[p, target] and raw[p, target] == 0.0:
                         raw[p, target] = ols[i]
+        notes = []
         if fallback:
-            warnings.warn(f"{fallback} regression(s) had too few rows for BIC and used plain least squares",
-                          UserWarning, stacklevel=4)  # fmt: skip
+            notes.append(f"{fallback} regression(s) had too few rows for BIC and used plain least squares")
         weights = np.where(np.abs(raw) >= self.w_threshold, raw, 0.0)
         if required is not None:
             weights[required] = raw[required]
         residual = X - X @ raw
         score = 0.5 / X.shape[0] * float(np.sum(residual * residual))
-        return CoreResult(raw_weights=raw, weights=weights, n_iter=1, converged=True, history=np.array([score]),
-                          extras={"order_": np.asarray(order, dtype=np.int64)})  # fmt: skip
+        extras = {"order": np.asarray(order, dtype=np.int64)}
+        return python_result(raw, weights, required, n_iter=1, converged=True, history=np.array([score]),
+                             extras=extras, warnings_=notes)  # fmt: skip
 
 
 class SortnRegress(_SortAndRegress):
@@ -136,12 +135,6 @@ class SortnRegress(_SortAndRegress):
     def _criterion(self) -> str:
         return self.sort
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.sort not in _SORTS:
-            from .exceptions import InvalidInputError
-
-            raise InvalidInputError(f"sort must be one of {_SORTS}, got {self.sort!r}")
 
 
 def _fixed_sort(criterion: str, summary: str):

@@ -66,14 +66,11 @@ def topological_order(W) -> Optional[np.ndarray]:
 
 def threshold(W, w_threshold: float) -> np.ndarray:
     """A copy of W with entries |w| < ``w_threshold`` and the diagonal set to zero."""
-    A = _square(W).copy()
-    A[np.abs(A) < w_threshold] = 0.0
-    np.fill_diagonal(A, 0.0)
-    return A
+    return _core.threshold(_square(W), float(w_threshold))
 
 
 def project_to_dag(W, required=None) -> np.ndarray:
-    """Removes the weakest edges on cycles until W is a DAG (DESIGN §2).
+    """Removes the weakest edges on cycles until W is a DAG.
 
     Within each strongly connected component, edges are removed weakest first (smallest |w|,
     ties by (i, j)) until it splits; repeated until no cycle is left. An acyclic W is returned

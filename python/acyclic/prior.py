@@ -16,6 +16,7 @@ from typing import Dict, Hashable, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import _core
 from .exceptions import InvalidInputError
 
 __all__ = ["PriorKnowledge"]
@@ -141,9 +142,11 @@ class PriorKnowledge:
                 raise InvalidInputError(
                     f"the required edge {name(i)} -> {name(j)} goes from tier {tier_of[i] + 1} back to tier {tier_of[j] + 1}"
                 )
-        cycle = _find_cycle(required)
+        cycle = _core.find_cycle(required.astype(np.float64))
         if cycle:
-            raise InvalidInputError("the required edges form a directed cycle: " + " -> ".join(name(i) for i in cycle))
+            raise InvalidInputError(
+                "the required edges form a directed cycle: " + " -> ".join(name(i) for i in [*cycle, cycle[0]])
+            )
         forbidden |= explicit | required.T
         forbidden[:, sources] = True
         forbidden[sinks, :] = True
@@ -196,31 +199,3 @@ def _nodes(nodes: Iterable, what: str) -> Tuple[Hashable, ...]:
     if isinstance(nodes, (str, bytes)) or not hasattr(nodes, "__iter__"):
         raise InvalidInputError(f"{what} must be a list of nodes, got {nodes!r}")
     return tuple(_key(node) for node in nodes)
-
-
-def _find_cycle(adjacency: np.ndarray) -> Optional[List[int]]:
-    """The nodes of a directed cycle of ``adjacency`` (first node repeated at the end), or None."""
-    d = adjacency.shape[0]
-    state = [0] * d  # 0 unseen, 1 on the stack, 2 done
-    parent = [-1] * d
-    for root in range(d):
-        if state[root]:
-            continue
-        stack = [(root, iter(np.flatnonzero(adjacency[root])))]
-        state[root] = 1
-        while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                state[node] = 2
-                stack.pop()
-            elif state[child] == 1:  # a back edge node -> child closes child -> ... -> node -> child
-                path = [int(node)]
-                while path[-1] != child:
-                    path.append(parent[path[-1]])
-                return path[::-1] + [int(child)]
-            elif state[child] == 0:
-                state[child] = 1
-                parent[child] = node
-                stack.append((child, iter(np.flatnonzero(adjacency[child]))))
-    return None

@@ -47,7 +47,10 @@ def test_same_random_state_same_bits_and_nothing_else_is_random(learner):
             np.testing.assert_array_equal(first.history_, again.history_)
     if learner in STOCHASTIC or learner == "topo":
         other = make(learner, **{**params, "random_state": 8}).fit(X)
-        assert not np.array_equal(first.raw_weights_, other.raw_weights_)
+        if learner == "topo":  # another starting order (the search may still end at the same DAG)
+            assert first.history_[0] != other.history_[0]
+        else:
+            assert not np.array_equal(first.raw_weights_, other.raw_weights_)
     if seeded:  # the docstring says what random_state seeds
         doc = type(first).__doc__
         entry = doc[doc.index("random_state :") :].split("\n")[1].lower()

@@ -96,24 +96,27 @@ def test_learner_entry_points(x, data):
     d = x.shape[1]
     order = data.draw(st.lists(st.integers(-1, d + 1), min_size=0, max_size=d + 1))
     threshold = data.draw(st.sampled_from([0.0, 0.3, -1.0, np.nan]))
-    survives(lambda: _core.notears_fit(x, max_iter=2, w_threshold=threshold))
-    survives(lambda: _core.dagma_fit(x, t_stages=1, warm_iter=20, max_iter=20, w_threshold=threshold))
-    survives(lambda: _core.topo_fit(x, order, max_iter=3, w_threshold=threshold))
+    survives(lambda: _core.fit("notears", x, {"max_iter": 2, "w_threshold": threshold}))
+    survives(lambda: _core.fit("dagma", x, {"T": 1, "warm_iter": 20, "max_iter": 20, "w_threshold": threshold}))
+    survives(lambda: _core.fit("topo", x, {"init": order, "max_iter": 3, "w_threshold": threshold}))
     survives(
-        lambda: _core.cosmo_fit(
+        lambda: _core.fit(
+            "cosmo",
             x,
-            lambda1=1e-3,
-            lambda2=1e-3,
-            lambda_p=1e-3,
-            shift=1e-2,
-            t_start=0.4,
-            t_end=1e-3,
-            lr=1e-2,
-            batch_size=data.draw(st.integers(0, 4)),
-            max_iter=2,
-            tol=0.1,
-            w_threshold=threshold,
-            seed=0,
+            dict(
+                lambda1=1e-3,
+                lambda2=1e-3,
+                lambda_p=1e-3,
+                shift=1e-2,
+                t_start=0.4,
+                t_end=1e-3,
+                lr=1e-2,
+                batch_size=data.draw(st.integers(0, 4)),
+                max_iter=2,
+                tol=0.1,
+                w_threshold=threshold,
+                seed=0,
+            ),
         )
     )
 
@@ -123,7 +126,8 @@ def test_learner_entry_points(x, data):
 def test_dpdag_entry_points(x, data):
     hidden = data.draw(st.sampled_from([[], [2], [0], [2, 3]]))
     params = dict(
-        hidden=hidden,
+        mechanism="mlp" if hidden else "linear",
+        hidden=hidden or [16],
         lambda_kl=data.draw(st.sampled_from([0.1, 0.0, -1.0, np.inf])),
         prior=data.draw(st.sampled_from([0.01, 0.0, 1.0, np.nan])),
         tau=data.draw(st.sampled_from([1.0, 0.0, np.nan])),
@@ -137,17 +141,17 @@ def test_dpdag_entry_points(x, data):
         edge_threshold=data.draw(st.sampled_from([0.5, 0.0, 1.0, -1.0, np.nan])),
         seed=data.draw(st.integers(0, 2**31 - 1)),
     )
-    out = survives(lambda: _core.dpdag_fit(x, **params))
+    out = survives(lambda: _core.fit("dpdag", x, params))
     theta = data.draw(hnp.arrays(np.float64, st.integers(0, 6), elements=FLOATS))
     phi = data.draw(matrices(max_side=6))
     count = data.draw(st.integers(0, 5))
     survives(lambda: _core.dpdag_sample_dags(theta, phi, count, 0))
-    survives(lambda: _core.dpdag_edge_probabilities(theta, phi, count, 0))
     if out is not None:
         assert _core.is_dag(out["weights"])
         adjacency = data.draw(matrices(max_side=6))
-        survives(lambda: _core.dpdag_predict(x, hidden, out["mechanism"], adjacency))
-        survives(lambda: _core.dpdag_sample_dags(out["theta"], out["phi"], count, 0))
+        extras = out["extras"]
+        survives(lambda: _core.dpdag_predict(x, hidden, extras["mechanism_params"], adjacency))
+        survives(lambda: _core.dpdag_sample_dags(extras["order_scores"], extras["edge_logits"], count, 0))
 
 
 @SETTINGS
@@ -207,7 +211,7 @@ def test_core_project_required_mask_same_size_wrong_shape(mask_shape):
 def test_core_notears_forbidden_mask_same_size_wrong_shape():
     X = np.random.default_rng(0).normal(size=(30, 3))
     with pytest.raises(InvalidInputError):
-        _core.notears_fit(X, forbidden=np.zeros((1, 9), dtype=bool), max_iter=1)
+        _core.fit("notears", X, {"max_iter": 1}, forbidden=np.zeros((1, 9), dtype=bool))
 
 
 def test_core_project_non_square_and_notears_bad_mask():
@@ -215,9 +219,9 @@ def test_core_project_non_square_and_notears_bad_mask():
         _core.project_to_dag(np.ones((2, 3)))
     X = np.random.default_rng(0).normal(size=(30, 3))
     with pytest.raises(InvalidInputError, match=r"forbidden mask"):
-        _core.notears_fit(X, forbidden=np.zeros((2, 2), dtype=bool))
+        _core.fit("notears", X, {}, forbidden=np.zeros((2, 2), dtype=bool))
     with pytest.raises(InvalidInputError, match=r"no rows"):
-        _core.notears_fit(np.zeros((0, 3)))
+        _core.fit("notears", np.zeros((0, 3)), {})
 
 
 @pytest.mark.parametrize("func", ["is_dag", "topological_order"])
@@ -378,7 +382,7 @@ def test_notears_core_fit_releases_the_gil():
         def callback(iteration, *rest):
             started.set()
 
-        result["out"] = _core.notears_fit(X, callback=callback)
+        result["out"] = _core.fit("notears", X, {}, callback=callback)
         result["end"] = time.perf_counter()
 
     thread = threading.Thread(target=work)

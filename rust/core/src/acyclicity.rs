@@ -63,9 +63,30 @@ fn check_s(s: f64) -> Result<()> {
     }
 }
 
+/// A penalty by name, as front ends choose it (the log-det parameter s comes separately).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PenaltyKind {
+    #[default]
+    Expm,
+    Logdet,
+    Poly,
+    Spectral,
+}
+
 impl Penalty {
     /// The names [`Penalty::from_name`] accepts.
     pub const NAMES: [&'static str; 4] = ["expm", "logdet", "poly", "spectral"];
+
+    /// The penalty of kind `kind`; `s` is the log-det parameter (the others ignore it).
+    pub fn new(kind: PenaltyKind, s: f64) -> Result<Self> {
+        match kind {
+            PenaltyKind::Expm => Ok(Penalty::Expm),
+            PenaltyKind::Logdet => check_s(s).map(|()| Penalty::LogDet { s }),
+            PenaltyKind::Poly => Ok(Penalty::Poly),
+            PenaltyKind::Spectral => Ok(Penalty::Spectral),
+        }
+    }
 
     /// Parses the name used in the Python API. `s` is the log-det parameter; the other
     /// penalties ignore it.

@@ -1,6 +1,6 @@
 //! Directed-graph utilities on weighted adjacency matrices (W[i, j] ≠ 0 means i → j):
 //! acyclicity test, deterministic topological order, strongly connected components and the
-//! cycle projection used after thresholding (DESIGN §2).
+//! cycle projection used after thresholding.
 
 use crate::error::{CoreError, Result};
 use faer::{Mat, MatRef};
@@ -42,6 +42,49 @@ pub fn topological_order(w: MatRef<'_, f64>) -> Option<Vec<usize>> {
         }
     }
     (order.len() == d).then_some(order)
+}
+
+/// The nodes of one directed cycle of the graph with edges where `w != 0` (in the cycle's
+/// order, first node not repeated), or `None` for a DAG. A self-loop is a cycle of one node.
+pub fn find_cycle(w: MatRef<'_, f64>) -> Option<Vec<usize>> {
+    let succ = out_neighbours(w);
+    let d = succ.len();
+    // 0: unseen, 1: on the depth-first stack, 2: finished
+    let mut state = vec![0u8; d];
+    let mut parent = vec![usize::MAX; d];
+    for root in 0..d {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        state[root] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&child) = succ[node].get(*next) {
+                *next += 1;
+                match state[child] {
+                    0 => {
+                        state[child] = 1;
+                        parent[child] = node;
+                        stack.push((child, 0));
+                    }
+                    1 => {
+                        // the edge node -> child closes child -> ... -> node -> child
+                        let mut cycle = vec![node];
+                        while *cycle.last()? != child {
+                            cycle.push(parent[*cycle.last()?]);
+                        }
+                        cycle.reverse();
+                        return Some(cycle);
+                    }
+                    _ => {}
+                }
+            } else {
+                state[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    None
 }
 
 /// True when the graph with edges where `w != 0` has no directed cycle.
@@ -290,6 +333,15 @@ mod tests {
             w[(i, j)] = v;
         }
         w
+    }
+
+    #[test]
+    fn find_cycle_names_the_nodes_of_a_cycle() {
+        let c = from_edges(4, &[(0, 1, 1.0), (1, 2, 1.0), (2, 0, 1.0), (3, 0, 1.0)]);
+        let cycle = find_cycle(c.as_ref()).unwrap();
+        assert_eq!(cycle, vec![0, 1, 2]);
+        assert_eq!(find_cycle(from_edges(2, &[(1, 1, 1.0)]).as_ref()), Some(vec![1]));
+        assert_eq!(find_cycle(from_edges(3, &[(0, 1, 1.0), (1, 2, 1.0)]).as_ref()), None);
     }
 
     #[test]

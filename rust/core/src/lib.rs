@@ -24,6 +24,7 @@ pub mod mmatrix;
 pub mod optim;
 pub mod progress;
 pub mod scalar;
+pub mod sortability;
 pub(crate) mod vector;
 
 pub use error::{CoreError, Result};

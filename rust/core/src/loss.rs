@@ -34,7 +34,29 @@ pub enum Loss {
 }
 
 /// log(1 + e^m) without overflow.
+/// The kind of loss, as front ends name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LossType {
+    /// Least squares on centred data.
+    #[default]
+    L2,
+    /// Logistic, for binary data.
+    Logistic,
+    /// Poisson, for count data.
+    Poisson,
+}
+
 impl Loss {
+    /// Builds the loss of the given kind from n×d data.
+    pub fn from_type(kind: LossType, x: MatRef<'_, f64>) -> Result<Self> {
+        match kind {
+            LossType::L2 => Self::least_squares_from_data(x),
+            LossType::Logistic => Ok(Loss::Logistic { x: x.to_owned() }),
+            LossType::Poisson => Ok(Loss::Poisson { x: x.to_owned() }),
+        }
+    }
+
     /// Builds the least-squares loss from n×d data: centres a copy and forms Σ = XᵀX/n.
     pub fn least_squares_from_data(x: MatRef<'_, f64>) -> Result<Self> {
         let n = x.nrows();

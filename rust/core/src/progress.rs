@@ -7,17 +7,16 @@
 
 /// One outer step of an iterative learner, as shown to the user.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Status {
+pub struct Status<'a> {
     /// Outer steps done so far (1-based after the first).
     pub iteration: usize,
     /// The cap on outer steps.
     pub max_iter: usize,
     /// Objective value at the accepted iterate.
     pub objective: f64,
-    /// Acyclicity residual h(W) at the accepted iterate.
-    pub h: f64,
-    /// Penalty parameter (augmented Lagrangian ρ), or NaN where it has no meaning.
-    pub rho: f64,
+    /// The learner's own quantities at this step, by name (e.g. NOTEARS' "h" and "rho", DAGMA's
+    /// "mu", COSMO's "temperature").
+    pub quantities: &'a [(&'static str, f64)],
 }
 
 /// Receives progress and decides about cancellation.
@@ -27,7 +26,7 @@ pub trait Progress {
         false
     }
     /// Called after each outer step.
-    fn report(&mut self, _status: &Status) {}
+    fn report(&mut self, _status: &Status<'_>) {}
 }
 
 /// A progress sink that never cancels and shows nothing.

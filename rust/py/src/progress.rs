@@ -6,6 +6,7 @@
 
 use acyclic_core::progress::{Progress, Status};
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -35,8 +36,9 @@ impl Cancel {
     }
 }
 
-/// Forwards each outer step to `callback(iteration, max_iter, objective, h, rho)` and stops
-/// when the shared flag is raised (Ctrl-C, or an exception in the callback).
+/// Forwards each outer step to `callback(iteration, max_iter, objective, quantities)` (the
+/// learner's named quantities as a dict) and stops when the shared flag is raised (Ctrl-C, or an
+/// exception in the callback).
 pub struct PyProgress {
     callback: Option<Py<PyAny>>,
     cancel: Arc<Cancel>,
@@ -53,13 +55,20 @@ impl Progress for PyProgress {
         self.cancel.flag.load(Ordering::Relaxed)
     }
 
-    fn report(&mut self, status: &Status) {
+    fn report(&mut self, status: &Status<'_>) {
         if self.should_stop() {
             return;
         }
         if let Some(callback) = &self.callback {
-            let args = (status.iteration, status.max_iter, status.objective, status.h, status.rho);
-            if let Err(e) = Python::attach(|py| callback.call1(py, args).map(|_| ())) {
+            let call = |py: Python<'_>| -> PyResult<()> {
+                let quantities = PyDict::new(py);
+                for (name, value) in status.quantities {
+                    quantities.set_item(name, value)?;
+                }
+                callback.call1(py, (status.iteration, status.max_iter, status.objective, quantities))?;
+                Ok(())
+            };
+            if let Err(e) = Python::attach(call) {
                 self.cancel.raise(e);
             }
         }

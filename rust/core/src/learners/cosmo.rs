@@ -34,6 +34,8 @@ use crate::linalg::{gather_rows, inverse_without_index};
 use crate::loss::Loss;
 use crate::matmul::matmul;
 use crate::optim::adam::Adam;
+use crate::learners::params::{check_count, check_number, MAX_COUNT};
+use crate::learners::{Auto, Fitted, Learner, Prior};
 use crate::progress::{Progress, Status};
 use crate::scalar::sigmoid;
 use crate::vector::{dot, sum};
@@ -43,9 +45,11 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-/// Settings of [`fit`].
-#[derive(Debug, Clone)]
+/// Settings of [`fit`]; defaults in [`Config::default`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// λ1: L1 weight on W.
     pub lambda1: f64,
@@ -59,8 +63,9 @@ pub struct Config {
     pub t_start: f64,
     /// Temperature of the last epoch.
     pub t_end: f64,
-    /// Adam's learning rate.
-    pub lr: f64,
+    /// Adam's learning rate; "auto": 1e-2 up to d = 30 variables, 5e-3 above (chosen on raw
+    /// ER2/ER4 simulations at d = 20–100).
+    pub lr: Auto<f64>,
     /// Rows per minibatch.
     pub batch_size: usize,
     /// Epochs.
@@ -75,9 +80,85 @@ pub struct Config {
     /// Seed of the initialisation and of the minibatch order.
     pub seed: u64,
     /// Entries of W fixed at 0 (row-major d×d).
+    #[serde(skip)]
     pub forbidden: Option<Mask>,
     /// Edges kept in the result (their priorities are kept in order).
+    #[serde(skip)]
     pub required: Option<Mask>,
+}
+
+impl Default for Config {
+    /// The middle of the authors' search ranges for linear data, with lr and t_end as measured
+    /// on raw ER2/ER4 simulations (see the Python `COSMO` docstring).
+    fn default() -> Self {
+        Config {
+            lambda1: 5e-4,
+            lambda2: 2e-3,
+            lambda_p: 2e-3,
+            shift: 6e-3,
+            t_start: 0.45,
+            t_end: 1e-3,
+            lr: Auto::Auto,
+            batch_size: 64,
+            max_iter: 2000,
+            tol: 1e-2,
+            refit: true,
+            w_threshold: 0.3,
+            seed: 0,
+            forbidden: None,
+            required: None,
+        }
+    }
+}
+
+impl Config {
+    /// The learning rate for d variables.
+    pub fn learning_rate(&self, d: usize) -> f64 {
+        self.lr.resolve(|| if d <= 30 { 1e-2 } else { 5e-3 })
+    }
+}
+
+impl Learner for Config {
+    const NAME: &'static str = "cosmo";
+
+    fn validate(&self) -> Result<()> {
+        for (name, value) in [
+            ("lambda1", self.lambda1),
+            ("lambda2", self.lambda2),
+            ("lambda_p", self.lambda_p),
+            ("w_threshold", self.w_threshold),
+            ("tol", self.tol),
+        ] {
+            check_number(name, value, 0.0, false)?;
+        }
+        for (name, value) in [("shift", self.shift), ("t_start", self.t_start), ("t_end", self.t_end)] {
+            check_number(name, value, 0.0, true)?;
+        }
+        if let Auto::Value(lr) = self.lr {
+            check_number("lr", lr, 0.0, true)?;
+        }
+        check_count("batch_size", self.batch_size, 1, MAX_COUNT)?;
+        check_count("max_iter", self.max_iter, 1, MAX_COUNT)
+    }
+
+    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        let config = Config { forbidden: prior.forbidden.clone(), required: prior.required.clone(), ..self.clone() };
+        let fit = fit(x, &config, progress)?;
+        let fitted = Fitted::new(
+            fit.raw_weights,
+            fit.weights,
+            prior.forbidden.as_ref(),
+            prior.required.as_ref(),
+            fit.n_iter,
+            fit.converged,
+            fit.history,
+        )?;
+        Ok(fitted
+            .with("priorities", fit.priorities)
+            .with("n_steps", fit.n_steps)
+            .with("n_refit_rounds", fit.refit_rounds)
+            .with("refit_time", fit.refit_seconds))
+    }
 }
 
 /// What [`fit`] returns.
@@ -126,15 +207,13 @@ fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
             return bad(format!("{name} must be a finite number >= 0, got {value}"));
         }
     }
-    let positive = [("shift", config.shift), ("t_start", config.t_start), ("t_end", config.t_end), ("lr", config.lr)];
+    let positive = [("shift", config.shift), ("t_start", config.t_start), ("t_end", config.t_end)];
     for (name, value) in positive {
         if !(value > 0.0 && value.is_finite()) {
             return bad(format!("{name} must be a finite number > 0, got {value}"));
         }
     }
-    if config.batch_size == 0 || config.max_iter == 0 {
-        return bad("batch_size and max_iter must be >= 1".into());
-    }
+    config.validate()?;
     if n == 0 || d == 0 {
         return Err(CoreError::InvalidInput("X must have at least one row and one column".into()));
     }
@@ -309,6 +388,7 @@ fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec<(usize, us
 pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
     let (n, d) = (x.nrows(), x.ncols());
     validate(config, n, d)?;
+    let lr = config.learning_rate(d);
     let required = required_in_order(config.required.as_ref(), d)?;
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
 
@@ -357,7 +437,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
                 )));
             }
             epoch_loss += loss * chunk.len() as f64;
-            adam.step(&mut model.theta, &grad, config.lr, &mut next);
+            adam.step(&mut model.theta, &grad, lr, &mut next);
             order_required(&mut model.theta[d * d..], &required, config.shift);
             n_steps += 1;
         }
@@ -372,8 +452,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
             iteration: epoch + 1,
             max_iter: config.max_iter,
             objective: loss,
-            h: f64::NAN,
-            rho: t,
+            quantities: &[("temperature", t)],
         });
     }
 
@@ -747,7 +826,7 @@ mod tests {
             shift: 0.05,
             t_start: 0.45,
             t_end: 1e-3,
-            lr: 5e-3,
+            lr: Auto::Value(5e-3),
             batch_size: 16,
             max_iter: 50,
             tol: 1e-2,

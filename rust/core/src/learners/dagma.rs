@@ -28,15 +28,19 @@ use crate::acyclicity::Penalty;
 use crate::constraints::{validate_common, DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold, Mask};
-use crate::loss::Loss;
+use crate::learners::params::{check_count, check_number, one_or_many, MAX_COUNT};
+use crate::learners::{Fitted, Learner, Prior};
+use crate::loss::{Loss, LossType};
 use crate::optim::adam::Adam;
 use crate::optim::lbfgs;
 use crate::optim::owlqn::minimize_l1;
 use crate::progress::{Progress, Status};
 use faer::{Mat, MatRef};
+use serde::{Deserialize, Serialize};
 
 /// The inner solver of each stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum InnerSolver {
     /// OWL-QN (L-BFGS for L1 objectives) on W.
     Lbfgs,
@@ -48,19 +52,24 @@ pub enum InnerSolver {
 }
 
 /// Settings of [`fit`]; defaults are those of the reference package (PyPI `dagma` 1.1.1).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// L1 weight λ1 ≥ 0 (default 0.03).
     pub lambda1: f64,
+    /// The score: least squares (default) or logistic (the reference's two).
+    pub loss_type: LossType,
     /// |w| below this is dropped at the end (default 0.3).
     pub w_threshold: f64,
     /// Number of central-path stages T (default 5).
+    #[serde(rename = "T")]
     pub t_stages: usize,
     /// μ of the first stage (default 1).
     pub mu_init: f64,
     /// μ shrink factor between stages (default 0.1).
     pub mu_factor: f64,
     /// s per stage; the last value repeats when shorter than T (default [1, .9, .8, .7, .6]).
+    #[serde(deserialize_with = "one_or_many")]
     pub s: Vec<f64>,
     /// Inner iterations of every stage but the last (default 30000).
     pub warm_iter: usize,
@@ -82,8 +91,10 @@ pub struct Config {
     /// Inner solver (default Hybrid: the reference's Adam path, finished by OWL-QN).
     pub solver: InnerSolver,
     /// Entries fixed at zero (row-major d×d).
+    #[serde(skip)]
     pub forbidden: Option<Mask>,
     /// Entries exempt from the L1 term, the threshold and the cycle projection.
+    #[serde(skip)]
     pub required: Option<Mask>,
 }
 
@@ -91,6 +102,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             lambda1: 0.03,
+            loss_type: LossType::L2,
             w_threshold: 0.3,
             t_stages: 5,
             mu_init: 1.0,
@@ -133,32 +145,53 @@ pub struct Fit {
 }
 
 fn validate(config: &Config, d: usize) -> Result<()> {
-    validate_common(config.lambda1, config.w_threshold, config.forbidden.as_ref(), config.required.as_ref(), d)?;
-    let bad = |what: String| Err(CoreError::InvalidParameter(what));
-    if config.t_stages == 0 {
-        return bad("T must be >= 1".into());
+    config.validate()?;
+    validate_common(config.lambda1, config.w_threshold, config.forbidden.as_ref(), config.required.as_ref(), d)
+}
+
+impl Learner for Config {
+    const NAME: &'static str = "dagma";
+
+    fn validate(&self) -> Result<()> {
+        let bad = |what: String| Err(CoreError::InvalidParameter(what));
+        if self.loss_type == LossType::Poisson {
+            return bad("DAGMA supports loss_type 'l2' and 'logistic' (as the reference)".into());
+        }
+        check_number("lambda1", self.lambda1, 0.0, false)?;
+        check_number("w_threshold", self.w_threshold, 0.0, false)?;
+        check_count("T", self.t_stages, 1, MAX_COUNT)?;
+        check_count("warm_iter", self.warm_iter, 1, MAX_COUNT)?;
+        check_count("max_iter", self.max_iter, 1, MAX_COUNT)?;
+        check_count("checkpoint", self.checkpoint, 1, MAX_COUNT)?;
+        for (name, value) in [("mu_init", self.mu_init), ("lr", self.lr), ("h_tol", self.h_tol)] {
+            check_number(name, value, 0.0, true)?;
+        }
+        check_number("hybrid_tol", self.hybrid_tol, 0.0, false)?;
+        check_number("tol", self.tol, 0.0, false)?;
+        check_number("mu_factor", self.mu_factor, 0.0, true)?;
+        if self.mu_factor > 1.0 {
+            return bad(format!("mu_factor must be in (0, 1], got {}", self.mu_factor));
+        }
+        if self.s.is_empty() || self.s.iter().any(|&s| !(s > 0.0 && s.is_finite())) {
+            return bad(format!("s must hold finite numbers > 0, got {:?}", self.s));
+        }
+        Ok(())
     }
-    if !(config.mu_init > 0.0 && config.mu_factor > 0.0 && config.mu_factor <= 1.0) {
-        return bad(format!(
-            "need mu_init > 0 and 0 < mu_factor <= 1, got {} and {}",
-            config.mu_init, config.mu_factor
-        ));
+
+    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        let config = Config { forbidden: prior.forbidden.clone(), required: prior.required.clone(), ..self.clone() };
+        let fit = fit(&Loss::from_type(self.loss_type, x)?, &config, progress)?;
+        let fitted = Fitted::new(
+            fit.raw_weights,
+            fit.weights,
+            prior.forbidden.as_ref(),
+            prior.required.as_ref(),
+            fit.n_iter,
+            fit.converged,
+            fit.history,
+        )?;
+        Ok(fitted.with("h", fit.h).with("n_evals", fit.n_evals).with("s_used", fit.s_used))
     }
-    if config.s.is_empty() || config.s.iter().any(|&s| !(s > 0.0 && s.is_finite())) {
-        return bad("s must be a non-empty list of finite numbers > 0".into());
-    }
-    if config.warm_iter == 0 || config.max_iter == 0 {
-        return bad("warm_iter and max_iter must be >= 1".into());
-    }
-    if !(config.lr > 0.0)
-        || !(config.h_tol > 0.0)
-        || !(config.tol >= 0.0)
-        || !(config.hybrid_tol >= 0.0)
-        || config.checkpoint == 0
-    {
-        return bad("lr and h_tol must be > 0, tol and hybrid_tol >= 0 and checkpoint >= 1".into());
-    }
-    Ok(())
 }
 
 /// μ(Q + λ1‖W‖₁) + h_s and its (sub)gradient pieces at W; `Err(OutsideDomain)` outside.
@@ -371,7 +404,7 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
         n_iter = iters;
         history.push(objective);
         s_used.push(s);
-        progress.report(&Status { iteration: t + 1, max_iter: config.t_stages, objective, h: f64::NAN, rho: mu });
+        progress.report(&Status { iteration: t + 1, max_iter: config.t_stages, objective, quantities: &[("mu", mu), ("s", s)] });
         mu *= config.mu_factor;
     }
     layout.fill(|v| w[v], &mut buffer);

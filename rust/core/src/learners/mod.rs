@@ -1,7 +1,145 @@
-//! Structure learners. Each takes its data and settings and returns its fitted matrices.
+//! Structure learners, and the one interface through which a front end runs any of them.
+//!
+//! Each learner module has a `Config` (its settings, with the defaults of its paper or reference
+//! code) that implements [`Learner`]: it validates itself, resolves its `"auto"` settings from
+//! the data, fits, and returns the shared [`Fitted`]. A front end reads a learner's settings by
+//! name with [`LearnerConfig::read`] from any serde source (the Python binding reads a dict),
+//! then calls [`LearnerConfig::fit`]; nothing else is learner-specific. Settings are spelled as
+//! the Python estimators spell them.
 
 pub mod cosmo;
 pub mod dagma;
 pub mod dpdag;
+mod fitted;
 pub mod notears;
+pub mod params;
 pub mod topo;
+
+pub use fitted::{Fitted, Value};
+pub use params::Auto;
+
+use crate::error::{CoreError, Result};
+use crate::graph::Mask;
+use crate::progress::Progress;
+use faer::MatRef;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Prior knowledge about the graph, as d×d row-major masks.
+#[derive(Debug, Clone, Default)]
+pub struct Prior {
+    /// Edges that must not appear.
+    pub forbidden: Option<Mask>,
+    /// Edges that must appear (exempt from sparsity penalties, thresholds and projections).
+    pub required: Option<Mask>,
+}
+
+impl Prior {
+    /// Checks that each mask is d×d and that no entry is both forbidden and required.
+    pub fn check(&self, d: usize) -> Result<()> {
+        for (name, mask) in [("forbidden", &self.forbidden), ("required", &self.required)] {
+            if mask.as_ref().is_some_and(|m| m.len() != d * d) {
+                return Err(CoreError::InvalidInput(format!("the {name} mask must be {d}x{d}")));
+            }
+        }
+        if let (Some(f), Some(r)) = (&self.forbidden, &self.required) {
+            if f.iter().zip(r).any(|(&a, &b)| a && b) {
+                return Err(CoreError::InvalidInput("an edge is both forbidden and required".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What every learner's configuration can do.
+pub trait Learner: Clone + Default + Serialize + for<'de> Deserialize<'de> {
+    /// The name front ends use for the learner.
+    const NAME: &'static str;
+
+    /// Checks every setting; the message names the setting.
+    fn validate(&self) -> Result<()>;
+
+    /// Fits to the preprocessed data `x` (n×d) under `prior`.
+    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted>;
+}
+
+/// The settings of one of the learners, chosen by name.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum LearnerConfig {
+    Notears(notears::Config),
+    Dagma(dagma::Config),
+    Topo(topo::Config),
+    Cosmo(cosmo::Config),
+    Dpdag(dpdag::Config),
+}
+
+impl LearnerConfig {
+    /// The learners' names.
+    pub const NAMES: [&'static str; 5] =
+        [notears::Config::NAME, dagma::Config::NAME, topo::Config::NAME, cosmo::Config::NAME, dpdag::Config::NAME];
+
+    /// Reads learner `name`'s settings from `params` (missing ones take their defaults, unknown
+    /// ones are errors) and validates them.
+    pub fn read<'de, D: Deserializer<'de>>(name: &str, params: D) -> Result<Self> {
+        let config = match name {
+            notears::Config::NAME => LearnerConfig::Notears(read(params)?),
+            dagma::Config::NAME => LearnerConfig::Dagma(read(params)?),
+            topo::Config::NAME => LearnerConfig::Topo(read(params)?),
+            cosmo::Config::NAME => LearnerConfig::Cosmo(read(params)?),
+            dpdag::Config::NAME => LearnerConfig::Dpdag(read(params)?),
+            other => return Err(unknown(other)),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Learner `name` with its default settings.
+    pub fn defaults(name: &str) -> Result<Self> {
+        Ok(match name {
+            notears::Config::NAME => LearnerConfig::Notears(Default::default()),
+            dagma::Config::NAME => LearnerConfig::Dagma(Default::default()),
+            topo::Config::NAME => LearnerConfig::Topo(Default::default()),
+            cosmo::Config::NAME => LearnerConfig::Cosmo(Default::default()),
+            dpdag::Config::NAME => LearnerConfig::Dpdag(Default::default()),
+            other => return Err(unknown(other)),
+        })
+    }
+
+    /// Checks every setting.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            LearnerConfig::Notears(c) => c.validate(),
+            LearnerConfig::Dagma(c) => c.validate(),
+            LearnerConfig::Topo(c) => c.validate(),
+            LearnerConfig::Cosmo(c) => c.validate(),
+            LearnerConfig::Dpdag(c) => c.validate(),
+        }
+    }
+
+    /// Fits the learner to the preprocessed data `x` (n×d) under `prior`.
+    pub fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        prior.check(x.ncols())?;
+        match self {
+            LearnerConfig::Notears(c) => c.fit(x, prior, progress),
+            LearnerConfig::Dagma(c) => c.fit(x, prior, progress),
+            LearnerConfig::Topo(c) => c.fit(x, prior, progress),
+            LearnerConfig::Cosmo(c) => c.fit(x, prior, progress),
+            LearnerConfig::Dpdag(c) => c.fit(x, prior, progress),
+        }
+    }
+}
+
+fn unknown(name: &str) -> CoreError {
+    CoreError::InvalidParameter(format!("unknown learner {name:?}; expected one of {:?}", LearnerConfig::NAMES))
+}
+
+/// Deserializes a configuration; the error names the setting at fault.
+fn read<'de, T: Learner, D: Deserializer<'de>>(params: D) -> Result<T> {
+    serde_path_to_error::deserialize(params).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // the path names the setting, unless the message already does (an unknown field)
+        let named = path == "." || path.is_empty() || message.contains(path.as_str());
+        CoreError::InvalidParameter(if named { message } else { format!("{path}: {message}") })
+    })
+}

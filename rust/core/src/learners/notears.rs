@@ -7,22 +7,28 @@
 //! vector half as long, at equal or lower final objectives.) The diagonal and forbidden entries
 //! are not variables at all.
 
-use crate::acyclicity::Penalty;
+use crate::acyclicity::{Penalty, PenaltyKind};
 use crate::constraints::{validate_common, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold, Mask};
-use crate::loss::Loss;
+use crate::learners::params::{check_count, check_number};
+use crate::learners::{Fitted, Learner, Prior};
+use crate::loss::{Loss, LossType};
 use crate::optim::augmented_lagrangian::{self, Schedule, Solved};
 use crate::optim::lbfgs;
 use crate::optim::owlqn::minimize_l1;
 use crate::progress::Progress;
 use faer::{Mat, MatRef};
+use serde::{Deserialize, Serialize};
 
 /// Settings of [`fit`]; the defaults are the reference code's.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// L1 weight λ1 ≥ 0 (default 0.1).
     pub lambda1: f64,
+    /// The score: least squares (default), logistic or Poisson.
+    pub loss_type: LossType,
     /// Cap on outer (dual ascent) steps (default 100).
     pub max_iter: usize,
     /// Target h (default 1e-8).
@@ -32,12 +38,17 @@ pub struct Config {
     /// |w| below this is dropped at the end (default 0.3).
     pub w_threshold: f64,
     /// Acyclicity penalty (default expm).
-    pub penalty: Penalty,
+    pub penalty: PenaltyKind,
+    /// The log-det penalty's parameter s > 0 (default 1): W must keep ρ(W∘W) < s.
+    pub s: f64,
     /// Inner solver settings (default: the stopping rules of scipy's L-BFGS-B).
+    #[serde(skip)]
     pub inner: lbfgs::Options,
     /// Entries fixed at zero (row-major d×d), e.g. from prior knowledge.
+    #[serde(skip)]
     pub forbidden: Option<Mask>,
     /// Entries exempt from the L1 term, the threshold and the cycle projection.
+    #[serde(skip)]
     pub required: Option<Mask>,
 }
 
@@ -45,11 +56,13 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             lambda1: 0.1,
+            loss_type: LossType::L2,
             max_iter: 100,
             h_tol: 1e-8,
             rho_max: 1e16,
             w_threshold: 0.3,
-            penalty: Penalty::Expm,
+            penalty: PenaltyKind::Expm,
+            s: 1.0,
             inner: lbfgs::Options::default(),
             forbidden: None,
             required: None,
@@ -79,15 +92,36 @@ pub struct Fit {
 }
 
 fn validate(config: &Config, d: usize) -> Result<()> {
-    validate_common(config.lambda1, config.w_threshold, config.forbidden.as_ref(), config.required.as_ref(), d)?;
-    let bad = |what: String| Err(CoreError::InvalidParameter(what));
-    if !(config.h_tol > 0.0) {
-        return bad(format!("h_tol must be > 0, got {}", config.h_tol));
+    config.validate()?;
+    validate_common(config.lambda1, config.w_threshold, config.forbidden.as_ref(), config.required.as_ref(), d)
+}
+
+impl Learner for Config {
+    const NAME: &'static str = "notears";
+
+    fn validate(&self) -> Result<()> {
+        check_number("lambda1", self.lambda1, 0.0, false)?;
+        check_number("w_threshold", self.w_threshold, 0.0, false)?;
+        check_count("max_iter", self.max_iter, 1, 10_000_000)?;
+        check_number("h_tol", self.h_tol, 0.0, true)?;
+        check_number("rho_max", self.rho_max, 1.0, true)?;
+        check_number("s", self.s, 0.0, true)
     }
-    if !(config.rho_max > 1.0) {
-        return bad(format!("rho_max must be > 1, got {}", config.rho_max));
+
+    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        let config = Config { forbidden: prior.forbidden.clone(), required: prior.required.clone(), ..self.clone() };
+        let fit = fit(&Loss::from_type(self.loss_type, x)?, &config, progress)?;
+        let fitted = Fitted::new(
+            fit.raw_weights,
+            fit.weights,
+            prior.forbidden.as_ref(),
+            prior.required.as_ref(),
+            fit.n_iter,
+            fit.converged,
+            fit.history,
+        )?;
+        Ok(fitted.with("h", fit.h).with("rho", fit.rho).with("n_evals", fit.n_evals))
     }
-    Ok(())
 }
 
 /// Fits NOTEARS to `loss` (which carries the data).
@@ -104,7 +138,7 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
         MatRef::from_column_major_slice(&buffer, d, d).to_owned()
     };
     let l1_term = |x: &[f64]| -> f64 { (0..k).map(|v| l1[v] * x[v].abs()).sum() };
-    let penalty = config.penalty;
+    let penalty = Penalty::new(config.penalty, config.s)?;
     let schedule = Schedule { max_iter: config.max_iter, h_tol: config.h_tol, rho_max: config.rho_max };
 
     let outcome = augmented_lagrangian::run(

@@ -28,18 +28,80 @@
 
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, threshold, Mask};
+use crate::learners::params::{check_count, check_number, MAX_COUNT};
+use crate::learners::{Fitted, Learner, Prior};
 use crate::loss::Loss;
+use crate::sortability::{ascending, r2_scores, variances};
 use crate::progress::{Progress, Status};
 use crate::vector::dot;
 use faer::{Mat, MatRef};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Where the search starts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Init {
+    /// "var": increasing marginal variance (roots first); "r2": increasing R² of each variable
+    /// on all the others (scale-invariant); "random": a permutation drawn from `seed`.
+    Named(InitName),
+    /// An explicit order (a permutation of 0..d, roots first).
+    Order(Vec<usize>),
+}
+
+/// The named starting orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InitName {
+    Var,
+    R2,
+    Random,
+}
+
+impl<'de> Deserialize<'de> for Init {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Named(InitName),
+            Order(Vec<usize>),
+        }
+        match Raw::deserialize(deserializer) {
+            Ok(Raw::Named(name)) => Ok(Init::Named(name)),
+            Ok(Raw::Order(order)) => Ok(Init::Order(order)),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected \"var\", \"r2\", \"random\" or an order (a permutation of the column indices)",
+            )),
+        }
+    }
+}
+
+impl Init {
+    /// The starting order for the covariance `sigma`.
+    fn order(&self, sigma: MatRef<'_, f64>, seed: u64) -> Vec<usize> {
+        match self {
+            Init::Named(InitName::Var) => ascending(&variances(sigma)),
+            Init::Named(InitName::R2) => ascending(&r2_scores(sigma)),
+            Init::Named(InitName::Random) => {
+                let mut order: Vec<usize> = (0..sigma.nrows()).collect();
+                order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+                order
+            }
+            Init::Order(order) => order.clone(),
+        }
+    }
+}
 
 /// Settings of [`fit`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// The starting topological order: a permutation of 0..d (roots first). Made compatible
-    /// with `required` if it is not.
-    pub order: Vec<usize>,
+    /// The starting topological order (default "var"). Made compatible with `required` if it is
+    /// not.
+    pub init: Init,
     /// Candidates tried first per round; `None`: ⌊1.5 d⌋ (capped at d(d−1)/2).
     pub size_small: Option<usize>,
     /// Candidates of the larger search; `None`: ⌊√d (d−1) log₁₀ d⌋, at least `size_small`.
@@ -49,12 +111,64 @@ pub struct Config {
     pub n_large_searches: Option<usize>,
     /// |w| below this is dropped at the end (default 0.3).
     pub w_threshold: f64,
-    /// Cap on swap rounds.
+    /// Cap on swap rounds (default 1000).
     pub max_iter: usize,
+    /// Seed of `init = "random"`.
+    pub seed: u64,
     /// Edges i → j that must stay absent (row-major d×d).
+    #[serde(skip)]
     pub forbidden: Option<Mask>,
     /// Edges i → j that must be present: i stays before j and the edge survives the threshold.
+    #[serde(skip)]
     pub required: Option<Mask>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            init: Init::Named(InitName::Var),
+            size_small: None,
+            size_large: None,
+            n_large_searches: None,
+            w_threshold: 0.3,
+            max_iter: 1000,
+            seed: 0,
+            forbidden: None,
+            required: None,
+        }
+    }
+}
+
+impl Learner for Config {
+    const NAME: &'static str = "topo";
+
+    fn validate(&self) -> Result<()> {
+        check_number("w_threshold", self.w_threshold, 0.0, false)?;
+        check_count("max_iter", self.max_iter, 1, MAX_COUNT)?;
+        if let (Some(small), Some(large)) = (self.size_small, self.size_large) {
+            if large < small {
+                return Err(CoreError::InvalidParameter(format!(
+                    "size_large ({large}) must be >= size_small ({small})"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        let config = Config { forbidden: prior.forbidden.clone(), required: prior.required.clone(), ..self.clone() };
+        let fit = fit(&Loss::least_squares_from_data(x)?, &config, progress)?;
+        let fitted = Fitted::new(
+            fit.raw_weights,
+            fit.weights,
+            prior.forbidden.as_ref(),
+            prior.required.as_ref(),
+            fit.n_iter,
+            fit.converged,
+            fit.history,
+        )?;
+        Ok(fitted.with("order", fit.order).with("n_evals", fit.n_evals).with("ridge", fit.ridge))
+    }
 }
 
 /// What [`fit`] returns.
@@ -107,7 +221,9 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
     let covariance = Covariance::new(sigma.as_ref(), ridge, config.forbidden.clone());
     let required = config.required.as_ref();
 
-    let mut order = compatible_order(&config.order, required)?;
+    let start = config.init.order(sigma.as_ref(), config.seed);
+    check_permutation(&start, d)?;
+    let mut order = compatible_order(&start, required)?;
     let mut factor = covariance.factor(&order);
     let mut history = vec![factor.score()];
     let (mut n_iter, mut n_evals, mut large_searches) = (0, 0, 0);
@@ -142,8 +258,7 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
             iteration: n_iter,
             max_iter: config.max_iter,
             objective: factor.score(),
-            h: 0.0,
-            rho: f64::NAN,
+            quantities: &[],
         });
     }
     let raw_weights = to_matrix(&covariance.coefficients(&factor, &order), &order);
@@ -153,21 +268,7 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
 
 fn validate(config: &Config, d: usize) -> Result<()> {
     let bad = |what: String| Err(CoreError::InvalidParameter(what));
-    let mut seen = vec![false; d];
-    if config.order.len() != d || config.order.iter().any(|&v| v >= d || std::mem::replace(&mut seen[v], true)) {
-        return bad(format!("the initial order must be a permutation of 0..{d}, got {:?}", config.order));
-    }
-    if !(config.w_threshold >= 0.0) {
-        return bad(format!("w_threshold must be >= 0, got {}", config.w_threshold));
-    }
-    if config.max_iter == 0 {
-        return bad("max_iter must be >= 1".into());
-    }
-    if let (Some(small), Some(large)) = (config.size_small, config.size_large) {
-        if large < small {
-            return bad(format!("size_large ({large}) must be >= size_small ({small})"));
-        }
-    }
+    config.validate()?;
     for (name, mask) in [("forbidden", &config.forbidden), ("required", &config.required)] {
         if mask.as_ref().is_some_and(|m| m.len() != d * d) {
             return bad(format!("the {name} mask must have {d}x{d} entries"));
@@ -177,6 +278,18 @@ fn validate(config: &Config, d: usize) -> Result<()> {
         if let Some(k) = (0..d * d).find(|&k| forbidden[k] && required[k]) {
             return bad(format!("the edge {} -> {} is both forbidden and required", k / d, k % d));
         }
+    }
+    Ok(())
+}
+
+/// An error unless `order` is a permutation of 0..d.
+fn check_permutation(order: &[usize], d: usize) -> Result<()> {
+    let mut seen = vec![false; d];
+    if order.len() != d || order.iter().any(|&v| v >= d || std::mem::replace(&mut seen[v], true)) {
+        let last = d.saturating_sub(1);
+        return Err(CoreError::InvalidParameter(format!(
+            "init must be a permutation of 0..{last} (an order of the columns), got {order:?}"
+        )));
     }
     Ok(())
 }
@@ -608,12 +721,13 @@ mod tests {
         let sigma = chain_sigma();
         let loss = Loss::LeastSquares { sigma: sigma.clone() };
         let config = |order: Vec<usize>| Config {
-            order,
+            init: Init::Order(order),
             size_small: None,
             size_large: None,
             n_large_searches: None,
             w_threshold: 0.3,
             max_iter: 100,
+            seed: 0,
             forbidden: None,
             required: None,
         };
@@ -658,12 +772,13 @@ mod tests {
         assert_eq!(ridge_for(Mat::<f64>::identity(3, 3).as_ref()), 0.0);
         let loss = Loss::LeastSquares { sigma };
         let config = Config {
-            order: vec![2, 1, 0],
+            init: Init::Order(vec![2, 1, 0]),
             size_small: None,
             size_large: None,
             n_large_searches: None,
             w_threshold: 0.3,
             max_iter: 10,
+            seed: 0,
             forbidden: None,
             required: None,
         };
@@ -676,17 +791,18 @@ mod tests {
     fn bad_settings_are_errors() {
         let loss = Loss::LeastSquares { sigma: chain_sigma() };
         let base = Config {
-            order: vec![0, 1, 2, 3],
+            init: Init::Order(vec![0, 1, 2, 3]),
             size_small: None,
             size_large: None,
             n_large_searches: None,
             w_threshold: 0.3,
             max_iter: 10,
+            seed: 0,
             forbidden: None,
             required: None,
         };
         for order in [vec![0, 1, 2], vec![0, 1, 2, 2], vec![0, 1, 2, 4]] {
-            let config = Config { order, ..base.clone() };
+            let config = Config { init: Init::Order(order), ..base.clone() };
             assert!(matches!(fit(&loss, &config, &mut Silent), Err(CoreError::InvalidParameter(_))));
         }
         let config = Config { size_small: Some(5), size_large: Some(2), ..base.clone() };
@@ -723,12 +839,13 @@ mod tests {
         let forbidden = mask(4, &[(0, 1)]);
         let required = mask(4, &[(3, 0)]);
         let config = Config {
-            order: vec![0, 1, 2, 3],
+            init: Init::Order(vec![0, 1, 2, 3]),
             size_small: None,
             size_large: None,
             n_large_searches: None,
             w_threshold: 0.3,
             max_iter: 100,
+            seed: 0,
             forbidden: Some(forbidden.clone()),
             required: Some(required.clone()),
         };

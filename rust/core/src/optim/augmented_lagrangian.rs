@@ -81,8 +81,7 @@ where
             iteration: step + 1,
             max_iter: schedule.max_iter,
             objective: accepted.score,
-            h,
-            rho,
+            quantities: &[("h", h), ("rho", rho)],
         });
         if h <= schedule.h_tol || rho >= schedule.rho_max {
             break;

@@ -19,6 +19,8 @@ pub mod ordering;
 pub mod refit;
 
 use crate::error::{CoreError, Result};
+use crate::learners::params::{check_count, check_number, check_probability, one_or_many, MAX_COUNT};
+use crate::learners::{Auto, Fitted, Learner, Prior};
 use crate::graph::Mask;
 use crate::linalg::gather_rows;
 use crate::optim::adam::Adam;
@@ -31,10 +33,202 @@ use ordering::Relaxation;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
-/// Settings of [`fit`].
-#[derive(Debug, Clone)]
+/// The mechanism of each node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mechanism {
+    /// x_j = Σ_i w_ij x_i + b_j.
+    Linear,
+    /// A small MLP of the parents (ReLU hidden layers of widths `hidden`).
+    Mlp,
+}
+
+/// Largest hidden-layer width (beyond it one node's network alone exceeds memory at any d).
+pub const MAX_WIDTH: usize = 100_000;
+
+/// Settings as front ends give them, with "auto" values; [`Config::resolve`] turns them into
+/// the [`Settings`] of [`fit`]. Defaults in [`Config::default`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// Linear (default) or MLP mechanisms.
+    pub mechanism: Mechanism,
+    /// Hidden-layer widths of each node's MLP (mechanism "mlp" only; default [16, 16, 16], the
+    /// reference's).
+    #[serde(deserialize_with = "one_or_many")]
+    pub hidden: Vec<usize>,
+    /// λ, the weight of the mean Bernoulli KL; "auto": 0.01·(d − 1).
+    pub lambda_kl: Auto<f64>,
+    /// p0 ∈ (0, 1): prior probability of an edge (default 0.01).
+    pub prior: f64,
+    /// SoftSort temperature τ > 0 (default 1).
+    pub tau: f64,
+    /// Adam's learning rate for θ and Φ (default 1e-2).
+    pub lr_graph: f64,
+    /// Adam's learning rate for the mechanisms; "auto": 1e-2 linear, 1e-3 MLP.
+    pub lr_mech: Auto<f64>,
+    /// Rows per minibatch (default 64).
+    pub batch_size: usize,
+    /// Epochs at most (default 5000).
+    pub max_iter: usize,
+    /// Epochs without improvement before stopping; "auto": 100 with the refit, 500 without.
+    pub patience: Auto<usize>,
+    /// Relative improvement that resets the patience count, in [0, 1) (default 1e-2).
+    pub tol: f64,
+    /// Fraction of rows held out for early stopping, in [0, 0.5] (default 0.1).
+    pub validation_fraction: f64,
+    /// An edge of the modal DAG needs σ(Φ_ij) above this, in (0, 1) (default 0.5).
+    pub edge_threshold: f64,
+    /// Final refit of the linear mechanism; "auto": on for the linear mechanism.
+    pub refit: Auto<bool>,
+    /// Orders drawn from q(π) for the refit, besides the modal one (default 500).
+    pub refit_orders: usize,
+    /// Seed of the split, the initialisation, the minibatches and the samples.
+    pub seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            mechanism: Mechanism::Linear,
+            hidden: vec![16, 16, 16],
+            lambda_kl: Auto::Auto,
+            prior: 0.01,
+            tau: 1.0,
+            lr_graph: 1e-2,
+            lr_mech: Auto::Auto,
+            batch_size: 64,
+            max_iter: 5000,
+            patience: Auto::Auto,
+            tol: 1e-2,
+            validation_fraction: 0.1,
+            edge_threshold: 0.5,
+            refit: Auto::Auto,
+            refit_orders: 500,
+            seed: 0,
+        }
+    }
+}
+
+/// Orders sampled to estimate the edge marginals when required edges make them inexact.
+pub const N_ORDER_SAMPLES: usize = 10_000;
+
+impl Config {
+    /// Whether the final refit runs.
+    pub fn refits(&self) -> bool {
+        self.refit.resolve(|| self.mechanism == Mechanism::Linear)
+    }
+
+    /// The settings of [`fit`] for d variables under `prior`.
+    pub fn resolve(&self, d: usize, prior: &Prior) -> Settings {
+        let linear = self.mechanism == Mechanism::Linear;
+        let refit = self.refits();
+        Settings {
+            hidden: if linear { Vec::new() } else { self.hidden.clone() },
+            lambda_kl: self.lambda_kl.resolve(|| 0.01 * d.saturating_sub(1) as f64),
+            prior: self.prior,
+            tau: self.tau,
+            lr_graph: self.lr_graph,
+            lr_mech: self.lr_mech.resolve(|| if linear { 1e-2 } else { 1e-3 }),
+            batch_size: self.batch_size,
+            max_iter: self.max_iter,
+            patience: self.patience.resolve(|| if refit { 100 } else { 500 }),
+            tol: self.tol,
+            validation_fraction: self.validation_fraction,
+            edge_threshold: self.edge_threshold,
+            seed: self.seed,
+            refit,
+            refit_orders: self.refit_orders,
+            forbidden: prior.forbidden.clone(),
+            required: prior.required.clone(),
+        }
+    }
+}
+
+impl Learner for Config {
+    const NAME: &'static str = "dpdag";
+
+    fn validate(&self) -> Result<()> {
+        let bad = |what: String| Err(CoreError::InvalidParameter(what));
+        if self.mechanism == Mechanism::Mlp
+            && (self.hidden.is_empty() || self.hidden.iter().any(|&h| !(1..=MAX_WIDTH).contains(&h)))
+        {
+            return bad(format!(
+                "hidden must be a non-empty sequence of layer widths in [1, {MAX_WIDTH}] for mechanism='mlp', got {:?}",
+                self.hidden
+            ));
+        }
+        if let Auto::Value(v) = self.lambda_kl {
+            check_number("lambda_kl", v, 0.0, false)?;
+        }
+        check_number("tau", self.tau, 0.0, true)?;
+        check_number("lr_graph", self.lr_graph, 0.0, true)?;
+        if let Auto::Value(v) = self.lr_mech {
+            check_number("lr_mech", v, 0.0, true)?;
+        }
+        check_probability("prior", self.prior)?;
+        check_probability("edge_threshold", self.edge_threshold)?;
+        if !(0.0..1.0).contains(&self.tol) {
+            return bad(format!("tol must be in [0, 1), got {}", self.tol));
+        }
+        if !(0.0..=0.5).contains(&self.validation_fraction) {
+            return bad(format!("validation_fraction must be in [0, 0.5], got {}", self.validation_fraction));
+        }
+        check_count("batch_size", self.batch_size, 1, MAX_COUNT)?;
+        check_count("max_iter", self.max_iter, 1, MAX_COUNT)?;
+        if let Auto::Value(v) = self.patience {
+            check_count("patience", v, 1, MAX_COUNT)?;
+        }
+        check_count("refit_orders", self.refit_orders, 0, 1_000_000)?;
+        if self.refit == Auto::Value(true) && self.mechanism != Mechanism::Linear {
+            return bad("refit=True needs mechanism='linear' (the refit solves least-squares mechanisms \
+                        exactly; the MLP has no such solution): use refit='auto' or False"
+                .into());
+        }
+        Ok(())
+    }
+
+    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        let settings = self.resolve(x.ncols(), prior);
+        let fit = fit(x, &settings, progress)?;
+        let distribution =
+            DagDistribution::new(&fit.theta, fit.phi.as_ref(), prior.forbidden.as_ref(), prior.required.as_ref())?;
+        let (probabilities, exact) = distribution.edge_probabilities(N_ORDER_SAMPLES, settings.seed);
+        let mut fitted = Fitted::new(
+            fit.raw_weights,
+            fit.weights,
+            prior.forbidden.as_ref(),
+            prior.required.as_ref(),
+            fit.n_iter,
+            fit.converged,
+            fit.history,
+        )?
+        .with("order_scores", fit.theta)
+        .with("edge_logits", fit.phi)
+        .with("edge_probabilities", probabilities)
+        .with("edge_probabilities_exact", exact)
+        .with("validation_history", fit.validation)
+        .with("best_epoch", fit.best_epoch)
+        .with("n_steps", fit.n_steps)
+        .with("n_refit_orders", fit.refit_orders)
+        .with("refit_time", fit.refit_seconds)
+        .with("mechanism_params", fit.mechanism);
+        if settings.refit && (settings.lambda_kl == 0.0 || settings.prior >= 0.5) {
+            fitted.warnings.push(format!(
+                "lambda_kl = {} and prior = {} make an edge free (its price λ·log((1 − prior)/prior) is not \
+                 positive): the refit keeps every predecessor that explains anything, a complete DAG on its order",
+                settings.lambda_kl, settings.prior
+            ));
+        }
+        Ok(fitted)
+    }
+}
+
+/// Settings of [`fit`], every value resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
     /// Hidden layer widths of each node's MLP; empty for the linear mechanism.
     pub hidden: Vec<usize>,
     /// λ: weight of the mean Bernoulli KL.
@@ -107,7 +301,7 @@ pub struct Fit {
     pub refit_seconds: f64,
 }
 
-fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
+fn validate(config: &Settings, n: usize, d: usize) -> Result<()> {
     let bad = |what: String| Err(CoreError::InvalidParameter(what));
     if !(config.lambda_kl >= 0.0 && config.lambda_kl.is_finite()) {
         return bad(format!("lambda_kl must be a finite number >= 0, got {}", config.lambda_kl));
@@ -155,12 +349,12 @@ impl Model {
     }
 
     /// λ · mean KL over the off-diagonal entries.
-    fn kl(&self, config: &Config) -> f64 {
+    fn kl(&self, config: &Settings) -> f64 {
         bernoulli_kl(self.graph.phi(), self.graph.states(), config.prior, self.kl_normaliser(), config.lambda_kl)
     }
 
     /// The objective of the modal DAG on the rows `x`: mean squared error plus the KL term.
-    fn modal_objective(&self, config: &Config, x: MatRef<'_, f64>) -> f64 {
+    fn modal_objective(&self, config: &Settings, x: MatRef<'_, f64>) -> f64 {
         let (_, adjacency) = self.graph.modal(config.edge_threshold);
         let sse = self.mechanism.squared_error(x, &adjacency);
         sse / (x.nrows() * x.ncols()) as f64 + self.kl(config)
@@ -178,7 +372,7 @@ struct Step {
 /// (the KL term's value, which does not depend on the sample, is [`Model::kl`]).
 fn loss_grad(
     model: &Model,
-    config: &Config,
+    config: &Settings,
     xb: MatRef<'_, f64>,
     rng: &mut ChaCha8Rng,
     relaxation: Relaxation,
@@ -216,7 +410,7 @@ fn loss_grad(
 /// Errors: `InvalidParameter` for settings out of range or required edges forming a cycle;
 /// `InvalidInput` for fewer than two rows; `NonFinite` when the loss leaves the float64 range
 /// (lower the learning rates or standardize); `Cancelled`.
-pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
+pub fn fit(x: MatRef<'_, f64>, config: &Settings, progress: &mut dyn Progress) -> Result<Fit> {
     let (n, d) = (x.nrows(), x.ncols());
     validate(config, n, d)?;
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
@@ -287,8 +481,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> 
             iteration: epoch + 1,
             max_iter: config.max_iter,
             objective: held_loss,
-            h: f64::NAN,
-            rho: f64::NAN,
+            quantities: &[],
         });
         if held_loss < best_value {
             (best_value, best_epoch) = (held_loss, epoch);
@@ -346,8 +539,8 @@ mod tests {
     use crate::progress::Silent;
     use rand_distr::{Distribution, Normal};
 
-    fn config(hidden: Vec<usize>) -> Config {
-        Config {
+    fn config(hidden: Vec<usize>) -> Settings {
+        Settings {
             hidden,
             lambda_kl: 0.1,
             prior: 0.01,
@@ -394,7 +587,7 @@ mod tests {
             let graph = DagDistribution::new(&theta, phi.as_ref(), None, None).unwrap();
             let mechanism = MaskedMlp::new(d, &hidden, &mut rng).unwrap();
             let model = Model { graph, mechanism };
-            let cfg = Config { tau: 0.8, ..config(hidden.clone()) };
+            let cfg = Settings { tau: 0.8, ..config(hidden.clone()) };
             let n_mech = model.mechanism.params.len();
             let mut step =
                 Step { grad_graph: vec![0.0; d + d * d], grad_mech: vec![0.0; n_mech], grad_a: vec![0.0; d * d] };
@@ -435,7 +628,7 @@ mod tests {
     #[test]
     fn learns_a_chain_and_returns_a_reproducible_dag() {
         let x = chain(1000, 1);
-        let cfg = Config { max_iter: 2000, patience: 200, tol: 1e-2, ..config(vec![]) };
+        let cfg = Settings { max_iter: 2000, patience: 200, tol: 1e-2, ..config(vec![]) };
         let out = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
         assert!(is_dag(out.weights.as_ref()));
         let edges: Vec<(usize, usize)> =
@@ -456,16 +649,16 @@ mod tests {
         forbidden[3] = true; // 1 → 0
         let mut required = vec![false; d * d];
         required[2 * d] = true; // 2 → 0
-        let cfg = Config { max_iter: 20, forbidden: Some(forbidden), required: Some(required), ..config(vec![4]) };
+        let cfg = Settings { max_iter: 20, forbidden: Some(forbidden), required: Some(required), ..config(vec![4]) };
         let out = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
         assert_eq!(out.adjacency[(0, 1)], 0.0);
         assert_eq!(out.adjacency[(1, 0)], 0.0);
         assert_eq!(out.adjacency[(2, 0)], 1.0);
         assert!(is_dag(out.adjacency.as_ref()));
         for bad in [
-            Config { prior: 1.0, ..config(vec![]) },
-            Config { validation_fraction: 0.7, ..config(vec![]) },
-            Config { hidden: vec![0], ..config(vec![]) },
+            Settings { prior: 1.0, ..config(vec![]) },
+            Settings { validation_fraction: 0.7, ..config(vec![]) },
+            Settings { hidden: vec![0], ..config(vec![]) },
         ] {
             assert!(fit(x.as_ref(), &bad, &mut Silent).is_err());
         }

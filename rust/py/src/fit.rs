@@ -1,0 +1,95 @@
+//! The one entry point of every learner: read its parameters, fit without the GIL, return the
+//! shared result as a dict.
+
+use crate::convert::{mask_from, preprocessed_from, to_numpy, value_from_py, value_to_py};
+use crate::errors::{to_pyerr, Error};
+use crate::progress::{run_cancellable, PyProgress};
+use acyclic_core::learners::{Fitted, LearnerConfig, Prior, Value};
+use acyclic_core::CoreError;
+use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+/// The settings of learner `learner` read from the dict `params` (names as in the estimator's
+/// `__init__`; missing ones take the core's defaults).
+fn read_config(learner: &str, params: &Bound<'_, PyAny>) -> PyResult<LearnerConfig> {
+    let value = value_from_py(params)?;
+    Ok(LearnerConfig::read(learner, serde_value::ValueDeserializer::<serde_value::DeserializerError>::new(value))
+        .map_err(Error)?)
+}
+
+/// Fits learner `learner` (one of `LEARNERS`) with `params` to X, centred and scaled on the way
+/// by `mean` and `scale`; returns a dict: raw_weights, weights, adjacency, order, n_iter,
+/// converged, history, extras (dict), warnings (list of str).
+#[pyfunction]
+#[pyo3(signature = (learner, x, params, *, mean = None, scale = None, forbidden = None, required = None,
+    callback = None, n_threads = 1))]
+#[allow(clippy::too_many_arguments)]
+pub fn fit<'py>(
+    py: Python<'py>,
+    learner: &str,
+    x: PyReadonlyArray2<'py, f64>,
+    params: &Bound<'py, PyAny>,
+    mean: Option<PyReadonlyArray1<'py, f64>>,
+    scale: Option<PyReadonlyArray1<'py, f64>>,
+    forbidden: Option<PyReadonlyArray2<'py, bool>>,
+    required: Option<PyReadonlyArray2<'py, bool>>,
+    callback: Option<Py<PyAny>>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let config = read_config(learner, params)?;
+    let x = preprocessed_from(&x, mean, scale)?;
+    let d = x.ncols();
+    let prior = Prior {
+        forbidden: forbidden.map(|m| mask_from(&m, d, "forbidden")).transpose()?,
+        required: required.map(|m| mask_from(&m, d, "required")).transpose()?,
+    };
+    let (result, pending) =
+        run_cancellable(py, n_threads, |cancel| config.fit(x.as_ref(), &prior, &mut PyProgress::new(callback, cancel)))?;
+    // An exception raised in Python during the fit (Ctrl-C, a callback's) wins over `Cancelled`.
+    let fitted = match (result, pending) {
+        (_, Some(e)) => return Err(e),
+        (Err(e), None) => return Err(to_pyerr(py, e)),
+        (Ok(fitted), None) => fitted,
+    };
+    fitted_dict(py, fitted)
+}
+
+/// Learner `learner`'s default settings as the core defines them (a dict).
+#[pyfunction]
+pub fn defaults<'py>(py: Python<'py>, learner: &str) -> PyResult<Bound<'py, PyAny>> {
+    let config = LearnerConfig::defaults(learner).map_err(Error)?;
+    let value = serde_value::to_value(&config).map_err(|e| Error(CoreError::InvalidParameter(e.to_string())))?;
+    value_to_py(py, &value)
+}
+
+fn fitted_dict<'py>(py: Python<'py>, fitted: Fitted) -> PyResult<Bound<'py, PyDict>> {
+    let d = fitted.weights.nrows();
+    let out = PyDict::new(py);
+    out.set_item("raw_weights", to_numpy(py, &fitted.raw_weights))?;
+    out.set_item("weights", to_numpy(py, &fitted.weights))?;
+    let adjacency = numpy::ndarray::Array2::from_shape_fn((d, d), |(i, j)| i64::from(fitted.adjacency[i * d + j]));
+    out.set_item("adjacency", adjacency.into_pyarray(py))?;
+    out.set_item("order", fitted.order.iter().map(|&i| i as i64).collect::<Vec<_>>().into_pyarray(py))?;
+    out.set_item("n_iter", fitted.n_iter)?;
+    out.set_item("converged", fitted.converged)?;
+    out.set_item("history", fitted.history.into_pyarray(py))?;
+    let extras = PyDict::new(py);
+    for (name, value) in fitted.extras {
+        extras.set_item(name, extra_to_py(py, value)?)?;
+    }
+    out.set_item("extras", extras)?;
+    out.set_item("warnings", PyList::new(py, fitted.warnings)?)?;
+    Ok(out)
+}
+
+fn extra_to_py(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
+    Ok(match value {
+        Value::Bool(v) => v.into_pyobject(py)?.to_owned().into_any(),
+        Value::Int(v) => v.into_pyobject(py)?.into_any(),
+        Value::Float(v) => v.into_pyobject(py)?.into_any(),
+        Value::Ints(v) => v.into_pyarray(py).into_any(),
+        Value::Floats(v) => v.into_pyarray(py).into_any(),
+        Value::Matrix(m) => to_numpy(py, &m).into_any(),
+    })
+}
