@@ -74,7 +74,7 @@ def fit_acyclic(X, lambda1, threads):
 
 
 def fit_reference(X, lambda1, threads):
-    from benchmarks.reference_notears import notears_linear
+    from acyclic.bench.reference import notears_linear
 
     h_tol = 1e-8
     prefit_rss = _peak_rss_mib()

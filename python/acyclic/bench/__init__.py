@@ -10,7 +10,9 @@ Modules, one job each:
 * :mod:`~acyclic.bench.process` — one run per child process (peak memory, timeout);
 * :mod:`~acyclic.bench.runner` — the suite loop: parallel runs, scoring, ``runs.csv``;
 * :mod:`~acyclic.bench.report` — the Markdown summary (mean ± sd per method and setting);
-* :mod:`~acyclic.bench.plots` — SHD and seconds against d, a truth-vs-estimate heat-map.
+* :mod:`~acyclic.bench.plots` — SHD and seconds against d, a truth-vs-estimate heat-map;
+* :mod:`~acyclic.bench.reference` — NOTEARS in numpy/scipy from the paper's formulas, the
+  reference that ``acyclic.NOTEARS`` is compared with.
 
 :func:`run_benchmark` does all of it. Names are imported on first use so that the child
 processes (``python -m acyclic.bench.process``) start light.
@@ -35,6 +37,7 @@ _NAMES = {
     "read_rows": ".runner",
     "COLUMNS": ".runner",
     "summarize": ".report",
+    "notears_linear": ".reference",
     "write_plots": ".plots",
     "run_benchmark": "._all",
 }
