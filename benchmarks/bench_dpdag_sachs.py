@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 from pathlib import Path
 
 VARIANTS = {
@@ -36,6 +35,7 @@ def run_one(X, B, cls_name, params, seed):
     """Fits one variant; returns SHD, TPR, FDR, AUC and seconds."""
     import acyclic
     import numpy as np
+    from acyclic.bench.process import timed
     from acyclic.metrics import count_accuracy
     from sklearn.metrics import roc_auc_score
 
@@ -43,11 +43,7 @@ def run_one(X, B, cls_name, params, seed):
     extra = {"random_state": seed} if cls_name in STOCHASTIC else {}
     extra["standardize"] = True
     model = cls(**params, **extra)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        start = time.perf_counter()
-        model.fit(X)
-        seconds = time.perf_counter() - start
+    _, seconds = timed(model.fit, X)
     acc = count_accuracy(B, model.adjacency_)
     score = model.edge_probabilities_ if cls_name == "DPDAG" else np.abs(model.raw_weights_)
     off = ~np.eye(B.shape[0], dtype=bool)
@@ -70,9 +66,8 @@ def main(argv=None):
     p.add_argument("--out", type=Path, default=None, help="Markdown file for the table")
     args = p.parse_args(argv)
     import numpy as np
+    from acyclic.bench.process import machine_info
     from acyclic.datasets import load_sachs
-
-    from benchmarks.common import machine_info
 
     X, B = load_sachs(return_X_y=True)
     lines = [

@@ -5,7 +5,7 @@
 ER2 graphs from ``acyclic.simulate`` (the seeds of ``tests/test_dpdag.py``), n = 1000, Gaussian
 noise, raw data; package defaults except ``standardize=False`` for DP-DAG (NOTEARS does not
 standardize). Both fits run in this process, one after the other, on each data set; the ratio is
-DP-DAG's seconds over NOTEARS'. The issue's target: at d = 50 DP-DAG takes no more time.
+DP-DAG's seconds over NOTEARS'. The target: at d = 50 DP-DAG takes no more time than NOTEARS.
 """
 
 from __future__ import annotations
