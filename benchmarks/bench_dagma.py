@@ -67,6 +67,25 @@ COLUMNS = [
 
 def fit_acyclic(X, threads, solver, lambda1, w_threshold, T, mu_init, mu_factor, s, warm_iter,
                 max_iter, lr):  # fmt: skip
+    """Fit ``acyclic.DAGMA`` (runs in the child process; the fit alone is timed).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    threads : int
+        ``n_jobs``.
+    solver : {"hybrid", "adam", "lbfgs"}
+        The inner solver.
+    lambda1, w_threshold, T, mu_init, mu_factor, s, warm_iter, max_iter, lr
+        DAGMA's hyper-parameters, the same for every method.
+
+    Returns
+    -------
+    dict
+        ``W_est``, ``W_raw``, ``seconds``, ``n_evals``, ``n_iter_last``, ``s_used`` and
+        ``prefit_rss_mib`` (``n_grads`` and ``stage_iters`` are None: not exposed).
+    """
     import acyclic
 
     est = acyclic.DAGMA(
@@ -104,6 +123,20 @@ def fit_dagma(X, threads, lambda1, w_threshold, T, mu_init, mu_factor, s, warm_i
     Each wrapper adds one Python call per iteration (~0.1 µs), negligible against an iteration.
     tqdm's progress bar is disabled (``TQDM_DISABLE=1`` before tqdm is imported; ``pbar.update``
     still runs, as a no-op), since ``acyclic.DAGMA(verbose=False)`` has none either.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The data (the peer gets a copy: its ``fit`` centres X in place).
+    threads : int
+        Unused (the BLAS threads are set in the child's environment).
+    lambda1, w_threshold, T, mu_init, mu_factor, s, warm_iter, max_iter, lr
+        DAGMA's hyper-parameters, the same for every method.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`fit_acyclic`, with ``n_grads`` and ``stage_iters`` filled in.
     """
     os.environ["TQDM_DISABLE"] = "1"
     from dagma.linear import DagmaLinear
@@ -164,7 +197,20 @@ def fit_dagma(X, threads, lambda1, w_threshold, T, mu_init, mu_factor, s, warm_i
 
 
 def logdet_h(W, s=1.0):
-    """h_s(W) = −log det(sI − W∘W) + d log s; +inf when sI − W∘W has a non-positive determinant."""
+    """The log-det acyclicity ``h_s(W) = −log det(sI − W∘W) + d log s``.
+
+    Parameters
+    ----------
+    W : array_like of shape (d, d)
+        Weights.
+    s : float, default 1.0
+        The log-det parameter.
+
+    Returns
+    -------
+    float
+        h, or +inf when ``sI − W∘W`` has a non-positive determinant.
+    """
     import numpy as np
 
     W = np.asarray(W, dtype=np.float64)
@@ -174,7 +220,24 @@ def logdet_h(W, s=1.0):
 
 
 def stage_objective(X, W_raw, hp, s_last):
-    """The last stage's objective μ_T(Q + λ1‖W‖₁) + h_{s_T}(W), μ_T = mu_init·mu_factor^(T−1)."""
+    """The last stage's objective ``μ_T(Q + λ1‖W‖₁) + h_{s_T}(W)``, ``μ_T = mu_init·mu_factor^(T−1)``.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    W_raw : numpy.ndarray of shape (d, d)
+        Unthresholded weights.
+    hp : dict
+        The hyper-parameters (``mu_init``, ``mu_factor``, ``T``, ``lambda1``).
+    s_last : float
+        The s the last stage ended with.
+
+    Returns
+    -------
+    float
+        The objective.
+    """
     mu = hp["mu_init"] * hp["mu_factor"] ** (hp["T"] - 1)
     return mu * penalized_score(X, W_raw, hp["lambda1"]) + logdet_h(W_raw, s_last)
 
@@ -184,7 +247,33 @@ def stage_objective(X, W_raw, hp, s_last):
 
 
 def run_one(method, setting, seed, B_true, X, hp, threads, timeout):
-    """One (method, setting, seed) in its own process; returns a CSV row (dict)."""
+    """Run one (method, setting, seed) in its own process and score it.
+
+    Parameters
+    ----------
+    method : str
+        One of :data:`METHODS`.
+    setting : acyclic.bench.data.Setting
+        The data setting.
+    seed : int
+        The data set's seed.
+    B_true : numpy.ndarray of shape (d, d)
+        The true graph.
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    hp : dict
+        The hyper-parameters, the same for every method.
+    threads : int
+        Threads of the run.
+    timeout : float
+        Seconds before the run is killed.
+
+    Returns
+    -------
+    dict
+        The CSV row: the setting, the run's measurements and scores, ``error`` (None or why the
+        run failed).
+    """
     from acyclic.metrics import count_accuracy
 
     kwargs = dict(hp, threads=threads)
@@ -232,7 +321,20 @@ def _setting_key(r):
 
 
 def summarize(rows, meta):
-    """The Markdown report: machine, command, per-(d, method) table, ratios paired by seed."""
+    """The Markdown report: machine, command, per-(d, method) table, ratios paired by seed.
+
+    Parameters
+    ----------
+    rows : list of dict
+        CSV rows (values as strings, as read back from the CSV).
+    meta : dict or None
+        The run's description (:func:`acyclic.bench.results.start_results`).
+
+    Returns
+    -------
+    str
+        The report.
+    """
     lines = ["# DAGMA: acyclic.DAGMA vs PyPI dagma 1.1.1 (DagmaLinear)", ""]
     if meta:
         m = meta.get("machine", {})
@@ -353,6 +455,18 @@ def _dagma_version():
 
 
 def main(argv=None):
+    """Run the benchmark from the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
+
+    Returns
+    -------
+    int
+        Exit code 0.
+    """
     p = argparse.ArgumentParser(
         prog="python -m benchmarks.bench_dagma",
         description="acyclic.DAGMA vs PyPI dagma's DagmaLinear on identical data.",

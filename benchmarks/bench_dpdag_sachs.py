@@ -32,7 +32,26 @@ STOCHASTIC = ("DPDAG", "COSMO")
 
 
 def run_one(X, B, cls_name, params, seed):
-    """Fits one variant; returns SHD, TPR, FDR, AUC and seconds."""
+    """Fit one variant on the Sachs data and score it.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (853, 11)
+        The data (standardized by the learner).
+    B : numpy.ndarray of shape (11, 11)
+        The 17-edge reference graph.
+    cls_name : str
+        The learner's class in :mod:`acyclic`.
+    params : dict
+        Its parameters.
+    seed : int
+        ``random_state`` of the stochastic learners.
+
+    Returns
+    -------
+    dict
+        ``shd``, ``tpr``, ``fdr``, ``nnz``, ``auc`` (of the edge scores) and ``seconds``.
+    """
     import acyclic
     import numpy as np
     from acyclic.bench.process import timed
@@ -61,6 +80,18 @@ def _mean_sd(values):
 
 
 def main(argv=None):
+    """Run the benchmark from the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
+
+    Returns
+    -------
+    int
+        Exit code 0.
+    """
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_dpdag_sachs", description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     p.add_argument("--out", type=Path, default=None, help="Markdown file for the table")

@@ -43,6 +43,23 @@ COLUMNS = [
 
 
 def fit_acyclic(X, lambda1, threads):
+    """Fit ``acyclic.NOTEARS`` (runs in the child process; the fit alone is timed).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    lambda1 : float
+        L1 weight.
+    threads : int
+        ``n_jobs`` of the estimator, where it has one.
+
+    Returns
+    -------
+    dict
+        ``W_est`` and ``W_raw`` (thresholded and raw weights), ``seconds``, ``n_evals``,
+        ``n_outer``, ``h``, ``converged`` and ``prefit_rss_mib`` (peak memory before the fit).
+    """
     import acyclic
 
     est = acyclic.NOTEARS(lambda1=lambda1)
@@ -63,6 +80,23 @@ def fit_acyclic(X, lambda1, threads):
 
 
 def fit_reference(X, lambda1, threads):
+    """Fit the reference NOTEARS, :func:`acyclic.bench.reference.notears_linear` (runs in the child).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    lambda1 : float
+        L1 weight.
+    threads : int
+        Unused (the BLAS threads are set in the child's environment); the same signature as
+        :func:`fit_acyclic`.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`fit_acyclic`; ``converged`` means h ≤ 1e-8.
+    """
     from acyclic.bench.reference import notears_linear
 
     h_tol = 1e-8
@@ -87,7 +121,33 @@ def fit_reference(X, lambda1, threads):
 
 
 def run_one(method, setting, seed, B_true, X, lambda1, threads, timeout):
-    """One (method, setting, seed) in its own process; returns a CSV row (dict)."""
+    """Run one (method, setting, seed) in its own process and score it.
+
+    Parameters
+    ----------
+    method : {"acyclic", "reference"}
+        The method.
+    setting : acyclic.bench.data.Setting
+        The data setting.
+    seed : int
+        The data set's seed.
+    B_true : numpy.ndarray of shape (d, d)
+        The true graph.
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    lambda1 : float
+        L1 weight.
+    threads : int
+        Threads of the run.
+    timeout : float
+        Seconds before the run is killed.
+
+    Returns
+    -------
+    dict
+        The CSV row: the setting, the run's measurements and scores, ``error`` (None or why the
+        run failed).
+    """
     from acyclic.metrics import count_accuracy
 
     res = run_in_subprocess(
@@ -125,7 +185,20 @@ def run_one(method, setting, seed, B_true, X, lambda1, threads, timeout):
 
 
 def summarize(rows, meta):
-    """The Markdown report: machine, command, per-(d, method) table, paired ratios per d."""
+    """The Markdown report: machine, command, per-(d, method) table, paired ratios per d.
+
+    Parameters
+    ----------
+    rows : list of dict
+        CSV rows (values as strings, as read back from the CSV).
+    meta : dict or None
+        The run's description (:func:`acyclic.bench.results.start_results`).
+
+    Returns
+    -------
+    str
+        The report.
+    """
     lines = ["# NOTEARS: acyclic.NOTEARS vs reference (numpy/scipy)", ""]
     if meta:
         m = meta.get("machine", {})
@@ -216,6 +289,18 @@ def summarize(rows, meta):
 
 
 def main(argv=None):
+    """Run the benchmark from the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
+
+    Returns
+    -------
+    int
+        Exit code 0.
+    """
     p = argparse.ArgumentParser(
         prog="python -m benchmarks.bench_notears",
         description="acyclic.NOTEARS vs the numpy/scipy reference NOTEARS on identical data.",

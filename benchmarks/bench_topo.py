@@ -35,7 +35,23 @@ FIT_FUNCTION = f"{Path(__file__).resolve()}:fit"
 
 
 def fit(X, method, threads):
-    """Runs in the child: the learner (and its refinement), timed separately."""
+    """Fit a learner, and refine it with TOPO (runs in the child; each part timed apart).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    method : {"topo", "notears", "dagma"}
+        The learner; NOTEARS and DAGMA are then refined by ``acyclic.refine_topo``.
+    threads : int
+        ``n_jobs``.
+
+    Returns
+    -------
+    dict
+        ``W``, ``W_raw``, ``seconds`` and ``rounds``; for NOTEARS and DAGMA also
+        ``W_refined``, ``W_refined_raw`` and ``refine_seconds``.
+    """
     import acyclic
 
     # warnings (ConvergenceWarning) are silenced by `timed`: not what is measured here
@@ -59,7 +75,24 @@ def fit(X, method, threads):
 
 
 def run_setting(graph, d, n, seed, threads, timeout):
-    """CSV rows of every method on one data set."""
+    """Every method on one data set, each learner in its own process.
+
+    Parameters
+    ----------
+    graph : str
+        Graph model and edges per node, e.g. ``"ER2"``.
+    d, n, seed : int
+        Nodes, samples and the data set's seed.
+    threads : int
+        Threads per run.
+    timeout : float
+        Seconds before a run is killed.
+
+    Returns
+    -------
+    list of dict
+        The CSV rows (:data:`ROWS` order, refinements after their learner).
+    """
     from acyclic.metrics import count_accuracy
 
     k = int(graph[2:])
@@ -92,6 +125,20 @@ def run_setting(graph, d, n, seed, threads, timeout):
 
 
 def summarize(rows, meta):
+    """The Markdown report: per (graph, d, method) table, then TOPO's speed and what refining changes.
+
+    Parameters
+    ----------
+    rows : list of dict
+        CSV rows (values as strings).
+    meta : dict or None
+        The run's description (:func:`acyclic.bench.results.start_results`).
+
+    Returns
+    -------
+    str
+        The report.
+    """
     lines = []
     if meta:
         lines += [f"- command: `{meta['command']}`", f"- date: {meta['date']}"]
@@ -145,6 +192,18 @@ def summarize(rows, meta):
 
 
 def main(argv=None):
+    """Run the benchmark from the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
+
+    Returns
+    -------
+    int
+        Exit code 0.
+    """
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_topo", description=__doc__.splitlines()[0])
     p.add_argument("--graphs", nargs="+", default=["ER2", "ER4"], help="ER2, ER4, SF4, …")
     p.add_argument("--d", type=int, nargs="+", default=[20, 50, 100])
