@@ -13,7 +13,7 @@ Methods: ``acyclic`` = ``acyclic.DAGMA()`` (the default solver, "hybrid": Adam t
 ``dagma.linear.DagmaLinear(loss_type="l2").fit``. All get the same X and the same ``lambda1, w_threshold, T, mu_init, mu_factor, s, warm_iter,
 max_iter, lr`` (``lr`` is unused by L-BFGS).
 
-Every (method, d, seed) runs in its own process (``benchmarks.common.run_in_subprocess``). The CSV
+Every (method, d, seed) runs in its own process (``acyclic.bench.process.run_in_subprocess``). The CSV
 gets one row per run, written as soon as the run ends; the Markdown summary (printed, and written
 with ``--markdown``) gives per d the mean ± sd over seeds and the speed ratios paired by seed.
 ``--summarize CSV`` re-prints the summary of an existing CSV without running anything.
@@ -22,16 +22,16 @@ with ``--markdown``) gives per d the mean ± sd over seeds and the speed ratios 
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import os
 import sys
 import time
-import warnings
 from pathlib import Path
 
-from benchmarks.bench_notears import _failed_runs, _fmt, _mean_sd, _num, _peak_rss_mib, _ratio_summary
-from benchmarks.common import Setting, make_data, objective, print_saved_summary, run_in_subprocess, start_results
+from acyclic.bench.data import Setting, make_data, penalized_score
+from acyclic.bench.process import peak_rss_mib, run_in_subprocess, timed
+from acyclic.bench.results import CsvRows, print_saved_summary, start_results, write_report
+from acyclic.bench.tables import failed_runs_lines, format_number, mean_sd_text, parse_number, ratio_text
 
 METHODS = ("acyclic", "acyclic-adam", "acyclic-lbfgs", "dagma")
 OURS = ("acyclic", "acyclic-adam", "acyclic-lbfgs")
@@ -43,11 +43,12 @@ LABELS = {
     "acyclic-lbfgs": "acyclic.DAGMA (lbfgs)",
     "dagma": "dagma 1.1.1 DagmaLinear",
 }
+# the child process loads this file and calls one of its functions
 FIT_FUNCTIONS = {
-    "acyclic": "benchmarks.bench_dagma:fit_acyclic",
-    "acyclic-adam": "benchmarks.bench_dagma:fit_acyclic",
-    "acyclic-lbfgs": "benchmarks.bench_dagma:fit_acyclic",
-    "dagma": "benchmarks.bench_dagma:fit_dagma",
+    "acyclic": f"{Path(__file__).resolve()}:fit_acyclic",
+    "acyclic-adam": f"{Path(__file__).resolve()}:fit_acyclic",
+    "acyclic-lbfgs": f"{Path(__file__).resolve()}:fit_acyclic",
+    "dagma": f"{Path(__file__).resolve()}:fit_dagma",
 }
 H_TOL = 1e-6  # acyclic.DAGMA's default h_tol; `converged` = h1(W_raw) <= H_TOL for every method
 COLUMNS = [
@@ -66,6 +67,25 @@ COLUMNS = [
 
 def fit_acyclic(X, threads, solver, lambda1, w_threshold, T, mu_init, mu_factor, s, warm_iter,
                 max_iter, lr):  # fmt: skip
+    """Fit ``acyclic.DAGMA`` (runs in the child process; the fit alone is timed).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    threads : int
+        ``n_jobs``.
+    solver : {"hybrid", "adam", "lbfgs"}
+        The inner solver.
+    lambda1, w_threshold, T, mu_init, mu_factor, s, warm_iter, max_iter, lr
+        DAGMA's hyper-parameters, the same for every method.
+
+    Returns
+    -------
+    dict
+        ``W_est``, ``W_raw``, ``seconds``, ``n_evals``, ``n_iter_last``, ``s_used`` and
+        ``prefit_rss_mib`` (``n_grads`` and ``stage_iters`` are None: not exposed).
+    """
     import acyclic
 
     est = acyclic.DAGMA(
@@ -73,12 +93,8 @@ def fit_acyclic(X, threads, solver, lambda1, w_threshold, T, mu_init, mu_factor,
         s=tuple(s), warm_iter=warm_iter, max_iter=max_iter, lr=lr, solver=solver, h_tol=H_TOL,
         n_jobs=threads,
     )  # fmt: skip
-    prefit_rss = _peak_rss_mib()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning: recorded as `converged` instead
-        start = time.perf_counter()
-        est.fit(X)
-        seconds = time.perf_counter() - start
+    prefit_rss = peak_rss_mib()
+    _, seconds = timed(est.fit, X)  # warnings silenced: a ConvergenceWarning is recorded as `converged`
     return {
         "W_est": est.weights_,
         "W_raw": est.raw_weights_,
@@ -107,6 +123,20 @@ def fit_dagma(X, threads, lambda1, w_threshold, T, mu_init, mu_factor, s, warm_i
     Each wrapper adds one Python call per iteration (~0.1 µs), negligible against an iteration.
     tqdm's progress bar is disabled (``TQDM_DISABLE=1`` before tqdm is imported; ``pbar.update``
     still runs, as a no-op), since ``acyclic.DAGMA(verbose=False)`` has none either.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The data (the peer gets a copy: its ``fit`` centres X in place).
+    threads : int
+        Unused (the BLAS threads are set in the child's environment).
+    lambda1, w_threshold, T, mu_init, mu_factor, s, warm_iter, max_iter, lr
+        DAGMA's hyper-parameters, the same for every method.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`fit_acyclic`, with ``n_grads`` and ``stage_iters`` filled in.
     """
     os.environ["TQDM_DISABLE"] = "1"
     from dagma.linear import DagmaLinear
@@ -140,7 +170,7 @@ def fit_dagma(X, threads, lambda1, w_threshold, T, mu_init, mu_factor, s, warm_i
 
     X_fit = X.copy()  # fit centres its X in place
     s_list = [float(v) for v in s]  # fit raises s[i] in place when a stage leaves the domain
-    prefit_rss = _peak_rss_mib()
+    prefit_rss = peak_rss_mib()
     start = time.perf_counter()
     W_est = model.fit(
         X_fit, lambda1=lambda1, w_threshold=w_threshold, T=T, mu_init=mu_init,
@@ -167,7 +197,20 @@ def fit_dagma(X, threads, lambda1, w_threshold, T, mu_init, mu_factor, s, warm_i
 
 
 def logdet_h(W, s=1.0):
-    """h_s(W) = −log det(sI − W∘W) + d log s; +inf when sI − W∘W has a non-positive determinant."""
+    """The log-det acyclicity ``h_s(W) = −log det(sI − W∘W) + d log s``.
+
+    Parameters
+    ----------
+    W : array_like of shape (d, d)
+        Weights.
+    s : float, default 1.0
+        The log-det parameter.
+
+    Returns
+    -------
+    float
+        h, or +inf when ``sI − W∘W`` has a non-positive determinant.
+    """
     import numpy as np
 
     W = np.asarray(W, dtype=np.float64)
@@ -177,9 +220,26 @@ def logdet_h(W, s=1.0):
 
 
 def stage_objective(X, W_raw, hp, s_last):
-    """The last stage's objective μ_T(Q + λ1‖W‖₁) + h_{s_T}(W), μ_T = mu_init·mu_factor^(T−1)."""
+    """The last stage's objective ``μ_T(Q + λ1‖W‖₁) + h_{s_T}(W)``, ``μ_T = mu_init·mu_factor^(T−1)``.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    W_raw : numpy.ndarray of shape (d, d)
+        Unthresholded weights.
+    hp : dict
+        The hyper-parameters (``mu_init``, ``mu_factor``, ``T``, ``lambda1``).
+    s_last : float
+        The s the last stage ended with.
+
+    Returns
+    -------
+    float
+        The objective.
+    """
     mu = hp["mu_init"] * hp["mu_factor"] ** (hp["T"] - 1)
-    return mu * objective(X, W_raw, hp["lambda1"]) + logdet_h(W_raw, s_last)
+    return mu * penalized_score(X, W_raw, hp["lambda1"]) + logdet_h(W_raw, s_last)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -187,7 +247,33 @@ def stage_objective(X, W_raw, hp, s_last):
 
 
 def run_one(method, setting, seed, B_true, X, hp, threads, timeout):
-    """One (method, setting, seed) in its own process; returns a CSV row (dict)."""
+    """Run one (method, setting, seed) in its own process and score it.
+
+    Parameters
+    ----------
+    method : str
+        One of :data:`METHODS`.
+    setting : acyclic.bench.data.Setting
+        The data setting.
+    seed : int
+        The data set's seed.
+    B_true : numpy.ndarray of shape (d, d)
+        The true graph.
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    hp : dict
+        The hyper-parameters, the same for every method.
+    threads : int
+        Threads of the run.
+    timeout : float
+        Seconds before the run is killed.
+
+    Returns
+    -------
+    dict
+        The CSV row: the setting, the run's measurements and scores, ``error`` (None or why the
+        run failed).
+    """
     from acyclic.metrics import count_accuracy
 
     kwargs = dict(hp, threads=threads)
@@ -208,8 +294,8 @@ def run_one(method, setting, seed, B_true, X, hp, threads, timeout):
             acc = count_accuracy(B_true, res["W_est"])
             for key in ("shd", "tpr", "fdr", "fpr", "nnz", "is_dag"):
                 row[key] = acc[key]
-            row["objective"] = objective(X, res["W_raw"], hp["lambda1"])
-            row["objective_thresholded"] = objective(X, res["W_est"], hp["lambda1"])
+            row["objective"] = penalized_score(X, res["W_raw"], hp["lambda1"])
+            row["objective_thresholded"] = penalized_score(X, res["W_est"], hp["lambda1"])
             row["h"] = logdet_h(res["W_raw"])
             row["converged"] = row["h"] <= H_TOL
             if row["s_used"]:
@@ -235,7 +321,20 @@ def _setting_key(r):
 
 
 def summarize(rows, meta):
-    """The Markdown report: machine, command, per-(d, method) table, ratios paired by seed."""
+    """The Markdown report: machine, command, per-(d, method) table, ratios paired by seed.
+
+    Parameters
+    ----------
+    rows : list of dict
+        CSV rows (values as strings, as read back from the CSV).
+    meta : dict or None
+        The run's description (:func:`acyclic.bench.results.start_results`).
+
+    Returns
+    -------
+    str
+        The report.
+    """
     lines = ["# DAGMA: acyclic.DAGMA vs PyPI dagma 1.1.1 (DagmaLinear)", ""]
     if meta:
         m = meta.get("machine", {})
@@ -273,13 +372,13 @@ def summarize(rows, meta):
                 ok = [r for r in runs if not r["error"]]
 
                 def col(name, digits=3, ok=ok):
-                    return _mean_sd([_num(r[name]) for r in ok], digits)
+                    return mean_sd_text([parse_number(r[name]) for r in ok], digits)
 
                 lines.append(
                     f"| {d} | {LABELS[method]} | {len(ok)}/{len(runs)} | {col('seconds')} "
                     f"| {col('seconds_per_eval')} | {col('n_evals', 4)} | {col('shd')} "
                     f"| {col('tpr', 2)} | {col('fdr', 2)} | {col('nnz')} "
-                    f"| {sum(_num(r['is_dag']) == 1 for r in ok)}/{len(ok)} "
+                    f"| {sum(parse_number(r['is_dag']) == 1 for r in ok)}/{len(ok)} "
                     f"| {col('objective', 5)} | {col('stage_objective', 5)} | {col('h', 2)} "
                     f"| {col('peak_rss_mib')} |"
                 )
@@ -305,21 +404,21 @@ def summarize(rows, meta):
                     total, per_eval, evals, dobj, dshd = [], [], [], [], []
                     for p in pairs:
                         a, b = p[mine], p[PEER]
-                        sa, sb = _num(a["seconds"]), _num(b["seconds"])
-                        ea, eb = _num(a["n_evals"]), _num(b["n_evals"])
+                        sa, sb = parse_number(a["seconds"]), parse_number(b["seconds"])
+                        ea, eb = parse_number(a["n_evals"]), parse_number(b["n_evals"])
                         if sa and sb:
                             total.append(sb / sa)
                         if sa and sb and ea and eb:
                             per_eval.append((sb / eb) / (sa / ea))
                             evals.append(eb / ea)
                         for out, name in ((dobj, "objective"), (dshd, "shd")):
-                            va, vb = _num(a[name]), _num(b[name])
+                            va, vb = parse_number(a[name]), parse_number(b[name])
                             if va is not None and vb is not None:
                                 out.append(va - vb)
                     lines.append(
-                        f"| {d} | {LABELS[mine]} | {len(pairs)} | {_ratio_summary(total)} "
-                        f"| {_ratio_summary(per_eval)} | {_ratio_summary(evals)} "
-                        f"| {_mean_sd(dobj)} | {_mean_sd(dshd)} |"
+                        f"| {d} | {LABELS[mine]} | {len(pairs)} | {ratio_text(total)} "
+                        f"| {ratio_text(per_eval)} | {ratio_text(evals)} "
+                        f"| {mean_sd_text(dobj)} | {mean_sd_text(dshd)} |"
                     )
         lines += [
             "",
@@ -332,13 +431,13 @@ def summarize(rows, meta):
         for r in sorted(sub, key=lambda r: (int(r["d"]), int(r["seed"]),
                                             METHODS.index(r["method"]))):  # fmt: skip
             lines.append(
-                f"| {r['d']} | {r['seed']} | {LABELS[r['method']]} | {_fmt(_num(r['seconds']))} "
+                f"| {r['d']} | {r['seed']} | {LABELS[r['method']]} | {format_number(parse_number(r['seconds']))} "
                 f"| {r['n_evals'] or '–'} | {r['n_iter_last'] or '–'} | {r['stage_iters'] or '–'} "
                 f"| {r['s_used'] or '–'} | {r['shd'] if r['shd'] not in (None, '') else '–'} "
-                f"| {_fmt(_num(r['objective']), 6)} | {_fmt(_num(r['h']), 2)} |"
+                f"| {format_number(parse_number(r['objective']), 6)} | {format_number(parse_number(r['h']), 2)} |"
             )
         lines.append("")
-    lines += _failed_runs(rows)
+    lines += failed_runs_lines(rows)
     return "\n".join(lines)
 
 
@@ -356,6 +455,18 @@ def _dagma_version():
 
 
 def main(argv=None):
+    """Run the benchmark from the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
+
+    Returns
+    -------
+    int
+        Exit code 0.
+    """
     p = argparse.ArgumentParser(
         prog="python -m benchmarks.bench_dagma",
         description="acyclic.DAGMA vs PyPI dagma's DagmaLinear on identical data.",
@@ -397,13 +508,10 @@ def main(argv=None):
         "mu_init": args.mu_init, "mu_factor": args.mu_factor, "s": list(args.s),
         "warm_iter": args.warm_iter, "max_iter": args.max_iter, "lr": args.lr,
     }  # fmt: skip
-    meta = start_results("bench_dagma", argv, args.out, args.threads, dagma=_dagma_version(), hyperparameters=hp)
+    meta = start_results(p.prog, argv, args.out, args.threads, dagma=_dagma_version(), hyperparameters=hp)
 
     rows = []
-    with open(args.out, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        f.flush()
+    with CsvRows(args.out, COLUMNS) as out:
         for d in args.d:
             setting = Setting(graph=args.graph, k=args.k, d=d, n=args.n, noise=args.noise,
                               standardize=args.standardize)  # fmt: skip
@@ -412,19 +520,14 @@ def main(argv=None):
                 for method in args.methods:
                     row = run_one(method, setting, seed, B_true, X, hp, args.threads, args.timeout)
                     rows.append(row)
-                    writer.writerow(row)
-                    f.flush()
+                    out.write(row)
                     status = row["error"] or (
-                        f"{_fmt(row['seconds'])} s, {row['n_evals']} evals, SHD {row['shd']}, "
-                        f"objective {_fmt(row['objective'], 6)}"
+                        f"{format_number(row['seconds'])} s, {row['n_evals']} evals, SHD {row['shd']}, "
+                        f"objective {format_number(row['objective'], 6)}"
                     )
                     print(f"[{method}] d={d} seed={seed}: {status}", file=sys.stderr, flush=True)
 
-    report = summarize([{k: ("" if v is None else v) for k, v in r.items()} for r in rows], meta)
-    print(report)
-    if args.markdown:
-        args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(report + "\n")
+    write_report(summarize([{k: ("" if v is None else v) for k, v in r.items()} for r in rows], meta), args.markdown)
     return 0
 
 

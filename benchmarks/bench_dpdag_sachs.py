@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 from pathlib import Path
 
 VARIANTS = {
@@ -33,9 +32,29 @@ STOCHASTIC = ("DPDAG", "COSMO")
 
 
 def run_one(X, B, cls_name, params, seed):
-    """Fits one variant; returns SHD, TPR, FDR, AUC and seconds."""
+    """Fit one variant on the Sachs data and score it.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (853, 11)
+        The data (standardized by the learner).
+    B : numpy.ndarray of shape (11, 11)
+        The 17-edge reference graph.
+    cls_name : str
+        The learner's class in :mod:`acyclic`.
+    params : dict
+        Its parameters.
+    seed : int
+        ``random_state`` of the stochastic learners.
+
+    Returns
+    -------
+    dict
+        ``shd``, ``tpr``, ``fdr``, ``nnz``, ``auc`` (of the edge scores) and ``seconds``.
+    """
     import acyclic
     import numpy as np
+    from acyclic.bench.process import timed
     from acyclic.metrics import count_accuracy
     from sklearn.metrics import roc_auc_score
 
@@ -43,11 +62,7 @@ def run_one(X, B, cls_name, params, seed):
     extra = {"random_state": seed} if cls_name in STOCHASTIC else {}
     extra["standardize"] = True
     model = cls(**params, **extra)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        start = time.perf_counter()
-        model.fit(X)
-        seconds = time.perf_counter() - start
+    _, seconds = timed(model.fit, X)
     acc = count_accuracy(B, model.adjacency_)
     score = model.edge_probabilities_ if cls_name == "DPDAG" else np.abs(model.raw_weights_)
     off = ~np.eye(B.shape[0], dtype=bool)
@@ -65,14 +80,25 @@ def _mean_sd(values):
 
 
 def main(argv=None):
+    """Run the benchmark from the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
+
+    Returns
+    -------
+    int
+        Exit code 0.
+    """
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_dpdag_sachs", description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     p.add_argument("--out", type=Path, default=None, help="Markdown file for the table")
     args = p.parse_args(argv)
     import numpy as np
+    from acyclic.bench.process import machine_info
     from acyclic.datasets import load_sachs
-
-    from benchmarks.common import machine_info
 
     X, B = load_sachs(return_X_y=True)
     lines = [

@@ -4,7 +4,7 @@
         --threads 1 --timeout 1800 --out benchmarks/results/notears.csv \\
         --markdown benchmarks/results/notears.md
 
-Every (method, d, seed) runs in its own process (``benchmarks.common.run_in_subprocess``). The CSV
+Every (method, d, seed) runs in its own process (``acyclic.bench.process.run_in_subprocess``). The CSV
 gets one row per run, written as soon as the run ends; the Markdown summary (printed, and written
 with ``--markdown``) gives per d the mean ± sd over seeds and the paired speed ratios.
 ``--summarize CSV`` re-prints the summary of an existing CSV without running anything.
@@ -13,21 +13,21 @@ with ``--markdown``) gives per d the mean ± sd over seeds and the paired speed 
 from __future__ import annotations
 
 import argparse
-import csv
-import math
-import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 
-from benchmarks.common import Setting, make_data, objective, print_saved_summary, run_in_subprocess, start_results
+from acyclic.bench.data import Setting, make_data, penalized_score
+from acyclic.bench.process import peak_rss_mib, run_in_subprocess, timed
+from acyclic.bench.results import CsvRows, print_saved_summary, start_results, write_report
+from acyclic.bench.tables import failed_runs_lines, format_number, mean_sd_text, parse_number, ratio_text
 
 METHODS = ("acyclic", "reference")
 LABELS = {"acyclic": "acyclic.NOTEARS", "reference": "reference (numpy/scipy)"}
+# the child process loads this file and calls one of its functions
 FIT_FUNCTIONS = {
-    "acyclic": "benchmarks.bench_notears:fit_acyclic",
-    "reference": "benchmarks.bench_notears:fit_reference",
+    "acyclic": f"{Path(__file__).resolve()}:fit_acyclic",
+    "reference": f"{Path(__file__).resolve()}:fit_reference",
 }
 COLUMNS = [
     "method", "graph", "k", "d", "n", "noise", "standardize", "seed", "threads", "lambda1",
@@ -42,25 +42,31 @@ COLUMNS = [
 # Fit functions (run inside the child process; time the fit only)
 
 
-def _peak_rss_mib():
-    """This process's peak resident memory so far, in MiB (ru_maxrss is in KiB on Linux)."""
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def fit_acyclic(X, lambda1, threads):
+    """Fit ``acyclic.NOTEARS`` (runs in the child process; the fit alone is timed).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    lambda1 : float
+        L1 weight.
+    threads : int
+        ``n_jobs`` of the estimator, where it has one.
+
+    Returns
+    -------
+    dict
+        ``W_est`` and ``W_raw`` (thresholded and raw weights), ``seconds``, ``n_evals``,
+        ``n_outer``, ``h``, ``converged`` and ``prefit_rss_mib`` (peak memory before the fit).
+    """
     import acyclic
 
     est = acyclic.NOTEARS(lambda1=lambda1)
-    prefit_rss = _peak_rss_mib()
+    prefit_rss = peak_rss_mib()
     if "n_jobs" in est.get_params():
         est.set_params(n_jobs=threads)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning: recorded as `converged` instead
-        start = time.perf_counter()
-        est.fit(X)
-        seconds = time.perf_counter() - start
+    _, seconds = timed(est.fit, X)  # warnings silenced: a ConvergenceWarning is recorded as `converged`
     return {
         "W_est": est.weights_,
         "W_raw": est.raw_weights_,
@@ -74,10 +80,27 @@ def fit_acyclic(X, lambda1, threads):
 
 
 def fit_reference(X, lambda1, threads):
-    from benchmarks.reference_notears import notears_linear
+    """Fit the reference NOTEARS, :func:`acyclic.bench.reference.notears_linear` (runs in the child).
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    lambda1 : float
+        L1 weight.
+    threads : int
+        Unused (the BLAS threads are set in the child's environment); the same signature as
+        :func:`fit_acyclic`.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`fit_acyclic`; ``converged`` means h ≤ 1e-8.
+    """
+    from acyclic.bench.reference import notears_linear
 
     h_tol = 1e-8
-    prefit_rss = _peak_rss_mib()
+    prefit_rss = peak_rss_mib()
     start = time.perf_counter()
     W_est, info = notears_linear(X, lambda1=lambda1, h_tol=h_tol)
     seconds = time.perf_counter() - start
@@ -98,7 +121,33 @@ def fit_reference(X, lambda1, threads):
 
 
 def run_one(method, setting, seed, B_true, X, lambda1, threads, timeout):
-    """One (method, setting, seed) in its own process; returns a CSV row (dict)."""
+    """Run one (method, setting, seed) in its own process and score it.
+
+    Parameters
+    ----------
+    method : {"acyclic", "reference"}
+        The method.
+    setting : acyclic.bench.data.Setting
+        The data setting.
+    seed : int
+        The data set's seed.
+    B_true : numpy.ndarray of shape (d, d)
+        The true graph.
+    X : numpy.ndarray of shape (n, d)
+        The data.
+    lambda1 : float
+        L1 weight.
+    threads : int
+        Threads of the run.
+    timeout : float
+        Seconds before the run is killed.
+
+    Returns
+    -------
+    dict
+        The CSV row: the setting, the run's measurements and scores, ``error`` (None or why the
+        run failed).
+    """
     from acyclic.metrics import count_accuracy
 
     res = run_in_subprocess(
@@ -120,7 +169,7 @@ def run_one(method, setting, seed, B_true, X, lambda1, threads, timeout):
             acc = count_accuracy(B_true, res["W_est"])
             for key in ("shd", "tpr", "fdr", "fpr", "nnz", "is_dag"):
                 row[key] = acc[key]
-            row["objective"] = objective(X, res["W_raw"], lambda1)
+            row["objective"] = penalized_score(X, res["W_raw"], lambda1)
             if row["n_evals"]:
                 row["seconds_per_eval"] = row["seconds"] / row["n_evals"]
         except Exception as exc:  # a malformed result: keep the row, say why
@@ -135,52 +184,21 @@ def run_one(method, setting, seed, B_true, X, lambda1, threads, timeout):
 # Summary
 
 
-def _num(value):
-    if value in (None, ""):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if value in ("True", "False"):
-        return float(value == "True")
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
-def _fmt(x, digits=3):
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if x == 0:
-        return "0"
-    if abs(x) >= 10**digits:
-        return f"{x:.0f}"
-    if abs(x) < 1e-3:
-        return f"{x:.{digits - 1}e}"
-    return f"{x:.{digits}g}"
-
-
-def _mean_sd(values, digits=3):
-    values = [v for v in values if v is not None]
-    if not values:
-        return "–"
-    if len(values) == 1:
-        return _fmt(values[0], digits)
-    return f"{_fmt(statistics.fmean(values), digits)} ± {_fmt(statistics.stdev(values), digits)}"
-
-
-def _ratio_summary(ratios):
-    ratios = [r for r in ratios if r is not None and r > 0 and math.isfinite(r)]
-    if not ratios:
-        return "–"
-    geo = math.exp(statistics.fmean(math.log(r) for r in ratios))
-    if len(ratios) == 1:
-        return f"{geo:.3g}×"
-    return f"{geo:.3g}× ({min(ratios):.3g}–{max(ratios):.3g})"
-
-
 def summarize(rows, meta):
-    """The Markdown report: machine, command, per-(d, method) table, paired ratios per d."""
+    """The Markdown report: machine, command, per-(d, method) table, paired ratios per d.
+
+    Parameters
+    ----------
+    rows : list of dict
+        CSV rows (values as strings, as read back from the CSV).
+    meta : dict or None
+        The run's description (:func:`acyclic.bench.results.start_results`).
+
+    Returns
+    -------
+    str
+        The report.
+    """
     lines = ["# NOTEARS: acyclic.NOTEARS vs reference (numpy/scipy)", ""]
     if meta:
         m = meta.get("machine", {})
@@ -217,13 +235,13 @@ def summarize(rows, meta):
                 ok = [r for r in runs if not r["error"]]
 
                 def col(key, digits=3, ok=ok):
-                    return _mean_sd([_num(r[key]) for r in ok], digits)
+                    return mean_sd_text([parse_number(r[key]) for r in ok], digits)
 
                 lines.append(
                     f"| {d} | {LABELS[method]} | {len(ok)}/{len(runs)} | {col('seconds')} "
                     f"| {col('seconds_per_eval')} | {col('n_evals', 4)} | {col('n_outer')} "
                     f"| {col('shd')} | {col('tpr', 2)} | {col('fdr', 2)} | {col('nnz')} "
-                    f"| {sum(_num(r['is_dag']) == 1 for r in ok)}/{len(ok)} "
+                    f"| {sum(parse_number(r['is_dag']) == 1 for r in ok)}/{len(ok)} "
                     f"| {col('objective', 5)} | {col('peak_rss_mib')} | {col('prefit_rss_mib')} |"
                 )
         if not {"acyclic", "reference"} <= {r["method"] for r in sub}:
@@ -247,22 +265,22 @@ def summarize(rows, meta):
             total, per_eval, evals, diff = [], [], [], []
             for p in pairs:
                 a, ref = p["acyclic"], p["reference"]
-                sa, sr = _num(a["seconds"]), _num(ref["seconds"])
-                ea, er = _num(a["n_evals"]), _num(ref["n_evals"])
+                sa, sr = parse_number(a["seconds"]), parse_number(ref["seconds"])
+                ea, er = parse_number(a["n_evals"]), parse_number(ref["n_evals"])
                 if sa and sr:
                     total.append(sr / sa)
                 if sa and sr and ea and er:
                     per_eval.append((sr / er) / (sa / ea))
                     evals.append(er / ea)
-                oa, orf = _num(a["objective"]), _num(ref["objective"])
+                oa, orf = parse_number(a["objective"]), parse_number(ref["objective"])
                 if oa is not None and orf is not None:
                     diff.append(oa - orf)
             lines.append(
-                f"| {d} | {len(pairs)} | {_ratio_summary(total)} | {_ratio_summary(per_eval)} "
-                f"| {_ratio_summary(evals)} | {_mean_sd(diff)} |"
+                f"| {d} | {len(pairs)} | {ratio_text(total)} | {ratio_text(per_eval)} "
+                f"| {ratio_text(evals)} | {mean_sd_text(diff)} |"
             )
         lines.append("")
-    lines += _failed_runs(rows)
+    lines += failed_runs_lines(rows)
     return "\n".join(lines)
 
 
@@ -270,15 +288,19 @@ def summarize(rows, meta):
 # CLI
 
 
-def _failed_runs(rows) -> list:
-    """Markdown lines listing the runs that failed (empty when none did)."""
-    errors = [r for r in rows if r["error"]]
-    if not errors:
-        return []
-    return ["Failed runs:", "", *[f"- {r['method']} d={r['d']} seed={r['seed']}: {r['error']}" for r in errors], ""]
-
-
 def main(argv=None):
+    """Run the benchmark from the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
+
+    Returns
+    -------
+    int
+        Exit code 0.
+    """
     p = argparse.ArgumentParser(
         prog="python -m benchmarks.bench_notears",
         description="acyclic.NOTEARS vs the numpy/scipy reference NOTEARS on identical data.",
@@ -303,13 +325,10 @@ def main(argv=None):
     if args.summarize is not None:
         return print_saved_summary(args.summarize, args.markdown, summarize)
 
-    meta = start_results("bench_notears", argv, args.out, args.threads)
+    meta = start_results(p.prog, argv, args.out, args.threads)
 
     rows = []
-    with open(args.out, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        f.flush()
+    with CsvRows(args.out, COLUMNS) as out:
         for d in args.d:
             setting = Setting(graph=args.graph, k=args.k, d=d, n=args.n, noise=args.noise,
                               standardize=args.standardize)  # fmt: skip
@@ -319,16 +338,13 @@ def main(argv=None):
                     row = run_one(method, setting, seed, B_true, X, args.lambda1, args.threads,
                                   args.timeout)  # fmt: skip
                     rows.append(row)
-                    writer.writerow(row)
-                    f.flush()
-                    status = row["error"] or (f"{_fmt(row['seconds'])} s, {row['n_evals']} evals, SHD {row['shd']}")
+                    out.write(row)
+                    status = row["error"] or (
+                        f"{format_number(row['seconds'])} s, {row['n_evals']} evals, SHD {row['shd']}"
+                    )
                     print(f"[{method}] d={d} seed={seed}: {status}", file=sys.stderr, flush=True)
 
-    report = summarize([{k: ("" if v is None else v) for k, v in r.items()} for r in rows], meta)
-    print(report)
-    if args.markdown:
-        args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(report + "\n")
+    write_report(summarize([{k: ("" if v is None else v) for k, v in r.items()} for r in rows], meta), args.markdown)
     return 0
 
 

@@ -327,3 +327,42 @@ def test_sigterm_ends_acyclic_bench_like_ctrl_c(tmp_path):
     assert json.loads((out / "meta.json").read_text())["interrupted"] is True
     # the runs die with their parents (PR_SET_PDEATHSIG); on a loaded machine that takes a moment
     assert _alive_after(runs, 10) == []
+
+
+def test_a_script_runs_its_own_function_in_the_child_and_its_results_files(tmp_path):
+    # What the head-to-head scripts in benchmarks/ use: a function named by its file's path
+    # (the script need not be importable), timed in the child, rows in a CSV, the run's description.
+    from acyclic.bench.process import run_in_subprocess
+    from acyclic.bench.results import CsvRows, meta_path, read_csv_rows, start_results
+
+    script = tmp_path / "my_bench.py"
+    script.write_text(
+        "from acyclic.bench.process import peak_rss_mib, timed\n"
+        "def fit(X, scale):\n"
+        "    W, seconds = timed(lambda: X.T @ X * scale)\n"
+        "    return {'W': W, 'seconds': seconds, 'rss': peak_rss_mib()}\n"
+    )
+    X = np.arange(6.0).reshape(3, 2)
+    res = run_in_subprocess(f"{script}:fit", {"scale": 2.0}, 120, arrays={"X": X})
+    assert res["error"] is None, res["error"]
+    np.testing.assert_array_equal(res["W"], X.T @ X * 2.0)
+    assert res["seconds"] >= 0 and res["rss"] > 0 and res["peak_rss_mib"] > 0
+
+    out = tmp_path / "results" / "my.csv"
+    meta = start_results("python my_bench.py", ["--d", "5"], out, 1, note="x")
+    assert meta["command"] == "python my_bench.py --d 5" and meta["note"] == "x"
+    assert json.loads(meta_path(out).read_text())["machine"]["threads"] == 1
+    with CsvRows(out, ["method", "seconds", "error"]) as rows:
+        rows.write({"method": "a", "seconds": np.float64(1.5), "error": None})
+    assert read_csv_rows(out) == [{"method": "a", "seconds": "1.5", "error": ""}]
+
+
+def test_the_table_cells_of_the_scripts():
+    from acyclic.bench.tables import failed_runs_lines, format_number, mean_sd_text, parse_number, ratio_text
+
+    assert [parse_number(v) for v in ("1.5", "True", "", None, "x", 3)] == [1.5, 1.0, None, None, None, 3.0]
+    assert [format_number(x) for x in (None, 0, 12345.6, 0.000123, 0.5)] == ["–", "0", "12346", "1.23e-04", "0.5"]
+    assert mean_sd_text([1.0, None, 3.0]) == "2 ± 1.41" and mean_sd_text([None]) == "–"
+    assert ratio_text([2.0, 8.0]) == "4× (2–8)" and ratio_text([0, None]) == "–"
+    rows = [{"method": "m", "d": 5, "seed": 0, "error": "boom"}, {"method": "m", "d": 5, "seed": 1, "error": ""}]
+    assert failed_runs_lines(rows) == ["Failed runs:", "", "- m d=5 seed=0: boom", ""]

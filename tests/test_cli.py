@@ -168,6 +168,21 @@ def test_module_entry_point():
     assert proc.stdout == ""
 
 
+def test_python_dash_m_acyclic_and_a_light_help():
+    proc = subprocess.run([sys.executable, "-m", "acyclic", "--version"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.startswith("acyclic "), proc.stderr
+    # --help builds the whole parser, but the graph and plotting libraries load only when a command runs
+    code = (
+        "import sys\n"
+        "from acyclic.cli import main\n"
+        "assert main(['--help']) == 0\n"
+        "print(sorted(m for m in ('matplotlib', 'networkx') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
+
+
 def test_learn_sachs_with_dagma_and_out_of_range_numbers(tmp_path, capsys):
     out = tmp_path / "g.graphml"
     assert main(["learn", "sachs", "--method", "dagma", "--out", str(out)]) == 0

@@ -8,7 +8,8 @@ nonlinear additive-noise SEM (``noise`` one of :data:`NONLINEAR_SEMS`); the grap
 weights and the noise get three independent seeds derived from ``seed`` (:func:`sub_seeds`), so a
 ``(setting, seed)`` is always the same data set. With ``standardize`` the columns are centred and
 scaled to unit variance here, once, so that every method — peers included — gets the same array.
-:func:`least_squares_score` is the score every method's estimate is judged by.
+:func:`least_squares_score` is the score every method's estimate is judged by;
+:func:`penalized_score` adds the L1 term of the objective the NOTEARS-type learners minimise.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Dict, List, Optional
 
-__all__ = ["SACHS", "NONLINEAR_SEMS", "Setting", "sub_seeds", "make_data", "least_squares_score"]
+__all__ = ["SACHS", "NONLINEAR_SEMS", "Setting", "sub_seeds", "make_data", "least_squares_score", "penalized_score"]
 
 #: ``Setting.graph`` of the built-in Sachs data (853 observational rows vs the 17-edge DAG).
 SACHS = "sachs"
@@ -195,3 +196,29 @@ def least_squares_score(X, W) -> float:
     Xc = X - X.mean(axis=0, keepdims=True)
     R = Xc - Xc @ np.asarray(W, dtype=np.float64)
     return float(0.5 / X.shape[0] * np.sum(R * R))
+
+
+def penalized_score(X, W, lambda1: float) -> float:
+    """The l2 objective with its L1 term: ``½n⁻¹‖Xc − Xc W‖²_F + λ1 Σ|W|``, X column-centred.
+
+    What linear NOTEARS and DAGMA minimise (besides the acyclicity constraint). Computed by the
+    benchmark from each method's unthresholded W, so the figure means the same thing for every
+    method.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, d)
+        The data as given to the method.
+    W : array_like of shape (d, d)
+        Weights, ``W[i, j]`` the weight of ``i -> j``.
+    lambda1 : float
+        Weight of the L1 term (0: :func:`least_squares_score`).
+
+    Returns
+    -------
+    float
+        The objective.
+    """
+    import numpy as np
+
+    return least_squares_score(X, W) + lambda1 * float(np.abs(np.asarray(W, dtype=np.float64)).sum())

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import time
-import warnings
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -261,13 +259,11 @@ def fit_in_child(X, method: Mapping[str, object], seed: int, threads: int = 1) -
     """
     import numpy as np
 
+    from .process import timed
+
     spec = Method(**{k: method[k] for k in ("name", "label", "kind", "target", "params")})
     est = spec.build(seed, threads)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning etc.: `converged` is recorded instead
-        start = time.perf_counter()
-        est.fit(X)
-        seconds = time.perf_counter() - start
+    _, seconds = timed(est.fit, X)  # warnings silenced: `converged` is recorded instead
     n_iter = getattr(est, "n_iter_", None)
     converged = getattr(est, "converged_", None)
     return {

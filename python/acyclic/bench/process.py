@@ -5,7 +5,13 @@ and returns the function's result dict with the process's peak resident memory a
 ``tracemalloc`` cannot see the Rust core's allocations; the kernel's ``ru_maxrss`` sees
 everything. The process side is ``python -m acyclic.bench.process --launch JOB`` (a small
 launcher that starts the fit process and reaps it with ``os.wait4``) and ``--one JOB`` (the fit
-itself); neither is meant to be called by hand.
+itself); neither is meant to be called by hand. The function may live in an importable module
+(``"package.module:function"``) or in any Python file (``"/path/to/script.py:function"``), so a
+benchmark script can run its own functions without being importable itself.
+
+Inside the fit process, :func:`timed` times a call with warnings silenced and :func:`peak_rss_mib`
+reads the process's own peak memory so far (e.g. just before a fit, to see what the imports and
+the data cost).
 
 Why a launcher: on Linux a child's ``ru_maxrss`` starts at the resident size of the process that
 forked it (the counters carry over through fork and exec), so a fit process forked straight from
@@ -27,10 +33,11 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
-from typing import Dict, Iterable, Mapping, Optional
+from typing import Callable, Dict, Iterable, Mapping, Optional, Tuple
 
-__all__ = ["THREAD_VARS", "child_env", "run_in_subprocess", "kill_running", "machine_info"]
+__all__ = ["THREAD_VARS", "child_env", "run_in_subprocess", "kill_running", "machine_info", "peak_rss_mib", "timed"]
 
 #: Thread-count variables set in every child's environment before it imports numpy.
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -104,8 +111,9 @@ def run_in_subprocess(
     Parameters
     ----------
     fn_name : str
-        ``"module:function"``, e.g. ``"acyclic.bench.methods:fit_in_child"``. The function
-        returns a dict of JSON-serialisable scalars and numpy arrays.
+        ``"module:function"``, e.g. ``"acyclic.bench.methods:fit_in_child"``, or
+        ``"path/to/file.py:function"`` (the file is loaded as a module of its stem's name). The
+        function returns a dict of JSON-serialisable scalars and numpy arrays.
     kwargs : mapping
         JSON-serialisable keyword arguments.
     timeout : float
@@ -275,10 +283,28 @@ def _launch_main(job_path: str) -> int:
     return 0
 
 
+def _load_function(fn_name: str):
+    """The function named ``"module:function"`` or ``"path/to/file.py:function"``."""
+    import importlib
+    import importlib.util
+
+    target, _, func_name = fn_name.rpartition(":")  # the last colon: a Windows path has one too
+    if target.endswith(".py"):
+        name = Path(target).stem
+        spec = importlib.util.spec_from_file_location(name, target)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {target!r} as a module")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses and pickle look a module up by name
+        spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(target)
+    return getattr(module, func_name)
+
+
 def _child_main(job_path: str) -> int:
     """Fit side of :func:`run_in_subprocess`: call the function, save its scalars and arrays."""
     _die_with_parent()
-    import importlib
     import traceback
 
     import numpy as np
@@ -288,8 +314,7 @@ def _child_main(job_path: str) -> int:
     out.mkdir(parents=True, exist_ok=True)
     scalars, arrays, error = {}, {}, None
     try:
-        module_name, func_name = job["fn"].split(":")
-        func = getattr(importlib.import_module(module_name), func_name)
+        func = _load_function(job["fn"])
         inputs = {name: np.load(path) for name, path in job["arrays"].items()}
         result = func(**inputs, **job["kwargs"])
         for name, value in result.items():
@@ -305,6 +330,48 @@ def _child_main(job_path: str) -> int:
         traceback.print_exc()
     (out / "result.json").write_text(json.dumps({"scalars": scalars, "arrays": sorted(arrays), "error": error}))
     return 0
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB.
+
+    Returns
+    -------
+    float
+        ``ru_maxrss`` of ``resource.getrusage(RUSAGE_SELF)`` / 1024 (``ru_maxrss`` is in KiB on
+        Linux).
+    """
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def timed(func: Callable, *args, **kwargs) -> Tuple[object, float]:
+    """Call ``func(*args, **kwargs)`` with warnings silenced and time it.
+
+    Warnings (a ``ConvergenceWarning``, say) are not what a benchmark measures; a learner's
+    ``converged_`` records the same thing.
+
+    Parameters
+    ----------
+    func : callable
+        What to time, e.g. ``estimator.fit``.
+    *args, **kwargs
+        Its arguments.
+
+    Returns
+    -------
+    result : object
+        What ``func`` returned.
+    seconds : float
+        Wall time of the call (``time.perf_counter``).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        result = func(*args, **kwargs)
+        seconds = time.perf_counter() - start
+    return result, seconds
 
 
 def machine_info(threads: Optional[int] = None) -> Dict[str, object]:

@@ -28,6 +28,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from .data import Setting, least_squares_score, make_data
 from .methods import Method, resolve_methods
 from .process import kill_running, machine_info, run_in_subprocess
+from .results import CsvRows
 from .suites import Suite
 
 __all__ = ["COLUMNS", "Run", "SuiteResult", "plan_runs", "run_suite", "read_rows", "FIT_FUNCTION"]
@@ -205,24 +206,6 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-class _CsvAppender:
-    """``runs.csv``: header first, then one flushed line per finished run."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._file = open(path, "w", newline="", encoding="utf-8")
-        self._writer = csv.DictWriter(self._file, fieldnames=COLUMNS)
-        self._writer.writeheader()
-        self._file.flush()
-
-    def write(self, row: Dict[str, object]) -> None:
-        self._writer.writerow({k: "" if v is None else _plain(v) for k, v in row.items()})
-        self._file.flush()
-
-    def close(self) -> None:
-        self._file.close()
-
-
 def run_suite(
     suite: Suite,
     *,
@@ -296,7 +279,7 @@ def run_suite(
     appender = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        appender = _CsvAppender(out / "runs.csv")
+        appender = CsvRows(out / "runs.csv", COLUMNS)
 
     data = _Data()
     stop = threading.Event()
@@ -375,7 +358,7 @@ def _write_final(out: Path, result: SuiteResult) -> None:
     import numpy as np
 
     tmp = out / "runs.csv.tmp"
-    appender = _CsvAppender(tmp)
+    appender = CsvRows(tmp, COLUMNS)
     for row in result.rows:
         appender.write(row)
     appender.close()

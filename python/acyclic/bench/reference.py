@@ -1,11 +1,11 @@
-"""Reference NOTEARS (linear, l2 loss, L1 penalty) in numpy/scipy — a benchmark baseline only.
+"""Reference NOTEARS (linear, l2 loss, L1 penalty) in numpy/scipy, written from the paper's formulas.
 
-This is a small re-derivation of the linear NOTEARS method of Zheng, Aragam, Ravikumar and Xing,
-"DAGs with NO TEARS: Continuous Optimization for Structure Learning" (NeurIPS 2018), written from the
-paper's formulas (and the algorithm summary in DESIGN.md §3), not copied from any implementation.
-It exists so that ``benchmarks/bench_notears.py`` can compare ``acyclic.NOTEARS`` against the
-textbook method — expm acyclicity, L-BFGS-B on a split W = W⁺ − W⁻, augmented Lagrangian — on
-identical data. It is not part of the ``acyclic`` package and nothing imports it at runtime.
+A small re-derivation of the linear NOTEARS method of Zheng, Aragam, Ravikumar and Xing, "DAGs
+with NO TEARS: Continuous Optimization for Structure Learning" (NeurIPS 2018), from the paper's
+formulas, not copied from any implementation: expm acyclicity, L-BFGS-B on a split
+W = W⁺ − W⁻, augmented Lagrangian. It is what ``acyclic.NOTEARS`` is compared with on identical
+data (``benchmarks/bench_notears.py``) and the oracle of the tests that hold it to the paper's
+algorithm. Nothing in ``acyclic`` uses it to learn a graph.
 
 Problem (X is n×d, column-centred; W[i, j] ≠ 0 means edge i → j)::
 

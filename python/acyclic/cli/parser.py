@@ -1,0 +1,308 @@
+"""The argument parser of the ``acyclic`` command: subcommands ``learn`` and ``bench``, their flags and help."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Dict
+
+from .defaults import LEARNERS, SACHS_DEFAULTS
+
+__all__ = ["build_parser"]
+
+
+def _int_in(low: int, high: int):
+    """An argparse type: an integer in [low, high] (a clear usage error otherwise)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is outside [{low}, {high}]")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``acyclic`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Parser with the subcommands ``learn`` and ``bench``.
+    """
+    from .. import __version__
+
+    est_defaults = _notears_defaults()
+    parser = argparse.ArgumentParser(
+        prog="acyclic",
+        description="Learn causal DAGs from data (NOTEARS with a Rust core).",
+    )
+    parser.add_argument("--version", action="version", version=f"acyclic {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    learn = sub.add_parser(
+        "learn",
+        help="learn a DAG from the built-in Sachs data or a CSV file",
+        description=(
+            "Learn a DAG from SOURCE: 'sachs' (built-in Sachs et al. 2005 data, scored against the "
+            "acyclic 17-edge consensus graph) or a CSV file whose header row names the nodes and "
+            "whose columns are all numeric."
+        ),
+        epilog=(
+            f"Defaults for sachs: standardize={SACHS_DEFAULTS['standardize']}, "
+            f"log={SACHS_DEFAULTS['log']}, lambda1={SACHS_DEFAULTS['lambda1']}, "
+            f"threshold={SACHS_DEFAULTS['w_threshold']}; for dpdag lambda_kl=0.03 instead of lambda1 and "
+            "threshold, for cosmo its own lambda1. For a CSV file: the estimator's defaults (no log; no "
+            "standardization, except dpdag, which standardizes by default). With --plot and sachs, a second file "
+            "<stem>_vs_truth<suffix> holds the truth-vs-estimate heat-maps."
+        ),
+    )
+    learn.add_argument("source", metavar="SOURCE", help="'sachs' or the path of a CSV file")
+    learn.add_argument(
+        "--method",
+        choices=list(LEARNERS),
+        default="notears",
+        help="learner: notears (Zheng et al. 2018), dagma (Bello et al. 2022), topo (Deng et al. "
+        "2023; no L1 term, so --lambda1 and --loss do not apply), cosmo (Massidda et al. 2024) "
+        "or dpdag (Charpentier et al. 2022, linear mechanism; --threshold and --lambda1 do not "
+        "apply); default: notears",
+    )
+    learn.add_argument(
+        "--seed",
+        type=_int_in(0, 2**31 - 1),
+        default=None,
+        metavar="N",
+        help="random_state of the stochastic learners (cosmo, dpdag; default: 0); does not apply to the others",
+    )
+    learn.add_argument(
+        "--refine",
+        action="store_true",
+        help="improve the learned graph by TOPO's swap search started from its order "
+        "(acyclic.refine_topo; least-squares score never worse)",
+    )
+    learn.add_argument(
+        "--standardize",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="scale every column to unit variance before fitting "
+        f"(default: {_yn(SACHS_DEFAULTS['standardize'])} for sachs, {_yn(est_defaults['standardize'])} for a CSV)",
+    )
+    learn.add_argument(
+        "--log",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="apply the natural log to every column first (all values must be > 0; "
+        f"default: {_yn(SACHS_DEFAULTS['log'])} for sachs, no for a CSV)",
+    )
+    learn.add_argument(
+        "--lambda1",
+        type=float,
+        default=None,
+        metavar="X",
+        help=f"L1 penalty weight (default: {SACHS_DEFAULTS['lambda1']:g} for sachs, "
+        f"{est_defaults['lambda1']:g} for a CSV)",
+    )
+    learn.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        metavar="X",
+        help="drop edges with |weight| below X, NOTEARS' w_threshold "
+        f"(default: {SACHS_DEFAULTS['w_threshold']:g} for sachs, {est_defaults['w_threshold']:g} for a CSV)",
+    )
+    learn.add_argument(
+        "--loss",
+        choices=["l2", "logistic", "poisson"],
+        default=None,
+        help=f"loss; logistic for 0/1 data, poisson for counts (default: {est_defaults['loss_type']})",
+    )
+    learn.add_argument(
+        "--max-iter",
+        type=_int_in(1, 10**7),
+        default=None,
+        metavar="N",
+        help="cap on the learner's main loop: NOTEARS dual-ascent steps (default: "
+        f"{est_defaults['max_iter']}), DAGMA inner iterations of the last stage, TOPO swap "
+        "rounds, COSMO and DP-DAG epochs (default: each learner's own)",
+    )
+    learn.add_argument(
+        "--rows",
+        choices=["observational", "all"],
+        default=None,
+        help="sachs only: the 853 observational rows (default) or all 7466 rows",
+    )
+    learn.add_argument(
+        "--out",
+        default=None,
+        metavar="FILE",
+        help="write the learned graph; format by extension: .graphml, .gml or .json (node-link)",
+    )
+    learn.add_argument(
+        "--plot",
+        default=None,
+        metavar="FILE",
+        help="draw the learned graph into FILE (e.g. graph.png); for sachs also <stem>_vs_truth<suffix>",
+    )
+    learn.add_argument(
+        "--forbid",
+        action="append",
+        default=[],
+        metavar="A:B",
+        help="forbid the edge A -> B (repeatable; node names are column labels)",
+    )
+    learn.add_argument(
+        "--require",
+        action="append",
+        default=[],
+        metavar="A:B",
+        help="require the edge A -> B (repeatable; it is then always in the result)",
+    )
+    learn.add_argument(
+        "--tiers",
+        default=None,
+        metavar="FILE",
+        help="temporal tiers, earliest first: a text file with one tier per line, node names "
+        "separated by commas; edges from a later tier to an earlier one are forbidden",
+    )
+    learn.add_argument(
+        "--knowledge",
+        default=None,
+        metavar="FILE",
+        help='prior knowledge as JSON: {"forbidden": [[A, B], ...], "required": [...], '
+        '"sources": [...], "sinks": [...], "tiers": [[...], ...]} (acyclic.PriorKnowledge.from_json); '
+        "--forbid/--require/--tiers add to it",
+    )
+    learn.add_argument("--quiet", action="store_true", help="print nothing on stdout (errors still go to stderr)")
+    learn.set_defaults(func=_run_learn)
+
+    _add_bench_parser(sub)
+    return parser
+
+
+def _add_bench_parser(sub) -> None:
+    """The ``bench`` subcommand's parser (suite names and defaults from :mod:`acyclic.bench`)."""
+    from ..bench.suites import SUITES
+
+    bench = sub.add_parser(
+        "bench",
+        help="benchmark suites: learners, baselines and peers on simulated or Sachs data",
+        description=(
+            "Run a benchmark suite: every (setting, seed, method) in its own process (peak memory from "
+            "os.wait4, --timeout kills only that run), scored against the true graph (SHD with a reversed "
+            "edge counted once and twice, TPR, FDR, FPR, NNZ, is_dag, least-squares score, varsortability "
+            "and R²-sortability of the data). Writes runs.csv (row by row), runs.json, meta.json, "
+            "estimates.npz, summary.md and plots/ into --out, and prints the summary. Failures are rows, "
+            "not aborts; Ctrl-C keeps the finished rows. Suites: "
+            + "; ".join(f"{s.name}: {s.description}" for s in SUITES.values())
+            + "."
+        ),
+        epilog=(
+            "Method names: see --list; groups 'learners', 'nonlinear', 'baselines', 'peers', 'variants', "
+            "'all'. Peers (dagma, lingam, gcastle) are optional installs and skipped with a notice when absent. The flags below override "
+            "the suite's grid."
+        ),
+    )
+    bench.add_argument("--suite", choices=list(SUITES), default="smoke", help="the suite (default: smoke)")
+    bench.add_argument(
+        "--methods",
+        nargs="+",
+        default=None,
+        metavar="M",
+        help="methods or groups to run instead of the suite's (see --list)",
+    )
+    bench.add_argument("--graph", nargs="+", choices=["ER", "SF"], type=str.upper, default=None, help="graph models")
+    bench.add_argument("--k", nargs="+", type=_int_in(1, 100), default=None, help="expected edges per node, s0 = k*d")
+    bench.add_argument("--d", nargs="+", type=_int_in(2, 100000), default=None, metavar="D", help="numbers of nodes")
+    bench.add_argument("--n", type=_int_in(2, 10**8), default=None, help="samples per data set")
+    bench.add_argument(
+        "--noise",
+        nargs="+",
+        choices=["gauss", "exp", "gumbel", "uniform", "mlp", "mim", "gp-sines"],
+        default=None,
+        help="noise of the linear SEM, or a nonlinear SEM (mlp, mim, gp-sines)",
+    )
+    bench.add_argument(
+        "--seeds",
+        nargs="+",
+        type=_int_in(0, 2**32 - 1),
+        default=None,
+        metavar="S",
+        help="data-set seeds (also each run's random_state)",
+    )
+    bench.add_argument(
+        "--standardize",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="standardized data only (--standardize) or raw only (--no-standardize); "
+        "default: the suite's (standardized and sachs: both)",
+    )
+    bench.add_argument(
+        "--n-jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="runs at a time, each in its own process (-1: one per CPU; default: 1)",
+    )
+    bench.add_argument(
+        "--threads",
+        type=_int_in(1, 1024),
+        default=1,
+        metavar="T",
+        help="threads per run (learners' n_jobs, BLAS threads; default: 1)",
+    )
+    bench.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="seconds before a run is killed (default: the suite's)",
+    )
+    bench.add_argument("--out", default=None, metavar="DIR", help="output folder (default: bench-results/<suite>)")
+    bench.add_argument("--no-plots", action="store_true", help="skip the figures")
+    bench.add_argument(
+        "--heatmap", default=None, metavar="M", help="method drawn in plots/heatmap.png (default: the first learner)"
+    )
+    bench.add_argument("--no-progress", action="store_true", help="no progress bar")
+    bench.add_argument("--list", action="store_true", help="list the suites and methods (with availability) and exit")
+    bench.add_argument(
+        "--summarize",
+        default=None,
+        metavar="DIR",
+        help="re-write summary.md and plots/ of an earlier run's folder, print the summary, run nothing",
+    )
+    bench.set_defaults(func=_run_bench)
+
+
+def _run_learn(args) -> int:
+    """``acyclic learn`` (its module is loaded only when the command runs)."""
+    from .learn import run
+
+    return run(args)
+
+
+def _run_bench(args) -> int:
+    """``acyclic bench`` (its module is loaded only when the command runs)."""
+    from .bench import run
+
+    return run(args)
+
+
+def _yn(flag) -> str:
+    return "yes" if flag else "no"
+
+
+def _notears_defaults() -> Dict[str, object]:
+    """The constructor defaults of :class:`acyclic.NOTEARS` (for the help texts)."""
+    import inspect
+
+    from .. import NOTEARS
+
+    return {
+        name: p.default
+        for name, p in inspect.signature(NOTEARS).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
