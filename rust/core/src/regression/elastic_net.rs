@@ -97,7 +97,7 @@ impl<'a> ElasticNet<'a> {
                 ridge.len()
             ));
         }
-        if let Some(v) = l1.iter().chain(ridge).find(|v| !(**v >= 0.0)) {
+        if let Some(v) = l1.iter().chain(ridge).find(|v| v.is_nan() || **v < 0.0) {
             return bad(format!("elastic-net penalties must be >= 0, got {v}"));
         }
         if !(scale > 0.0 && scale.is_finite()) {
@@ -188,7 +188,8 @@ impl<'a> ElasticNet<'a> {
                 let (before, value_before) = (w.clone(), self.objective_given(&w, &q));
                 let exact = self.face_minimiser(&mut w);
                 q = self.gram_times(&w);
-                if !(self.objective_given(&w, &q) <= value_before) {
+                let kept_or_lowered = self.objective_given(&w, &q) <= value_before; // false for NaN
+                if !kept_or_lowered {
                     (w, faces) = (before, false);
                     q = self.gram_times(&w);
                 } else if !exact {
@@ -332,7 +333,7 @@ mod tests {
             for (x, y) in again.coefficients.iter().zip(&solution.coefficients) {
                 assert!((x - y).abs() < 1e-6 * y.abs().max(1.0));
             }
-            assert!(net.objective(&solution.coefficients) <= net.objective(&vec![0.0; 5]));
+            assert!(net.objective(&solution.coefficients) <= net.objective(&[0.0; 5]));
         }
     }
 

@@ -139,9 +139,9 @@ impl<'a> Stepwise<'a> {
         let coefficient = self.r[a] / qa;
         self.b.iter_mut().zip(&w).for_each(|(bt, wt)| *bt -= wt * coefficient);
         self.b.push(coefficient);
-        for c in 0..k {
-            self.r[c] -= u[c] * coefficient;
-            self.q[c] -= u[c] * u[c] / qa;
+        for ((rc, qc), uc) in self.r.iter_mut().zip(&mut self.q).zip(&u) {
+            *rc -= uc * coefficient;
+            *qc -= uc * uc / qa;
         }
         self.inverse.add_variable(&w, qa);
         self.chosen.push(a);
