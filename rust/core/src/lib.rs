@@ -9,7 +9,8 @@
 //! Modules: [`linalg`] (expm, sign/log-determinant and inverse), [`acyclicity`] (penalties h(W):
 //! expm, log-det, polynomial, spectral radius), [`loss`] (scores), [`optim`]
 //! (OWL-QN, bounded L-BFGS, augmented Lagrangian), [`graph`] (DAG checks, cycle projection),
-//! [`learners`] (NOTEARS, DAGMA, TOPO, COSMO, DP-DAG), [`progress`] (progress reports and
+//! [`learners`] (NOTEARS, DAGMA, TOPO, COSMO, DP-DAG), [`regression`] (least squares, stepwise
+//! selection and the elastic net on the covariance matrix), [`progress`] (progress reports and
 //! cancellation), [`scalar`] (stable sigmoid and softplus).
 
 pub mod acyclicity;
@@ -23,6 +24,7 @@ pub mod matmul;
 pub mod mmatrix;
 pub mod optim;
 pub mod progress;
+pub mod regression;
 pub mod scalar;
 pub mod sortability;
 pub(crate) mod vector;

@@ -30,16 +30,6 @@ pub fn gather_rows(x: MatRef<'_, f64>, rows: &[usize], out: &mut Mat<f64>) {
     }
 }
 
-/// The inverse of a symmetric matrix without its row and column r, from the whole inverse in
-/// O(k²): the inverse restricted, minus b bᵀ / c with b = column r of it (row r removed) and
-/// c = its (r, r) entry (the Schur complement, as in Osborne, Presnell & Turlach 2000).
-pub fn inverse_without_index(inverse: &Mat<f64>, r: usize) -> Mat<f64> {
-    let k = inverse.nrows();
-    let keep = |a: usize| if a < r { a } else { a + 1 };
-    let c = inverse[(r, r)];
-    Mat::from_fn(k - 1, k - 1, |a, b| inverse[(keep(a), keep(b))] - inverse[(keep(a), r)] * inverse[(r, keep(b))] / c)
-}
-
 /// Maximum absolute column sum.
 pub fn norm1(a: MatRef<'_, f64>) -> f64 {
     (0..a.ncols()).map(|j| (0..a.nrows()).map(|i| a[(i, j)].abs()).sum::<f64>()).fold(0.0, f64::max)

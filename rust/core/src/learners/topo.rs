@@ -33,7 +33,7 @@ use crate::learners::{Fitted, Learner, Prior};
 use crate::loss::Loss;
 use crate::sortability::{ascending, r2_scores, variances};
 use crate::progress::{Progress, Status};
-use crate::vector::dot;
+use crate::regression::{bordered_row, least_squares, stabilising_ridge, Cholesky, Covariance};
 use faer::{Mat, MatRef};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -217,14 +217,15 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
     let (default_small, default_large) = default_sizes(d);
     let size_small = config.size_small.unwrap_or(default_small);
     let size_large = config.size_large.unwrap_or(default_large.max(size_small));
-    let ridge = ridge_for(sigma.as_ref());
-    let covariance = Covariance::new(sigma.as_ref(), ridge, config.forbidden.clone());
+    let covariance = Covariance::from_matrix(sigma.as_ref())?;
+    let ridge = stabilising_ridge(&covariance);
+    let scorer = Scorer::new(covariance.with_ridge(ridge), config.forbidden.clone());
     let required = config.required.as_ref();
 
     let start = config.init.order(sigma.as_ref(), config.seed);
     check_permutation(&start, d)?;
     let mut order = compatible_order(&start, required)?;
-    let mut factor = covariance.factor(&order);
+    let mut factor = scorer.factor(&order)?;
     let mut history = vec![factor.score()];
     let (mut n_iter, mut n_evals, mut large_searches) = (0, 0, 0);
     let mut converged = false;
@@ -232,13 +233,13 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
         if progress.should_stop() {
             return Err(CoreError::Cancelled);
         }
-        let ranked = ranked_pairs(&covariance.coefficients(&factor, &order), &order, required);
+        let ranked = ranked_pairs(&scorer.coefficients(&factor, &order), &order, required);
         let small = &ranked[..size_small.min(ranked.len())];
-        let mut improving = covariance.improving_swaps(&factor, &order, small, progress)?;
+        let mut improving = scorer.improving_swaps(&factor, &order, small, progress)?;
         n_evals += small.len();
         if improving.is_empty() && config.n_large_searches.is_none_or(|cap| large_searches < cap) {
             let large = &ranked[small.len()..size_large.min(ranked.len())];
-            improving = covariance.improving_swaps(&factor, &order, large, progress)?;
+            improving = scorer.improving_swaps(&factor, &order, large, progress)?;
             n_evals += large.len();
             if !improving.is_empty() {
                 large_searches += 1;
@@ -249,7 +250,7 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
             break;
         }
         let score = factor.score();
-        let (next_order, next_factor) = apply_swaps(&covariance, &order, &improving, score);
+        let (next_order, next_factor) = apply_swaps(&scorer, &order, &improving, score)?;
         order = next_order;
         factor = next_factor;
         n_iter += 1;
@@ -261,8 +262,8 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
             quantities: &[],
         });
     }
-    let raw_weights = to_matrix(&covariance.coefficients(&factor, &order), &order);
-    let weights = covariance.refit(&threshold(raw_weights.as_ref(), config.w_threshold, required), required);
+    let raw_weights = to_matrix(&scorer.coefficients(&factor, &order), &order);
+    let weights = scorer.refit(&threshold(raw_weights.as_ref(), config.w_threshold, required), required);
     Ok(Fit { raw_weights, weights, order, history, n_iter, n_evals, converged, ridge })
 }
 
@@ -314,50 +315,24 @@ fn swap_allowed(order: &[usize], a: usize, b: usize, required: Option<&Mask>) ->
     order[a + 1..=b].iter().all(|&x| !required[first * d + x]) && order[a..b].iter().all(|&x| !required[x * d + last])
 }
 
-/// 0 when every node keeps a residual variance above 1e-10 × the mean variance whatever its
-/// predecessors, else 1e-6 × the mean variance (Σ singular: d > n, or collinear columns).
-fn ridge_for(sigma: MatRef<'_, f64>) -> f64 {
-    let d = sigma.nrows();
-    let mean_variance = (0..d).map(|i| sigma[(i, i)]).sum::<f64>() / d.max(1) as f64;
-    // The smallest residual variance over all sets of predecessors is the one on all other
-    // nodes, 1 / (Σ⁻¹)_jj.
-    let order: Vec<usize> = (0..d).collect();
-    let nearly_singular = match Covariance::new(sigma, 0.0, None).try_factor(&order) {
-        None => true,
-        Some(factor) => {
-            let inverse_diagonal = factor.inverse_diagonal();
-            inverse_diagonal.iter().any(|&v| !(v.is_finite() && 1.0 / v > 1e-10 * mean_variance))
-        }
-    };
-    if nearly_singular {
-        1e-6 * mean_variance
-    } else {
-        0.0
-    }
-}
-
-/// Σ (+ ridge on the diagonal), read in any order, and the forbidden parents.
-struct Covariance {
-    sigma: Mat<f64>,
+/// Σ (+ ridge on the diagonal), read in any order, and the forbidden parents: what scores an
+/// order.
+struct Scorer {
+    covariance: Covariance,
     forbidden: Option<Mask>,
 }
 
-/// The Cholesky factor of Σ_ππ, row-major lower triangle (row r holds L[r, 0..=r]), and the
-/// residual variance of the node at each position on its allowed predecessors (L_rr² unless a
-/// predecessor is a forbidden parent).
+/// The Cholesky factor of Σ_ππ (row r for the node at position r), and the residual variance of
+/// the node at each position on its allowed predecessors (L_rr² unless a predecessor is a
+/// forbidden parent).
 struct Factor {
-    d: usize,
-    rows: Vec<Vec<f64>>,
+    cholesky: Cholesky,
     residual: Vec<f64>,
 }
 
-impl Covariance {
-    fn new(sigma: MatRef<'_, f64>, ridge: f64, forbidden: Option<Mask>) -> Self {
-        let mut sigma = sigma.to_owned();
-        for i in 0..sigma.nrows() {
-            sigma[(i, i)] += ridge;
-        }
-        Covariance { sigma, forbidden }
+impl Scorer {
+    fn new(covariance: Covariance, forbidden: Option<Mask>) -> Self {
+        Scorer { covariance, forbidden }
     }
 
     /// The allowed predecessors of the node at position r, when some predecessor is forbidden
@@ -372,23 +347,17 @@ impl Covariance {
             .then(|| order[..r].iter().copied().filter(|&i| !is_forbidden(i)).collect())
     }
 
-    /// Residual variance and coefficients of `node` regressed on `parents`: Σ_PP β = Σ_P,node.
+    /// Residual variance and coefficients of `node` regressed on `parents`.
     fn regress(&self, node: usize, parents: &[usize]) -> (f64, Vec<f64>) {
         if parents.is_empty() {
-            return (self.sigma[(node, node)], Vec::new());
+            return (self.covariance[(node, node)], Vec::new());
         }
-        let gram = Mat::from_fn(parents.len(), parents.len(), |a, b| self.sigma[(parents[a], parents[b])]);
-        let target = Mat::from_fn(parents.len(), 1, |a, _| self.sigma[(parents[a], node)]);
-        // Σ + ridge is positive definite (ridge_for), so its principal submatrices are too.
-        let beta: Vec<f64> = match gram.llt(faer::Side::Lower) {
-            Ok(factor) => {
-                let solution = faer::linalg::solvers::Solve::solve(&factor, &target);
-                (0..parents.len()).map(|a| solution[(a, 0)]).collect()
-            }
-            Err(_) => vec![0.0; parents.len()],
-        };
-        let explained: f64 = parents.iter().zip(&beta).map(|(&p, b)| b * self.sigma[(p, node)]).sum();
-        ((self.sigma[(node, node)] - explained).max(f64::MIN_POSITIVE), beta)
+        // Σ + ridge is positive definite (stabilising_ridge), so its principal submatrices are
+        // too; should rounding say otherwise, the parents explain nothing.
+        match least_squares(&self.covariance, node, parents) {
+            Ok(fit) => (fit.residual_variance.max(f64::MIN_POSITIVE), fit.coefficients),
+            Err(_) => (self.covariance[(node, node)].max(f64::MIN_POSITIVE), vec![0.0; parents.len()]),
+        }
     }
 
     /// The residual variance of the node at position r whose factor row is `row`.
@@ -399,58 +368,19 @@ impl Covariance {
         }
     }
 
-    /// Row r of the factor of Σ_ππ from rows 0..r: L[r, c] = (Σ[π_r, π_c] − ⟨L[r, ..c], L[c, ..c]⟩) / L[c, c].
-    /// `None` when the pivot is not positive.
-    fn row<'a>(
-        &self,
-        order: &[usize],
-        r: usize,
-        earlier: impl Fn(usize) -> &'a [f64],
-        out: &mut Vec<f64>,
-    ) -> Option<()> {
-        out.clear();
+    /// Row r of the factor of Σ_ππ from rows 0..r (`earlier`), into `out`; false when the pivot
+    /// is not positive.
+    fn row<'a>(&self, order: &[usize], r: usize, earlier: impl Fn(usize) -> &'a [f64], out: &mut Vec<f64>) -> bool {
         let node = order[r];
-        for c in 0..r {
-            let row_c = earlier(c);
-            let value = (self.sigma[(node, order[c])] - dot(&out[..c], &row_c[..c])) / row_c[c];
-            out.push(value);
-        }
-        let pivot = self.sigma[(node, node)] - dot(out, out);
-        if !(pivot > 0.0 && pivot.is_finite()) {
-            return None;
-        }
-        out.push(pivot.sqrt());
-        Some(())
+        bordered_row(r, |c| self.covariance[(node, order[c])], self.covariance[(node, node)], earlier, out)
     }
 
-    fn try_factor(&self, order: &[usize]) -> Option<Factor> {
-        let d = order.len();
-        let mut rows: Vec<Vec<f64>> = Vec::with_capacity(d);
-        for r in 0..d {
-            let mut row = Vec::with_capacity(r + 1);
-            self.row(order, r, |c| &rows[c], &mut row)?;
-            rows.push(row);
-        }
-        let residual = (0..d).map(|r| self.residual(order, r, &rows[r])).collect();
-        Some(Factor { d, rows, residual })
-    }
-
-    /// The factor of a positive definite Σ (guaranteed by [`ridge_for`]); a pivot lost to
-    /// rounding is floored at the smallest positive value instead of failing.
-    fn factor(&self, order: &[usize]) -> Factor {
-        self.try_factor(order).unwrap_or_else(|| {
-            let d = order.len();
-            let mut rows: Vec<Vec<f64>> = Vec::with_capacity(d);
-            for r in 0..d {
-                let mut row = Vec::with_capacity(r + 1);
-                if self.row(order, r, |c| &rows[c], &mut row).is_none() {
-                    row.push(f64::MIN_POSITIVE.sqrt());
-                }
-                rows.push(row);
-            }
-            let residual = (0..d).map(|r| self.residual(order, r, &rows[r])).collect();
-            Factor { d, rows, residual }
-        })
+    /// The factor of a positive definite Σ (guaranteed by [`stabilising_ridge`]); a pivot lost
+    /// to rounding is floored at the smallest positive value instead of failing.
+    fn factor(&self, order: &[usize]) -> Result<Factor> {
+        let cholesky = Cholesky::of_floored(&self.covariance, order, f64::MIN_POSITIVE)?;
+        let residual = (0..order.len()).map(|r| self.residual(order, r, cholesky.row(r))).collect();
+        Ok(Factor { cholesky, residual })
     }
 
     /// Score change of swapping positions a < b: ½ Σ_{r=a..=b} (new − old residual variance),
@@ -465,8 +395,8 @@ impl Covariance {
         for r in a..=b {
             let (done, rest) = scratch.rows.split_at_mut(r - a);
             let done: &[Vec<f64>] = done;
-            let earlier = |c: usize| if c < a { factor.rows[c].as_slice() } else { done[c - a].as_slice() };
-            if self.row(&scratch.order, r, earlier, &mut rest[0]).is_none() {
+            let earlier = |c: usize| if c < a { factor.cholesky.row(c) } else { done[c - a].as_slice() };
+            if !self.row(&scratch.order, r, earlier, &mut rest[0]) {
                 return f64::INFINITY;
             }
             delta += 0.5 * (self.residual(&scratch.order, r, &rest[0]) - factor.residual[r]);
@@ -506,9 +436,9 @@ impl Covariance {
     /// Coefficients in position coordinates: `beta[r][p]` is the weight of the node at position
     /// p < r in the regression of the node at position r (0 for forbidden parents).
     fn coefficients(&self, factor: &Factor, order: &[usize]) -> Vec<Vec<f64>> {
-        (0..factor.d)
+        (0..factor.cholesky.dim())
             .map(|r| match self.restricted_parents(order, r) {
-                None => factor.prefix_coefficients(r),
+                None => factor.cholesky.coefficients_on_earlier(r),
                 Some(parents) => {
                     let (_, beta) = self.regress(order[r], &parents);
                     let mut by_position = vec![0.0; r];
@@ -553,36 +483,6 @@ impl Factor {
     fn score(&self) -> f64 {
         0.5 * self.residual.iter().sum::<f64>()
     }
-
-    /// The node at position r regressed on positions 0..r: Lᵀ_{..r} β = L[r, ..r] (back
-    /// substitution).
-    fn prefix_coefficients(&self, r: usize) -> Vec<f64> {
-        let mut beta = self.rows[r][..r].to_vec();
-        for c in (0..r).rev() {
-            beta[c] /= self.rows[c][c];
-            let value = beta[c];
-            for (k, b) in beta[..c].iter_mut().enumerate() {
-                *b -= self.rows[c][k] * value;
-            }
-        }
-        beta
-    }
-
-    /// (Σ⁻¹)_jj in position coordinates, from L⁻¹ (Σ⁻¹ = L⁻ᵀ L⁻¹: column sums of squares).
-    fn inverse_diagonal(&self) -> Vec<f64> {
-        let d = self.d;
-        let mut inverse = vec![vec![0.0; d]; d]; // row r of L⁻¹
-        for r in 0..d {
-            for c in 0..=r {
-                let mut value = if r == c { 1.0 } else { 0.0 };
-                for (k, row_k) in inverse.iter().enumerate().take(r).skip(c) {
-                    value -= self.rows[r][k] * row_k[c];
-                }
-                inverse[r][c] = value / self.rows[r][r];
-            }
-        }
-        (0..d).map(|c| (c..d).map(|r| inverse[r][c] * inverse[r][c]).sum()).collect()
-    }
 }
 
 /// Candidate position pairs (a, b), a < b, by increasing total path weight from the node at a to
@@ -622,11 +522,11 @@ fn ranked_pairs(beta: &[Vec<f64>], order: &[usize], required: Option<&Mask>) -> 
 /// their score changes add; should rounding say otherwise, only the best swap is applied.
 /// (Disjoint swaps that each keep the required edges in order keep them all in order.)
 fn apply_swaps(
-    covariance: &Covariance,
+    scorer: &Scorer,
     order: &[usize],
     improving: &[(f64, usize, usize)],
     score: f64,
-) -> (Vec<usize>, Factor) {
+) -> Result<(Vec<usize>, Factor)> {
     let mut accepted: Vec<(usize, usize)> = Vec::new();
     for &(_, a, b) in improving {
         if accepted.iter().all(|&(a2, b2)| b < a2 || b2 < a) {
@@ -637,15 +537,15 @@ fn apply_swaps(
     for &(a, b) in &accepted {
         next.swap(a, b);
     }
-    let factor = covariance.factor(&next);
+    let factor = scorer.factor(&next)?;
     if factor.score() < score || accepted.len() == 1 {
-        return (next, factor);
+        return Ok((next, factor));
     }
     let (_, a, b) = improving[0];
     let mut next = order.to_vec();
     next.swap(a, b);
-    let factor = covariance.factor(&next);
-    (next, factor)
+    let factor = scorer.factor(&next)?;
+    Ok((next, factor))
 }
 
 /// W (node coordinates) from coefficients in position coordinates.
@@ -682,11 +582,15 @@ mod tests {
         crate::linalg::mul(inv.transpose(), inv.as_ref())
     }
 
+    fn scorer(sigma: &Mat<f64>, forbidden: Option<Mask>) -> Scorer {
+        Scorer::new(Covariance::from_matrix(sigma.as_ref()).unwrap(), forbidden)
+    }
+
     #[test]
     fn score_is_half_the_sum_of_residual_variances() {
         let sigma = chain_sigma();
-        let cov = Covariance::new(sigma.as_ref(), 0.0, None);
-        let factor = cov.factor(&[0, 1, 2, 3]);
+        let cov = scorer(&sigma, None);
+        let factor = cov.factor(&[0, 1, 2, 3]).unwrap();
         // the true order regresses each node on its parent: residual variance 1 each
         assert!((factor.score() - 2.0).abs() < 1e-12, "{}", factor.score());
         let w = to_matrix(&cov.coefficients(&factor, &[0, 1, 2, 3]), &[0, 1, 2, 3]);
@@ -701,15 +605,15 @@ mod tests {
     #[test]
     fn swap_delta_equals_a_refit() {
         let sigma = chain_sigma();
-        let cov = Covariance::new(sigma.as_ref(), 0.0, None);
+        let cov = scorer(&sigma, None);
         let order = vec![2, 0, 3, 1];
-        let factor = cov.factor(&order);
+        let factor = cov.factor(&order).unwrap();
         let mut scratch = Scratch::default();
         for a in 0..4 {
             for b in a + 1..4 {
                 let mut swapped = order.clone();
                 swapped.swap(a, b);
-                let refit = cov.factor(&swapped).score() - factor.score();
+                let refit = cov.factor(&swapped).unwrap().score() - factor.score();
                 let delta = cov.swap_delta(&factor, &order, a, b, &mut scratch);
                 assert!((refit - delta).abs() < 1e-12, "({a},{b}) {refit} {delta}");
             }
@@ -741,8 +645,8 @@ mod tests {
         let out = fit(&loss, &config(vec![3, 2, 1, 0]), &mut Silent).unwrap();
         assert!(out.converged && out.n_iter >= 1);
         assert!(out.history.windows(2).all(|p| p[1] < p[0]), "{:?}", out.history);
-        let cov = Covariance::new(sigma.as_ref(), 0.0, None);
-        let factor = cov.factor(&out.order);
+        let cov = scorer(&sigma, None);
+        let factor = cov.factor(&out.order).unwrap();
         let mut scratch = Scratch::default();
         for a in 0..4 {
             for b in a + 1..4 {
@@ -768,8 +672,7 @@ mod tests {
         sigma[(1, 2)] = 1.0;
         sigma[(2, 1)] = 1.0;
         sigma[(2, 2)] = 2.0;
-        assert!(ridge_for(sigma.as_ref()) > 0.0);
-        assert_eq!(ridge_for(Mat::<f64>::identity(3, 3).as_ref()), 0.0);
+        assert!(stabilising_ridge(&Covariance::from_matrix(sigma.as_ref()).unwrap()) > 0.0);
         let loss = Loss::LeastSquares { sigma };
         let config = Config {
             init: Init::Order(vec![2, 1, 0]),
@@ -835,8 +738,9 @@ mod tests {
     #[test]
     fn forbidden_edges_are_exactly_zero_and_required_ones_present() {
         let loss = Loss::LeastSquares { sigma: chain_sigma() };
-        // the chain 0 → 1 → 2 → 3 with its first edge forbidden and a wrong edge 3 → 0 required
-        let forbidden = mask(4, &[(0, 1)]);
+        // the chain 0 → 1 → 2 → 3 with its first edge forbidden and a wrong edge 3 → 0 required;
+        // 1 → 0 and 2 → 0 are forbidden too, else 0 ⫫ 3 given them and the weight of 3 → 0 is 0
+        let forbidden = mask(4, &[(0, 1), (1, 0), (2, 0)]);
         let required = mask(4, &[(3, 0)]);
         let config = Config {
             init: Init::Order(vec![0, 1, 2, 3]),
@@ -858,17 +762,17 @@ mod tests {
         assert!(position(3) < position(0));
         assert!(out.history.windows(2).all(|p| p[1] < p[0]));
         // the score is that of the constrained regressions: a refit from scratch agrees
-        let cov = Covariance::new(chain_sigma().as_ref(), 0.0, Some(forbidden));
-        assert!((cov.factor(&out.order).score() - out.history.last().unwrap()).abs() < 1e-12);
+        let cov = scorer(&chain_sigma(), Some(forbidden));
+        assert!((cov.factor(&out.order).unwrap().score() - out.history.last().unwrap()).abs() < 1e-12);
         // swap deltas still equal refits with a forbidden parent in play
         let mut scratch = Scratch::default();
         let order = vec![1, 0, 3, 2];
-        let factor = cov.factor(&order);
+        let factor = cov.factor(&order).unwrap();
         for a in 0..4 {
             for b in a + 1..4 {
                 let mut swapped = order.clone();
                 swapped.swap(a, b);
-                let refit = cov.factor(&swapped).score() - factor.score();
+                let refit = cov.factor(&swapped).unwrap().score() - factor.score();
                 assert!((cov.swap_delta(&factor, &order, a, b, &mut scratch) - refit).abs() < 1e-12);
             }
         }
