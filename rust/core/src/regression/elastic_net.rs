@@ -18,13 +18,10 @@
 //! the objective (a singular system, e.g. copied columns without a ridge) is undone, and
 //! coordinate descent, which never raises it, carries on alone.
 
-#[cfg(doc)]
 use super::cholesky::Cholesky;
 use super::covariance::Covariance;
 use super::inverse::InverseGram;
 use crate::error::{CoreError, Result};
-use faer::linalg::solvers::Solve;
-use faer::{Mat, Side};
 
 /// One target's elastic net on Σ (see the module docs); build it with [`ElasticNet::new`].
 #[derive(Debug, Clone, Copy)]
@@ -274,24 +271,15 @@ impl<'a> ElasticNet<'a> {
 }
 
 /// The inverse of the k×k face system `hessian`, or `None` when it is not positive definite.
-///
-/// Still faer's factorisation, unlike the rest of this module: at the optimum the objective
-/// after an active-set step equals the one before to the last bit, so which way the acceptance
-/// test falls depends on the factor's rounding. With [`Cholesky`] it falls the other way on
-/// some fits, and COSMO's refit moves by up to 1e-8 relative (within its 1e-7 tolerance).
-/// Swapping in `Cholesky::from_fn(k, hessian).ok().map(|f| f.inverse())` awaits new reference
-/// results for those fits.
 fn face_inverse(k: usize, hessian: impl Fn(usize, usize) -> f64) -> Option<InverseGram> {
-    let system = Mat::from_fn(k, k, hessian);
-    let factor = system.llt(Side::Lower).ok()?;
-    let inverse = factor.solve(Mat::<f64>::identity(k, k));
-    Some(InverseGram::from_fn(k, |a, b| inverse[(a, b)]))
+    Cholesky::from_fn(k, hessian).ok().map(|factor| factor.inverse())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::regression::least_squares::least_squares;
+    use faer::Mat;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
     use rand_distr::{Distribution, Normal};

@@ -19,9 +19,7 @@
 //! The factorisations are plain loops, not faer's: faer picks its kernels at run time (AVX-512
 //! where the processor has it), and they sum in another order there, so the last bits, and with
 //! them a learner's discrete choices, would depend on the processor. Plain loops compiled once,
-//! without fused multiply–add, give the same bits everywhere. One faer factorisation remains, of
-//! the elastic net's active-set system, until the results that depend on its rounding are
-//! recorded again (see `face_inverse` in `elastic_net.rs`).
+//! without fused multiply–add, give the same bits everywhere.
 //!
 //! References:
 //! - M. A. Efroymson (1960), "Multiple regression analysis", in A. Ralston and H. S. Wilf (eds.),
