@@ -77,7 +77,9 @@ mod tests {
     fn inverse_diagonal_matches_faer() {
         let d = 6;
         let b = Mat::from_fn(d, d, |i, j| ((i * 7 + j * 3) as f64).sin());
-        let a = Mat::from_fn(d, d, |i, j| (0..d).map(|k| b[(k, i)] * b[(k, j)]).sum::<f64>() + if i == j { 1.0 } else { 0.0 });
+        let a = Mat::from_fn(d, d, |i, j| {
+            (0..d).map(|k| b[(k, i)] * b[(k, j)]).sum::<f64>() + if i == j { 1.0 } else { 0.0 }
+        });
         let diag = inverse_diagonal(a.as_ref());
         let inverse = faer::linalg::solvers::DenseSolveCore::inverse(&a.partial_piv_lu());
         for j in 0..d {

@@ -47,7 +47,9 @@ pub fn mask_from(a: &PyReadonlyArray2<'_, bool>, d: usize, name: &str) -> Result
     let view = a.as_array();
     if view.dim() != (d, d) {
         let (r, c) = view.dim();
-        return Err(CoreError::InvalidInput(format!("the {name} mask must have shape ({d}, {d}), got ({r}, {c})")).into());
+        return Err(
+            CoreError::InvalidInput(format!("the {name} mask must have shape ({d}, {d}), got ({r}, {c})")).into()
+        );
     }
     Ok(view.iter().copied().collect())
 }

@@ -46,8 +46,8 @@ pub fn dpdag_sample_dags<'py>(
     let d = theta.len();
     let forbidden = forbidden.map(|m| mask_from(&m, d, "forbidden")).transpose()?;
     let required = required.map(|m| mask_from(&m, d, "required")).transpose()?;
-    let dist = DagDistribution::new(theta, mat_from(&phi).as_ref(), forbidden.as_ref(), required.as_ref())
-        .map_err(Error)?;
+    let dist =
+        DagDistribution::new(theta, mat_from(&phi).as_ref(), forbidden.as_ref(), required.as_ref()).map_err(Error)?;
     // 1 GiB of samples at most: beyond that the caller should draw in batches
     let flat = py.detach(|| dist.sample_dags(n_samples, seed, 1 << 30)).map_err(Error)?;
     let array = numpy::ndarray::Array3::from_shape_vec((n_samples, d, d), flat)

@@ -44,8 +44,9 @@ pub fn fit<'py>(
         forbidden: forbidden.map(|m| mask_from(&m, d, "forbidden")).transpose()?,
         required: required.map(|m| mask_from(&m, d, "required")).transpose()?,
     };
-    let (result, pending) =
-        run_cancellable(py, n_threads, |cancel| config.fit(x.as_ref(), &prior, &mut PyProgress::new(callback, cancel)))?;
+    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
+        config.fit(x.as_ref(), &prior, &mut PyProgress::new(callback, cancel))
+    })?;
     // An exception raised in Python during the fit (Ctrl-C, a callback's) wins over `Cancelled`.
     let fitted = match (result, pending) {
         (_, Some(e)) => return Err(e),

@@ -78,7 +78,10 @@ fn is_dag(w: PyReadonlyArray2<'_, f64>) -> PyResult<bool> {
 
 /// Topological order (roots first, smallest index first among ties), or None for a cyclic graph.
 #[pyfunction]
-fn topological_order<'py>(py: Python<'py>, w: PyReadonlyArray2<'py, f64>) -> PyResult<Option<Bound<'py, PyArray1<i64>>>> {
+fn topological_order<'py>(
+    py: Python<'py>,
+    w: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Option<Bound<'py, PyArray1<i64>>>> {
     Ok(graph::topological_order(square_from(&w)?.as_ref())
         .map(|order| order.into_iter().map(|i| i as i64).collect::<Vec<_>>().into_pyarray(py)))
 }

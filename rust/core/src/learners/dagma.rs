@@ -404,7 +404,12 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
         n_iter = iters;
         history.push(objective);
         s_used.push(s);
-        progress.report(&Status { iteration: t + 1, max_iter: config.t_stages, objective, quantities: &[("mu", mu), ("s", s)] });
+        progress.report(&Status {
+            iteration: t + 1,
+            max_iter: config.t_stages,
+            objective,
+            quantities: &[("mu", mu), ("s", s)],
+        });
         mu *= config.mu_factor;
     }
     layout.fill(|v| w[v], &mut buffer);

@@ -23,6 +23,9 @@ use super::covariance::Covariance;
 use super::inverse::InverseGram;
 use crate::error::{CoreError, Result};
 
+/// Relative objective difference below which two values count as equal (rounding noise).
+const ROUNDING: f64 = 1e-12;
+
 /// One target's elastic net on Σ (see the module docs); build it with [`ElasticNet::new`].
 #[derive(Debug, Clone, Copy)]
 pub struct ElasticNet<'a> {
@@ -188,7 +191,11 @@ impl<'a> ElasticNet<'a> {
                 let (before, value_before) = (w.clone(), self.objective_given(&w, &q));
                 let exact = self.face_minimiser(&mut w);
                 q = self.gram_times(&w);
-                let kept_or_lowered = self.objective_given(&w, &q) <= value_before; // false for NaN
+                // "no higher" up to rounding: where the step lands on coordinate descent's own
+                // point, the two objectives agree to the last bits and an exact comparison would
+                // make the choice (and the result) depend on them. False for NaN.
+                let after = self.objective_given(&w, &q);
+                let kept_or_lowered = after <= value_before + ROUNDING * value_before.abs();
                 if !kept_or_lowered {
                     (w, faces) = (before, false);
                     q = self.gram_times(&w);

@@ -30,11 +30,11 @@
 use crate::constraints::{DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, Mask};
+use crate::learners::params::{check_count, check_number, MAX_COUNT};
+use crate::learners::{Auto, Fitted, Learner, Prior};
 use crate::linalg::gather_rows;
 use crate::matmul::matmul;
 use crate::optim::adam::Adam;
-use crate::learners::params::{check_count, check_number, MAX_COUNT};
-use crate::learners::{Auto, Fitted, Learner, Prior};
 use crate::progress::{Progress, Status};
 use crate::scalar::sigmoid;
 use crate::vector::{dot, sum};

@@ -19,9 +19,9 @@ pub mod ordering;
 pub mod refit;
 
 use crate::error::{CoreError, Result};
+use crate::graph::Mask;
 use crate::learners::params::{check_count, check_number, check_probability, one_or_many, MAX_COUNT};
 use crate::learners::{Auto, Fitted, Learner, Prior};
-use crate::graph::Mask;
 use crate::linalg::gather_rows;
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
