@@ -17,6 +17,7 @@ message which learners changed and why.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import warnings
@@ -197,6 +198,38 @@ def test_fingerprint(name, recorded):
             assert value["value"] == entry["value"], f"{name}.{attribute} changed"
         else:
             assert _close(value["value"], entry["value"]), f"{name}.{attribute} differs beyond {RTOL:g} relative"
+
+
+def _simulations():
+    """name → simulated array: the golden hashes of the simulators (same bits on every machine)."""
+    from acyclic import simulate as sim
+
+    B = sim.simulate_dag(12, 24, "ER", random_state=0)
+    W = sim.simulate_parameter(B, random_state=1)
+    return {
+        "dag-ER": lambda: sim.simulate_dag(12, 24, "ER", random_state=0),
+        "dag-SF": lambda: sim.simulate_dag(12, 24, "SF", random_state=0),
+        "parameter": lambda: W,
+        **{f"linear-{kind}": (lambda kind=kind: sim.simulate_linear_sem(W * (0.1 if kind == "poisson" else 1), 200, kind, random_state=2))
+           for kind in ("gauss", "exp", "gumbel", "uniform", "logistic", "poisson")},  # fmt: skip
+        **{f"nonlinear-{kind}": (lambda kind=kind: sim.simulate_nonlinear_sem(B, 200, kind, random_state=3))
+           for kind in ("mlp", "mim", "gp-sines")},  # fmt: skip
+    }
+
+
+SIMULATIONS = _simulations()
+
+
+@pytest.mark.parametrize("name", sorted(SIMULATIONS))
+def test_simulation_golden_hash(name, recorded):
+    X = np.ascontiguousarray(SIMULATIONS[name](), dtype=np.float64)
+    digest = hashlib.sha256(X.tobytes()).hexdigest()
+    key = f"simulate:{name}"
+    if RECORD:
+        recorded[key] = {"sha256": digest, "shape": list(X.shape)}
+        return
+    assert key in recorded, f"no golden hash recorded for {key}"
+    assert recorded[key] == {"sha256": digest, "shape": list(X.shape)}, f"{key}: the simulated bits changed"
 
 
 def test_data_do_not_depend_on_blas():

@@ -10,10 +10,12 @@ means the edge ``i -> j``, so column ``j`` holds the parents of node ``j``; a li
 SEM reads ``X = X W + E`` with ``X`` of shape ``(n, d)``.
 
 Randomness: every function takes ``random_state`` (``None``, an ``int`` or a
-:class:`numpy.random.Generator`), turned into a generator by
-:func:`numpy.random.default_rng`. No global seed is ever touched. The random
-streams do not reproduce the reference implementations bit for bit; the
-distributions are the same.
+:class:`numpy.random.Generator`). An int is the seed itself; a Generator gives one seed; None
+draws a fresh one. The simulation runs in the Rust core (ChaCha8 random bits, samplers and
+transcendental functions in software, sums in a fixed order, no BLAS), so a seed means the same
+data on every machine, with any BLAS and any numpy version. No global seed is ever touched. The
+random streams do not reproduce the reference implementations bit for bit; the distributions
+are the same.
 
 References
 ----------
@@ -33,7 +35,7 @@ import numpy as np
 
 from . import _core
 from ._validation import as_square_matrix
-from .exceptions import InvalidInputError, NumericalError
+from .exceptions import InvalidInputError
 
 __all__ = [
     "simulate_dag",
@@ -46,20 +48,23 @@ RandomState = Union[None, int, np.random.Generator]
 
 _LINEAR_SEM_TYPES = ("gauss", "exp", "gumbel", "uniform", "logistic", "poisson")
 _NONLINEAR_SEM_TYPES = ("mlp", "mim", "gp-sines")
-# Largest Poisson rate numpy's sampler accepts is about 9.2e18; stay well below it.
-_POISSON_MAX_RATE = 1e15
 
 
 # --------------------------------------------------------------------------------------
 # small private helpers
 # --------------------------------------------------------------------------------------
-def _rng(random_state) -> np.random.Generator:
-    try:
-        return np.random.default_rng(random_state)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(
-            f"random_state must be None, a non-negative int or a numpy.random.Generator; got {random_state!r}"
-        ) from exc
+def _seed(random_state) -> int:
+    """The core's u64 seed: an int as given, one draw from a Generator, a fresh one for None."""
+    if random_state is None:
+        return int(np.random.default_rng().integers(2**63))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(2**63))
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, (bool, np.bool_)):
+        if 0 <= random_state < 2**64:
+            return int(random_state)
+    raise InvalidInputError(
+        f"random_state must be None, a non-negative int or a numpy.random.Generator; got {random_state!r}"
+    )
 
 
 def _check_int(value, name: str, minimum: int) -> int:
@@ -117,63 +122,9 @@ def _sem_type(sem_type, allowed: Sequence[str]) -> str:
     return sem_type.lower()
 
 
-def _signed_uniform(rng: np.random.Generator, size, low: float = 0.5, high: float = 2.0) -> np.ndarray:
-    """Draws from U(low, high) with a random sign, i.e. uniform on ±[low, high]."""
-    mag = rng.uniform(low, high, size=size)
-    sign = np.where(rng.random(size=size) < 0.5, -1.0, 1.0)
-    return sign * mag
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # numerically stable logistic function
-    out = np.empty_like(x, dtype=np.float64)
-    pos = x >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
-    ex = np.exp(x[~pos])
-    out[~pos] = ex / (1.0 + ex)
-    return out
-
-
 # --------------------------------------------------------------------------------------
 # graphs
 # --------------------------------------------------------------------------------------
-def _er_dag(d: int, s0: int, rng: np.random.Generator) -> np.ndarray:
-    B = np.zeros((d, d), dtype=np.int64)
-    n_pairs = d * (d - 1) // 2
-    if s0 == 0:
-        return B
-    # s0 distinct unordered pairs, uniformly; pair k <-> (lo, hi) with hi > lo in the
-    # enumeration k = hi*(hi-1)/2 + lo.
-    k = rng.choice(n_pairs, size=s0, replace=False).astype(np.int64)
-    hi = np.floor((1.0 + np.sqrt(1.0 + 8.0 * k)) / 2.0).astype(np.int64)
-    hi -= (hi * (hi - 1) // 2 > k).astype(np.int64)  # guard against rounding
-    hi += ((hi + 1) * hi // 2 <= k).astype(np.int64)
-    lo = k - hi * (hi - 1) // 2
-    # orient lo -> hi (positions in a random order), then relabel the positions by a
-    # random permutation: the orientation of every pair follows one random total order.
-    perm = rng.permutation(d)
-    B[perm[lo], perm[hi]] = 1
-    return B
-
-
-def _sf_dag(d: int, m: int, rng: np.random.Generator) -> np.ndarray:
-    B = np.zeros((d, d), dtype=np.int64)
-    indeg = np.zeros(d, dtype=np.float64)
-    for t in range(1, d):
-        k = min(t, m)
-        if k == t:
-            targets = np.arange(t)
-        else:
-            w = indeg[:t] + 1.0
-            targets = rng.choice(t, size=k, replace=False, p=w / w.sum())
-        B[t, targets] = 1  # new node t -> earlier nodes
-        indeg[targets] += 1.0
-    perm = rng.permutation(d)
-    out = np.zeros_like(B)
-    out[np.ix_(perm, perm)] = B
-    return out
-
-
 def simulate_dag(d: int, s0: int, graph_type: str = "ER", random_state: RandomState = None) -> np.ndarray:
     """Draw a random DAG.
 
@@ -203,7 +154,7 @@ def simulate_dag(d: int, s0: int, graph_type: str = "ER", random_state: RandomSt
           (e.g. d = 20, SF4: 70 edges), not ``s0``. The nodes are then randomly
           relabelled.
     random_state : None, int or numpy.random.Generator, default None
-        Seed or generator, passed to :func:`numpy.random.default_rng`.
+        The seed (an int is used as given), or a generator that gives one.
 
     Returns
     -------
@@ -237,17 +188,12 @@ def simulate_dag(d: int, s0: int, graph_type: str = "ER", random_state: RandomSt
     s0 = _check_int(s0, "s0", 0)
     if not isinstance(graph_type, str) or graph_type.upper() not in ("ER", "SF"):
         raise InvalidInputError(f"unknown graph_type {graph_type!r}; expected 'ER' or 'SF'")
-    rng = _rng(random_state)
+    seed = _seed(random_state)
     gt = graph_type.upper()
-    if gt == "ER":
-        n_pairs = d * (d - 1) // 2
-        if s0 > n_pairs:
-            raise InvalidInputError(
-                f"s0 = {s0} edges do not fit in a DAG on d = {d} nodes (at most d*(d-1)/2 = {n_pairs})"
-            )
-        return _er_dag(d, s0, rng)
-    m = max(1, int(round(s0 / d)))
-    return _sf_dag(d, m, rng)
+    n_pairs = d * (d - 1) // 2
+    if gt == "ER" and s0 > n_pairs:
+        raise InvalidInputError(f"s0 = {s0} edges do not fit in a DAG on d = {d} nodes (at most d*(d-1)/2 = {n_pairs})")
+    return _core.simulate_dag(d, s0, gt, seed).astype(np.int64)
 
 
 # --------------------------------------------------------------------------------------
@@ -272,7 +218,7 @@ def simulate_parameter(
     w_ranges : sequence of (low, high) pairs, default ((-2.0, -0.5), (0.5, 2.0))
         Finite intervals with ``low <= high``; at least one.
     random_state : None, int or numpy.random.Generator, default None
-        Seed or generator, passed to :func:`numpy.random.default_rng`.
+        The seed (an int is used as given), or a generator that gives one.
 
     Returns
     -------
@@ -299,13 +245,7 @@ def simulate_parameter(
         raise InvalidInputError(f"w_ranges must be a non-empty sequence of (low, high) pairs, got {w_ranges!r}")
     if not np.all(np.isfinite(ranges)) or np.any(ranges[:, 0] > ranges[:, 1]):
         raise InvalidInputError(f"every range in w_ranges must be finite with low <= high, got {w_ranges!r}")
-    rng = _rng(random_state)
-    W = np.zeros(A.shape, dtype=np.float64)
-    which = rng.integers(ranges.shape[0], size=A.shape)
-    for r, (low, high) in enumerate(ranges):
-        U = rng.uniform(low, high, size=A.shape)
-        W += (A != 0) * (which == r) * U
-    return W
+    return _core.simulate_parameter(A, [(float(lo), float(hi)) for lo, hi in ranges], _seed(random_state))
 
 
 # --------------------------------------------------------------------------------------
@@ -349,7 +289,7 @@ def simulate_linear_sem(
     noise_scale : None, float or array_like of shape (d,), default None
         Scale ``s`` of each node's noise (non-negative); ``None`` means 1 for every node.
     random_state : None, int or numpy.random.Generator, default None
-        Seed or generator, passed to :func:`numpy.random.default_rng`.
+        The seed (an int is used as given), or a generator that gives one.
 
     Returns
     -------
@@ -384,32 +324,8 @@ def simulate_linear_sem(
     d = A.shape[0]
     s = _noise_scales(noise_scale, d)
     order = _require_dag(A, "W")
-    rng = _rng(random_state)
-
-    X = np.zeros((n, d), dtype=np.float64)
-    for j in order:
-        pa = np.flatnonzero(A[:, j])
-        eta = X[:, pa] @ A[pa, j] if pa.size else np.zeros(n)
-        if kind == "gauss":
-            X[:, j] = eta + rng.normal(0.0, s[j], size=n)
-        elif kind == "exp":
-            X[:, j] = eta + rng.exponential(s[j], size=n)
-        elif kind == "gumbel":
-            X[:, j] = eta + rng.gumbel(0.0, s[j], size=n)
-        elif kind == "uniform":
-            X[:, j] = eta + rng.uniform(-s[j], s[j], size=n)
-        elif kind == "logistic":
-            X[:, j] = rng.binomial(1, _sigmoid(eta)).astype(np.float64)
-        else:  # poisson
-            with np.errstate(over="ignore"):
-                lam = np.exp(eta)
-            if not np.all(lam <= _POISSON_MAX_RATE):
-                raise NumericalError(
-                    f"poisson SEM: the rate exp(X_pa w) of node {j} exceeds {_POISSON_MAX_RATE:g}; "
-                    "the counts explode along the chain, use smaller weights"
-                )
-            X[:, j] = rng.poisson(lam).astype(np.float64)
-    return X
+    del order  # checked: a DAG
+    return _core.simulate_linear_sem(A, n, kind, [float(v) for v in s], _seed(random_state))
 
 
 # --------------------------------------------------------------------------------------
@@ -455,7 +371,7 @@ def simulate_nonlinear_sem(
     noise_scale : None, float or array_like of shape (d,), default None
         Standard deviation of each node's Gaussian noise; ``None`` means 1.
     random_state : None, int or numpy.random.Generator, default None
-        Seed or generator, passed to :func:`numpy.random.default_rng`.
+        The seed (an int is used as given), or a generator that gives one.
     n_features : int, default 100
         Number of random sines per parent for ``"gp-sines"`` (``>= 1``); ignored otherwise.
 
@@ -485,31 +401,5 @@ def simulate_nonlinear_sem(
     d = A.shape[0]
     s = _noise_scales(noise_scale, d)
     order = _require_dag(A, "B")
-    rng = _rng(random_state)
-
-    X = np.zeros((n, d), dtype=np.float64)
-    for j in order:
-        pa = np.flatnonzero(A[:, j])
-        z = rng.normal(0.0, s[j], size=n)
-        if pa.size == 0:
-            X[:, j] = z
-            continue
-        Xp = X[:, pa]
-        if kind == "mlp":
-            W1 = _signed_uniform(rng, (pa.size, 100))
-            w2 = _signed_uniform(rng, 100)
-            f = _sigmoid(Xp @ W1) @ w2
-        elif kind == "mim":
-            w1 = _signed_uniform(rng, pa.size)
-            w2 = _signed_uniform(rng, pa.size)
-            w3 = _signed_uniform(rng, pa.size)
-            f = np.tanh(Xp @ w1) + np.cos(Xp @ w2) + np.sin(Xp @ w3)
-        else:  # gp-sines
-            f = np.zeros(n)
-            for k in range(pa.size):
-                a = rng.normal(size=R)
-                omega = rng.normal(size=R)
-                phi = rng.uniform(0.0, 2.0 * np.pi, size=R)
-                f += np.sqrt(2.0 / R) * (np.sin(np.outer(Xp[:, k], omega) + phi) @ a)
-        X[:, j] = f + z
-    return X
+    del order  # checked: a DAG
+    return _core.simulate_nonlinear_sem(A, n, kind, [float(v) for v in s], R, _seed(random_state))

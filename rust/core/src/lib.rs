@@ -26,6 +26,7 @@ pub mod optim;
 pub mod progress;
 pub mod regression;
 pub mod scalar;
+pub mod simulate;
 pub mod sortability;
 pub(crate) mod vector;
 

@@ -68,6 +68,13 @@ pub fn to_numpy<'py>(py: Python<'py>, m: &Mat<f64>) -> Bound<'py, PyArray2<f64>>
     numpy::ndarray::Array2::from_shape_fn((m.nrows(), m.ncols()), |(i, j)| m[(i, j)]).into_pyarray(py)
 }
 
+/// A value of one of the core's named choices (a serde enum) from its name.
+pub fn enum_from_str<T: serde::de::DeserializeOwned>(what: &str, name: &str) -> Result<T, Error> {
+    let value = Value::String(name.to_string());
+    T::deserialize(serde_value::ValueDeserializer::<serde_value::DeserializerError>::new(value))
+        .map_err(|e| Error(CoreError::InvalidParameter(format!("{what}: {e}"))))
+}
+
 /// A learner's parameters, read with the types Python gives them: a bool is never a number and
 /// a string is never a bool (so `refit="False"` is an error, not True).
 pub fn value_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Value> {

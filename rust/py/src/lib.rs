@@ -9,6 +9,7 @@ mod dpdag;
 mod errors;
 mod fit;
 mod progress;
+mod simulate;
 
 use acyclic_core::acyclicity::Penalty;
 use acyclic_core::learners::LearnerConfig;
@@ -159,6 +160,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(matmul_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fit, m)?)?;
     m.add_function(wrap_pyfunction!(fit::defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::simulate_dag, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::simulate_parameter, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::simulate_linear_sem, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::simulate_nonlinear_sem, m)?)?;
     m.add_function(wrap_pyfunction!(dpdag::dpdag_predict, m)?)?;
     m.add_function(wrap_pyfunction!(dpdag::dpdag_sample_dags, m)?)?;
     Ok(())

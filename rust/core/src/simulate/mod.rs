@@ -1,0 +1,12 @@
+//! Simulators of the NOTEARS benchmark protocol (Zheng et al., NeurIPS 2018; AISTATS 2020):
+//! random DAGs, edge weights, and samples from linear and nonlinear structural equation models.
+//!
+//! A seed means the same data on every machine: random bits from ChaCha8, samplers and
+//! transcendental functions in software ([`random`]), sums in a fixed order, no BLAS.
+
+pub mod graphs;
+pub mod random;
+pub mod sem;
+
+pub use graphs::{simulate_dag, GraphType};
+pub use sem::{simulate_linear_sem, simulate_nonlinear_sem, simulate_parameter, LinearNoise, Mechanism};
