@@ -14,6 +14,7 @@
 //! cancellation), [`scalar`] (stable sigmoid and softplus).
 
 pub mod acyclicity;
+pub mod canonical;
 pub mod constraints;
 pub mod error;
 pub mod graph;
