@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 __all__ = ["Method", "METHODS", "GROUPS", "EmptyGraph", "get_method", "resolve_methods", "fit_in_child"]
 
@@ -237,7 +237,7 @@ def resolve_methods(names: Sequence[str]) -> List[Method]:
     return list(out.values())
 
 
-def fit_in_child(X, method: Mapping[str, object], seed: int, threads: int = 1) -> Dict[str, object]:
+def fit_in_child(X, method: Mapping[str, Any], seed: int, threads: int = 1) -> Dict[str, object]:
     """Build and fit one method (runs inside the run's child process).
 
     Parameters
