@@ -12,7 +12,7 @@ and ``to_networkx``. ``ARCHITECTURE.md`` describes the data flow of a fit.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -150,7 +150,7 @@ class DAGLearner(BaseEstimator):
             sent["seed"] = seed_from(params["random_state"])
         with progress_bar(bool(params.get("verbose")), desc=type(self).__name__, unit=self._progress_unit) as callback:
             return _core.fit(
-                self._core_learner,
+                cast(str, self._core_learner),  # set by every class that does not override this method
                 values,
                 sent,
                 mean=mean,
@@ -358,7 +358,7 @@ def python_result(
     converged: bool,
     history: np.ndarray,
     extras: Dict[str, Any],
-    warnings_: List[str] = (),
+    warnings_: Sequence[str] = (),
 ) -> Dict[str, Any]:
     """The result dict of a learner written in Python, shaped as the core's (adjacency and a
     topological order computed by the core; a cycle is an internal error)."""

@@ -3,7 +3,7 @@ cycle projection (DESIGN §2). Convention: ``W[i, j] != 0`` means the edge i →
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+from typing import Hashable, List, Optional, Sequence, Tuple
 
 import networkx as nx
 import numpy as np
@@ -37,7 +37,7 @@ def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:
     labels = list(range(d)) if labels is None else list(labels)
     if len(labels) != d:
         raise InvalidInputError(f"got {len(labels)} labels for a {d}x{d} matrix")
-    G = nx.DiGraph()
+    G: nx.DiGraph[Hashable] = nx.DiGraph()
     G.add_nodes_from(labels)
     for i, j in zip(*np.nonzero(A)):
         if i != j:
@@ -50,7 +50,7 @@ def from_networkx(
 ) -> Tuple[np.ndarray, List]:
     """A ``networkx.DiGraph`` as ``(W, labels)``; edges without the weight attribute get 1.0."""
     labels = list(G.nodes) if nodelist is None else list(nodelist)
-    W = nx.to_numpy_array(G, nodelist=labels, weight=weight, dtype=np.float64)
+    W = nx.to_numpy_array(G, nodelist=labels, weight=weight, dtype=np.dtype(np.float64))
     return W, labels
 
 

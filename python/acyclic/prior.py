@@ -163,7 +163,7 @@ class _Resolver:
 
     def __init__(self, labels: List[Hashable]):
         self.labels = labels
-        self.by_label = {}
+        self.by_label: Dict[Hashable, int] = {}  # _key(label) → its first index
         for i, label in enumerate(labels):
             self.by_label.setdefault(_key(label), i)
         self.integer_labels = any(isinstance(label, (int, np.integer)) for label in labels)
