@@ -1,5 +1,6 @@
 """Graph helpers: networkx conversion, acyclicity, topological order, thresholding and the
-cycle projection (DESIGN §2). Convention: ``W[i, j] != 0`` means the edge i → j."""
+cycle projection (which removes the weakest edges on cycles until the graph is a DAG, never a
+required edge). Convention: ``W[i, j] != 0`` means the edge i → j."""
 
 from __future__ import annotations
 
