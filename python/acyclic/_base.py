@@ -267,6 +267,7 @@ class DAGLearner(BaseEstimator):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data like those the learner was fitted on (same columns, same order).
 
         Returns
         -------
@@ -279,6 +280,8 @@ class DAGLearner(BaseEstimator):
         InvalidInputError
             X is not like the data the learner was fitted on (column count or names), or holds
             NaN or inf.
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted.
         """
         return self._predict_values(self._check_predict_input(X))
 
@@ -301,11 +304,22 @@ class DAGLearner(BaseEstimator):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data like those the learner was fitted on (same columns, same order).
         y : ignored
+            Present for scikit-learn compatibility.
 
         Returns
         -------
         float
+            ``-mean((X - predict(X))²)`` over all entries.
+
+        Raises
+        ------
+        InvalidInputError
+            X is not like the data the learner was fitted on (column count or names), or holds
+            NaN or inf.
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted.
         """
         values = self._check_predict_input(X)
         return -float(np.mean((values - self._predict_values(values)) ** 2))
@@ -322,10 +336,20 @@ class DAGLearner(BaseEstimator):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data like those the learner was fitted on (same columns, same order).
 
         Returns
         -------
         float
+            The criterion.
+
+        Raises
+        ------
+        InvalidInputError
+            X is not like the data the learner was fitted on (column count or names), or holds
+            NaN or inf.
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted.
         """
         values = self._check_predict_input(X)
         n = values.shape[0]
@@ -342,6 +366,16 @@ class DAGLearner(BaseEstimator):
         """The learned DAG as a ``networkx.DiGraph``.
 
         Nodes are ``node_labels_``; each edge i → j carries ``weight=weights_[i, j]``.
+
+        Returns
+        -------
+        networkx.DiGraph
+            The graph of ``weights_``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted.
         """
         check_is_fitted(self, "weights_")
         from .graph import to_networkx

@@ -131,6 +131,7 @@ class EmptyGraph:
         X : array_like of shape (n, d)
             Data (only its width is used).
         y : ignored
+            Present for scikit-learn compatibility.
 
         Returns
         -------

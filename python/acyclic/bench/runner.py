@@ -79,7 +79,7 @@ class Run:
 class SuiteResult:
     """What :func:`run_suite` returns.
 
-    Attributes
+    Parameters
     ----------
     rows : list of dict
         One row per finished run (columns :data:`COLUMNS`), in plan order.
