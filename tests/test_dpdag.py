@@ -4,7 +4,7 @@ the final refit (least squares at a local optimum of the edge prices, checked wi
 The gradients (SoftSort and edge straight-through, the MLP backward pass, the Bernoulli KL) are
 checked against finite differences on the relaxed forward pass in the Rust core's tests
 (`cargo test -p acyclic-core dpdag`). Early stopping and ``converged_``, and reproducibility: tests/reliability/
-(test_6_convergence.py, test_5_reproducibility.py), with what issue 8 asks of every learner.
+(test_6_convergence.py, test_5_reproducibility.py), with the checks every learner must pass.
 """
 
 import numpy as np
@@ -62,7 +62,7 @@ def test_modal_dag_follows_the_scores_and_the_threshold(fitted):
 
 
 def test_linear_mechanism_recovers_er2_on_raw_data_with_the_refit():
-    # The issue's setting: mean SHD <= 6. The modal DAG of q alone reaches 8.7 here (a local
+    # The target for this setting: mean SHD <= 6. The modal DAG of q alone reaches 8.7 here (a local
     # optimum of the order); the refit, choosing among orders drawn from q, about 4.
     refitted, modal, standardized = [], [], []
     for seed in range(3):

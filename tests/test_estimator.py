@@ -1,7 +1,7 @@
 """NOTEARS as a scikit-learn estimator: parameters, fitted attributes, predict/score/bic,
 networkx export, progress and exceptions from callbacks.
 
-What issue 8 asks of every learner lives in tests/reliability/ (one module per kind): labels and
+The reliability checks every learner must pass live in tests/reliability/ (one module per kind): labels and
 feature names (2), ``n_jobs`` (5), ConvergenceWarning (6), Ctrl-C, the GIL and threads (7), clone,
 pickle, refit and GridSearchCV (9)."""
 

@@ -1,5 +1,5 @@
 """acyclic.graph: networkx conversion. (The cycle projection, ``is_dag`` and ``topological_order``
-are the acyclicity guarantee of issue 8: tests/reliability/test_4_acyclicity.py.)"""
+are tested with the acyclicity guarantee: tests/reliability/test_4_acyclicity.py.)"""
 
 import networkx as nx
 import numpy as np

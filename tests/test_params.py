@@ -3,7 +3,6 @@ core's ``Config``. These tests keep the two in step and check the hand-over betw
 
 import numpy as np
 import pytest
-
 from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, _core
 from acyclic._params import PYTHON_PARAMS, core_params
 from acyclic.exceptions import InvalidInputError

@@ -2,8 +2,8 @@
 
 References are independent of the core: scipy's expm, numpy's slogdet / inv / matrix_power /
 eigvals and eig, the formulas written out in numpy, and central finite differences. The log-det
-domain (an error, never a number, and solvers that stay inside it) is kind 3 of issue 8:
-tests/reliability/test_3_numerical_range.py.
+domain (an error, never a number, and solvers that stay inside it) is tested with the numerical
+range: tests/reliability/test_3_numerical_range.py.
 """
 
 import warnings
@@ -90,7 +90,8 @@ def test_gradient_matches_finite_differences(kind, d):
 
 @pytest.mark.parametrize("d", DIMS)
 def test_spectral_gradient_matches_finite_differences(d):
-    """Checked where ρ is differentiable: positive off-diagonal entries (DESIGN §3)."""
+    """Checked where ρ is differentiable: with positive off-diagonal entries W∘W is irreducible, so
+    ρ is a simple eigenvalue (Perron–Frobenius)."""
     W = _positive(d, 20 + d)
     _, G = h(W, "spectral")
     fd = central_differences(lambda V: h(V, "spectral")[0], W)

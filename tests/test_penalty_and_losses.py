@@ -1,8 +1,9 @@
 """The Rust kernels seen from Python: expm, the NOTEARS penalty h(W) and the losses.
 
-References are independent of the core: ``scipy.linalg.expm``, the formulas of DESIGN §3
-written out in numpy, and central finite differences. Overflow (+inf, never NaN) in the penalty and the
-losses is kind 3 of issue 8: tests/reliability/test_3_numerical_range.py.
+References are independent of the core: ``scipy.linalg.expm``, the formulas (h(W) = tr(e^{W∘W}) − d
+with gradient (e^{W∘W})ᵀ ∘ 2W, the l2, logistic and Poisson losses) written out in numpy, and central
+finite differences. Overflow (+inf, never NaN) in the penalty and the losses is tested with the
+numerical range: tests/reliability/test_3_numerical_range.py.
 """
 
 import numpy as np

@@ -1,5 +1,5 @@
-"""acyclic.metrics: varsortability and R²-sortability. (``count_accuracy`` is kind 8 of issue 8:
-tests/reliability/test_8_metrics.py.)"""
+"""acyclic.metrics: varsortability and R²-sortability. (``count_accuracy`` is tested with the
+other reliability checks: tests/reliability/test_8_metrics.py.)"""
 
 import numpy as np
 import pytest

@@ -12,7 +12,7 @@ and ``to_networkx``. ``ARCHITECTURE.md`` describes the data flow of a fit.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -150,7 +150,7 @@ class DAGLearner(BaseEstimator):
             sent["seed"] = seed_from(params["random_state"])
         with progress_bar(bool(params.get("verbose")), desc=type(self).__name__, unit=self._progress_unit) as callback:
             return _core.fit(
-                self._core_learner,
+                cast(str, self._core_learner),  # set by every class that does not override this method
                 values,
                 sent,
                 mean=mean,
@@ -267,6 +267,7 @@ class DAGLearner(BaseEstimator):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data like those the learner was fitted on (same columns, same order).
 
         Returns
         -------
@@ -279,6 +280,8 @@ class DAGLearner(BaseEstimator):
         InvalidInputError
             X is not like the data the learner was fitted on (column count or names), or holds
             NaN or inf.
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted.
         """
         return self._predict_values(self._check_predict_input(X))
 
@@ -301,11 +304,22 @@ class DAGLearner(BaseEstimator):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data like those the learner was fitted on (same columns, same order).
         y : ignored
+            Present for scikit-learn compatibility.
 
         Returns
         -------
         float
+            ``-mean((X - predict(X))²)`` over all entries.
+
+        Raises
+        ------
+        InvalidInputError
+            X is not like the data the learner was fitted on (column count or names), or holds
+            NaN or inf.
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted.
         """
         values = self._check_predict_input(X)
         return -float(np.mean((values - self._predict_values(values)) ** 2))
@@ -322,10 +336,20 @@ class DAGLearner(BaseEstimator):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            Data like those the learner was fitted on (same columns, same order).
 
         Returns
         -------
         float
+            The criterion.
+
+        Raises
+        ------
+        InvalidInputError
+            X is not like the data the learner was fitted on (column count or names), or holds
+            NaN or inf.
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted.
         """
         values = self._check_predict_input(X)
         n = values.shape[0]
@@ -342,6 +366,16 @@ class DAGLearner(BaseEstimator):
         """The learned DAG as a ``networkx.DiGraph``.
 
         Nodes are ``node_labels_``; each edge i → j carries ``weight=weights_[i, j]``.
+
+        Returns
+        -------
+        networkx.DiGraph
+            The graph of ``weights_``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted.
         """
         check_is_fitted(self, "weights_")
         from .graph import to_networkx
@@ -358,7 +392,7 @@ def python_result(
     converged: bool,
     history: np.ndarray,
     extras: Dict[str, Any],
-    warnings_: List[str] = (),
+    warnings_: Sequence[str] = (),
 ) -> Dict[str, Any]:
     """The result dict of a learner written in Python, shaped as the core's (adjacency and a
     topological order computed by the core; a cycle is an internal error)."""

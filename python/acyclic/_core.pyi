@@ -5,45 +5,63 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import numpy.typing as npt
 
-Float1D = npt.NDArray[np.float64]
-Float2D = npt.NDArray[np.float64]
-Bool2D = npt.NDArray[np.bool_]
+# Array aliases of this stub only (private: the extension has no such names).
+_Float1D = npt.NDArray[np.float64]
+_Float2D = npt.NDArray[np.float64]
+_Bool2D = npt.NDArray[np.bool_]
+
+__all__ = [
+    "LEARNERS",
+    "expm",
+    "penalty_value_grad",
+    "loss_value_grad",
+    "is_dag",
+    "topological_order",
+    "find_cycle",
+    "threshold",
+    "project_to_dag",
+    "order_respecting",
+    "r2_scores",
+    "matmul_kernel",
+    "fit",
+    "defaults",
+    "dpdag_predict",
+    "dpdag_sample_dags",
+]
 
 #: The names of the core's learners, as ``fit`` takes them.
 LEARNERS: List[str]
 
-def expm(a: Float2D) -> Float2D: ...
-def penalty_value_grad(w: Float2D, kind: str = "expm", s: float = 1.0) -> Tuple[float, Float2D]: ...
-def loss_value_grad(x: Float2D, w: Float2D, loss_type: str = "l2") -> Tuple[float, Float2D]: ...
-def is_dag(w: Float2D) -> bool: ...
-def topological_order(w: Float2D) -> Optional[npt.NDArray[np.int64]]: ...
-def find_cycle(w: Float2D) -> Optional[List[int]]: ...
-def threshold(w: Float2D, threshold: float, required: Optional[Bool2D] = None) -> Float2D: ...
-def project_to_dag(w: Float2D, required: Optional[Bool2D] = None) -> Float2D: ...
-def order_respecting(mask: Bool2D, preferred: Sequence[int]) -> List[int]: ...
-def r2_scores(sigma: Float2D) -> Float1D: ...
+def expm(a: _Float2D) -> _Float2D: ...
+def penalty_value_grad(w: _Float2D, kind: str = "expm", s: float = 1.0) -> Tuple[float, _Float2D]: ...
+def loss_value_grad(x: _Float2D, w: _Float2D, loss_type: str = "l2") -> Tuple[float, _Float2D]: ...
+def is_dag(w: _Float2D) -> bool: ...
+def topological_order(w: _Float2D) -> Optional[npt.NDArray[np.int64]]: ...
+def find_cycle(w: _Float2D) -> Optional[List[int]]: ...
+def threshold(w: _Float2D, threshold: float, required: Optional[_Bool2D] = None) -> _Float2D: ...
+def project_to_dag(w: _Float2D, required: Optional[_Bool2D] = None) -> _Float2D: ...
+def order_respecting(mask: _Bool2D, preferred: Sequence[int]) -> List[int]: ...
+def r2_scores(sigma: _Float2D) -> _Float1D: ...
 def matmul_kernel() -> str: ...
 def fit(
     learner: str,
-    x: Float2D,
+    x: _Float2D,
     params: Mapping[str, Any],
     *,
-    mean: Optional[Float1D] = None,
-    scale: Optional[Float1D] = None,
-    forbidden: Optional[Bool2D] = None,
-    required: Optional[Bool2D] = None,
+    mean: Optional[_Float1D] = None,
+    scale: Optional[_Float1D] = None,
+    forbidden: Optional[_Bool2D] = None,
+    required: Optional[_Bool2D] = None,
     callback: Optional[Callable[[int, int, float, Dict[str, float]], object]] = None,
     n_threads: int = 1,
 ) -> Dict[str, Any]: ...
 def defaults(learner: str) -> Dict[str, Any]: ...
-def dpdag_predict(
-    x: Float2D, hidden: Sequence[int], mechanism: Float1D, adjacency: Float2D
-) -> Float2D: ...
+def dpdag_predict(x: _Float2D, hidden: Sequence[int], mechanism: _Float1D, adjacency: _Float2D) -> _Float2D: ...
 def dpdag_sample_dags(
-    theta: Float1D,
-    phi: Float2D,
+    theta: _Float1D,
+    phi: _Float2D,
     n_samples: int,
     seed: int,
-    forbidden: Optional[Bool2D] = None,
-    required: Optional[Bool2D] = None,
+    forbidden: Optional[_Bool2D] = None,
+    required: Optional[_Bool2D] = None,
 ) -> npt.NDArray[np.uint8]: ...

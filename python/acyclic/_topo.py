@@ -133,10 +133,6 @@ class TOPO(DAGLearner):
         )
 
 
-
-
-
-
 def refine_topo(estimator_or_W, X, **params) -> TOPO:
     """Improve another learner's DAG by TOPO's swap search, started from its topological order.
 

@@ -7,7 +7,7 @@ offending columns, using the words scikit-learn's estimator checks look for ("Na
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import Hashable, List, Tuple
 
 import numpy as np
 import pandas as pd
@@ -93,7 +93,7 @@ def as_float_matrix(X) -> Tuple[np.ndarray, List]:
             "dense covariance matrices. Use X.toarray() to convert to a dense numpy array."
         )
     if isinstance(X, pd.DataFrame):
-        labels = list(X.columns)
+        labels: List[Hashable] = list(X.columns)
         check_unique_labels(labels)
         if X.shape[1] == 0:
             return np.empty((X.shape[0], 0)), labels

@@ -136,7 +136,6 @@ class SortnRegress(_SortAndRegress):
         return self.sort
 
 
-
 def _fixed_sort(criterion: str, summary: str):
     """A baseline class with the sort fixed to ``criterion``."""
 

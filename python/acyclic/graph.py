@@ -1,9 +1,10 @@
 """Graph helpers: networkx conversion, acyclicity, topological order, thresholding and the
-cycle projection (DESIGN §2). Convention: ``W[i, j] != 0`` means the edge i → j."""
+cycle projection (which removes the weakest edges on cycles until the graph is a DAG, never a
+required edge). Convention: ``W[i, j] != 0`` means the edge i → j."""
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+from typing import Hashable, List, Optional, Sequence, Tuple
 
 import networkx as nx
 import numpy as np
@@ -27,6 +28,12 @@ def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:
     labels : sequence of length d, optional
         Node names (default 0..d-1).
 
+    Returns
+    -------
+    networkx.DiGraph
+        Nodes ``labels`` in order, an edge ``labels[i] → labels[j]`` with attribute ``weight``
+        for every non-zero off-diagonal ``W[i, j]``.
+
     Raises
     ------
     InvalidInputError
@@ -37,7 +44,7 @@ def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:
     labels = list(range(d)) if labels is None else list(labels)
     if len(labels) != d:
         raise InvalidInputError(f"got {len(labels)} labels for a {d}x{d} matrix")
-    G = nx.DiGraph()
+    G: nx.DiGraph[Hashable] = nx.DiGraph()
     G.add_nodes_from(labels)
     for i, j in zip(*np.nonzero(A)):
         if i != j:
@@ -48,24 +55,96 @@ def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:
 def from_networkx(
     G: nx.DiGraph, nodelist: Optional[Sequence] = None, weight: str = "weight"
 ) -> Tuple[np.ndarray, List]:
-    """A ``networkx.DiGraph`` as ``(W, labels)``; edges without the weight attribute get 1.0."""
+    """A ``networkx.DiGraph`` as ``(W, labels)``; edges without the weight attribute get 1.0.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The graph.
+    nodelist : sequence, optional
+        The nodes in the order of W's rows and columns (default: ``G.nodes``).
+    weight : str, default "weight"
+        The edge attribute read as the weight.
+
+    Returns
+    -------
+    W : numpy.ndarray of shape (d, d)
+        Float64 weights, ``W[i, j] != 0`` for the edge ``labels[i] → labels[j]``.
+    labels : list
+        The nodes, in the order of W.
+
+    Raises
+    ------
+    networkx.NetworkXError
+        If ``nodelist`` repeats a node or names one that is not in G.
+    """
     labels = list(G.nodes) if nodelist is None else list(nodelist)
-    W = nx.to_numpy_array(G, nodelist=labels, weight=weight, dtype=np.float64)
+    W = nx.to_numpy_array(G, nodelist=labels, weight=weight, dtype=np.dtype(np.float64))
     return W, labels
 
 
 def is_dag(W) -> bool:
-    """True when the graph with edges where ``W != 0`` has no directed cycle (self-loops count)."""
+    """True when the graph with edges where ``W != 0`` has no directed cycle (self-loops count).
+
+    Parameters
+    ----------
+    W : array-like of shape (d, d)
+        Weighted or 0/1 adjacency matrix, ``W[i, j] != 0`` meaning i → j.
+
+    Returns
+    -------
+    bool
+        Whether the graph is acyclic.
+
+    Raises
+    ------
+    InvalidInputError
+        W not square or non-finite.
+    """
     return bool(_core.is_dag(_square(W)))
 
 
 def topological_order(W) -> Optional[np.ndarray]:
-    """A topological order (roots first, smallest index first among ties), or None if cyclic."""
+    """A topological order (roots first, smallest index first among ties), or None if cyclic.
+
+    Parameters
+    ----------
+    W : array-like of shape (d, d)
+        Weighted or 0/1 adjacency matrix, ``W[i, j] != 0`` meaning i → j.
+
+    Returns
+    -------
+    numpy.ndarray of shape (d,) or None
+        Node indices (int64), every node before its children; None when the graph has a cycle.
+
+    Raises
+    ------
+    InvalidInputError
+        W not square or non-finite.
+    """
     return _core.topological_order(_square(W))
 
 
 def threshold(W, w_threshold: float) -> np.ndarray:
-    """A copy of W with entries |w| < ``w_threshold`` and the diagonal set to zero."""
+    """A copy of W with entries |w| < ``w_threshold`` and the diagonal set to zero.
+
+    Parameters
+    ----------
+    W : array-like of shape (d, d)
+        Weight matrix.
+    w_threshold : float
+        Entries whose absolute value is below it become zero.
+
+    Returns
+    -------
+    numpy.ndarray of shape (d, d)
+        The thresholded float64 copy.
+
+    Raises
+    ------
+    InvalidInputError
+        W not square or non-finite.
+    """
     return _core.threshold(_square(W), float(w_threshold))
 
 
@@ -76,10 +155,23 @@ def project_to_dag(W, required=None) -> np.ndarray:
     ties by (i, j)) until it splits; repeated until no cycle is left. An acyclic W is returned
     unchanged (diagonal zeroed). ``required`` (bool d×d) marks edges that are never removed.
 
+    Parameters
+    ----------
+    W : array-like of shape (d, d)
+        Weight matrix, ``W[i, j] != 0`` meaning i → j.
+    required : array-like of bool, shape (d, d), optional
+        Edges that are never removed.
+
+    Returns
+    -------
+    numpy.ndarray of shape (d, d)
+        A float64 copy of W with the removed edges (and the diagonal) set to zero: a DAG.
+
     Raises
     ------
     InvalidInputError
-        W not square or non-finite, or the required edges alone form a cycle.
+        W not square or non-finite, ``required`` of another shape, or the required edges alone
+        form a cycle.
     """
     A = _square(W)
     req = None if required is None else np.ascontiguousarray(required, dtype=bool)

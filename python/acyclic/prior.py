@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, Hashable, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Hashable, Iterable, List, Sequence, Tuple
 
 import numpy as np
 
@@ -74,7 +74,21 @@ class PriorKnowledge:
         ``[u, v]`` pairs), ``sources``, ``sinks`` (lists of nodes) and ``tiers`` (a list of
         lists of nodes), e.g. ``{"forbidden": [["Akt", "PKA"]], "tiers": [["PKC"], ["Raf"]]}``.
 
-        Raises InvalidInputError when the file cannot be read or parsed, or holds other keys.
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The JSON file.
+
+        Returns
+        -------
+        PriorKnowledge
+            The prior knowledge the file describes.
+
+        Raises
+        ------
+        InvalidInputError
+            When the file cannot be read or parsed, is not a JSON object, holds other keys, or
+            an edge is not a pair.
         """
         try:
             spec = json.loads(Path(path).read_text())
@@ -101,6 +115,19 @@ class PriorKnowledge:
 
         ``forbidden[i, j]`` means the edge i → j must be absent (diagonal False); it includes the
         reverses of required edges and what sources, sinks and tiers imply.
+
+        Parameters
+        ----------
+        labels : sequence of hashable
+            The node names, in column order (a node may also be named by its index where the
+            labels are not integers).
+
+        Returns
+        -------
+        forbidden : numpy.ndarray of bool, shape (d, d)
+            Edges that must be absent.
+        required : numpy.ndarray of bool, shape (d, d)
+            Edges that must be present.
 
         Raises
         ------
@@ -163,7 +190,7 @@ class _Resolver:
 
     def __init__(self, labels: List[Hashable]):
         self.labels = labels
-        self.by_label = {}
+        self.by_label: Dict[Hashable, int] = {}  # _key(label) → its first index
         for i, label in enumerate(labels):
             self.by_label.setdefault(_key(label), i)
         self.integer_labels = any(isinstance(label, (int, np.integer)) for label in labels)

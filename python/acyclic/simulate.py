@@ -73,7 +73,7 @@ def _check_int(value, name: str, minimum: int) -> int:
         raise InvalidInputError(f"{name} must be an integer, got a bool ({value!r})")
     if isinstance(value, numbers.Integral):
         out = int(value)
-    elif isinstance(value, numbers.Real) and np.isfinite(value) and float(value).is_integer():
+    elif isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
         out = int(value)
     else:
         raise InvalidInputError(f"{name} must be an integer, got {value!r}")

@@ -1,7 +1,6 @@
-"""The learners that every reliability test runs over, on fast settings (issue 8).
+"""The learners that every reliability test runs over, on fast settings.
 
-Issue 8 asks for one test module per kind of failure, each parametrized over all learners.
-The modules of this folder are those kinds, in the issue's order:
+The reliability tests have one module per kind of failure, each parametrized over all learners:
 
 ====================================  =============================================================
 ``test_1_degenerate_data.py``         NaN/inf, constant and degenerate columns, tiny n, d > n,
@@ -88,7 +87,7 @@ def sem(seed=0, d=6, k=2, n=300, *, edges=None, truth=False):
 
 
 def check_output(model, d):
-    """The fitted attributes every learner promises (DESIGN §2): a d×d DAG with zero diagonal,
+    """The fitted attributes every learner promises: a d×d DAG with zero diagonal,
     finite weights that are zero wherever the adjacency is."""
     A, W = model.adjacency_, model.weights_
     assert A.shape == W.shape == (d, d)

@@ -1,4 +1,4 @@
-"""Kind 1 of issue 8: non-finite and degenerate data.
+"""Reliability: non-finite and degenerate data.
 
 NaN/inf cells, an all-NaN column, a constant column, a column constant but for one value,
 duplicated, collinear (y = 2x) and near-collinear columns, n ≤ 3, d > n, a single column, and

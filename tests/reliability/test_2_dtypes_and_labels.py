@@ -1,4 +1,4 @@
-"""Kind 2 of issue 8: dtypes, layouts and labels.
+"""Reliability: dtypes, layouts and labels.
 
 int, bool, nullable pandas ``Int64``/``Float64`` without missing values, float32, Fortran-ordered
 and read-only arrays, object arrays of numbers and lists of lists give the same result as the

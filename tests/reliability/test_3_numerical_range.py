@@ -1,4 +1,4 @@
-"""Kind 3 of issue 8: numerical range.
+"""Reliability: numerical range.
 
 Huge weights or huge data scales never produce NaN. Where the true penalty exceeds the float
 range (exp of W∘W with entries of 80), the kernel returns +inf to the line search (and the losses

@@ -1,9 +1,9 @@
-"""Kind 4 of issue 8: the acyclicity guarantee.
+"""Reliability: the acyclicity guarantee.
 
 For every learner, every threshold (``w_threshold``, or DP-DAG's ``edge_threshold``) including 0,
 and every early stop (``max_iter=1``), ``adjacency_`` is a DAG with a zero diagonal and
-``weights_`` is zero wherever ``adjacency_`` is. The cycle projection of DESIGN §2 (used after
-thresholding): it leaves an acyclic graph unchanged, removes the weakest edges on cycles first
+``weights_`` is zero wherever ``adjacency_`` is. The cycle projection (``graph.project_to_dag``,
+used after thresholding): it leaves an acyclic graph unchanged, removes the weakest edges on cycles first
 (equal to the one-edge-at-a-time rule), breaks ties by index, never removes required edges, and
 handles d = 500 dense in well under a second. ``is_dag`` and ``topological_order``, which every
 fit uses to check its result, are tested here too.
@@ -44,7 +44,7 @@ def _dense(d, seed):
 
 
 def _reference_projection(W, required=None):
-    """The rule of DESIGN §2 written naively: in each non-trivial strongly connected
+    """The cycle projection's rule written naively: in each non-trivial strongly connected
     component remove the weakest removable edge (smallest |w|, ties by (i, j)) one at a time
     while the component stays strongly connected, then recurse on the pieces."""
     W = np.array(W, dtype=float)

@@ -1,4 +1,4 @@
-"""Kind 5 of issue 8: reproducibility.
+"""Reliability: reproducibility.
 
 The same ``random_state`` gives a bit-identical result, for ``n_jobs`` in {1, 2, -1}, for every
 learner; NOTEARS and DAGMA have no randomness at all, and every learner that has a

@@ -1,10 +1,10 @@
-"""Kind 6 of issue 8: convergence.
+"""Reliability: convergence.
 
-``converged_`` is defined for every learner as DESIGN §2 says (NOTEARS, DAGMA: h(W) ≤ h_tol for
+``converged_`` is defined for every learner as follows (NOTEARS, DAGMA: h(W) ≤ h_tol for
 the unthresholded W; TOPO: a round found no improving swap before ``max_iter``; COSMO: its final
-refit reached its optimality conditions (with ``refit=False``, DESIGN's rule: the relative change
-of the loss over the last tenth of the epochs is below ``tol``); DP-DAG: early
-stopping before ``max_iter``; the baselines: always, after one pass). When it is False, a
+refit reached its optimality conditions (with ``refit=False``, the rule of its training loop:
+the relative change of the loss over the last tenth of the epochs is below ``tol``); DP-DAG:
+early stopping before ``max_iter``; the baselines: always, after one pass). When it is False, a
 ``ConvergenceWarning`` says what to change, and the result is still a DAG. Following the advice
 gives ``converged_`` True and no warning.
 """
@@ -33,7 +33,7 @@ SHORT_AND_ADVISED = {
 
 
 def check_definition(learner, model):
-    """``converged_`` against DESIGN §2's definition, from the fitted attributes."""
+    """``converged_`` against its definition (the module docstring), from the fitted attributes."""
     if learner in ("notears", "dagma"):
         assert model.converged_ == (model.h_ <= model.h_tol)
     elif learner == "topo":
@@ -99,7 +99,7 @@ def test_notears_no_warning_when_converged():
 
 
 def test_cosmo_without_refit_warns_at_any_max_iter():
-    # DESIGN's rule (the loss over the last tenth) fails while the temperature still falls
+    # The training loop's rule (the loss over the last tenth) fails while the temperature still falls
     # 12-fold over that tenth: measured never met on ER2, d = 10–50, 2000 epochs. That is why
     # refit=True is the default.
     X = sem(0, d=5, k=1, n=100)

@@ -1,4 +1,4 @@
-"""Kind 7 of issue 8: process safety.
+"""Reliability: process safety.
 
 * No Rust panic ever reaches Python: the ``_core`` functions are fuzzed with ``hypothesis`` on
   shapes, values and parameters (a panic would surface as pyo3's ``PanicException``, a

@@ -1,8 +1,8 @@
-"""Kind 8 of issue 8: metrics.
+"""Reliability: metrics.
 
 ``count_accuracy`` (truth first) on hand-computed tiny graphs: an estimate with both i→j and j→i
 (TPR never exceeds 1), an empty estimate, an empty truth, a cyclic truth (cdt's Sachs graph has
-one) and a non-DAG estimate (the documented numbers, with ``is_dag`` False; DESIGN §2), against an
+one) and a non-DAG estimate (the documented numbers, with ``is_dag`` False), against an
 independent restatement of the reference formulas and cdt's SHD; bad input is named. Every
 learner's output scores consistently. (Varsortability and R²-sortability: tests/test_sortability.py.)
 """
@@ -225,7 +225,7 @@ def test_weights_and_diagonal_are_ignored():
 
 
 def _reference_count_accuracy(B_true, B_est):
-    """Independent re-statement of the reference formulas (continuous_learners.md §1.6)
+    """Independent re-statement of the reference formulas (``utils.count_accuracy`` of the NOTEARS code)
     for 0/1 DAG inputs, on flat index sets."""
     d = B_true.shape[0]
     pred = set(np.flatnonzero(B_est == 1))

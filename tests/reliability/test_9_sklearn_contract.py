@@ -1,4 +1,4 @@
-"""Kind 9 of issue 8: the scikit-learn contract.
+"""Reliability: the scikit-learn contract.
 
 Every estimator passes ``sklearn.utils.estimator_checks.parametrize_with_checks`` on fast
 settings (no check is skipped by us; sklearn itself skips its array-API check, one per estimator,

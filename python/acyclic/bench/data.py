@@ -154,7 +154,12 @@ def make_data(setting: Setting, seed: int):
         W = None
     else:
         from .. import simulate
+        from ..exceptions import InvalidInputError
 
+        if setting.k is None or setting.noise is None:
+            raise InvalidInputError(
+                f"a simulated setting needs k and noise; got k={setting.k!r}, noise={setting.noise!r}"
+            )
         s_graph, s_weights, s_noise = sub_seeds(seed, 3)
         B = simulate.simulate_dag(int(setting.d), int(setting.k) * int(setting.d), setting.graph,
                                   random_state=s_graph)  # fmt: skip

@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 __all__ = ["Method", "METHODS", "GROUPS", "EmptyGraph", "get_method", "resolve_methods", "fit_in_child"]
 
@@ -131,6 +131,7 @@ class EmptyGraph:
         X : array_like of shape (n, d)
             Data (only its width is used).
         y : ignored
+            Present for scikit-learn compatibility.
 
         Returns
         -------
@@ -237,7 +238,7 @@ def resolve_methods(names: Sequence[str]) -> List[Method]:
     return list(out.values())
 
 
-def fit_in_child(X, method: Mapping[str, object], seed: int, threads: int = 1) -> Dict[str, object]:
+def fit_in_child(X, method: Mapping[str, Any], seed: int, threads: int = 1) -> Dict[str, object]:
     """Build and fit one method (runs inside the run's child process).
 
     Parameters

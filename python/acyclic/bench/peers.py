@@ -40,10 +40,16 @@ class _Peer(BaseEstimator):
         X : array_like of shape (n, d)
             Data.
         y : ignored
+            Present for scikit-learn compatibility.
 
         Returns
         -------
         self
+
+        Raises
+        ------
+        ValueError
+            If the peer returns a matrix that is not d × d.
         """
         X = np.array(X, dtype=np.float64)  # a copy: some peers centre their input in place
         d = X.shape[1]

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import statistics
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 from .report import setting_group
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["plot_metric_vs_d", "pick_heatmap_run", "plot_heatmap", "write_plots"]
 
@@ -32,7 +35,7 @@ def _pyplot():
     return plt
 
 
-def plot_metric_vs_d(rows: Sequence[Dict[str, object]], key: str, *, ylabel: str, log_y: bool = False):
+def plot_metric_vs_d(rows: Sequence[Dict[str, Any]], key: str, *, ylabel: str, log_y: bool = False):
     """One panel per group of settings, one line per method: mean of ``key`` against d.
 
     Bars span the seeds' minimum to maximum (never below zero, so they suit a log axis).
@@ -57,7 +60,7 @@ def plot_metric_vs_d(rows: Sequence[Dict[str, object]], key: str, *, ylabel: str
     from matplotlib.ticker import NullFormatter
 
     ok = [r for r in rows if r["status"] == "ok" and r.get(key) is not None]
-    groups: Dict[str, List[Dict[str, object]]] = {}
+    groups: Dict[str, List[Dict[str, Any]]] = {}
     for r in ok:
         groups.setdefault(setting_group(r), []).append(r)
     groups = {g: rs for g, rs in groups.items() if len({r["d"] for r in rs}) >= 2}
@@ -88,7 +91,7 @@ def plot_metric_vs_d(rows: Sequence[Dict[str, object]], key: str, *, ylabel: str
         ax.set_ylabel(ylabel)
         ax.set_title(heading, fontsize="small")
         ax.grid(True, which="major", alpha=0.3)
-    handles = {}
+    handles: Dict[str, Any] = {}  # legend label → artist
     for ax in axes[0]:
         for handle, label in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(label, handle)
@@ -97,8 +100,8 @@ def plot_metric_vs_d(rows: Sequence[Dict[str, object]], key: str, *, ylabel: str
     return fig
 
 
-def pick_heatmap_run(rows: Sequence[Dict[str, object]], estimates: Dict[int, object],
-                     method: Optional[str] = None) -> Optional[Dict[str, object]]:  # fmt: skip
+def pick_heatmap_run(rows: Sequence[Dict[str, Any]], estimates: Dict[int, np.ndarray],
+                     method: Optional[str] = None) -> Optional[Dict[str, Any]]:  # fmt: skip
     """The run drawn in ``heatmap.png``.
 
     Parameters
@@ -129,7 +132,7 @@ def pick_heatmap_run(rows: Sequence[Dict[str, object]], estimates: Dict[int, obj
     return next(r for r in chosen if r["d"] == d_max)
 
 
-def plot_heatmap(row: Dict[str, object], W):
+def plot_heatmap(row: Dict[str, Any], W):
     """Truth vs estimate of one run, the true graph rebuilt from the row's setting and seed.
 
     Parameters
@@ -159,7 +162,7 @@ def plot_heatmap(row: Dict[str, object], W):
     return fig
 
 
-def write_plots(out_dir, rows: Sequence[Dict[str, object]], estimates: Dict[int, object],
+def write_plots(out_dir, rows: Sequence[Dict[str, Any]], estimates: Dict[int, np.ndarray],
                 heatmap_method: Optional[str] = None) -> List[Path]:  # fmt: skip
     """Write ``shd_vs_d.png``, ``seconds_vs_d.png`` and ``heatmap.png`` into ``out_dir/plots``.
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 __all__ = ["summarize", "mean_sd", "setting_group"]
 
@@ -52,7 +52,7 @@ def _num(x: float, digits: int) -> str:
     return f"{x:.{digits}g}"
 
 
-def setting_group(row: Dict[str, object]) -> str:
+def setting_group(row: Dict[str, Any]) -> str:
     """The heading of a row's group of settings (everything but d).
 
     Parameters
@@ -77,18 +77,18 @@ def _ordered(values: Iterable) -> List:
     return list(dict.fromkeys(values))
 
 
-def _methods(rows: Sequence[Dict[str, object]]) -> List[Tuple[str, str]]:
+def _methods(rows: Sequence[Dict[str, Any]]) -> List[Tuple[str, str]]:
     return _ordered((r["method"], r["label"]) for r in rows)
 
 
-def _machine_line(meta: Dict[str, object]) -> str:
+def _machine_line(meta: Dict[str, Any]) -> str:
     m = meta.get("machine") or {}
     return (f"{m.get('cpu_count')} CPUs ({m.get('cpus_usable')} usable), {m.get('processor')}, "
             f"{m.get('platform')}; python {m.get('python')}, numpy {m.get('numpy')} ({m.get('blas')}), "
             f"scipy {m.get('scipy')}, acyclic {m.get('acyclic')}")  # fmt: skip
 
 
-def _header(rows: Sequence[Dict[str, object]], meta: Optional[Dict[str, object]]) -> List[str]:
+def _header(rows: Sequence[Dict[str, Any]], meta: Optional[Dict[str, Any]]) -> List[str]:
     status = {s: sum(r["status"] == s for r in rows) for s in ("ok", "error", "timeout", "skipped")}
     lines = []
     if meta:
@@ -120,11 +120,11 @@ def _header(rows: Sequence[Dict[str, object]], meta: Optional[Dict[str, object]]
     return lines
 
 
-def _data_table(rows: Sequence[Dict[str, object]]) -> List[str]:
+def _data_table(rows: Sequence[Dict[str, Any]]) -> List[str]:
     """d | true edges | varsortability | R²-sortability, one line per d (per data set: first row of each)."""
     lines = ["| d | true edges (empty-graph SHD) | varsortability | R²-sortability |", "|---|---|---|---|"]
     for d in _ordered(r["d"] for r in rows):
-        per_data = {}
+        per_data: Dict[Any, Dict[str, Any]] = {}  # seed → first row of that data set
         for r in rows:
             if r["d"] == d and r.get("n_true_edges") is not None:
                 per_data.setdefault(r["seed"], r)
@@ -143,7 +143,7 @@ _RESULT_COLUMNS = (
 )  # fmt: skip
 
 
-def _results_table(rows: Sequence[Dict[str, object]]) -> List[str]:
+def _results_table(rows: Sequence[Dict[str, Any]]) -> List[str]:
     names = [h for h, _, _ in _RESULT_COLUMNS]
     heads = ["d", "method", "ok"] + names[:6] + ["DAG"] + names[6:]
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
@@ -165,7 +165,7 @@ def _results_table(rows: Sequence[Dict[str, object]]) -> List[str]:
     return lines
 
 
-def _raw_vs_standardized(rows: Sequence[Dict[str, object]]) -> List[str]:
+def _raw_vs_standardized(rows: Sequence[Dict[str, Any]]) -> List[str]:
     """Each method's SHD on raw and on standardized data, side by side, per (graph, k, d)."""
     key = lambda r: (r["graph"], r["k"], r["d"], r["n"], r["noise"])  # noqa: E731
     both = [c for c in _ordered(key(r) for r in rows)
@@ -193,7 +193,7 @@ def _raw_vs_standardized(rows: Sequence[Dict[str, object]]) -> List[str]:
     return lines + [""]
 
 
-def _failures(rows: Sequence[Dict[str, object]]) -> List[str]:
+def _failures(rows: Sequence[Dict[str, Any]]) -> List[str]:
     bad = [r for r in rows if r["status"] in ("error", "timeout")]
     if not bad:
         return []
@@ -204,7 +204,7 @@ def _failures(rows: Sequence[Dict[str, object]]) -> List[str]:
     return lines + [""]
 
 
-def summarize(rows: Sequence[Dict[str, object]], meta: Optional[Dict[str, object]] = None) -> str:
+def summarize(rows: Sequence[Dict[str, Any]], meta: Optional[Dict[str, Any]] = None) -> str:
     """The Markdown summary of a suite.
 
     Parameters
@@ -222,7 +222,7 @@ def summarize(rows: Sequence[Dict[str, object]], meta: Optional[Dict[str, object
         Markdown, ending with a newline.
     """
     lines = _header(rows, meta)
-    groups: Dict[str, List[Dict[str, object]]] = {}
+    groups: Dict[str, List[Dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(setting_group(r), []).append(r)
     for heading, members in groups.items():

@@ -23,13 +23,16 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .data import Setting, least_squares_score, make_data
 from .methods import Method, resolve_methods
 from .process import kill_running, machine_info, run_in_subprocess
 from .results import CsvRows
 from .suites import Suite
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["COLUMNS", "Run", "SuiteResult", "plan_runs", "run_suite", "read_rows", "FIT_FUNCTION"]
 
@@ -76,7 +79,7 @@ class Run:
 class SuiteResult:
     """What :func:`run_suite` returns.
 
-    Attributes
+    Parameters
     ----------
     rows : list of dict
         One row per finished run (columns :data:`COLUMNS`), in plan order.
@@ -90,9 +93,9 @@ class SuiteResult:
         Whether Ctrl-C ended the suite early.
     """
 
-    rows: List[Dict[str, object]]
-    estimates: Dict[int, object] = field(default_factory=dict)
-    meta: Dict[str, object] = field(default_factory=dict)
+    rows: List[Dict[str, Any]]
+    estimates: Dict[int, np.ndarray] = field(default_factory=dict)
+    meta: Dict[str, Any] = field(default_factory=dict)
     out_dir: Optional[Path] = None
     interrupted: bool = False
 
@@ -112,7 +115,7 @@ def plan_runs(suite: Suite, methods: Optional[Sequence[Method]] = None) -> List[
     list of Run
     """
     methods = list(methods) if methods is not None else resolve_methods(suite.methods)
-    runs = []
+    runs: List[Run] = []
     for setting in suite.settings():
         for seed in suite.seeds:
             for method in methods:
@@ -123,7 +126,7 @@ def plan_runs(suite: Suite, methods: Optional[Sequence[Method]] = None) -> List[
 class _Data:
     """The data sets of a suite, simulated once each, with their sortability (thread-safe)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._cache: Dict[Tuple[Setting, int], object] = {}
         self._lock = threading.Lock()
 
@@ -150,7 +153,7 @@ class _Data:
         return B, X, varsortability(X, B), r2
 
 
-def _score(row: Dict[str, object], B, X, W) -> None:
+def _score(row: Dict[str, Any], B, X, W) -> None:
     """Fill the accuracy columns of ``row`` from the estimate ``W``."""
     import numpy as np
 
@@ -165,8 +168,8 @@ def _score(row: Dict[str, object], B, X, W) -> None:
                ls_score=least_squares_score(X, W))  # fmt: skip
 
 
-def _base_row(run: Run, suite_name: str, threads: int) -> Dict[str, object]:
-    row: Dict[str, object] = {c: None for c in COLUMNS}
+def _base_row(run: Run, suite_name: str, threads: int) -> Dict[str, Any]:
+    row: Dict[str, Any] = {c: None for c in COLUMNS}
     row.update(run.setting.as_dict())
     row.update(run=run.index, suite=suite_name, method=run.method.name, label=run.method.label,
                kind=run.method.kind, seed=run.seed, threads=threads)  # fmt: skip
@@ -283,8 +286,8 @@ def run_suite(
 
     data = _Data()
     stop = threading.Event()
-    rows: Dict[int, Dict[str, object]] = {}
-    estimates: Dict[int, object] = {}
+    rows: Dict[int, Dict[str, Any]] = {}
+    estimates: Dict[int, np.ndarray] = {}
     interrupted = False
     started = time.perf_counter()
     show = sys.stderr.isatty() if progress is None else bool(progress)
@@ -367,10 +370,11 @@ def _write_final(out: Path, result: SuiteResult) -> None:
     (out / "runs.json").write_text(json.dumps([{k: _plain(v) for k, v in r.items()} for r in result.rows],
                                               indent=1) + "\n")  # fmt: skip
     (out / "meta.json").write_text(json.dumps(result.meta, indent=2) + "\n")
-    np.savez_compressed(out / "estimates.npz", **{f"run{i}": W for i, W in result.estimates.items()})
+    # allow_pickle is numpy's default, named so that type checkers do not match the ** mapping against it
+    np.savez_compressed(out / "estimates.npz", allow_pickle=True, **{f"run{i}": W for i, W in result.estimates.items()})
 
 
-def read_rows(path) -> List[Dict[str, object]]:
+def read_rows(path) -> List[Dict[str, Any]]:
     """Rows of a ``runs.csv`` written by :func:`run_suite`, with their types restored.
 
     Parameters
@@ -386,7 +390,7 @@ def read_rows(path) -> List[Dict[str, object]]:
     rows = []
     with open(path, newline="", encoding="utf-8") as f:
         for raw in csv.DictReader(f):
-            row: Dict[str, object] = {}
+            row: Dict[str, Any] = {}
             for key, value in raw.items():
                 if value in ("", None):
                     row[key] = None

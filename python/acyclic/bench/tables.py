@@ -86,12 +86,12 @@ def mean_sd_text(values: Iterable[Optional[float]], digits: int = 3) -> str:
     str
         ``"–"`` without values, the value alone for one value, else ``"mean ± sd"`` (sample sd).
     """
-    values = [v for v in values if v is not None]
-    if not values:
+    present = [v for v in values if v is not None]
+    if not present:
         return "–"
-    if len(values) == 1:
-        return format_number(values[0], digits)
-    return f"{format_number(statistics.fmean(values), digits)} ± {format_number(statistics.stdev(values), digits)}"
+    if len(present) == 1:
+        return format_number(present[0], digits)
+    return f"{format_number(statistics.fmean(present), digits)} ± {format_number(statistics.stdev(present), digits)}"
 
 
 def ratio_text(ratios: Iterable[Optional[float]]) -> str:
@@ -108,13 +108,13 @@ def ratio_text(ratios: Iterable[Optional[float]]) -> str:
         ``"–"`` without ratios, ``"2.5×"`` for one, ``"2.5× (1.9–3.1)"`` (geometric mean, min–max)
         for several.
     """
-    ratios = [r for r in ratios if r is not None and r > 0 and math.isfinite(r)]
-    if not ratios:
+    kept = [r for r in ratios if r is not None and r > 0 and math.isfinite(r)]
+    if not kept:
         return "–"
-    geo = math.exp(statistics.fmean(math.log(r) for r in ratios))
-    if len(ratios) == 1:
+    geo = math.exp(statistics.fmean(math.log(r) for r in kept))
+    if len(kept) == 1:
         return f"{geo:.3g}×"
-    return f"{geo:.3g}× ({min(ratios):.3g}–{max(ratios):.3g})"
+    return f"{geo:.3g}× ({min(kept):.3g}–{max(kept):.3g})"
 
 
 def failed_runs_lines(rows: Iterable[Dict[str, object]]) -> List[str]:

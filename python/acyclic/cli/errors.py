@@ -29,13 +29,13 @@ def eprint(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def one_line(exc: BaseException) -> str:
+def one_line(exc: object) -> str:
     """An exception's message on one line (its type name when the message is empty).
 
     Parameters
     ----------
-    exc : BaseException
-        The exception (or anything whose ``str`` is the message).
+    exc : BaseException or object
+        The exception (or anything whose ``str`` is the message, e.g. a warning's message).
 
     Returns
     -------

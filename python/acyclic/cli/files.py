@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from .errors import CLIError, eprint, one_line
+
+if TYPE_CHECKING:  # for annotations only: the functions import them when called
+    import networkx as nx
+    import pandas as pd
 
 __all__ = ["OUT_FORMATS", "check_out_path", "learned_graph", "log_transform", "read_csv_data", "write_graph"]
 
@@ -21,7 +25,7 @@ __all__ = ["OUT_FORMATS", "check_out_path", "learned_graph", "log_transform", "r
 OUT_FORMATS = (".graphml", ".gml", ".json")
 
 
-def read_csv_data(path) -> pandas.DataFrame:  # noqa: F821
+def read_csv_data(path) -> pd.DataFrame:
     """Read a CSV file of numeric columns, header row = node labels.
 
     Parameters
@@ -126,7 +130,7 @@ def log_transform(df):
     return np.log(df)
 
 
-def learned_graph(estimator, **attrs) -> networkx.DiGraph:  # noqa: F821
+def learned_graph(estimator, **attrs) -> nx.DiGraph:
     """The fitted graph with plain Python values, ready for any networkx writer.
 
     Parameters
@@ -146,7 +150,7 @@ def learned_graph(estimator, **attrs) -> networkx.DiGraph:  # noqa: F821
     import networkx as nx
 
     G0 = estimator.to_networkx()
-    G = nx.DiGraph()
+    G: nx.DiGraph[str] = nx.DiGraph()
     G.graph.update(attrs)
     G.add_nodes_from(str(u) for u in G0.nodes)
     for u, v, w in G0.edges(data="weight"):

@@ -13,7 +13,7 @@ import math
 import sys
 import time
 import warnings
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 from .defaults import LEARNERS, SACHS_DEFAULTS, SACHS_METHOD_DEFAULTS, SACHS_REFERENCE, SACHS_REFERENCE_NAME
 from .errors import CLIError, eprint, one_line
@@ -24,19 +24,22 @@ from .prior_flags import prior_knowledge
 __all__ = ["run"]
 
 
-def _resolve_learn_params(args) -> Tuple[dict, dict]:
+def _resolve_learn_params(args) -> Tuple[Dict[str, object], Dict[str, object]]:
     """(preprocessing, estimator kwargs) with the source's defaults under the given flags."""
     is_sachs = args.source == "sachs"
-    defaults = dict(SACHS_DEFAULTS) if is_sachs else {}
+    defaults: Dict[str, Union[bool, float]] = {}
     if is_sachs:
-        defaults.update(SACHS_METHOD_DEFAULTS.get(args.method, {}))
-        defaults = {key: value for key, value in defaults.items() if value is not None}
-    pre = {
+        merged: Dict[str, Optional[Union[bool, float]]] = {
+            **SACHS_DEFAULTS,
+            **SACHS_METHOD_DEFAULTS.get(args.method, {}),
+        }
+        defaults = {key: value for key, value in merged.items() if value is not None}
+    pre: Dict[str, object] = {
         "log": args.log if args.log is not None else bool(defaults.get("log", False)),
         "standardize_from": "flag" if args.standardize is not None else ("sachs default" if is_sachs else "default"),
         "log_from": "flag" if args.log is not None else ("sachs default" if is_sachs else "default"),
     }
-    kwargs = {}
+    kwargs: Dict[str, object] = {}
     if args.standardize is not None:
         kwargs["standardize"] = bool(args.standardize)
     elif "standardize" in defaults:

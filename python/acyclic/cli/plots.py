@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
 from .errors import CLIError
 from .files import check_out_path
@@ -69,14 +70,14 @@ def _pyplot():
     return plt
 
 
-def write_plots(G, path: str, title: str, truth=None) -> List[Path]:
+def write_plots(G, path: Union[str, os.PathLike], title: str, truth=None) -> List[Path]:
     """Draw the learned graph, and with a reference graph also the truth-vs-estimate heat-maps.
 
     Parameters
     ----------
     G : networkx.DiGraph
         The learned graph.
-    path : str
+    path : str or os.PathLike
         The image file (format by extension).
     title : str
         Title of the graph drawing.
@@ -92,15 +93,15 @@ def write_plots(G, path: str, title: str, truth=None) -> List[Path]:
     from ..plotting import plot_graph, plot_truth_vs_estimate
 
     plt = _pyplot()
-    written = []
-    path = Path(path)
+    written: List[Path] = []
+    out = Path(path)
     ax = plot_graph(G)
     ax.set_title(title, fontsize="small")
     try:
-        ax.figure.savefig(path, dpi=150, bbox_inches="tight")
+        ax.figure.savefig(out, dpi=150, bbox_inches="tight")
     finally:
         plt.close(ax.figure)
-    written.append(path)
+    written.append(out)
     if truth is not None:
         B_true, W_est, labels, heading = truth
         fig = plot_truth_vs_estimate(B_true, W_est, labels=labels)
@@ -109,7 +110,7 @@ def write_plots(G, path: str, title: str, truth=None) -> List[Path]:
         else:  # pragma: no cover - older matplotlib
             metrics_line = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
         fig.suptitle(f"{heading}\n{metrics_line}", fontsize="medium")
-        second = truth_plot_path(path)
+        second = truth_plot_path(out)
         try:
             fig.savefig(second, dpi=150, bbox_inches="tight")
         finally:

@@ -62,7 +62,7 @@ def _edges(graph: str) -> List[Tuple[str, str]]:
 
 
 def _digraph(graph: str) -> nx.DiGraph:
-    G = nx.DiGraph()
+    G: nx.DiGraph[str] = nx.DiGraph()
     G.add_nodes_from(SACHS_COLUMNS)
     G.add_edges_from(_edges(graph))
     return G
