@@ -210,10 +210,18 @@ def _simulations():
         "dag-ER": lambda: sim.simulate_dag(12, 24, "ER", random_state=0),
         "dag-SF": lambda: sim.simulate_dag(12, 24, "SF", random_state=0),
         "parameter": lambda: W,
-        **{f"linear-{kind}": (lambda kind=kind: sim.simulate_linear_sem(W * (0.1 if kind == "poisson" else 1), 200, kind, random_state=2))
-           for kind in ("gauss", "exp", "gumbel", "uniform", "logistic", "poisson")},  # fmt: skip
-        **{f"nonlinear-{kind}": (lambda kind=kind: sim.simulate_nonlinear_sem(B, 200, kind, random_state=3))
-           for kind in ("mlp", "mim", "gp-sines")},  # fmt: skip
+        **{
+            f"linear-{kind}": (
+                lambda kind=kind: sim.simulate_linear_sem(
+                    W * (0.1 if kind == "poisson" else 1), 200, kind, random_state=2
+                )
+            )
+            for kind in ("gauss", "exp", "gumbel", "uniform", "logistic", "poisson")
+        },  # fmt: skip
+        **{
+            f"nonlinear-{kind}": (lambda kind=kind: sim.simulate_nonlinear_sem(B, 200, kind, random_state=3))
+            for kind in ("mlp", "mim", "gp-sines")
+        },  # fmt: skip
     }
 
 

@@ -25,6 +25,10 @@ __all__ = [
     "matmul_kernel",
     "fit",
     "defaults",
+    "simulate_dag",
+    "simulate_parameter",
+    "simulate_linear_sem",
+    "simulate_nonlinear_sem",
     "dpdag_predict",
     "dpdag_sample_dags",
 ]
@@ -56,6 +60,12 @@ def fit(
     n_threads: int = 1,
 ) -> Dict[str, Any]: ...
 def defaults(learner: str) -> Dict[str, Any]: ...
+def simulate_dag(d: int, s0: int, graph_type: str, seed: int) -> _Float2D: ...
+def simulate_parameter(b: _Float2D, ranges: Sequence[Tuple[float, float]], seed: int) -> _Float2D: ...
+def simulate_linear_sem(w: _Float2D, n: int, sem_type: str, noise_scale: Sequence[float], seed: int) -> _Float2D: ...
+def simulate_nonlinear_sem(
+    b: _Float2D, n: int, sem_type: str, noise_scale: Sequence[float], n_features: int, seed: int
+) -> _Float2D: ...
 def dpdag_predict(x: _Float2D, hidden: Sequence[int], mechanism: _Float1D, adjacency: _Float2D) -> _Float2D: ...
 def dpdag_sample_dags(
     theta: _Float1D,

@@ -60,8 +60,9 @@ def _seed(random_state) -> int:
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(2**63))
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, (bool, np.bool_)):
-        if 0 <= random_state < 2**64:
-            return int(random_state)
+        seed = int(random_state)
+        if 0 <= seed < 2**64:
+            return seed
     raise InvalidInputError(
         f"random_state must be None, a non-negative int or a numpy.random.Generator; got {random_state!r}"
     )
