@@ -81,12 +81,6 @@ pub struct Config {
     pub w_threshold: f64,
     /// Seed of the initialisation and of the minibatch order.
     pub seed: u64,
-    /// Entries of W fixed at 0 (row-major d×d).
-    #[serde(skip)]
-    pub forbidden: Option<Mask>,
-    /// Edges kept in the result (their priorities are kept in order).
-    #[serde(skip)]
-    pub required: Option<Mask>,
 }
 
 impl Default for Config {
@@ -107,8 +101,6 @@ impl Default for Config {
             refit: true,
             w_threshold: 0.3,
             seed: 0,
-            forbidden: None,
-            required: None,
         }
     }
 }
@@ -144,17 +136,8 @@ impl Learner for Config {
     }
 
     fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let config = Config { forbidden: prior.forbidden.clone(), required: prior.required.clone(), ..self.clone() };
-        let fit = fit(x, &config, progress)?;
-        let fitted = Fitted::new(
-            fit.raw_weights,
-            fit.weights,
-            prior.forbidden.as_ref(),
-            prior.required.as_ref(),
-            fit.n_iter,
-            fit.converged,
-            fit.history,
-        )?;
+        let fit = fit(x, self, prior, progress)?;
+        let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted
             .with("priorities", fit.priorities)
             .with("n_steps", fit.n_steps)
@@ -218,11 +201,6 @@ fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
     config.validate()?;
     if n == 0 || d == 0 {
         return Err(CoreError::InvalidInput("X must have at least one row and one column".into()));
-    }
-    for (name, mask) in [("forbidden", &config.forbidden), ("required", &config.required)] {
-        if mask.as_ref().is_some_and(|m| m.len() != d * d) {
-            return bad(format!("the {name} mask must have {d}x{d} entries"));
-        }
     }
     Ok(())
 }
@@ -382,23 +360,25 @@ fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec<(usize, us
     Ok(nodes.iter().flat_map(|&i| (0..d).filter(move |&j| mask[i * d + j]).map(move |j| (i, j))).collect())
 }
 
-/// Fits COSMO to the (centred) data `x` (n×d).
+/// Fits COSMO to the (centred) data `x` (n×d) under `prior`: forbidden entries of W stay 0,
+/// required edges keep their priorities in order and stay in the result whatever their weight.
 ///
-/// Errors: `InvalidParameter` for settings out of range, masks of the wrong size or required
-/// edges that form a cycle; `InvalidInput` for an empty X; `NonFinite` when the loss leaves the
-/// float64 range (lower `lr`); `Cancelled`.
-pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
+/// Errors: `InvalidParameter` for settings out of range or required edges that form a cycle;
+/// `InvalidInput` for an empty X or a prior that fails [`Prior::check`]; `NonFinite` when the
+/// loss leaves the float64 range (lower `lr`); `Cancelled`.
+pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dyn Progress) -> Result<Fit> {
     let (n, d) = (x.nrows(), x.ncols());
     validate(config, n, d)?;
+    prior.check(d)?;
     let lr = config.learning_rate(d);
-    let required = required_in_order(config.required.as_ref(), d)?;
+    let required = required_in_order(prior.required.as_ref(), d)?;
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
 
     // W ~ U(±√(3/d)) (Kaiming-uniform, linear), p ~ N(0, ε²/2).
     let bound = (3.0 / d as f64).sqrt();
-    let is_required = |i: usize, j: usize| config.required.as_ref().is_some_and(|m| m[i * d + j]);
+    let is_required = |i: usize, j: usize| prior.required.as_ref().is_some_and(|m| m[i * d + j]);
     let DenseVariables { free, l1 } =
-        Variables::new(d, config.lambda1, config.forbidden.as_ref(), config.required.as_ref()).dense();
+        Variables::new(d, config.lambda1, prior.forbidden.as_ref(), prior.required.as_ref()).dense();
     let mut theta = vec![0.0; d * d + d];
     for (k, value) in theta[..d * d].iter_mut().enumerate() {
         // one draw per entry, fixed or not, so the stream does not depend on the masks
@@ -524,8 +504,6 @@ mod tests {
             refit: true,
             w_threshold: 0.3,
             seed: 0,
-            forbidden: None,
-            required: None,
         }
     }
 
@@ -587,9 +565,9 @@ mod tests {
     fn output_is_a_dag_and_reproducible() {
         let x = data(500, 5, 7);
         let cfg = Config { max_iter: 300, ..config() };
-        let out = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
+        let out = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
         assert!(is_dag(out.weights.as_ref()));
-        let again = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
+        let again = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
         assert_eq!(out.weights, again.weights);
     }
 
@@ -601,8 +579,9 @@ mod tests {
         forbidden[d + 2] = true; // a true edge
         let mut required = vec![false; d * d];
         required[3 * d] = true; // a false one
-        let cfg = Config { max_iter: 100, forbidden: Some(forbidden), required: Some(required), ..config() };
-        let out = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
+        let cfg = Config { max_iter: 100, ..config() };
+        let prior = Prior { forbidden: Some(forbidden), required: Some(required) };
+        let out = fit(x.as_ref(), &cfg, &prior, &mut Silent).unwrap();
         assert_eq!(out.raw_weights[(1, 2)], 0.0);
         assert!(out.weights[(3, 0)] != 0.0);
         assert!(out.priorities[0] >= out.priorities[3] + 2.0 * cfg.shift - 1e-12);
@@ -612,9 +591,11 @@ mod tests {
     #[test]
     fn refit_converges_and_the_paper_variant_does_not_refit() {
         let x = data(500, 5, 7);
-        let with = fit(x.as_ref(), &Config { max_iter: 100, ..config() }, &mut Silent).unwrap();
+        let with = fit(x.as_ref(), &Config { max_iter: 100, ..config() }, &Prior::default(), &mut Silent).unwrap();
         assert!(with.converged && with.refit_rounds >= 1 && is_dag(with.weights.as_ref()));
-        let without = fit(x.as_ref(), &Config { max_iter: 100, refit: false, ..config() }, &mut Silent).unwrap();
+        let without =
+            fit(x.as_ref(), &Config { max_iter: 100, refit: false, ..config() }, &Prior::default(), &mut Silent)
+                .unwrap();
         assert_eq!(without.refit_rounds, 0);
         assert!(is_dag(without.weights.as_ref()));
     }
