@@ -178,26 +178,8 @@ pub fn temperature(config: &Config, e: usize, epochs: usize) -> f64 {
     config.t_end + 0.5 * (config.t_start - config.t_end) * (1.0 + (std::f64::consts::PI * fraction).cos())
 }
 
+/// The settings' checks ([`Learner::validate`]) and a non-empty X.
 fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
-    let bad = |what: String| Err(CoreError::InvalidParameter(what));
-    let finite_nonnegative = [
-        ("lambda1", config.lambda1),
-        ("lambda2", config.lambda2),
-        ("lambda_p", config.lambda_p),
-        ("w_threshold", config.w_threshold),
-        ("tol", config.tol),
-    ];
-    for (name, value) in finite_nonnegative {
-        if !(value >= 0.0 && value.is_finite()) {
-            return bad(format!("{name} must be a finite number >= 0, got {value}"));
-        }
-    }
-    let positive = [("shift", config.shift), ("t_start", config.t_start), ("t_end", config.t_end)];
-    for (name, value) in positive {
-        if !(value > 0.0 && value.is_finite()) {
-            return bad(format!("{name} must be a finite number > 0, got {value}"));
-        }
-    }
     config.validate()?;
     if n == 0 || d == 0 {
         return Err(CoreError::InvalidInput("X must have at least one row and one column".into()));
