@@ -447,7 +447,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Settings, prior: &Prior, progress: &mut 
             let loss = loss_grad(&model, config, xb.as_ref(), &mut rng, Relaxation::Hard, &mut step);
             // Adam squares the gradient: beyond ~1e150 its second moment is infinite and every
             // step is silently zero, so such a gradient is as fatal as a non-finite one
-            let too_large = |g: &f64| !(g.abs() < 1e150);
+            let too_large = |g: &f64| g.is_nan() || g.abs() >= 1e150;
             if !loss.is_finite() || step.grad_mech.iter().any(too_large) || step.grad_graph.iter().any(too_large) {
                 return Err(non_finite(epoch));
             }
