@@ -21,6 +21,7 @@
 //!   does in a few dozen evaluations. Measured on ER4, d = 20 and 50 (benchmarks/RESULTS.md):
 //!   the reference's SHD on every seed, equal or lower stage objectives, 1.6–2.1× fewer
 //!   evaluations.
+//!
 //! When a stage cannot start inside its domain (ρ(W∘W) ≥ s_t), s_t is raised by 0.1 (and, for
 //! Adam, lr halved) as in the reference.
 
@@ -187,8 +188,10 @@ fn in_domain(w: MatRef<'_, f64>, s: f64) -> Result<bool> {
     }
 }
 
-/// One stage by OWL-QN on W's free entries. Returns the new W entries, objective, evaluations
-/// and iterations.
+/// What one stage returns: W's entries, the stage objective, evaluations and iterations.
+type Stage = (Vec<f64>, f64, usize, usize);
+
+/// One stage by OWL-QN on W's free entries (the [`Stage`] entries are W's free ones).
 fn stage_owlqn(
     loss: &Loss,
     layout: &Variables,
@@ -197,7 +200,7 @@ fn stage_owlqn(
     s: f64,
     iterations: usize,
     progress: &mut dyn Progress,
-) -> Result<(Vec<f64>, f64, usize, usize)> {
+) -> Result<Stage> {
     let d = layout.d;
     let mut buffer = vec![0.0; d * d];
     // Minimise (Q + λ1‖W‖₁) + h/μ, the stage objective divided by μ: the same minimiser, but the
@@ -223,11 +226,12 @@ fn stage_owlqn(
     Ok((out.x, mu * out.value, out.n_evals, out.n_iter))
 }
 
-/// One stage by the reference code's Adam on the dense d×d W (column-major). `None` when it
-/// must be restarted with a larger s.
+/// One stage by the reference code's Adam on the dense d×d W (column-major; the [`Stage`]
+/// entries are all d² of them). `None` when it must be restarted with a larger s.
 ///
 /// One factorisation per step: the trial point's value and gradient double as its domain
 /// check, and the gradient is reused by the next step.
+// A stage's state (start, μ, s, lr) and the limits it runs under are the algorithm's arguments.
 #[allow(clippy::too_many_arguments)]
 fn stage_adam(
     loss: &Loss,
@@ -240,7 +244,7 @@ fn stage_adam(
     tol: f64,
     config: &Config,
     progress: &mut dyn Progress,
-) -> Result<Option<(Vec<f64>, f64, usize, usize)>> {
+) -> Result<Option<Stage>> {
     let d = loss.dim();
     let (beta1, beta2) = config.betas;
     // μQ + h_s and the subgradient of μ(Q + λ1‖W‖₁) + h_s (sign(0) = 0, as numpy's). The L1

@@ -581,7 +581,7 @@ mod tests {
             evaluate(&model, &mut step);
             let (grad_graph, grad_mech) = (step.grad_graph.clone(), step.grad_mech.clone());
             let h = 1e-6;
-            for k in 0..d + d * d {
+            for (k, &analytic) in grad_graph.iter().enumerate() {
                 if k >= d && (k - d) % (d + 1) == 0 {
                     continue; // the diagonal is never an edge
                 }
@@ -590,9 +590,8 @@ mod tests {
                 minus.graph.params[k] -= h;
                 let numeric = (evaluate(&plus, &mut step) - evaluate(&minus, &mut step)) / (2.0 * h);
                 assert!(
-                    (numeric - grad_graph[k]).abs() < 1e-6 * (1.0 + numeric.abs()),
-                    "graph {k} {hidden:?}: {numeric} vs {}",
-                    grad_graph[k]
+                    (numeric - analytic).abs() < 1e-6 * (1.0 + numeric.abs()),
+                    "graph {k} {hidden:?}: {numeric} vs {analytic}"
                 );
             }
             for k in (0..n_mech).step_by(3) {
