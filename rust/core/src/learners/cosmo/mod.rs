@@ -12,10 +12,13 @@
 //! mask p_j − p_i > ε and |A_ij| > `w_threshold`: a DAG by construction (p increases along it).
 //!
 //! Our addition, `refit` (on by default): after the epochs the orientation is held and W is
-//! fitted exactly to the t → 0 limit of the same objective on all rows ([`refit`](mod@refit));
-//! `converged` then means that this convex problem reached its optimality conditions. Without it
-//! (the authors' algorithm) `converged` is the relative-change rule on the epoch losses (`tol`),
-//! which the cosine schedule almost never meets.
+//! fitted exactly to the t → 0 limit of the same objective on all rows, a convex problem. ‖W‖_F
+//! is majorised at the current W by a ridge term, which leaves one elastic net per column
+//! ([`ElasticNet`](crate::regression::ElasticNet)), solved exactly and in parallel; the
+//! majoriser is updated until ‖W‖_F settles (the objective never increases). `converged` then
+//! means that this problem reached its optimality conditions. Without it (the authors'
+//! algorithm) `converged` is the relative-change rule on the epoch losses (`tol`), which the
+//! cosine schedule almost never meets.
 //!
 //! Gradients, with G = ∂MSE/∂A = −2/(B d) · Xᵀ(X − XA):
 //!   ∂L/∂W = G∘S + λ1 sign(W) + λ2 W/‖W‖_F,
@@ -75,7 +78,8 @@ pub struct Config {
     /// Without `refit`: `converged` when the loss changed by at most this (relative) over the
     /// last tenth of the epochs.
     pub tol: f64,
-    /// After the epochs, fix the orientation and fit W to the t → 0 objective ([`refit`]).
+    /// After the epochs, fix the orientation and fit W to the t → 0 objective (see the
+    /// [module docs](crate::learners::cosmo)).
     pub refit: bool,
     /// |A_ij| at or below this is dropped from the final graph.
     pub w_threshold: f64,
@@ -161,9 +165,9 @@ pub struct Fit {
     pub n_iter: usize,
     /// Adam steps.
     pub n_steps: usize,
-    /// With `refit`: the refit settled (every column's coordinate descent and the ‖W‖_F
-    /// rounds, see [`refit`]). Without: the loss changed by at most `tol` (relative) over
-    /// the last tenth of the epochs.
+    /// With `refit`: the refit settled (every column's elastic net met its optimality
+    /// conditions and ‖W‖_F stopped changing, or W = 0 is optimal). Without: the loss changed
+    /// by at most `tol` (relative) over the last tenth of the epochs.
     pub converged: bool,
     /// Rounds of the refit (0 without it).
     pub refit_rounds: usize,
