@@ -4,7 +4,6 @@
 //! are variables exempt from the L1 term. Variables are listed column by column (j outer), so
 //! a learner fills its column-major W buffer in memory order.
 
-use crate::error::{CoreError, Result};
 use crate::graph::Mask;
 
 /// The free entries of a d×d W and the L1 weight of each.
@@ -67,30 +66,6 @@ pub struct DenseVariables {
     pub free: Vec<f64>,
     /// The L1 weight of each variable, 0 elsewhere (column-major d×d).
     pub l1: Vec<f64>,
-}
-
-/// Checks the settings every linear learner shares: λ1 ≥ 0 finite, w_threshold ≥ 0, and masks
-/// of d·d entries.
-pub fn validate_common(
-    lambda1: f64,
-    w_threshold: f64,
-    forbidden: Option<&Mask>,
-    required: Option<&Mask>,
-    d: usize,
-) -> Result<()> {
-    let bad = |what: String| Err(CoreError::InvalidParameter(what));
-    if !(lambda1 >= 0.0 && lambda1.is_finite()) {
-        return bad(format!("lambda1 must be a finite number >= 0, got {lambda1}"));
-    }
-    if !(w_threshold >= 0.0) {
-        return bad(format!("w_threshold must be >= 0, got {w_threshold}"));
-    }
-    for (name, mask) in [("forbidden", forbidden), ("required", required)] {
-        if mask.is_some_and(|m| m.len() != d * d) {
-            return bad(format!("the {name} mask must have d*d = {} entries", d * d));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -6,12 +6,35 @@
 //! X of shape n×d (rows are samples). Masks are row-major `Vec<bool>` of length d².
 //! Errors are [`error::CoreError`]; no function panics on user input.
 //!
-//! Modules: [`linalg`] (expm, sign/log-determinant and inverse), [`acyclicity`] (penalties h(W):
-//! expm, log-det, polynomial, spectral radius), [`loss`] (scores), [`optim`]
-//! (OWL-QN, bounded L-BFGS, augmented Lagrangian), [`graph`] (DAG checks, cycle projection),
-//! [`learners`] (NOTEARS, DAGMA, TOPO, COSMO, DP-DAG), [`regression`] (least squares, stepwise
-//! selection and the elastic net on the covariance matrix), [`progress`] (progress reports and
-//! cancellation), [`scalar`] (stable sigmoid and softplus).
+//! Modules:
+//! - [`learners`]: the [`Learner`](learners::Learner) trait,
+//!   [`LearnerConfig`](learners::LearnerConfig) (a learner's settings read by name),
+//!   [`Prior`](learners::Prior) (forbidden and required edges), the shared result
+//!   [`Fitted`](learners::Fitted), [`params`](learners::params) (`"auto"` settings and the
+//!   parameter checks), and one module per learner: [`notears`](learners::notears),
+//!   [`dagma`](learners::dagma), [`topo`](learners::topo), [`cosmo`](learners::cosmo),
+//!   [`dpdag`](learners::dpdag).
+//! - [`regression`]: least squares on the covariance matrix: Cholesky with updates, the inverse
+//!   Gram matrix, a stabilising ridge, stepwise selection and the elastic net (TOPO, and the
+//!   COSMO and DP-DAG refits).
+//! - [`loss`]: scores (least squares, logistic, Poisson) with their gradients in W.
+//! - [`acyclicity`]: penalties h(W) and their gradients: expm, log-det, polynomial, spectral
+//!   radius.
+//! - [`mmatrix`]: inverse and log-determinant of a Z-matrix with the M-matrix test (the log-det
+//!   penalty's kernel).
+//! - [`linalg`]: the matrix exponential and small helpers (product, Hadamard product, row
+//!   gathering, 1-norm, finiteness test).
+//! - [`matmul`]: every matrix product, with the same bits on every x86-64-v3 CPU.
+//! - [`optim`]: OWL-QN, the L-BFGS history, Adam, the augmented Lagrangian.
+//! - [`graph`]: DAG test, topological orders (also respecting required edges), cycles,
+//!   thresholding and the cycle projection.
+//! - [`constraints`]: which entries of W are variables under prior knowledge.
+//! - [`sortability`]: the variance and R² sort keys.
+//! - [`progress`]: progress reports and cancellation.
+//! - [`error`]: [`CoreError`], the one error type.
+//! - [`scalar`]: stable sigmoid and softplus.
+//! - `vector` (internal): dot product, sum and axpy, dispatched at run time to AVX2 where the
+//!   CPU has it, with the same bits either way.
 
 pub mod acyclicity;
 pub mod canonical;

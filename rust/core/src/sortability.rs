@@ -30,7 +30,7 @@ fn inverse_diagonal(a: MatRef<'_, f64>) -> Vec<f64> {
     let mut inv = Mat::<f64>::identity(d, d);
     for p in 0..d {
         let pivot = m[(p, p)];
-        if !(pivot > 0.0) {
+        if pivot.is_nan() || pivot <= 0.0 {
             return vec![f64::NAN; d];
         }
         for j in 0..d {

@@ -24,6 +24,7 @@ fn read_config(learner: &str, params: &Bound<'_, PyAny>) -> PyResult<LearnerConf
 #[pyfunction]
 #[pyo3(signature = (learner, x, params, *, mean = None, scale = None, forbidden = None, required = None,
     callback = None, n_threads = 1))]
+// The arguments are those of the Python function `_core.fit`.
 #[allow(clippy::too_many_arguments)]
 pub fn fit<'py>(
     py: Python<'py>,

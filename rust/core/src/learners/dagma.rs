@@ -21,13 +21,14 @@
 //!   does in a few dozen evaluations. Measured on ER4, d = 20 and 50 (benchmarks/RESULTS.md):
 //!   the reference's SHD on every seed, equal or lower stage objectives, 1.6–2.1× fewer
 //!   evaluations.
+//!
 //! When a stage cannot start inside its domain (ρ(W∘W) ≥ s_t), s_t is raised by 0.1 (and, for
 //! Adam, lr halved) as in the reference.
 
 use crate::acyclicity::Penalty;
-use crate::constraints::{validate_common, DenseVariables, Variables};
+use crate::constraints::{DenseVariables, Variables};
 use crate::error::{CoreError, Result};
-use crate::graph::{project_to_dag, threshold, Mask};
+use crate::graph::{project_to_dag, threshold};
 use crate::learners::params::{check_count, check_number, one_or_many, MAX_COUNT};
 use crate::learners::{Fitted, Learner, Prior};
 use crate::loss::{Loss, LossType};
@@ -90,12 +91,6 @@ pub struct Config {
     pub h_tol: f64,
     /// Inner solver (default Hybrid: the reference's Adam path, finished by OWL-QN).
     pub solver: InnerSolver,
-    /// Entries fixed at zero (row-major d×d).
-    #[serde(skip)]
-    pub forbidden: Option<Mask>,
-    /// Entries exempt from the L1 term, the threshold and the cycle projection.
-    #[serde(skip)]
-    pub required: Option<Mask>,
 }
 
 impl Default for Config {
@@ -117,8 +112,6 @@ impl Default for Config {
             checkpoint: 1000,
             h_tol: 1e-6,
             solver: InnerSolver::Hybrid,
-            forbidden: None,
-            required: None,
         }
     }
 }
@@ -142,11 +135,6 @@ pub struct Fit {
     pub history: Vec<f64>,
     /// The s actually used per stage (raised where a stage could not start in its domain).
     pub s_used: Vec<f64>,
-}
-
-fn validate(config: &Config, d: usize) -> Result<()> {
-    config.validate()?;
-    validate_common(config.lambda1, config.w_threshold, config.forbidden.as_ref(), config.required.as_ref(), d)
 }
 
 impl Learner for Config {
@@ -179,17 +167,8 @@ impl Learner for Config {
     }
 
     fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let config = Config { forbidden: prior.forbidden.clone(), required: prior.required.clone(), ..self.clone() };
-        let fit = fit(&Loss::from_type(self.loss_type, x)?, &config, progress)?;
-        let fitted = Fitted::new(
-            fit.raw_weights,
-            fit.weights,
-            prior.forbidden.as_ref(),
-            prior.required.as_ref(),
-            fit.n_iter,
-            fit.converged,
-            fit.history,
-        )?;
+        let fit = fit(&Loss::from_type(self.loss_type, x)?, self, prior, progress)?;
+        let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted.with("h", fit.h).with("n_evals", fit.n_evals).with("s_used", fit.s_used))
     }
 }
@@ -209,8 +188,10 @@ fn in_domain(w: MatRef<'_, f64>, s: f64) -> Result<bool> {
     }
 }
 
-/// One stage by OWL-QN on W's free entries. Returns the new W entries, objective, evaluations
-/// and iterations.
+/// What one stage returns: W's entries, the stage objective, evaluations and iterations.
+type Stage = (Vec<f64>, f64, usize, usize);
+
+/// One stage by OWL-QN on W's free entries (the [`Stage`] entries are W's free ones).
 fn stage_owlqn(
     loss: &Loss,
     layout: &Variables,
@@ -219,7 +200,7 @@ fn stage_owlqn(
     s: f64,
     iterations: usize,
     progress: &mut dyn Progress,
-) -> Result<(Vec<f64>, f64, usize, usize)> {
+) -> Result<Stage> {
     let d = layout.d;
     let mut buffer = vec![0.0; d * d];
     // Minimise (Q + λ1‖W‖₁) + h/μ, the stage objective divided by μ: the same minimiser, but the
@@ -245,11 +226,12 @@ fn stage_owlqn(
     Ok((out.x, mu * out.value, out.n_evals, out.n_iter))
 }
 
-/// One stage by the reference code's Adam on the dense d×d W (column-major). `None` when it
-/// must be restarted with a larger s.
+/// One stage by the reference code's Adam on the dense d×d W (column-major; the [`Stage`]
+/// entries are all d² of them). `None` when it must be restarted with a larger s.
 ///
 /// One factorisation per step: the trial point's value and gradient double as its domain
 /// check, and the gradient is reused by the next step.
+// A stage's state (start, μ, s, lr) and the limits it runs under are the algorithm's arguments.
 #[allow(clippy::too_many_arguments)]
 fn stage_adam(
     loss: &Loss,
@@ -262,7 +244,7 @@ fn stage_adam(
     tol: f64,
     config: &Config,
     progress: &mut dyn Progress,
-) -> Result<Option<(Vec<f64>, f64, usize, usize)>> {
+) -> Result<Option<Stage>> {
     let d = loss.dim();
     let (beta1, beta2) = config.betas;
     // μQ + h_s and the subgradient of μ(Q + λ1‖W‖₁) + h_s (sign(0) = 0, as numpy's). The L1
@@ -339,11 +321,17 @@ fn stage_adam(
     Ok(Some((w, objective, n_evals, iter)))
 }
 
-/// Fits DAGMA to `loss` (which carries the data).
-pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
+/// Fits DAGMA to `loss` (which carries the data) under `prior`: forbidden entries are fixed at
+/// 0; required ones are exempt from the L1 term, the threshold and the cycle projection.
+///
+/// Errors: `InvalidParameter` for settings out of range, `InvalidInput` for a prior that fails
+/// [`Prior::check`], `Numerical` when no s keeps W in the log-det domain, and the solvers'
+/// (`Cancelled`, numerical failures).
+pub fn fit(loss: &Loss, config: &Config, prior: &Prior, progress: &mut dyn Progress) -> Result<Fit> {
     let d = loss.dim();
-    validate(config, d)?;
-    let layout = Variables::new(d, config.lambda1, config.forbidden.as_ref(), config.required.as_ref());
+    config.validate()?;
+    prior.check(d)?;
+    let layout = Variables::new(d, config.lambda1, prior.forbidden.as_ref(), prior.required.as_ref());
     // The Adam stages run on all d² entries (see Variables::dense).
     let weights = layout.dense();
     let gather = |dense: &[f64]| -> Vec<f64> { layout.entries.iter().map(|&(i, j)| dense[j * d + i]).collect() };
@@ -419,7 +407,7 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
         Err(CoreError::OutsideDomain(_)) => f64::INFINITY,
         Err(e) => return Err(e),
     };
-    let thresholded = threshold(raw_weights.as_ref(), config.w_threshold, config.required.as_ref());
-    let weights = project_to_dag(thresholded.as_ref(), config.required.as_ref())?;
+    let thresholded = threshold(raw_weights.as_ref(), config.w_threshold, prior.required.as_ref());
+    let weights = project_to_dag(thresholded.as_ref(), prior.required.as_ref())?;
     Ok(Fit { raw_weights, weights, h, n_iter, n_evals, converged: h <= config.h_tol, history, s_used })
 }

@@ -2,6 +2,7 @@
 
 use crate::error::{CoreError, Result};
 use crate::graph::{topological_order, Mask};
+use crate::learners::Prior;
 use faer::Mat;
 
 /// A learner-specific fitted quantity (front ends show it under its name).
@@ -72,17 +73,18 @@ pub struct Fitted {
 }
 
 impl Fitted {
-    /// The result of a fit whose final weights are `weights`; checks the promises every learner
-    /// makes (a DAG, forbidden entries zero) and computes the adjacency and a topological order.
+    /// The result of a fit under `prior` whose final weights are `weights`; checks the promises
+    /// every learner makes (a DAG, forbidden entries zero) and computes the adjacency and a
+    /// topological order.
     pub fn new(
         raw_weights: Mat<f64>,
         mut weights: Mat<f64>,
-        forbidden: Option<&Mask>,
-        required: Option<&Mask>,
+        prior: &Prior,
         n_iter: usize,
         converged: bool,
         history: Vec<f64>,
     ) -> Result<Self> {
+        let (forbidden, required) = (prior.forbidden.as_ref(), prior.required.as_ref());
         let d = weights.nrows();
         for k in 0..d {
             weights[(k, k)] = 0.0;
@@ -135,7 +137,8 @@ mod tests {
         let w = Mat::from_fn(3, 3, |i, j| if (i, j) == (2, 0) { 1.5 } else { 0.0 });
         let mut required = vec![false; 9];
         required[1] = true; // 0 -> 1 with weight 0
-        let fitted = Fitted::new(w.clone(), w, None, Some(&required), 1, true, vec![]).unwrap();
+        let prior = Prior { required: Some(required), ..Prior::default() };
+        let fitted = Fitted::new(w.clone(), w, &prior, 1, true, vec![]).unwrap();
         assert_eq!(fitted.adjacency, vec![false, true, false, false, false, false, true, false, false]);
         assert_eq!(fitted.order, vec![2, 0, 1]);
     }
@@ -143,9 +146,9 @@ mod tests {
     #[test]
     fn a_cycle_or_a_forbidden_weight_is_an_internal_error() {
         let cyclic = Mat::from_fn(2, 2, |i, j| if i != j { 1.0 } else { 0.0 });
-        assert!(Fitted::new(cyclic.clone(), cyclic, None, None, 0, true, vec![]).is_err());
+        assert!(Fitted::new(cyclic.clone(), cyclic, &Prior::default(), 0, true, vec![]).is_err());
         let w = Mat::from_fn(2, 2, |i, j| if (i, j) == (0, 1) { 1.0 } else { 0.0 });
-        let forbidden = vec![false, true, false, false];
-        assert!(Fitted::new(w.clone(), w, Some(&forbidden), None, 0, true, vec![]).is_err());
+        let prior = Prior { forbidden: Some(vec![false, true, false, false]), ..Prior::default() };
+        assert!(Fitted::new(w.clone(), w, &prior, 0, true, vec![]).is_err());
     }
 }

@@ -143,3 +143,36 @@ fn read<'de, T: Learner, D: Deserializer<'de>>(params: D) -> Result<T> {
         CoreError::InvalidParameter(if named { message } else { format!("{path}: {message}") })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loss::Loss;
+    use crate::progress::Silent;
+    use faer::Mat;
+
+    #[test]
+    fn a_bad_prior_given_to_a_learner_directly_is_an_error() {
+        let d = 3;
+        let x = Mat::from_fn(20, d, |r, j| ((r * 7 + j * 3) % 5) as f64 - 2.0);
+        let loss = Loss::least_squares_from_data(x.as_ref()).unwrap();
+        let wrong_size = Prior { forbidden: Some(vec![false; 4]), required: None };
+        let mut edge = vec![false; d * d];
+        edge[1] = true; // 0 -> 1
+        let both = Prior { forbidden: Some(edge.clone()), required: Some(edge) };
+        for prior in [&wrong_size, &both] {
+            assert!(notears::fit(&loss, &Default::default(), prior, &mut Silent).is_err());
+            assert!(dagma::fit(&loss, &Default::default(), prior, &mut Silent).is_err());
+            assert!(topo::fit(&loss, &Default::default(), prior, &mut Silent).is_err());
+            assert!(cosmo::fit(x.as_ref(), &Default::default(), prior, &mut Silent).is_err());
+        }
+        let settings = dpdag::Config::default().resolve(d);
+        assert!(dpdag::fit(x.as_ref(), &settings, &wrong_size, &mut Silent).is_err());
+        for name in LearnerConfig::NAMES {
+            let config = LearnerConfig::defaults(name).unwrap();
+            for prior in [&wrong_size, &both] {
+                assert!(matches!(config.fit(x.as_ref(), prior, &mut Silent), Err(CoreError::InvalidInput(_))));
+            }
+        }
+    }
+}

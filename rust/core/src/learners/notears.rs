@@ -8,9 +8,9 @@
 //! are not variables at all.
 
 use crate::acyclicity::{Penalty, PenaltyKind};
-use crate::constraints::{validate_common, Variables};
+use crate::constraints::Variables;
 use crate::error::{CoreError, Result};
-use crate::graph::{project_to_dag, threshold, Mask};
+use crate::graph::{project_to_dag, threshold};
 use crate::learners::params::{check_count, check_number};
 use crate::learners::{Fitted, Learner, Prior};
 use crate::loss::{Loss, LossType};
@@ -44,12 +44,6 @@ pub struct Config {
     /// Inner solver settings (default: the stopping rules of scipy's L-BFGS-B).
     #[serde(skip)]
     pub inner: lbfgs::Options,
-    /// Entries fixed at zero (row-major d×d), e.g. from prior knowledge.
-    #[serde(skip)]
-    pub forbidden: Option<Mask>,
-    /// Entries exempt from the L1 term, the threshold and the cycle projection.
-    #[serde(skip)]
-    pub required: Option<Mask>,
 }
 
 impl Default for Config {
@@ -64,8 +58,6 @@ impl Default for Config {
             penalty: PenaltyKind::Expm,
             s: 1.0,
             inner: lbfgs::Options::default(),
-            forbidden: None,
-            required: None,
         }
     }
 }
@@ -91,11 +83,6 @@ pub struct Fit {
     pub history: Vec<f64>,
 }
 
-fn validate(config: &Config, d: usize) -> Result<()> {
-    config.validate()?;
-    validate_common(config.lambda1, config.w_threshold, config.forbidden.as_ref(), config.required.as_ref(), d)
-}
-
 impl Learner for Config {
     const NAME: &'static str = "notears";
 
@@ -109,26 +96,22 @@ impl Learner for Config {
     }
 
     fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let config = Config { forbidden: prior.forbidden.clone(), required: prior.required.clone(), ..self.clone() };
-        let fit = fit(&Loss::from_type(self.loss_type, x)?, &config, progress)?;
-        let fitted = Fitted::new(
-            fit.raw_weights,
-            fit.weights,
-            prior.forbidden.as_ref(),
-            prior.required.as_ref(),
-            fit.n_iter,
-            fit.converged,
-            fit.history,
-        )?;
+        let fit = fit(&Loss::from_type(self.loss_type, x)?, self, prior, progress)?;
+        let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted.with("h", fit.h).with("rho", fit.rho).with("n_evals", fit.n_evals))
     }
 }
 
-/// Fits NOTEARS to `loss` (which carries the data).
-pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
+/// Fits NOTEARS to `loss` (which carries the data) under `prior`: forbidden entries are fixed
+/// at 0; required ones are exempt from the L1 term, the threshold and the cycle projection.
+///
+/// Errors: `InvalidParameter` for settings out of range, `InvalidInput` for a prior that fails
+/// [`Prior::check`], and the optimiser's (`Cancelled`, numerical failures).
+pub fn fit(loss: &Loss, config: &Config, prior: &Prior, progress: &mut dyn Progress) -> Result<Fit> {
     let d = loss.dim();
-    validate(config, d)?;
-    let vars = Variables::new(d, config.lambda1, config.forbidden.as_ref(), config.required.as_ref());
+    config.validate()?;
+    prior.check(d)?;
+    let vars = Variables::new(d, config.lambda1, prior.forbidden.as_ref(), prior.required.as_ref());
     let (k, l1) = (vars.len(), &vars.l1);
     // The optimiser's vector x holds W's free entries, column by column.
     let fill = |x: &[f64], buffer: &mut [f64]| vars.fill(|v| x[v], buffer);
@@ -174,8 +157,8 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
     )?;
 
     let raw_weights = to_matrix(&outcome.x);
-    let thresholded = threshold(raw_weights.as_ref(), config.w_threshold, config.required.as_ref());
-    let weights = project_to_dag(thresholded.as_ref(), config.required.as_ref())?;
+    let thresholded = threshold(raw_weights.as_ref(), config.w_threshold, prior.required.as_ref());
+    let weights = project_to_dag(thresholded.as_ref(), prior.required.as_ref())?;
     Ok(Fit {
         raw_weights,
         weights,

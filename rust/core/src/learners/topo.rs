@@ -115,12 +115,6 @@ pub struct Config {
     pub max_iter: usize,
     /// Seed of `init = "random"`.
     pub seed: u64,
-    /// Edges i → j that must stay absent (row-major d×d).
-    #[serde(skip)]
-    pub forbidden: Option<Mask>,
-    /// Edges i → j that must be present: i stays before j and the edge survives the threshold.
-    #[serde(skip)]
-    pub required: Option<Mask>,
 }
 
 impl Default for Config {
@@ -133,8 +127,6 @@ impl Default for Config {
             w_threshold: 0.3,
             max_iter: 1000,
             seed: 0,
-            forbidden: None,
-            required: None,
         }
     }
 }
@@ -156,17 +148,8 @@ impl Learner for Config {
     }
 
     fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let config = Config { forbidden: prior.forbidden.clone(), required: prior.required.clone(), ..self.clone() };
-        let fit = fit(&Loss::least_squares_from_data(x)?, &config, progress)?;
-        let fitted = Fitted::new(
-            fit.raw_weights,
-            fit.weights,
-            prior.forbidden.as_ref(),
-            prior.required.as_ref(),
-            fit.n_iter,
-            fit.converged,
-            fit.history,
-        )?;
+        let fit = fit(&Loss::least_squares_from_data(x)?, self, prior, progress)?;
+        let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted.with("order", fit.order).with("n_evals", fit.n_evals).with("ridge", fit.ridge))
     }
 }
@@ -202,25 +185,28 @@ pub fn default_sizes(d: usize) -> (usize, usize) {
     (small, large.max(small).min(pairs))
 }
 
-/// Fits TOPO to the least-squares loss from the given starting order.
+/// Fits TOPO to the least-squares loss from the given starting order, under `prior`: a node is
+/// never regressed on a forbidden parent; for a required edge i → j, i stays before j and the
+/// edge survives the threshold.
 ///
 /// Errors: `InvalidParameter` for a loss other than least squares, an order that is not a
 /// permutation of 0..d, a negative or NaN `w_threshold`, `max_iter` = 0, `size_large` <
-/// `size_small`, masks of the wrong size, an edge both forbidden and required, or required
-/// edges that form a cycle; `Cancelled`.
-pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
+/// `size_small`, or required edges that form a cycle; `InvalidInput` for a prior that fails
+/// [`Prior::check`] (masks of the wrong size, an edge both forbidden and required); `Cancelled`.
+pub fn fit(loss: &Loss, config: &Config, prior: &Prior, progress: &mut dyn Progress) -> Result<Fit> {
     let Loss::LeastSquares { sigma } = loss else {
         return Err(CoreError::InvalidParameter("TOPO supports the least-squares loss (\"l2\") only".into()));
     };
     let d = sigma.nrows();
-    validate(config, d)?;
+    config.validate()?;
+    prior.check(d)?;
     let (default_small, default_large) = default_sizes(d);
     let size_small = config.size_small.unwrap_or(default_small);
     let size_large = config.size_large.unwrap_or(default_large.max(size_small));
     let covariance = Covariance::from_matrix(sigma.as_ref())?;
     let ridge = stabilising_ridge(&covariance);
-    let scorer = Scorer::new(covariance.with_ridge(ridge), config.forbidden.clone());
-    let required = config.required.as_ref();
+    let scorer = Scorer::new(covariance.with_ridge(ridge), prior.forbidden.clone());
+    let required = prior.required.as_ref();
 
     let start = config.init.order(sigma.as_ref(), config.seed);
     check_permutation(&start, d)?;
@@ -265,22 +251,6 @@ pub fn fit(loss: &Loss, config: &Config, progress: &mut dyn Progress) -> Result<
     let raw_weights = to_matrix(&scorer.coefficients(&factor, &order), &order);
     let weights = scorer.refit(&threshold(raw_weights.as_ref(), config.w_threshold, required), required);
     Ok(Fit { raw_weights, weights, order, history, n_iter, n_evals, converged, ridge })
-}
-
-fn validate(config: &Config, d: usize) -> Result<()> {
-    let bad = |what: String| Err(CoreError::InvalidParameter(what));
-    config.validate()?;
-    for (name, mask) in [("forbidden", &config.forbidden), ("required", &config.required)] {
-        if mask.as_ref().is_some_and(|m| m.len() != d * d) {
-            return bad(format!("the {name} mask must have {d}x{d} entries"));
-        }
-    }
-    if let (Some(forbidden), Some(required)) = (&config.forbidden, &config.required) {
-        if let Some(k) = (0..d * d).find(|&k| forbidden[k] && required[k]) {
-            return bad(format!("the edge {} -> {} is both forbidden and required", k / d, k % d));
-        }
-    }
-    Ok(())
 }
 
 /// An error unless `order` is a permutation of 0..d.
@@ -632,17 +602,15 @@ mod tests {
             w_threshold: 0.3,
             max_iter: 100,
             seed: 0,
-            forbidden: None,
-            required: None,
         };
         // two disjoint improving swaps apply in one round and reach the true order
-        let out = fit(&loss, &config(vec![1, 0, 3, 2]), &mut Silent).unwrap();
+        let out = fit(&loss, &config(vec![1, 0, 3, 2]), &Prior::default(), &mut Silent).unwrap();
         assert_eq!(out.order, vec![0, 1, 2, 3]);
         assert_eq!(out.n_iter, 1);
         assert!((out.history.last().unwrap() - 2.0).abs() < 1e-12);
         assert!(is_dag(out.weights.as_ref()) && out.weights[(0, 1)] != 0.0);
         // from the reversed order: strictly decreasing scores, ending where no swap improves
-        let out = fit(&loss, &config(vec![3, 2, 1, 0]), &mut Silent).unwrap();
+        let out = fit(&loss, &config(vec![3, 2, 1, 0]), &Prior::default(), &mut Silent).unwrap();
         assert!(out.converged && out.n_iter >= 1);
         assert!(out.history.windows(2).all(|p| p[1] < p[0]), "{:?}", out.history);
         let cov = scorer(&sigma, None);
@@ -682,10 +650,8 @@ mod tests {
             w_threshold: 0.3,
             max_iter: 10,
             seed: 0,
-            forbidden: None,
-            required: None,
         };
-        let out = fit(&loss, &config, &mut Silent).unwrap();
+        let out = fit(&loss, &config, &Prior::default(), &mut Silent).unwrap();
         assert!(out.raw_weights.col_iter().all(|c| c.iter().all(|v| v.is_finite())));
         assert!(is_dag(out.weights.as_ref()));
     }
@@ -701,15 +667,13 @@ mod tests {
             w_threshold: 0.3,
             max_iter: 10,
             seed: 0,
-            forbidden: None,
-            required: None,
         };
         for order in [vec![0, 1, 2], vec![0, 1, 2, 2], vec![0, 1, 2, 4]] {
             let config = Config { init: Init::Order(order), ..base.clone() };
-            assert!(matches!(fit(&loss, &config, &mut Silent), Err(CoreError::InvalidParameter(_))));
+            assert!(matches!(fit(&loss, &config, &Prior::default(), &mut Silent), Err(CoreError::InvalidParameter(_))));
         }
         let config = Config { size_small: Some(5), size_large: Some(2), ..base.clone() };
-        assert!(matches!(fit(&loss, &config, &mut Silent), Err(CoreError::InvalidParameter(_))));
+        assert!(matches!(fit(&loss, &config, &Prior::default(), &mut Silent), Err(CoreError::InvalidParameter(_))));
     }
 
     fn mask(d: usize, edges: &[(usize, usize)]) -> Mask {
@@ -750,10 +714,9 @@ mod tests {
             w_threshold: 0.3,
             max_iter: 100,
             seed: 0,
-            forbidden: Some(forbidden.clone()),
-            required: Some(required.clone()),
         };
-        let out = fit(&loss, &config, &mut Silent).unwrap();
+        let prior = Prior { forbidden: Some(forbidden.clone()), required: Some(required) };
+        let out = fit(&loss, &config, &prior, &mut Silent).unwrap();
         assert!(is_dag(out.weights.as_ref()));
         assert_eq!(out.raw_weights[(0, 1)], 0.0);
         assert_eq!(out.weights[(0, 1)], 0.0);
@@ -776,8 +739,10 @@ mod tests {
                 assert!((cov.swap_delta(&factor, &order, a, b, &mut scratch) - refit).abs() < 1e-12);
             }
         }
-        // both forbidden and required: an error
-        let both = Config { forbidden: Some(mask(4, &[(3, 0)])), ..config };
-        assert!(matches!(fit(&loss, &both, &mut Silent), Err(CoreError::InvalidParameter(_))));
+        // both forbidden and required, or a mask of the wrong size: an error
+        let both = Prior { forbidden: Some(mask(4, &[(3, 0)])), ..prior };
+        assert!(matches!(fit(&loss, &config, &both, &mut Silent), Err(CoreError::InvalidInput(_))));
+        let small = Prior { forbidden: Some(mask(3, &[])), required: None };
+        assert!(matches!(fit(&loss, &config, &small, &mut Silent), Err(CoreError::InvalidInput(_))));
     }
 }

@@ -76,6 +76,7 @@ struct Scales {
     unbias2: f64,
 }
 
+// The optimiser's state as separate slices: the loop over them vectorises (see below).
 #[allow(clippy::too_many_arguments)]
 fn propose_body(
     c: &Scales,

@@ -75,7 +75,8 @@ where
                 direction[i] = 0.0;
             }
         }
-        if !(dot(&pg, &direction) < 0.0) {
+        let slope = dot(&pg, &direction);
+        if slope.is_nan() || slope >= 0.0 {
             history.clear();
             direction.iter_mut().for_each(|v| *v = 0.0);
             for &i in &free {

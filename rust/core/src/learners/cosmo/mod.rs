@@ -12,10 +12,13 @@
 //! mask p_j − p_i > ε and |A_ij| > `w_threshold`: a DAG by construction (p increases along it).
 //!
 //! Our addition, `refit` (on by default): after the epochs the orientation is held and W is
-//! fitted exactly to the t → 0 limit of the same objective on all rows ([`refit`](mod@refit));
-//! `converged` then means that this convex problem reached its optimality conditions. Without it
-//! (the authors' algorithm) `converged` is the relative-change rule on the epoch losses (`tol`),
-//! which the cosine schedule almost never meets.
+//! fitted exactly to the t → 0 limit of the same objective on all rows, a convex problem. ‖W‖_F
+//! is majorised at the current W by a ridge term, which leaves one elastic net per column
+//! ([`ElasticNet`](crate::regression::ElasticNet)), solved exactly and in parallel; the
+//! majoriser is updated until ‖W‖_F settles (the objective never increases). `converged` then
+//! means that this problem reached its optimality conditions. Without it (the authors'
+//! algorithm) `converged` is the relative-change rule on the epoch losses (`tol`), which the
+//! cosine schedule almost never meets.
 //!
 //! Gradients, with G = ∂MSE/∂A = −2/(B d) · Xᵀ(X − XA):
 //!   ∂L/∂W = G∘S + λ1 sign(W) + λ2 W/‖W‖_F,
@@ -75,18 +78,13 @@ pub struct Config {
     /// Without `refit`: `converged` when the loss changed by at most this (relative) over the
     /// last tenth of the epochs.
     pub tol: f64,
-    /// After the epochs, fix the orientation and fit W to the t → 0 objective ([`refit`]).
+    /// After the epochs, fix the orientation and fit W to the t → 0 objective (see the
+    /// [module docs](crate::learners::cosmo)).
     pub refit: bool,
     /// |A_ij| at or below this is dropped from the final graph.
     pub w_threshold: f64,
     /// Seed of the initialisation and of the minibatch order.
     pub seed: u64,
-    /// Entries of W fixed at 0 (row-major d×d).
-    #[serde(skip)]
-    pub forbidden: Option<Mask>,
-    /// Edges kept in the result (their priorities are kept in order).
-    #[serde(skip)]
-    pub required: Option<Mask>,
 }
 
 impl Default for Config {
@@ -107,8 +105,6 @@ impl Default for Config {
             refit: true,
             w_threshold: 0.3,
             seed: 0,
-            forbidden: None,
-            required: None,
         }
     }
 }
@@ -144,17 +140,8 @@ impl Learner for Config {
     }
 
     fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let config = Config { forbidden: prior.forbidden.clone(), required: prior.required.clone(), ..self.clone() };
-        let fit = fit(x, &config, progress)?;
-        let fitted = Fitted::new(
-            fit.raw_weights,
-            fit.weights,
-            prior.forbidden.as_ref(),
-            prior.required.as_ref(),
-            fit.n_iter,
-            fit.converged,
-            fit.history,
-        )?;
+        let fit = fit(x, self, prior, progress)?;
+        let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted
             .with("priorities", fit.priorities)
             .with("n_steps", fit.n_steps)
@@ -178,9 +165,9 @@ pub struct Fit {
     pub n_iter: usize,
     /// Adam steps.
     pub n_steps: usize,
-    /// With `refit`: the refit settled (every column's coordinate descent and the ‖W‖_F
-    /// rounds, see [`refit`]). Without: the loss changed by at most `tol` (relative) over
-    /// the last tenth of the epochs.
+    /// With `refit`: the refit settled (every column's elastic net met its optimality
+    /// conditions and ‖W‖_F stopped changing, or W = 0 is optimal). Without: the loss changed
+    /// by at most `tol` (relative) over the last tenth of the epochs.
     pub converged: bool,
     /// Rounds of the refit (0 without it).
     pub refit_rounds: usize,
@@ -195,34 +182,11 @@ pub fn temperature(config: &Config, e: usize, epochs: usize) -> f64 {
     config.t_end + 0.5 * (config.t_start - config.t_end) * (1.0 + (std::f64::consts::PI * fraction).cos())
 }
 
+/// The settings' checks ([`Learner::validate`]) and a non-empty X.
 fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
-    let bad = |what: String| Err(CoreError::InvalidParameter(what));
-    let finite_nonnegative = [
-        ("lambda1", config.lambda1),
-        ("lambda2", config.lambda2),
-        ("lambda_p", config.lambda_p),
-        ("w_threshold", config.w_threshold),
-        ("tol", config.tol),
-    ];
-    for (name, value) in finite_nonnegative {
-        if !(value >= 0.0 && value.is_finite()) {
-            return bad(format!("{name} must be a finite number >= 0, got {value}"));
-        }
-    }
-    let positive = [("shift", config.shift), ("t_start", config.t_start), ("t_end", config.t_end)];
-    for (name, value) in positive {
-        if !(value > 0.0 && value.is_finite()) {
-            return bad(format!("{name} must be a finite number > 0, got {value}"));
-        }
-    }
     config.validate()?;
     if n == 0 || d == 0 {
         return Err(CoreError::InvalidInput("X must have at least one row and one column".into()));
-    }
-    for (name, mask) in [("forbidden", &config.forbidden), ("required", &config.required)] {
-        if mask.as_ref().is_some_and(|m| m.len() != d * d) {
-            return bad(format!("the {name} mask must have {d}x{d} entries"));
-        }
     }
     Ok(())
 }
@@ -382,23 +346,25 @@ fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec<(usize, us
     Ok(nodes.iter().flat_map(|&i| (0..d).filter(move |&j| mask[i * d + j]).map(move |j| (i, j))).collect())
 }
 
-/// Fits COSMO to the (centred) data `x` (n×d).
+/// Fits COSMO to the (centred) data `x` (n×d) under `prior`: forbidden entries of W stay 0,
+/// required edges keep their priorities in order and stay in the result whatever their weight.
 ///
-/// Errors: `InvalidParameter` for settings out of range, masks of the wrong size or required
-/// edges that form a cycle; `InvalidInput` for an empty X; `NonFinite` when the loss leaves the
-/// float64 range (lower `lr`); `Cancelled`.
-pub fn fit(x: MatRef<'_, f64>, config: &Config, progress: &mut dyn Progress) -> Result<Fit> {
+/// Errors: `InvalidParameter` for settings out of range or required edges that form a cycle;
+/// `InvalidInput` for an empty X or a prior that fails [`Prior::check`]; `NonFinite` when the
+/// loss leaves the float64 range (lower `lr`); `Cancelled`.
+pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dyn Progress) -> Result<Fit> {
     let (n, d) = (x.nrows(), x.ncols());
     validate(config, n, d)?;
+    prior.check(d)?;
     let lr = config.learning_rate(d);
-    let required = required_in_order(config.required.as_ref(), d)?;
+    let required = required_in_order(prior.required.as_ref(), d)?;
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
 
     // W ~ U(±√(3/d)) (Kaiming-uniform, linear), p ~ N(0, ε²/2).
     let bound = (3.0 / d as f64).sqrt();
-    let is_required = |i: usize, j: usize| config.required.as_ref().is_some_and(|m| m[i * d + j]);
+    let is_required = |i: usize, j: usize| prior.required.as_ref().is_some_and(|m| m[i * d + j]);
     let DenseVariables { free, l1 } =
-        Variables::new(d, config.lambda1, config.forbidden.as_ref(), config.required.as_ref()).dense();
+        Variables::new(d, config.lambda1, prior.forbidden.as_ref(), prior.required.as_ref()).dense();
     let mut theta = vec![0.0; d * d + d];
     for (k, value) in theta[..d * d].iter_mut().enumerate() {
         // one draw per entry, fixed or not, so the stream does not depend on the masks
@@ -524,8 +490,6 @@ mod tests {
             refit: true,
             w_threshold: 0.3,
             seed: 0,
-            forbidden: None,
-            required: None,
         }
     }
 
@@ -587,9 +551,9 @@ mod tests {
     fn output_is_a_dag_and_reproducible() {
         let x = data(500, 5, 7);
         let cfg = Config { max_iter: 300, ..config() };
-        let out = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
+        let out = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
         assert!(is_dag(out.weights.as_ref()));
-        let again = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
+        let again = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
         assert_eq!(out.weights, again.weights);
     }
 
@@ -601,8 +565,9 @@ mod tests {
         forbidden[d + 2] = true; // a true edge
         let mut required = vec![false; d * d];
         required[3 * d] = true; // a false one
-        let cfg = Config { max_iter: 100, forbidden: Some(forbidden), required: Some(required), ..config() };
-        let out = fit(x.as_ref(), &cfg, &mut Silent).unwrap();
+        let cfg = Config { max_iter: 100, ..config() };
+        let prior = Prior { forbidden: Some(forbidden), required: Some(required) };
+        let out = fit(x.as_ref(), &cfg, &prior, &mut Silent).unwrap();
         assert_eq!(out.raw_weights[(1, 2)], 0.0);
         assert!(out.weights[(3, 0)] != 0.0);
         assert!(out.priorities[0] >= out.priorities[3] + 2.0 * cfg.shift - 1e-12);
@@ -612,9 +577,11 @@ mod tests {
     #[test]
     fn refit_converges_and_the_paper_variant_does_not_refit() {
         let x = data(500, 5, 7);
-        let with = fit(x.as_ref(), &Config { max_iter: 100, ..config() }, &mut Silent).unwrap();
+        let with = fit(x.as_ref(), &Config { max_iter: 100, ..config() }, &Prior::default(), &mut Silent).unwrap();
         assert!(with.converged && with.refit_rounds >= 1 && is_dag(with.weights.as_ref()));
-        let without = fit(x.as_ref(), &Config { max_iter: 100, refit: false, ..config() }, &mut Silent).unwrap();
+        let without =
+            fit(x.as_ref(), &Config { max_iter: 100, refit: false, ..config() }, &Prior::default(), &mut Silent)
+                .unwrap();
         assert_eq!(without.refit_rounds, 0);
         assert!(is_dag(without.weights.as_ref()));
     }

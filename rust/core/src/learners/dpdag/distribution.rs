@@ -244,7 +244,7 @@ mod tests {
     #[test]
     fn required_edges_are_always_sampled_and_marginals_are_estimated() {
         let mut required = vec![false; 16];
-        required[1 * 4 + 2] = true; // 1 → 2 against the scores (θ_2 > θ_1)
+        required[4 + 2] = true; // row 1, column 2: 1 → 2 against the scores (θ_2 > θ_1)
         let dist = distribution(Some(&required));
         let (p, exact) = dist.edge_probabilities(20_000, 3);
         assert!(!exact);

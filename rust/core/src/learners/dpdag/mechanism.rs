@@ -157,6 +157,7 @@ impl MaskedMlp {
         per_node.iter().sum()
     }
 
+    // One node's parameters, inputs and gradient slices: the pieces of its backward pass.
     #[allow(clippy::too_many_arguments)]
     fn node_backward(
         &self,
@@ -350,17 +351,13 @@ mod tests {
         let sse = mlp.squared_error_grad(x.as_ref(), &a, scale, &mut grad_p, &mut grad_a);
         assert!((sse - mlp.squared_error(x.as_ref(), &a)).abs() < 1e-10);
         let h = 1e-6;
-        for k in 0..mlp.params.len() {
+        for (k, &analytic) in grad_p.iter().enumerate() {
             let (mut plus, mut minus) = (mlp.clone(), mlp.clone());
             plus.params[k] += h;
             minus.params[k] -= h;
             let numeric =
                 scale * (plus.squared_error(x.as_ref(), &a) - minus.squared_error(x.as_ref(), &a)) / (2.0 * h);
-            assert!(
-                (numeric - grad_p[k]).abs() < 1e-6 * (1.0 + numeric.abs()),
-                "param {k}: {numeric} vs {}",
-                grad_p[k]
-            );
+            assert!((numeric - analytic).abs() < 1e-6 * (1.0 + numeric.abs()), "param {k}: {numeric} vs {analytic}");
         }
         for k in 0..d * d {
             let (mut plus, mut minus) = (a.clone(), a.clone());
