@@ -53,7 +53,7 @@ def test_var_sort_exploits_raw_variances_and_r2_survives_standardization():
 def test_sort_parameter_and_prior_knowledge():
     B, X = sem(1)
     assert SortnRegress(sort="r2").fit(X).order_.tolist() == R2SortnRegress().fit(X).order_.tolist()
-    with pytest.raises(InvalidInputError, match="sort must be"):
+    with pytest.raises(InvalidInputError, match="sort: Unknown variant size. Expected one of var, r2, random"):
         SortnRegress(sort="size").fit(X)
     true = [tuple(map(int, e)) for e in np.argwhere(B)][:2]
     prior = PriorKnowledge(forbidden=[true[0]], required=[(true[1][1], true[1][0])])
@@ -75,3 +75,22 @@ def test_an_exact_regression_keeps_its_parent(cls):
         assert model.adjacency_.sum() == 1  # the exact fit needs no other parent
         w = model.weights_[i, j] or 1.0 / model.weights_[j, i]
         assert w == pytest.approx(ratio, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_each_regression_is_scikit_learns_lasso_lars_ic(seed):
+    # the reference's regression: least squares gives |beta|, the parents are scaled by it and
+    # LassoLarsIC(criterion="bic") fits the scaled problem; the core walks the same LARS path
+    from sklearn.linear_model import LassoLarsIC
+
+    _, X = sem(seed)
+    model = VarSortnRegress().fit(X)
+    Xc = X - X.mean(axis=0)
+    order = model.order_.tolist()
+    for k, target in enumerate(order[1:], start=1):
+        parents = order[:k]
+        ols = np.linalg.lstsq(Xc[:, parents], Xc[:, target], rcond=None)[0]
+        lasso = LassoLarsIC(criterion="bic", fit_intercept=False).fit(Xc[:, parents] * np.abs(ols), Xc[:, target])
+        np.testing.assert_allclose(
+            model.raw_weights_[parents, target], lasso.coef_ * np.abs(ols), rtol=1e-8, atol=1e-10
+        )

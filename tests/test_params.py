@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, _core
 from acyclic._params import PYTHON_PARAMS, core_params
+from acyclic.baselines import SortnRegress
 from acyclic.exceptions import InvalidInputError
 
-CORE_LEARNERS = (NOTEARS, DAGMA, TOPO, COSMO, DPDAG)
+CORE_LEARNERS = (NOTEARS, DAGMA, TOPO, COSMO, DPDAG, SortnRegress)
 #: Settings the core has and the estimator does not expose: the seed comes from random_state;
 #: DAGMA's Adam constants keep the reference's values.
 CORE_ONLY = {"notears": set(), "dagma": {"betas", "tol", "checkpoint"}, "topo": {"seed"}, "cosmo": {"seed"},
-             "dpdag": {"seed"}}  # fmt: skip
+             "dpdag": {"seed"}, "sortnregress": {"seed"}}  # fmt: skip
 
 
 def _plain(value):

@@ -1,18 +1,17 @@
 """The estimator base shared by every structure learner.
 
 A learner subclasses :class:`DAGLearner` and declares its parameters in ``__init__``
-(scikit-learn style: stored as given, validated in ``fit``). A learner of the Rust core names it
-in ``_core_learner``; :meth:`DAGLearner.fit` then validates the data, hands the parameters to the
+(scikit-learn style: stored as given, validated in ``fit``). It names its Rust core learner in
+``_core_learner``; :meth:`DAGLearner.fit` validates the data, hands the parameters to the
 core (which validates them and resolves their ``"auto"`` values), runs the one ``_core.fit``
-call and stores what it returns. A learner written in Python (the sort-and-regress baselines)
-overrides ``_fit_preprocessed`` instead. The base also provides ``predict``, ``score``, ``bic``
+call and stores what it returns. The base also provides ``predict``, ``score``, ``bic``
 and ``to_networkx``. ``ARCHITECTURE.md`` describes the data flow of a fit.
 """
 
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict, List, Optional, Sequence, cast
+from typing import Any, Dict, List, Optional, cast
 
 import numpy as np
 import pandas as pd
@@ -82,11 +81,10 @@ class DAGLearner(BaseEstimator):
     _core_learner: Optional[str] = None
     #: What one step of the progress bar is (the learner's ``max_iter`` unit).
     _progress_unit = "iteration"
+    #: Settings sent to the core learner whatever the parameters (a fixed variant of it).
+    _core_fixed_params: dict = {}
     #: Extras of the core's result kept as private attributes (``_<name>``), not fitted ones.
     _private_extras: frozenset = frozenset()
-    #: Constraints of the parameters of a learner written in Python (a core learner's are
-    #: checked by the core).
-    _python_learner_params: dict = {}
     #: The hyper-parameters in units of the data, named by the warning about extreme scales.
     _scale_dependent_params = "lambda1 and w_threshold"
 
@@ -127,7 +125,7 @@ class DAGLearner(BaseEstimator):
             Ctrl-C during the fit.
         """
         params = self.get_params(deep=False)
-        check_params(params, {**PYTHON_PARAMS, **self._python_learner_params})
+        check_params(params, PYTHON_PARAMS)
         values, labels = as_float_matrix(X)
         check_fit_input(values, labels)
         forbidden, required = self._prior_masks(labels)
@@ -145,7 +143,7 @@ class DAGLearner(BaseEstimator):
         """One call into the core: the fit of ``(values − mean) / scale`` (the centring and scaling
         happen in the core's copy of the data). Returns the core's result dict."""
         params = self.get_params(deep=False)
-        sent = core_params(params)
+        sent = {**core_params(params), **self._core_fixed_params}
         if "random_state" in params:
             sent["seed"] = seed_from(params["random_state"])
         with progress_bar(bool(params.get("verbose")), desc=type(self).__name__, unit=self._progress_unit) as callback:
@@ -220,8 +218,7 @@ class DAGLearner(BaseEstimator):
         return mean, np.ones(d)
 
     def _store(self, result: Dict[str, Any], forbidden=None, required=None) -> None:
-        """Sets the fitted attributes from a fit's result dict (the core's, or a Python learner's
-        made by :func:`python_result`)."""
+        """Sets the fitted attributes from the core's result dict."""
         self.raw_weights_ = result["raw_weights"]
         self.weights_ = result["weights"]
         self.adjacency_ = result["adjacency"]
@@ -381,40 +378,6 @@ class DAGLearner(BaseEstimator):
         from .graph import to_networkx
 
         return to_networkx(self.weights_, labels=self.node_labels_)
-
-
-def python_result(
-    raw_weights: np.ndarray,
-    weights: np.ndarray,
-    required: Optional[np.ndarray],
-    *,
-    n_iter: int,
-    converged: bool,
-    history: np.ndarray,
-    extras: Dict[str, Any],
-    warnings_: Sequence[str] = (),
-) -> Dict[str, Any]:
-    """The result dict of a learner written in Python, shaped as the core's (adjacency and a
-    topological order computed by the core; a cycle is an internal error)."""
-    weights = np.array(weights, dtype=np.float64)
-    np.fill_diagonal(weights, 0.0)
-    adjacency = weights != 0
-    if required is not None:
-        adjacency |= required
-    order = _core.topological_order(adjacency.astype(np.float64))
-    if order is None:
-        raise AssertionError("internal error: the learned graph has a cycle")
-    return {
-        "raw_weights": np.asarray(raw_weights, dtype=np.float64),
-        "weights": weights,
-        "adjacency": adjacency.astype(np.int64),
-        "order": np.asarray(order, dtype=np.int64),
-        "n_iter": n_iter,
-        "converged": converged,
-        "history": np.asarray(history, dtype=np.float64),
-        "extras": extras,
-        "warnings": list(warnings_),
-    }
 
 
 class LinearSEMLearner(DAGLearner):

@@ -75,27 +75,6 @@ class RandomState(Constraint):
         return bool(is_int and 0 <= value <= 2**32 - 1)
 
 
-class NonNegative(Constraint):
-    """A finite real number ≥ 0."""
-
-    description = "a finite number >= 0"
-
-    def accepts(self, value: Any) -> bool:
-        is_real = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-        return bool(is_real and np.isfinite(value) and value >= 0)
-
-
-class OneOf(Constraint):
-    """One of a few strings."""
-
-    def __init__(self, *options: str):
-        self.options = options
-        self.description = "one of " + ", ".join(repr(o) for o in options)
-
-    def accepts(self, value: Any) -> bool:
-        return isinstance(value, str) and value in self.options
-
-
 def _prior_knowledge_class() -> type:
     from .prior import PriorKnowledge
 

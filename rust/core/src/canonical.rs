@@ -48,7 +48,7 @@ fn column_key(x: MatRef<'_, f64>, j: usize) -> [f64; 3] {
         m4 += c2 * c2;
     }
     let (m2, m3, m4) = (m2 / n, m3 / n, m4 / n);
-    if !(m2 > 0.0) {
+    if m2.is_nan() || m2 <= 0.0 {
         return [round_relative(m2), 0.0, 0.0];
     }
     [round_relative(m2), round_absolute(m3 / m2.powi(3).sqrt()), round_absolute(m4 / (m2 * m2))]
@@ -207,7 +207,8 @@ mod tests {
     #[test]
     fn one_ulp_does_not_change_the_order_and_ties_keep_input_order() {
         let x = data(50, 4);
-        let nudged = Mat::from_fn(50, 4, |i, j| if i % 2 == 0 { f64::from_bits(x[(i, j)].to_bits() + 1) } else { x[(i, j)] });
+        let nudged =
+            Mat::from_fn(50, 4, |i, j| if i % 2 == 0 { f64::from_bits(x[(i, j)].to_bits() + 1) } else { x[(i, j)] });
         assert_eq!(Permutation::canonical(x.as_ref()), Permutation::canonical(nudged.as_ref()));
         let copies = Mat::from_fn(10, 3, |i, _| i as f64);
         assert!(Permutation::canonical(copies.as_ref()).is_identity());

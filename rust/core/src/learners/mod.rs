@@ -13,6 +13,7 @@ pub mod dpdag;
 mod fitted;
 pub mod notears;
 pub mod params;
+pub mod sortnregress;
 pub mod topo;
 
 pub use fitted::{Fitted, Value};
@@ -71,12 +72,19 @@ pub enum LearnerConfig {
     Topo(topo::Config),
     Cosmo(cosmo::Config),
     Dpdag(dpdag::Config),
+    SortnRegress(sortnregress::Config),
 }
 
 impl LearnerConfig {
     /// The learners' names.
-    pub const NAMES: [&'static str; 5] =
-        [notears::Config::NAME, dagma::Config::NAME, topo::Config::NAME, cosmo::Config::NAME, dpdag::Config::NAME];
+    pub const NAMES: [&'static str; 6] = [
+        notears::Config::NAME,
+        dagma::Config::NAME,
+        topo::Config::NAME,
+        cosmo::Config::NAME,
+        dpdag::Config::NAME,
+        sortnregress::Config::NAME,
+    ];
 
     /// Reads learner `name`'s settings from `params` (missing ones take their defaults, unknown
     /// ones are errors) and validates them.
@@ -87,6 +95,7 @@ impl LearnerConfig {
             topo::Config::NAME => LearnerConfig::Topo(read(params)?),
             cosmo::Config::NAME => LearnerConfig::Cosmo(read(params)?),
             dpdag::Config::NAME => LearnerConfig::Dpdag(read(params)?),
+            sortnregress::Config::NAME => LearnerConfig::SortnRegress(read(params)?),
             other => return Err(unknown(other)),
         };
         config.validate()?;
@@ -101,6 +110,7 @@ impl LearnerConfig {
             topo::Config::NAME => LearnerConfig::Topo(Default::default()),
             cosmo::Config::NAME => LearnerConfig::Cosmo(Default::default()),
             dpdag::Config::NAME => LearnerConfig::Dpdag(Default::default()),
+            sortnregress::Config::NAME => LearnerConfig::SortnRegress(Default::default()),
             other => return Err(unknown(other)),
         })
     }
@@ -113,6 +123,7 @@ impl LearnerConfig {
             LearnerConfig::Topo(c) => c.validate(),
             LearnerConfig::Cosmo(c) => c.validate(),
             LearnerConfig::Dpdag(c) => c.validate(),
+            LearnerConfig::SortnRegress(c) => c.validate(),
         }
     }
 
@@ -125,6 +136,7 @@ impl LearnerConfig {
             LearnerConfig::Topo(c) => c.fit(x, prior, progress),
             LearnerConfig::Cosmo(c) => c.fit(x, prior, progress),
             LearnerConfig::Dpdag(c) => c.fit(x, prior, progress),
+            LearnerConfig::SortnRegress(c) => c.fit(x, prior, progress),
         }
     }
 }

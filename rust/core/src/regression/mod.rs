@@ -12,6 +12,8 @@
 //! - [`least_squares`]: ordinary least squares of a target on a subset; [`stabilising_ridge`]
 //!   and [`Covariance::with_ridge`] for a singular Σ.
 //! - [`stepwise`]: stepwise selection at a price per predictor (Efroymson 1960).
+//! - [`lasso_path`] / [`bic_lasso`]: the exact lasso path by least angle regression (Efron et al.
+//!   2004) and the adaptive lasso chosen on it by BIC (the sort-and-regress baselines).
 //! - [`ElasticNet`]: the lasso / elastic net of a target with per-predictor penalties, by
 //!   coordinate descent on Σ (Friedman, Hastie & Tibshirani 2010) with active-set steps
 //!   (Osborne, Presnell & Turlach 2000).
@@ -33,6 +35,7 @@ mod cholesky;
 mod covariance;
 mod elastic_net;
 mod inverse;
+mod lars;
 mod least_squares;
 mod stepwise;
 
@@ -40,5 +43,6 @@ pub use cholesky::{bordered_row, Cholesky};
 pub use covariance::Covariance;
 pub use elastic_net::{soft_threshold, ElasticNet, Solution, Stopping};
 pub use inverse::InverseGram;
+pub use lars::{bic_lasso, lasso_path};
 pub use least_squares::{least_squares, stabilising_ridge, Regression};
 pub use stepwise::{stepwise, Selection};

@@ -100,7 +100,7 @@ pub fn simulate_linear_sem(
                 LinearNoise::Logistic => random.bernoulli(sigmoid(eta)),
                 LinearNoise::Poisson => {
                     let rate = libm::exp(eta);
-                    if !(rate <= POISSON_MAX_RATE) {
+                    if rate.is_nan() || rate > POISSON_MAX_RATE {
                         return Err(CoreError::Numerical(format!(
                             "poisson SEM: the rate exp(X_pa w) of node {j} exceeds {POISSON_MAX_RATE:e}; the counts \
                              explode along the chain, use smaller weights"
