@@ -204,7 +204,7 @@ fn log_det(w: MatRef<'_, f64>, a: Mat<f64>, s: f64) -> Result<(f64, Mat<f64>)> {
              (all leading principal minors positive), but it is not"
         )));
     };
-    let h = (d as f64 * s.ln() - log_det_m).max(0.0);
+    let h = (d as f64 * libm::log(s) - log_det_m).max(0.0);
     for j in 0..d {
         for (x, &w_ij) in inverse_t.col_as_slice_mut(j).iter_mut().zip(w.col(j).iter()) {
             *x *= 2.0 * w_ij;

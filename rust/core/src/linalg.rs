@@ -167,7 +167,7 @@ pub fn expm(a: MatRef<'_, f64>) -> Result<Mat<f64>> {
             return finite_or_overflow(r);
         }
     }
-    let s = if norm > THETA_13 { (norm / THETA_13).log2().ceil().max(0.0) as i32 } else { 0 };
+    let s = if norm > THETA_13 { libm::log2(norm / THETA_13).ceil().max(0.0) as i32 } else { 0 };
     if s > 1000 {
         return Err(CoreError::NonFinite("expm overflows: the 1-norm of the input is too large".into()));
     }

@@ -111,7 +111,7 @@ impl Loss {
             }
             Loss::Logistic { x } => self.glm(x, w, |m, xv| (softplus(m) - xv * m, sigmoid(m) - xv)),
             Loss::Poisson { x } => self.glm(x, w, |m, xv| {
-                let e = m.exp();
+                let e = libm::exp(m);
                 (e - xv * m, e - xv)
             }),
         }

@@ -71,7 +71,7 @@ fn gauss_jordan(m: MatRef<'_, f64>, mut out: MatMut<'_, f64>) -> Option<f64> {
         if !(pivot > 0.0 && pivot.is_finite()) {
             return None;
         }
-        log_det += pivot.ln();
+        log_det += libm::log(pivot);
         // Row p /= pivot; then row i −= a[i, p] · row p for every i ≠ p.
         factors[..n].copy_from_slice(a.col_as_slice(p));
         for j in 0..n {

@@ -3,9 +3,9 @@
 /// The logistic function σ(z) = 1/(1 + e^{−z}), without overflow for large |z|.
 pub fn sigmoid(z: f64) -> f64 {
     if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
+        1.0 / (1.0 + libm::exp(-z))
     } else {
-        let e = z.exp();
+        let e = libm::exp(z);
         e / (1.0 + e)
     }
 }
@@ -13,9 +13,9 @@ pub fn sigmoid(z: f64) -> f64 {
 /// softplus(z) = log(1 + eᶻ), without overflow for large z.
 pub fn softplus(z: f64) -> f64 {
     if z > 0.0 {
-        z + (-z).exp().ln_1p()
+        z + libm::log1p(libm::exp(-z))
     } else {
-        z.exp().ln_1p()
+        libm::log1p(libm::exp(z))
     }
 }
 

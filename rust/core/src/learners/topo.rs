@@ -181,7 +181,7 @@ pub fn default_sizes(d: usize) -> (usize, usize) {
     let pairs = d * d.saturating_sub(1) / 2;
     let small = (3 * d / 2).min(pairs);
     let df = d as f64;
-    let large = (df.sqrt() * (df - 1.0) * df.log10()).floor().max(0.0) as usize;
+    let large = (df.sqrt() * (df - 1.0) * libm::log10(df)).floor().max(0.0) as usize;
     (small, large.max(small).min(pairs))
 }
 

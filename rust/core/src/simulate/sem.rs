@@ -4,9 +4,10 @@
 //! each node's value is computed from its parents' with sums in increasing parent index, one
 //! row at a time, so the result has the same bits on every machine.
 
-use super::random::{sigmoid, Random};
+use super::random::Random;
 use crate::error::{CoreError, Result};
 use crate::graph::topological_order;
+use crate::scalar::sigmoid;
 use faer::{Mat, MatRef};
 
 /// Largest Poisson rate a Poisson SEM may reach: beyond it the counts explode along the chain.

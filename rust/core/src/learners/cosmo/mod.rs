@@ -40,12 +40,12 @@ use crate::matmul::matmul;
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
 use crate::scalar::sigmoid;
+use crate::simulate::random::polar_normal;
 use crate::vector::{dot, sum};
 use faer::{Accum, Mat, MatRef};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 use refit::{refit, Entry};
 use serde::{Deserialize, Serialize};
@@ -179,7 +179,7 @@ pub struct Fit {
 /// The temperature of epoch `e` of `epochs` (cosine annealing from t_start to t_end).
 pub fn temperature(config: &Config, e: usize, epochs: usize) -> f64 {
     let fraction = if epochs <= 1 { 1.0 } else { e as f64 / (epochs - 1) as f64 };
-    config.t_end + 0.5 * (config.t_start - config.t_end) * (1.0 + (std::f64::consts::PI * fraction).cos())
+    config.t_end + 0.5 * (config.t_start - config.t_end) * (1.0 + libm::cos(std::f64::consts::PI * fraction))
 }
 
 /// The settings' checks ([`Learner::validate`]) and a non-empty X.
@@ -222,10 +222,10 @@ impl Model {
         let (low, high) = p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let c = 0.5 * (low + high);
         let factored = (0.5 * (high - low) + shift) / t < 600.0;
-        let b: Vec<f64> = p.iter().map(|&pi| ((pi - c) / t).exp()).collect();
+        let b: Vec<f64> = p.iter().map(|&pi| libm::exp((pi - c) / t)).collect();
         let column_of = |j: usize, column: &mut [f64]| {
             if factored {
-                let a = (-(p[j] - c - shift) / t).exp();
+                let a = libm::exp(-(p[j] - c - shift) / t);
                 column.iter_mut().zip(&b).for_each(|(x, &bi)| *x = 1.0 / (1.0 + a * bi));
             } else {
                 column.iter_mut().zip(p).for_each(|(x, &pi)| *x = sigmoid((p[j] - pi - shift) / t));
@@ -371,10 +371,9 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
         let draw = rng.random_range(-bound..bound);
         *value = if free[k] != 0.0 { draw } else { 0.0 };
     }
-    let normal =
-        Normal::new(0.0, config.shift / 2f64.sqrt()).map_err(|e| CoreError::InvalidParameter(e.to_string()))?;
+    let sd = config.shift / 2f64.sqrt();
     for v in theta[d * d..].iter_mut() {
-        *v = normal.sample(&mut rng);
+        *v = sd * polar_normal(&mut rng);
     }
     let mut model = Model { d, theta, free, l1 };
     order_required(&mut model.theta[d * d..], &required, config.shift);
@@ -474,6 +473,7 @@ mod tests {
     use super::*;
     use crate::graph::is_dag;
     use crate::progress::Silent;
+    use rand_distr::{Distribution, Normal};
 
     pub(super) fn config() -> Config {
         Config {

@@ -27,7 +27,7 @@ pub struct DagDistribution {
 
 /// A standard Gumbel draw.
 fn gumbel(rng: &mut impl Rng) -> f64 {
-    -(-rng.random_range(f64::MIN_POSITIVE..1.0).ln()).ln()
+    -libm::log(-libm::log(rng.random_range(f64::MIN_POSITIVE..1.0)))
 }
 
 impl DagDistribution {

@@ -99,7 +99,7 @@ pub fn bernoulli_kl_gradient(
     weight: f64,
     grad: &mut [f64],
 ) {
-    let logit = (p0 / (1.0 - p0)).ln();
+    let logit = libm::log(p0 / (1.0 - p0));
     for (k, g) in grad.iter_mut().enumerate() {
         if states[k] == EdgeState::Free {
             let p = probabilities[k];
@@ -111,7 +111,7 @@ pub fn bernoulli_kl_gradient(
 /// `weight` · Σ_free KL(Bernoulli(σ(Φ_ij)) ‖ Bernoulli(p0)) / `normaliser` (fixed entries
 /// contribute nothing), with KL = σ log(σ/p0) + (1 − σ) log((1 − σ)/(1 − p0)).
 pub fn bernoulli_kl(phi: &[f64], states: &[EdgeState], p0: f64, normaliser: f64, weight: f64) -> f64 {
-    let (log_p, log_q) = (p0.ln(), (-p0).ln_1p());
+    let (log_p, log_q) = (libm::log(p0), libm::log1p(-p0));
     let mut total = 0.0;
     for (&z, &state) in phi.iter().zip(states) {
         if state == EdgeState::Free {

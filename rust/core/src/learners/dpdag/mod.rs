@@ -488,7 +488,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Settings, prior: &Prior, progress: &mut 
     let started = std::time::Instant::now();
     let (order, adjacency, refit_orders) = if config.refit {
         // an edge surely present costs λ log(1/p0), one surely absent λ log(1/(1 − p0)), per d(d − 1)
-        let price = config.lambda_kl * ((1.0 - config.prior) / config.prior).ln() / best.kl_normaliser();
+        let price = config.lambda_kl * libm::log((1.0 - config.prior) / config.prior) / best.kl_normaliser();
         let out = refit::refit(x, &best.graph, price, config.refit_orders, rng.random(), progress)?;
         best.mechanism.set_linear(out.weights.as_ref(), &out.bias)?;
         (out.order, out.adjacency, out.n_orders)

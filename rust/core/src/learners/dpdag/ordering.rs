@@ -74,14 +74,14 @@ impl OrderSample {
         let (low, high) = scores.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let middle = 0.5 * (low + high);
         let factored = 0.5 * (high - low) / tau < 300.0;
-        let up: Vec<f64> = scores.iter().map(|&s| if factored { ((s - middle) / tau).exp() } else { 0.0 }).collect();
+        let up: Vec<f64> = scores.iter().map(|&s| if factored { libm::exp((s - middle) / tau) } else { 0.0 }).collect();
         let down: Vec<f64> = up.iter().map(|&e| if factored { 1.0 / e } else { 0.0 }).collect();
         for (r, row) in soft.chunks_mut(d.max(1)).enumerate() {
             let (node, sorted) = (order[r], scores[order[r]]);
             for (c, p) in row.iter_mut().enumerate() {
                 *p = if !factored {
                     // the largest entry of the row is 1 (at c = π(r)), so no exp overflows
-                    (-(sorted - scores[c]).abs() / tau).exp()
+                    libm::exp(-(sorted - scores[c]).abs() / tau)
                 } else if scores[c] <= sorted {
                     down[node] * up[c]
                 } else {
