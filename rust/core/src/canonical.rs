@@ -173,16 +173,6 @@ impl Permutation {
     }
 }
 
-/// Indices sorted by increasing `keys`, where keys that agree to about 2⁻³⁰ relative count as
-/// tied and keep their index order (so rounding noise, e.g. the unit variances of standardized
-/// data, never decides an order).
-pub fn ascending_ignoring_rounding(keys: &[f64]) -> Vec<usize> {
-    let rounded: Vec<f64> = keys.iter().map(|&k| round_relative(k)).collect();
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by(|&a, &b| rounded[a].total_cmp(&rounded[b]).then(a.cmp(&b)));
-    order
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,7 +202,6 @@ mod tests {
         assert_eq!(Permutation::canonical(x.as_ref()), Permutation::canonical(nudged.as_ref()));
         let copies = Mat::from_fn(10, 3, |i, _| i as f64);
         assert!(Permutation::canonical(copies.as_ref()).is_identity());
-        assert_eq!(ascending_ignoring_rounding(&[1.0 + 1e-15, 1.0, 0.5, 1.0 - 2e-16]), vec![2, 0, 1, 3]);
     }
 
     #[test]

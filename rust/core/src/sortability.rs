@@ -3,6 +3,7 @@
 //! Additive Noise Models", NeurIPS 2023): marginal variances and the R² of each variable
 //! regressed on all the others, both from the covariance Σ of the centred data.
 
+use crate::canonical::round_relative;
 use faer::{Mat, MatRef};
 
 /// The diagonal of Σ: each variable's variance.
@@ -54,10 +55,13 @@ fn inverse_diagonal(a: MatRef<'_, f64>) -> Vec<f64> {
     (0..d).map(|j| inv[(j, j)]).collect()
 }
 
-/// Indices sorted by increasing `keys` (stable: ties keep index order).
+/// Indices sorted by increasing `keys`, where keys that agree to about 2⁻³⁰ relative count as
+/// tied and keep their index order: rounding noise (e.g. the unit variances of standardized
+/// data) never decides an order.
 pub fn ascending(keys: &[f64]) -> Vec<usize> {
+    let rounded: Vec<f64> = keys.iter().map(|&k| round_relative(k)).collect();
     let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by(|&a, &b| keys[a].total_cmp(&keys[b]));
+    order.sort_by(|&a, &b| rounded[a].total_cmp(&rounded[b]).then(a.cmp(&b)));
     order
 }
 
@@ -90,5 +94,6 @@ mod tests {
     #[test]
     fn ascending_is_stable() {
         assert_eq!(ascending(&[2.0, 1.0, 2.0, 0.5]), vec![3, 1, 0, 2]);
+        assert_eq!(ascending(&[1.0 + 1e-15, 1.0, 0.5, 1.0 - 2e-16]), vec![2, 0, 1, 3]);
     }
 }

@@ -45,9 +45,8 @@ pub fn fit<'py>(
         forbidden: forbidden.map(|m| mask_from(&m, d, "forbidden")).transpose()?,
         required: required.map(|m| mask_from(&m, d, "required")).transpose()?,
     };
-    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
-        config.fit(x.as_ref(), &prior, &mut PyProgress::new(callback, cancel))
-    })?;
+    let (result, pending) =
+        run_cancellable(py, n_threads, |cancel| config.fit(x, &prior, &mut PyProgress::new(callback, cancel)))?;
     // An exception raised in Python during the fit (Ctrl-C, a callback's) wins over `Cancelled`.
     let fitted = match (result, pending) {
         (_, Some(e)) => return Err(e),
@@ -91,7 +90,8 @@ fn extra_to_py(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
         Value::Int(v) => v.into_pyobject(py)?.into_any(),
         Value::Float(v) => v.into_pyobject(py)?.into_any(),
         Value::Ints(v) => v.into_pyarray(py).into_any(),
-        Value::Floats(v) => v.into_pyarray(py).into_any(),
-        Value::Matrix(m) => to_numpy(py, &m).into_any(),
+        Value::Floats(v) | Value::NodeFloats(v) => v.into_pyarray(py).into_any(),
+        Value::Matrix(m) | Value::NodeMatrix(m) => to_numpy(py, &m).into_any(),
+        Value::Nodes(v) => v.into_iter().map(|i| i as i64).collect::<Vec<_>>().into_pyarray(py).into_any(),
     })
 }

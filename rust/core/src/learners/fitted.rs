@@ -1,11 +1,13 @@
 //! What every learner returns: one result type for all of them.
 
+use crate::canonical::Permutation;
 use crate::error::{CoreError, Result};
 use crate::graph::{topological_order, Mask};
 use crate::learners::Prior;
 use faer::Mat;
 
-/// A learner-specific fitted quantity (front ends show it under its name).
+/// A learner-specific fitted quantity (front ends show it under its name). The `Node*` kinds
+/// are indexed by node, so they follow the columns when a fit runs in another column order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Bool(bool),
@@ -14,6 +16,25 @@ pub enum Value {
     Ints(Vec<i64>),
     Floats(Vec<f64>),
     Matrix(Mat<f64>),
+    /// One number per node.
+    NodeFloats(Vec<f64>),
+    /// A d×d matrix over pairs of nodes.
+    NodeMatrix(Mat<f64>),
+    /// A list of node indices (e.g. an order).
+    Nodes(Vec<usize>),
+}
+
+impl Value {
+    /// The same quantity for the input's column order, from the canonical order `perm`
+    /// (quantities not indexed by node are unchanged).
+    pub fn restored(self, perm: &Permutation) -> Value {
+        match self {
+            Value::NodeFloats(v) => Value::NodeFloats(perm.restore_vector(&v)),
+            Value::NodeMatrix(m) => Value::NodeMatrix(perm.restore_matrix(&m)),
+            Value::Nodes(nodes) => Value::Nodes(perm.restore_indices(&nodes)),
+            other => other,
+        }
+    }
 }
 
 impl From<bool> for Value {
@@ -114,6 +135,29 @@ impl Fitted {
             extras: Vec::new(),
             warnings: Vec::new(),
         })
+    }
+
+    /// The same fit in the input's column order, from the canonical order `perm` (adjacency and
+    /// order recomputed; `restore_extra` maps the learner's own quantities that are not `Node*`).
+    pub fn restored(
+        self,
+        perm: &Permutation,
+        prior: &Prior,
+        restore_extra: impl Fn(&str, Value) -> Result<Value>,
+    ) -> Result<Self> {
+        let mut fitted = Fitted::new(
+            perm.restore_matrix(&self.raw_weights),
+            perm.restore_matrix(&self.weights),
+            prior,
+            self.n_iter,
+            self.converged,
+            self.history,
+        )?;
+        for (name, value) in self.extras {
+            fitted.extras.push((name, restore_extra(name, value.restored(perm))?));
+        }
+        fitted.warnings = self.warnings;
+        Ok(fitted)
     }
 
     /// Adds a learner-specific quantity.

@@ -19,10 +19,11 @@ pub mod topo;
 pub use fitted::{Fitted, Value};
 pub use params::Auto;
 
+use crate::canonical::Permutation;
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;
 use crate::progress::Progress;
-use faer::MatRef;
+use faer::{Mat, MatRef};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Prior knowledge about the graph, as d×d row-major masks.
@@ -61,6 +62,41 @@ pub trait Learner: Clone + Default + Serialize + for<'de> Deserialize<'de> {
 
     /// Fits to the preprocessed data `x` (n×d) under `prior`.
     fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted>;
+
+    /// The settings for the data with its columns in the order `perm` (only settings that name
+    /// columns change, e.g. an explicit starting order).
+    fn reordered(&self, _perm: &Permutation) -> Self {
+        self.clone()
+    }
+
+    /// A quantity of this learner's result, fitted in the order `perm`, back in the input's
+    /// order (the `Node*` kinds are already; an opaque one, e.g. per-node network parameters,
+    /// needs the learner).
+    fn restore_extra(&self, _name: &str, value: Value, _perm: &Permutation) -> Result<Value> {
+        Ok(value)
+    }
+}
+
+/// Fits `config` in the canonical column order of `x` (see [`crate::canonical`]) and maps the
+/// result back, so that it depends neither on the order of the columns nor on their last bits.
+fn fit_canonically<L: Learner>(
+    config: &L,
+    mut x: Mat<f64>,
+    prior: &Prior,
+    progress: &mut dyn Progress,
+) -> Result<Fitted> {
+    let perm = Permutation::canonical(x.as_ref());
+    if perm.is_identity() {
+        return config.fit(x.as_ref(), prior, progress);
+    }
+    perm.permute_columns(x.as_mut());
+    let canonical_prior = Prior {
+        forbidden: prior.forbidden.as_ref().map(|m| perm.permute_mask(m)),
+        required: prior.required.as_ref().map(|m| perm.permute_mask(m)),
+    };
+    let reordered = config.reordered(&perm);
+    let fitted = reordered.fit(x.as_ref(), &canonical_prior, progress)?;
+    fitted.restored(&perm, prior, |name, value| reordered.restore_extra(name, value, &perm))
 }
 
 /// The settings of one of the learners, chosen by name.
@@ -127,16 +163,18 @@ impl LearnerConfig {
         }
     }
 
-    /// Fits the learner to the preprocessed data `x` (n×d) under `prior`.
-    pub fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+    /// Fits the learner to the preprocessed data `x` (n×d) under `prior`, in the canonical
+    /// column order of `x` (the answer for `x` with its columns permuted is this one with its
+    /// rows and columns permuted, bit for bit).
+    pub fn fit(&self, x: Mat<f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
         prior.check(x.ncols())?;
         match self {
-            LearnerConfig::Notears(c) => c.fit(x, prior, progress),
-            LearnerConfig::Dagma(c) => c.fit(x, prior, progress),
-            LearnerConfig::Topo(c) => c.fit(x, prior, progress),
-            LearnerConfig::Cosmo(c) => c.fit(x, prior, progress),
-            LearnerConfig::Dpdag(c) => c.fit(x, prior, progress),
-            LearnerConfig::SortnRegress(c) => c.fit(x, prior, progress),
+            LearnerConfig::Notears(c) => fit_canonically(c, x, prior, progress),
+            LearnerConfig::Dagma(c) => fit_canonically(c, x, prior, progress),
+            LearnerConfig::Topo(c) => fit_canonically(c, x, prior, progress),
+            LearnerConfig::Cosmo(c) => fit_canonically(c, x, prior, progress),
+            LearnerConfig::Dpdag(c) => fit_canonically(c, x, prior, progress),
+            LearnerConfig::SortnRegress(c) => fit_canonically(c, x, prior, progress),
         }
     }
 }
@@ -183,7 +221,7 @@ mod tests {
         for name in LearnerConfig::NAMES {
             let config = LearnerConfig::defaults(name).unwrap();
             for prior in [&wrong_size, &both] {
-                assert!(matches!(config.fit(x.as_ref(), prior, &mut Silent), Err(CoreError::InvalidInput(_))));
+                assert!(matches!(config.fit(x.clone(), prior, &mut Silent), Err(CoreError::InvalidInput(_))));
             }
         }
     }

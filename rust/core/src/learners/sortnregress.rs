@@ -10,15 +10,14 @@
 //! A learner that does no better than these on simulated data is exploiting how the data were
 //! simulated, not learning structure. Everything works on the covariance of the centred data.
 
-use crate::canonical::ascending_ignoring_rounding;
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, threshold};
 use crate::learners::params::check_number;
-use crate::learners::{Fitted, Learner, Prior};
+use crate::learners::{Fitted, Learner, Prior, Value};
 use crate::progress::Progress;
 use crate::regression::{bic_lasso, least_squares, Covariance};
 use crate::simulate::random::Random;
-use crate::sortability::{r2_scores, variances};
+use crate::sortability::{ascending, r2_scores, variances};
 use faer::{Mat, MatRef};
 use serde::{Deserialize, Serialize};
 
@@ -68,8 +67,8 @@ impl Learner for Config {
         let covariance = Covariance::from_data(x)?;
         let sigma = covariance.as_mat();
         let mut order = match self.sort {
-            Sort::Var => ascending_ignoring_rounding(&variances(sigma)),
-            Sort::R2 => ascending_ignoring_rounding(&r2_scores(sigma)),
+            Sort::Var => ascending(&variances(sigma)),
+            Sort::R2 => ascending(&r2_scores(sigma)),
             Sort::Random => Random::new(self.seed).permutation(d),
         };
         if let Some(required) = &prior.required {
@@ -105,7 +104,7 @@ impl Learner for Config {
         }
         let weights = threshold(raw.as_ref(), self.w_threshold, prior.required.as_ref());
         let score = least_squares_score(sigma, &raw);
-        let mut fitted = Fitted::new(raw, weights, prior, 1, true, vec![score])?.with("order", order);
+        let mut fitted = Fitted::new(raw, weights, prior, 1, true, vec![score])?.with("order", Value::Nodes(order));
         if fallbacks > 0 {
             fitted.warnings.push(format!(
                 "{fallbacks} regression(s) had too few rows for BIC (n <= predictors + 1) and used plain least squares"

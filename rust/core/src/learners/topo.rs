@@ -26,10 +26,11 @@
 //! order is made compatible (Kahn's algorithm, preferring the given order) and swaps that would
 //! reverse a required pair are never candidates; required edges survive the threshold.
 
+use crate::canonical::Permutation;
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, threshold, Mask};
 use crate::learners::params::{check_count, check_number, MAX_COUNT};
-use crate::learners::{Fitted, Learner, Prior};
+use crate::learners::{Fitted, Learner, Prior, Value};
 use crate::loss::Loss;
 use crate::progress::{Progress, Status};
 use crate::regression::{bordered_row, least_squares, stabilising_ridge, Cholesky, Covariance};
@@ -147,10 +148,21 @@ impl Learner for Config {
         Ok(())
     }
 
+    fn reordered(&self, perm: &Permutation) -> Self {
+        match &self.init {
+            // an explicit order names input columns: name the same columns in the fit's order
+            // (an invalid one is left for the fit to report as given)
+            Init::Order(order) if is_permutation(order, perm.len()) => {
+                Config { init: Init::Order(perm.canonical_indices(order)), ..self.clone() }
+            }
+            _ => self.clone(),
+        }
+    }
+
     fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
         let fit = fit(&Loss::least_squares_from_data(x)?, self, prior, progress)?;
         let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
-        Ok(fitted.with("order", fit.order).with("n_evals", fit.n_evals).with("ridge", fit.ridge))
+        Ok(fitted.with("order", Value::Nodes(fit.order)).with("n_evals", fit.n_evals).with("ridge", fit.ridge))
     }
 }
 
@@ -253,10 +265,15 @@ pub fn fit(loss: &Loss, config: &Config, prior: &Prior, progress: &mut dyn Progr
     Ok(Fit { raw_weights, weights, order, history, n_iter, n_evals, converged, ridge })
 }
 
+/// Whether `order` is a permutation of 0..d.
+fn is_permutation(order: &[usize], d: usize) -> bool {
+    let mut seen = vec![false; d];
+    order.len() == d && order.iter().all(|&v| v < d && !std::mem::replace(&mut seen[v], true))
+}
+
 /// An error unless `order` is a permutation of 0..d.
 fn check_permutation(order: &[usize], d: usize) -> Result<()> {
-    let mut seen = vec![false; d];
-    if order.len() != d || order.iter().any(|&v| v >= d || std::mem::replace(&mut seen[v], true)) {
+    if !is_permutation(order, d) {
         let last = d.saturating_sub(1);
         return Err(CoreError::InvalidParameter(format!(
             "init must be a permutation of 0..{last} (an order of the columns), got {order:?}"

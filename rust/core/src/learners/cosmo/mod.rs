@@ -34,7 +34,7 @@ use crate::constraints::{DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, Mask};
 use crate::learners::params::{check_count, check_number, MAX_COUNT};
-use crate::learners::{Auto, Fitted, Learner, Prior};
+use crate::learners::{Auto, Fitted, Learner, Prior, Value};
 use crate::linalg::gather_rows;
 use crate::matmul::matmul;
 use crate::optim::adam::Adam;
@@ -143,7 +143,7 @@ impl Learner for Config {
         let fit = fit(x, self, prior, progress)?;
         let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted
-            .with("priorities", fit.priorities)
+            .with("priorities", Value::NodeFloats(fit.priorities))
             .with("n_steps", fit.n_steps)
             .with("n_refit_rounds", fit.refit_rounds)
             .with("refit_time", fit.refit_seconds))

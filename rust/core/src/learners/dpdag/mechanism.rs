@@ -90,6 +90,25 @@ impl MaskedMlp {
         Ok(MaskedMlp { d, layers, node_len, params })
     }
 
+    /// The networks with nodes relabelled: node j of the result is node `source(j)` of these,
+    /// and input i of every first layer is input `source(i)` (a d×d relabelling of the graph).
+    pub fn relabelled(&self, source: impl Fn(usize) -> usize) -> MaskedMlp {
+        let (d, len, first) = (self.d, self.node_len, self.layers[0]);
+        let mut params = vec![0.0; self.params.len()];
+        for j in 0..d {
+            let from = &self.params[source(j) * len..(source(j) + 1) * len];
+            let to = &mut params[j * len..(j + 1) * len];
+            to.copy_from_slice(from);
+            // first layer: column-major fan_in (= d) × fan_out, one row per input
+            for k in 0..first.fan_out {
+                for i in 0..d {
+                    to[first.weights + k * d + i] = from[first.weights + k * d + source(i)];
+                }
+            }
+        }
+        MaskedMlp { d, layers: self.layers.clone(), node_len: len, params }
+    }
+
     /// True for the linear mechanism (no hidden layer).
     pub fn is_linear(&self) -> bool {
         self.layers.len() == 1

@@ -18,9 +18,10 @@ pub mod mechanism;
 pub mod ordering;
 pub mod refit;
 
+use crate::canonical::Permutation;
 use crate::error::{CoreError, Result};
 use crate::learners::params::{check_count, check_number, check_probability, one_or_many, MAX_COUNT};
-use crate::learners::{Auto, Fitted, Learner, Prior};
+use crate::learners::{Auto, Fitted, Learner, Prior, Value};
 use crate::linalg::gather_rows;
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
@@ -194,9 +195,9 @@ impl Learner for Config {
             DagDistribution::new(&fit.theta, fit.phi.as_ref(), prior.forbidden.as_ref(), prior.required.as_ref())?;
         let (probabilities, exact) = distribution.edge_probabilities(N_ORDER_SAMPLES, settings.seed);
         let mut fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?
-            .with("order_scores", fit.theta)
-            .with("edge_logits", fit.phi)
-            .with("edge_probabilities", probabilities)
+            .with("order_scores", Value::NodeFloats(fit.theta))
+            .with("edge_logits", Value::NodeMatrix(fit.phi))
+            .with("edge_probabilities", Value::NodeMatrix(probabilities))
             .with("edge_probabilities_exact", exact)
             .with("validation_history", fit.validation)
             .with("best_epoch", fit.best_epoch)
@@ -212,6 +213,17 @@ impl Learner for Config {
             ));
         }
         Ok(fitted)
+    }
+
+    fn restore_extra(&self, name: &str, value: Value, perm: &Permutation) -> Result<Value> {
+        match (name, value) {
+            ("mechanism_params", Value::Floats(params)) => {
+                let hidden = self.resolve(perm.len()).hidden;
+                let mlp = MaskedMlp::from_params(perm.len(), &hidden, params)?;
+                Ok(Value::Floats(mlp.relabelled(|i| perm.canonical_of(i)).params))
+            }
+            (_, value) => Ok(value),
+        }
     }
 }
 
