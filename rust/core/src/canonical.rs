@@ -207,7 +207,8 @@ mod tests {
     #[test]
     fn one_ulp_does_not_change_the_order_and_ties_keep_input_order() {
         let x = data(50, 4);
-        let nudged = Mat::from_fn(50, 4, |i, j| if i % 2 == 0 { f64::from_bits(x[(i, j)].to_bits() + 1) } else { x[(i, j)] });
+        let nudged =
+            Mat::from_fn(50, 4, |i, j| if i % 2 == 0 { f64::from_bits(x[(i, j)].to_bits() + 1) } else { x[(i, j)] });
         assert_eq!(Permutation::canonical(x.as_ref()), Permutation::canonical(nudged.as_ref()));
         let copies = Mat::from_fn(10, 3, |i, _| i as f64);
         assert!(Permutation::canonical(copies.as_ref()).is_identity());
