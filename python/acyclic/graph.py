@@ -104,8 +104,8 @@ def is_dag(W) -> bool:
     return bool(_core.is_dag(_square(W)))
 
 
-def topological_order(W) -> Optional[np.ndarray]:
-    """A topological order (roots first, smallest index first among ties), or None if cyclic.
+def topological_order(W) -> np.ndarray:
+    """A topological order (roots first, smallest index first among ties).
 
     Parameters
     ----------
@@ -114,15 +114,22 @@ def topological_order(W) -> Optional[np.ndarray]:
 
     Returns
     -------
-    numpy.ndarray of shape (d,) or None
-        Node indices (int64), every node before its children; None when the graph has a cycle.
+    numpy.ndarray of shape (d,)
+        Node indices (int64), every node before its children.
 
     Raises
     ------
     InvalidInputError
-        W not square or non-finite.
+        W not square or non-finite, or the graph has a directed cycle (a self-loop counts); the
+        message names the nodes of one cycle. Use :func:`is_dag` to test without raising.
     """
-    return _core.topological_order(_square(W))
+    A = _square(W)
+    order = _core.topological_order(A)
+    if order is None:
+        cycle = _core.find_cycle(A) or []
+        path = " → ".join(str(v) for v in [*cycle, *cycle[:1]])
+        raise InvalidInputError(f"the graph has a directed cycle ({path}), so it has no topological order")
+    return order
 
 
 def threshold(W, w_threshold: float) -> np.ndarray:

@@ -310,17 +310,18 @@ def test_topological_order_examples():
 
 
 @pytest.mark.parametrize(
-    "triples",
+    "triples,cycle",
     [
-        [(0, 1, 1.0), (1, 0, 1.0)],
-        [(0, 1, 1.0), (1, 2, 1.0), (2, 0, 1e-300)],
-        [(2, 2, 0.5)],  # a self-loop is a cycle
-        [(0, 1, 1.0), (1, 2, 1.0), (2, 3, 1.0), (3, 1, -1.0)],
+        ([(0, 1, 1.0), (1, 0, 1.0)], "0 → 1 → 0"),
+        ([(0, 1, 1.0), (1, 2, 1.0), (2, 0, 1e-300)], "0 → 1 → 2 → 0"),
+        ([(2, 2, 0.5)], "2 → 2"),  # a self-loop is a cycle
+        ([(4, 0, 1.0), (0, 1, 1.0), (1, 2, 1.0), (2, 3, 1.0), (3, 1, -1.0)], "1 → 2 → 3 → 1"),
     ],
 )
-def test_topological_order_none_on_cycles(triples):
+def test_topological_order_raises_naming_a_cycle(triples, cycle):
     W = _edges(5, triples)
-    assert topological_order(W) is None
+    with pytest.raises(InvalidInputError, match=rf"directed cycle \({cycle}\)"):
+        topological_order(W)
     assert not is_dag(W)
 
 
