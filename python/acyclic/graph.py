@@ -4,6 +4,7 @@ cycle, required edges always kept). Convention: ``W[i, j] != 0`` means the edge 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Hashable, List, Optional, Sequence, Tuple
 
 import networkx as nx
@@ -26,7 +27,7 @@ def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:
     W : array-like of shape (d, d)
         ``W[i, j] != 0`` is the edge i → j with ``weight=W[i, j]``.
     labels : sequence of length d, optional
-        Node names (default 0..d-1).
+        Node names (default 0..d-1), all different.
 
     Returns
     -------
@@ -37,13 +38,20 @@ def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:
     Raises
     ------
     InvalidInputError
-        W not square, non-finite, or labels of the wrong length.
+        W not square, non-finite, or labels of the wrong length or repeating a name (two rows
+        of W would become one node).
     """
     A = _square(W)
     d = A.shape[0]
     labels = list(range(d)) if labels is None else list(labels)
     if len(labels) != d:
         raise InvalidInputError(f"got {len(labels)} labels for a {d}x{d} matrix")
+    repeated = [label for label, count in Counter(labels).items() if count > 1]
+    if repeated:
+        raise InvalidInputError(
+            f"duplicate label(s) {', '.join(map(repr, repeated))}: each node needs its own name "
+            "(equal labels would merge their nodes)"
+        )
     G: nx.DiGraph[Hashable] = nx.DiGraph()
     G.add_nodes_from(labels)
     for i, j in zip(*np.nonzero(A)):
