@@ -218,6 +218,22 @@ def test_learn_with_topo_and_refinement(capsys):
     assert "--lambda1 does not apply to --method topo" in capsys.readouterr().err
 
 
+def test_learn_says_which_preprocessing_dpdag_used(tmp_path, small_csv, capsys):
+    # a CSV: the estimator's default, no standardization, for DP-DAG as for every method
+    assert main(["learn", str(small_csv), "--method", "dpdag"]) == 0
+    out = capsys.readouterr().out
+    assert "preprocessing: log no (default), standardize no (default) — the data as given, not scaled" in out
+    assert "standardize=False" in out.split("method: DPDAG(")[1].splitlines()[0]
+    assert main(["learn", str(small_csv), "--method", "dpdag", "--standardize"]) == 0
+    out = capsys.readouterr().out
+    assert "standardize yes (flag) — each column scaled to unit variance" in out and "standardize=True" in out
+    # sachs: log and standardize passed explicitly for every method, DP-DAG included
+    assert main(["learn", "sachs", "--method", "dpdag"]) == 0
+    out = capsys.readouterr().out
+    assert "log yes (sachs default), standardize yes (sachs default) — log first, then each column scaled" in out
+    assert "standardize=True" in out.split("method: DPDAG(")[1].splitlines()[0]
+
+
 def test_learn_with_the_stochastic_learners_uses_their_own_sachs_defaults_and_the_seed(capsys):
     assert main(["learn", "sachs", "--method", "dpdag", "--seed", "3"]) == 0
     line = capsys.readouterr().out.split("method:")[1].splitlines()[0]

@@ -231,7 +231,12 @@ def run(args) -> int:
         "preprocessing: "
         f"log {'yes' if pre['log'] else 'no'} ({pre['log_from']}), "
         f"standardize {'yes' if standardize else 'no'} ({pre['standardize_from']})"
-        + (" — log first, then each column scaled to unit variance" if pre["log"] and standardize else "")
+        + {
+            (True, True): " — log first, then each column scaled to unit variance",
+            (True, False): " — the log of every column, not scaled",
+            (False, True): " — each column scaled to unit variance",
+            (False, False): " — the data as given, not scaled",
+        }[(bool(pre["log"]), standardize)]
     )
     say(f"method: {name}({', '.join(f'{k}={_fmt_num(v)}' for k, v in params.items())})")
 

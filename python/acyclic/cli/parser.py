@@ -56,8 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
             f"Defaults for sachs: standardize={SACHS_DEFAULTS['standardize']}, "
             f"log={SACHS_DEFAULTS['log']}, lambda1={SACHS_DEFAULTS['lambda1']}, "
             f"threshold={SACHS_DEFAULTS['w_threshold']}; for dpdag lambda_kl=0.03 instead of lambda1 and "
-            "threshold, for cosmo its own lambda1. For a CSV file: the estimator's defaults (no log; no "
-            "standardization, except dpdag, which standardizes by default). With --plot and sachs, a second file "
+            "threshold, for cosmo its own lambda1. For a CSV file: the estimator's defaults (no log, no "
+            "standardization, the same for every method). With --plot and sachs, a second file "
             "<stem>_vs_truth<suffix> holds the truth-vs-estimate heat-maps."
         ),
     )
