@@ -171,8 +171,8 @@ def project_to_dag(W, required=None) -> np.ndarray:
     edges kept before it. The result is acyclic, keeps every required edge, and is maximal: no
     removed edge can be put back without creating a cycle. An acyclic W is returned unchanged
     (diagonal zeroed). A required edge counts as an edge even where W is 0 (as in a learner's
-    ``adjacency_``), so the result together with the required edges is acyclic. Fast: d = 500
-    dense takes well under a second (``benchmarks/bench_projection.py``).
+    ``adjacency_``), so the result together with the required edges is acyclic. Reachability is
+    updated incrementally; ``benchmarks/bench_projection.py`` measures the speed.
 
     Parameters
     ----------

@@ -264,7 +264,8 @@ fn for_each_bit(bits: &[u64], mut f: impl FnMut(usize)) {
 /// order. Each edge is kept unless it closes a directed cycle with the edges kept before it.
 /// The result is acyclic, keeps every required edge, and is maximal: putting any removed
 /// edge back creates a cycle. Reachability is kept in bitsets of descendants and ancestors
-/// updated on each insertion, so a dense d = 500 matrix takes a few tens of milliseconds.
+/// updated on each insertion (a row is touched only when it gains a node), so an edge costs
+/// two bit tests unless it adds new paths (timings: benchmarks/bench_projection.py).
 ///
 /// Errors: `InvalidInput` when the required edges alone form a cycle or shapes disagree.
 pub fn project_to_dag(w: MatRef<'_, f64>, required: Option<&Mask>) -> Result<Mat<f64>> {
