@@ -218,6 +218,22 @@ def test_learn_with_topo_and_refinement(capsys):
     assert "--lambda1 does not apply to --method topo" in capsys.readouterr().err
 
 
+def test_learn_says_which_preprocessing_dpdag_used(tmp_path, small_csv, capsys):
+    # a CSV: the estimator's default, no standardization, for DP-DAG as for every method
+    assert main(["learn", str(small_csv), "--method", "dpdag"]) == 0
+    out = capsys.readouterr().out
+    assert "preprocessing: log no (default), standardize no (default) — the data as given, not scaled" in out
+    assert "standardize=False" in out.split("method: DPDAG(")[1].splitlines()[0]
+    assert main(["learn", str(small_csv), "--method", "dpdag", "--standardize"]) == 0
+    out = capsys.readouterr().out
+    assert "standardize yes (flag) — each column scaled to unit variance" in out and "standardize=True" in out
+    # sachs: log and standardize passed explicitly for every method, DP-DAG included
+    assert main(["learn", "sachs", "--method", "dpdag"]) == 0
+    out = capsys.readouterr().out
+    assert "log yes (sachs default), standardize yes (sachs default) — log first, then each column scaled" in out
+    assert "standardize=True" in out.split("method: DPDAG(")[1].splitlines()[0]
+
+
 def test_learn_with_the_stochastic_learners_uses_their_own_sachs_defaults_and_the_seed(capsys):
     assert main(["learn", "sachs", "--method", "dpdag", "--seed", "3"]) == 0
     line = capsys.readouterr().out.split("method:")[1].splitlines()[0]
@@ -290,3 +306,95 @@ def test_learn_with_prior_knowledge(tmp_path, capsys):
     assert "A:B" in capsys.readouterr().err
     assert main(["learn", "sachs", "--forbid", "PKC:nobody", "--quiet"]) == 2
     assert "unknown node 'nobody'" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- CSV headers, paths
+def _write(path, text):
+    path.write_text(text)
+    return str(path)
+
+
+def _data_rows(n=40, d=3, seed=0):
+    X = np.random.default_rng(seed).normal(size=(n, d))
+    X[:, 1] += 1.5 * X[:, 0]
+    return X
+
+
+def test_learn_refuses_a_header_that_repeats_a_name(tmp_path, capsys):
+    X = _data_rows()
+    path = tmp_path / "dup.csv"
+    pd.DataFrame(X).to_csv(path, index=False, header=["a", "b", "a"])
+    assert main(["learn", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "repeats the column name(s) 'a' (columns 1, 3)" in err and "rename them" in err
+    assert "a.1" not in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    # a header with "a" and "a.1" written out is two different names
+    pd.DataFrame(X).to_csv(path, index=False, header=["a", "b", "a.1"])
+    assert main(["learn", str(path), "--quiet"]) == 0
+
+
+def test_learn_refuses_a_numeric_header_and_suggests_no_header(tmp_path, capsys):
+    X = _data_rows()
+    path = tmp_path / "noheader.csv"
+    pd.DataFrame(X).to_csv(path, index=False, header=False)
+    assert main(["learn", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "header row" in err and "holds only numbers" in err and "--no-header" in err
+    assert str(float(X[0, 0]))[:6] in err  # shows the numbers
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_learn_no_header_reads_every_row_as_data(tmp_path, capsys):
+    X = _data_rows()
+    path = tmp_path / "noheader.csv"
+    pd.DataFrame(X).to_csv(path, index=False, header=False)
+    out_file = tmp_path / "g.json"
+    assert main(["learn", str(path), "--no-header", "--out", str(out_file)]) == 0
+    out = capsys.readouterr().out
+    assert "40 rows × 3 columns" in out  # the first row is data, not names
+    assert "without a header row (columns named x0 to x2)" in out
+    assert "x0 -> x1" in out
+    data = json.loads(out_file.read_text())
+    assert {node["id"] for node in data["nodes"]} == {"x0", "x1", "x2"}
+    # node names for prior knowledge are the same x0, x1, ...
+    assert main(["learn", str(path), "--no-header", "--forbid", "x0:x1", "--quiet"]) == 0
+
+
+def test_learn_header_flag_keeps_numeric_names(tmp_path, capsys):
+    X = _data_rows()
+    path = tmp_path / "numeric_names.csv"
+    pd.DataFrame(X, columns=["1", "2", "3"]).to_csv(path, index=False)
+    assert main(["learn", str(path), "--quiet"]) == 2
+    assert "--header if these numbers are the node names" in capsys.readouterr().err
+    assert main(["learn", str(path), "--header"]) == 0
+    out = capsys.readouterr().out
+    assert "40 rows × 3 columns" in out and "1 -> 2" in out
+
+
+def test_learn_no_header_on_a_file_with_a_header(tmp_path, small_csv, capsys):
+    assert main(["learn", str(small_csv), "--no-header", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "non-numeric" in err and "(row 1: 'a')" in err and "the first row looks like a header: drop --no-header" in err
+    )
+
+
+def test_learn_header_flags_apply_to_csv_only(capsys):
+    assert main(["learn", "sachs", "--no-header", "--quiet"]) == 2
+    assert "--no-header applies to a CSV file only" in capsys.readouterr().err
+    assert main(["learn", "sachs", "--header", "--quiet"]) == 2
+    assert "--header applies to a CSV file only" in capsys.readouterr().err
+
+
+def test_learn_header_help(capsys):
+    assert main(["learn", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--header, --no-header" in help_text and "columns named x0, x1" in help_text
+
+
+def test_learn_directory_is_not_a_file(tmp_path, capsys):
+    assert main(["learn", str(tmp_path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "is a directory, not a CSV file" in err and "no such file" not in err
+    assert main(["learn", str(tmp_path / "missing.csv"), "--quiet"]) == 2
+    assert "no such file" in capsys.readouterr().err

@@ -73,10 +73,26 @@ def test_linear_mechanism_recovers_er2_on_raw_data_with_the_refit():
         alone = DPDAG(standardize=False, random_state=seed, refit=False).fit(X)
         assert is_dag(alone.adjacency_) and alone.n_refit_orders_ == 0
         modal.append(count_accuracy(B, alone.adjacency_)["shd"])
-        standardized.append(count_accuracy(B, DPDAG(random_state=seed).fit(X).adjacency_)["shd"])
+        standardized.append(count_accuracy(B, DPDAG(standardize=True, random_state=seed).fit(X).adjacency_)["shd"])
     assert np.mean(refitted) <= 6, refitted
     assert np.mean(modal) >= np.mean(refitted) + 3, (modal, refitted)
     assert np.mean(standardized) >= np.mean(refitted) + 5, (refitted, standardized)
+
+
+def test_standardize_defaults_to_false_like_every_learner():
+    import acyclic
+    from acyclic import baselines
+
+    learners = [getattr(acyclic, name) for name in ("NOTEARS", "DAGMA", "TOPO", "COSMO", "DPDAG")]
+    learners += [baselines.SortnRegress, baselines.VarSortnRegress, baselines.R2SortnRegress]
+    learners += [baselines.RandomSortnRegress]
+    assert {cls().get_params()["standardize"] for cls in learners} == {False}
+    # the default fits the raw data: centred, not scaled
+    _, X = linear_data(0, d=5, n=200)
+    model = DPDAG(max_iter=5, random_state=0).fit(X)
+    np.testing.assert_array_equal(model.scale_, np.ones(5))
+    assert not np.allclose(X.std(axis=0), 1.0)
+    np.testing.assert_array_equal(model.weights_, DPDAG(max_iter=5, random_state=0, standardize=False).fit(X).weights_)
 
 
 @pytest.mark.parametrize("seed", [1, 4])

@@ -112,9 +112,11 @@ def _cases():
         "cosmo-A-norefit": lambda: COSMO(max_iter=100, random_state=0, refit=False).fit(A),
         "cosmo-A-prior": lambda: COSMO(max_iter=100, random_state=0, prior_knowledge=PRIOR).fit(A),
         "dpdag-A-linear": lambda: DPDAG(max_iter=30, random_state=0, standardize=False).fit(A),
-        "dpdag-B-linear-standardize": lambda: DPDAG(max_iter=30, random_state=1).fit(B),
+        "dpdag-B-linear-standardize": lambda: DPDAG(max_iter=30, random_state=1, standardize=True).fit(B),
         "dpdag-A-modal": lambda: DPDAG(max_iter=30, random_state=0, standardize=False, refit=False).fit(A),
-        "dpdag-N-mlp": lambda: DPDAG(mechanism="mlp", hidden=(4,), max_iter=30, random_state=0).fit(N),
+        "dpdag-N-mlp": lambda: DPDAG(mechanism="mlp", hidden=(4,), max_iter=30, random_state=0, standardize=True).fit(
+            N
+        ),
         "dpdag-A-prior": lambda: DPDAG(max_iter=30, random_state=0, standardize=False, prior_knowledge=PRIOR).fit(A),
         "varsortnregress-A": lambda: VarSortnRegress().fit(A),
         "r2sortnregress-B": lambda: R2SortnRegress().fit(B),

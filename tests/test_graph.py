@@ -42,3 +42,11 @@ def test_from_networkx_unweighted_edges_get_one():
 def test_to_networkx_bad_labels():
     with pytest.raises(InvalidInputError, match=r"2 labels for a 3x3"):
         to_networkx(np.zeros((3, 3)), labels=["a", "b"])
+
+
+@pytest.mark.parametrize("labels", [["a", "a", "b"], [1, 1.0, 2], ["x", "y", "x"]])
+def test_to_networkx_refuses_duplicate_labels(labels):
+    # two rows with one name would merge into one node (an edge between them a self-loop)
+    W = _edges(3, [(0, 1, 1.0), (1, 2, 2.0)])
+    with pytest.raises(InvalidInputError, match=r"duplicate label\(s\) .*each node needs its own name"):
+        to_networkx(W, labels=labels)

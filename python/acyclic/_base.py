@@ -123,11 +123,26 @@ class DAGLearner(BaseEstimator):
             The optimisation left the float64 range.
         KeyboardInterrupt
             Ctrl-C during the fit.
+
+        Warns
+        -----
+        UserWarning
+            n_samples <= n_features: the problem is underdetermined and the graph unreliable.
         """
         params = self.get_params(deep=False)
         check_params(params, PYTHON_PARAMS)
         values, labels = as_float_matrix(X)
         check_fit_input(values, labels)
+        n, d = values.shape
+        if n <= d:  # the data cannot pin down d regressions on up to d - 1 parents each
+            knobs = " or ".join(p for p in ("lambda1", "lambda_kl", "w_threshold", "edge_threshold") if p in params)
+            warnings.warn(
+                f"{type(self).__name__}: X has {n} samples for {d} variables: the problem is underdetermined "
+                "(more variables than samples, n <= d), so the learned graph is likely to be dense and "
+                f"unreliable; use more rows, fewer variables, or a larger sparsity parameter ({knobs})",
+                UserWarning,
+                stacklevel=2,
+            )
         forbidden, required = self._prior_masks(labels)
         mean, scale = self._preprocessing_for(values, labels)
         self._check_preprocessed(values, mean, scale, labels)

@@ -1,9 +1,10 @@
 """Graph helpers: networkx conversion, acyclicity, topological order, thresholding and the
-cycle projection (which removes the weakest edges on cycles until the graph is a DAG, never a
-required edge). Convention: ``W[i, j] != 0`` means the edge i → j."""
+cycle projection (a maximal acyclic subgraph: strongest edges first, each kept unless it closes a
+cycle, required edges always kept). Convention: ``W[i, j] != 0`` means the edge i → j."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Hashable, List, Optional, Sequence, Tuple
 
 import networkx as nx
@@ -26,7 +27,7 @@ def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:
     W : array-like of shape (d, d)
         ``W[i, j] != 0`` is the edge i → j with ``weight=W[i, j]``.
     labels : sequence of length d, optional
-        Node names (default 0..d-1).
+        Node names (default 0..d-1), all different.
 
     Returns
     -------
@@ -37,13 +38,20 @@ def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:
     Raises
     ------
     InvalidInputError
-        W not square, non-finite, or labels of the wrong length.
+        W not square, non-finite, or labels of the wrong length or repeating a name (two rows
+        of W would become one node).
     """
     A = _square(W)
     d = A.shape[0]
     labels = list(range(d)) if labels is None else list(labels)
     if len(labels) != d:
         raise InvalidInputError(f"got {len(labels)} labels for a {d}x{d} matrix")
+    repeated = [label for label, count in Counter(labels).items() if count > 1]
+    if repeated:
+        raise InvalidInputError(
+            f"duplicate label(s) {', '.join(map(repr, repeated))}: each node needs its own name "
+            "(equal labels would merge their nodes)"
+        )
     G: nx.DiGraph[Hashable] = nx.DiGraph()
     G.add_nodes_from(labels)
     for i, j in zip(*np.nonzero(A)):
@@ -104,8 +112,8 @@ def is_dag(W) -> bool:
     return bool(_core.is_dag(_square(W)))
 
 
-def topological_order(W) -> Optional[np.ndarray]:
-    """A topological order (roots first, smallest index first among ties), or None if cyclic.
+def topological_order(W) -> np.ndarray:
+    """A topological order (roots first, smallest index first among ties).
 
     Parameters
     ----------
@@ -114,15 +122,22 @@ def topological_order(W) -> Optional[np.ndarray]:
 
     Returns
     -------
-    numpy.ndarray of shape (d,) or None
-        Node indices (int64), every node before its children; None when the graph has a cycle.
+    numpy.ndarray of shape (d,)
+        Node indices (int64), every node before its children.
 
     Raises
     ------
     InvalidInputError
-        W not square or non-finite.
+        W not square or non-finite, or the graph has a directed cycle (a self-loop counts); the
+        message names the nodes of one cycle. Use :func:`is_dag` to test without raising.
     """
-    return _core.topological_order(_square(W))
+    A = _square(W)
+    order = _core.topological_order(A)
+    if order is None:
+        cycle = _core.find_cycle(A) or []
+        path = " → ".join(str(v) for v in [*cycle, *cycle[:1]])
+        raise InvalidInputError(f"the graph has a directed cycle ({path}), so it has no topological order")
+    return order
 
 
 def threshold(W, w_threshold: float) -> np.ndarray:
@@ -149,11 +164,15 @@ def threshold(W, w_threshold: float) -> np.ndarray:
 
 
 def project_to_dag(W, required=None) -> np.ndarray:
-    """Removes the weakest edges on cycles until W is a DAG.
+    """A DAG from W: a maximal acyclic subgraph, strongest edges first (greedy).
 
-    Within each strongly connected component, edges are removed weakest first (smallest |w|,
-    ties by (i, j)) until it splits; repeated until no cycle is left. An acyclic W is returned
-    unchanged (diagonal zeroed). ``required`` (bool d×d) marks edges that are never removed.
+    The edges are taken in turn: first the required ones, then the others by decreasing |w|
+    (ties by (i, j), row-major). Each edge is kept unless it closes a directed cycle with the
+    edges kept before it. The result is acyclic, keeps every required edge, and is maximal: no
+    removed edge can be put back without creating a cycle. An acyclic W is returned unchanged
+    (diagonal zeroed). A required edge counts as an edge even where W is 0 (as in a learner's
+    ``adjacency_``), so the result together with the required edges is acyclic. Reachability is
+    updated incrementally; ``benchmarks/bench_projection.py`` measures the speed.
 
     Parameters
     ----------

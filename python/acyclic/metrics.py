@@ -14,10 +14,12 @@ parents of ``j``); ``X`` has shape ``(n_samples, d)``.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Dict, Union
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from . import _core
 from ._validation import as_square_matrix
@@ -40,6 +42,37 @@ def _support(M, name: str) -> np.ndarray:
     S = A != 0
     np.fill_diagonal(S, False)
     return S
+
+
+def _labels(df: pd.DataFrame, name: str) -> list:
+    """The node labels of an adjacency DataFrame: its columns, which its index must repeat."""
+    columns, index = list(df.columns), list(df.index)
+    repeated = [label for label, count in Counter(columns).items() if count > 1]
+    if repeated:
+        raise InvalidInputError(f"{name} repeats the column label(s) {', '.join(map(repr, repeated))}")
+    if index != columns:
+        raise InvalidInputError(
+            f"{name}'s index and columns disagree ({index!r} vs {columns!r}): an adjacency DataFrame "
+            "names the same nodes, in the same order, in both (read a CSV with index_col=0)"
+        )
+    return columns
+
+
+def _aligned(B_true: pd.DataFrame, B_est: pd.DataFrame) -> pd.DataFrame:
+    """``B_est`` with its rows and columns in the order of ``B_true``'s labels."""
+    truth, est = _labels(B_true, "B_true"), _labels(B_est, "B_est")
+    if set(truth) != set(est):
+        only_true = [label for label in truth if label not in est]
+        only_est = [label for label in est if label not in truth]
+        raise InvalidInputError(
+            "B_true and B_est label different nodes: "
+            + "; ".join(
+                f"only in {name}: {', '.join(map(repr, labels))}"
+                for name, labels in (("B_true", only_true), ("B_est", only_est))
+                if labels
+            )
+        )
+    return B_est.loc[truth, truth]
 
 
 def _is_dag(S: np.ndarray) -> bool:
@@ -95,12 +128,18 @@ def count_accuracy(B_true, B_est, *, double_for_anticausal: bool = False) -> Dic
     ``reversed`` in the SHD. On DAG inputs every number equals NOTEARS'
     ``utils.count_accuracy``.
 
+    Labels: when both graphs are DataFrames, nodes are matched by label (``B_est`` is
+    reordered to ``B_true``'s labels); each DataFrame must name the same nodes in the same order
+    in its index and columns, and both must name the same nodes. Otherwise rows and columns are
+    matched by position.
+
     Parameters
     ----------
-    B_true : array_like of shape (d, d)
+    B_true : array_like or DataFrame of shape (d, d)
         True graph, ``B_true[i, j] != 0`` meaning ``i -> j``. May be cyclic.
-    B_est : array_like of shape (d, d)
-        Estimated graph (0/1 or weights), same shape. May be cyclic.
+    B_est : array_like or DataFrame of shape (d, d)
+        Estimated graph (0/1 or weights), same shape. May be cyclic. Matched to ``B_true`` by
+        label when both are DataFrames.
     double_for_anticausal : bool, default False
         Count a reversed pair twice in the SHD (delete + add), as cdt does by default.
 
@@ -115,7 +154,8 @@ def count_accuracy(B_true, B_est, *, double_for_anticausal: bool = False) -> Dic
     ------
     InvalidInputError
         If an input is not a numeric square 2-D matrix, contains NaN, is a networkx
-        graph, or the shapes differ.
+        graph, or the shapes differ; for two DataFrames, if a DataFrame's index and columns
+        disagree or repeat a label, or the two label different nodes.
 
     References
     ----------
@@ -133,6 +173,8 @@ def count_accuracy(B_true, B_est, *, double_for_anticausal: bool = False) -> Dic
     >>> r["shd"], r["tpr"], r["fdr"]
     (1, 0.5, 0.5)
     """
+    if isinstance(B_true, pd.DataFrame) and isinstance(B_est, pd.DataFrame):
+        B_est = _aligned(B_true, B_est)
     T = _support(B_true, "B_true")
     P = _support(B_est, "B_est")
     if T.shape != P.shape:

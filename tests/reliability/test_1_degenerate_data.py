@@ -1,8 +1,8 @@
 """Reliability: non-finite and degenerate data.
 
 NaN/inf cells, an all-NaN column, a constant column, a column constant but for one value,
-duplicated, collinear (y = 2x) and near-collinear columns, n ≤ 3, d > n, a single column, and
-input of the wrong shape. Every learner either raises a clear ``InvalidInputError`` that names
+duplicated, collinear (y = 2x) and near-collinear columns, n ≤ 3, d ≥ n (every learner warns
+that the problem is underdetermined), a single column, and input of the wrong shape. Every learner either raises a clear ``InvalidInputError`` that names
 the columns (the words sklearn's checks look for, "NaN", "inf", "1 sample(s)", "1 feature(s)",
 are kept), or returns a finite DAG. Also here: bad hyper-parameters and data that do not suit the
 loss (binary data for ``logistic``, counts for ``poisson``), the same kind of named error.
@@ -200,16 +200,47 @@ def test_a_scaled_copy_is_refused_after_standardization_and_labels_are_named():
 
 
 # ----------------------------------------------------------------------------- more columns than rows
+#: the sparsity parameters each learner's warning suggests
+_KNOBS = {"notears": "lambda1 or w_threshold", "dagma": "lambda1 or w_threshold", "topo": "w_threshold",
+          "cosmo": "lambda1 or w_threshold", "dpdag": "lambda_kl or edge_threshold",
+          "dpdag-linear": "lambda_kl or edge_threshold", "varsortnregress": "w_threshold",
+          "r2sortnregress": "w_threshold", "randomsortnregress": "w_threshold"}  # fmt: skip
+
+
+@pytest.mark.parametrize("learner", LEARNERS)
+@pytest.mark.parametrize("n,d", [(10, 15), (12, 12)])
+def test_more_variables_than_samples_warns(learner, n, d):
+    X = sem(4, d=d, k=1, n=n)
+    with pytest.warns(UserWarning) as record:
+        model = make(learner, max_iter=3 if learner.startswith("dpdag") else None).fit(X)
+    messages = [str(w.message) for w in record if "underdetermined" in str(w.message)]
+    assert len(messages) == 1, [str(w.message) for w in record]
+    assert messages[0].startswith(f"{type(model).__name__}: X has {n} samples for {d} variables")
+    for words in ("more variables than samples", "dense", "unreliable", "more rows", "fewer variables"):
+        assert words in messages[0]
+    assert f"larger sparsity parameter ({_KNOBS[learner]})" in messages[0]
+    check_output(model, d)
+
+
+@pytest.mark.parametrize("learner", LEARNERS)
+def test_more_samples_than_variables_does_not_warn_of_it(learner):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        make(learner, max_iter=3 if learner.startswith("dpdag") else None).fit(sem(4, d=8, k=1, n=9))
+    assert not [w for w in record if "underdetermined" in str(w.message)]
+
+
 def test_more_variables_than_samples_uses_a_ridge():
     X = sem(1, d=30, k=2, n=20)
-    model = TOPO().fit(X)
+    with pytest.warns(UserWarning, match="underdetermined"):
+        model = TOPO().fit(X)
     assert model.ridge_ > 0
     assert np.isfinite(model.raw_weights_).all() and is_dag(model.adjacency_)
 
 
 def test_more_columns_than_rows_falls_back_to_least_squares():
     X = sem(2, d=12, n=8)
-    with pytest.warns(UserWarning, match="plain least squares"):
+    with pytest.warns(UserWarning, match="underdetermined"), pytest.warns(UserWarning, match="plain least squares"):
         model = VarSortnRegress().fit(X)
     assert is_dag(model.adjacency_) and np.all(np.isfinite(model.weights_))
 

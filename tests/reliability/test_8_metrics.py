@@ -8,6 +8,7 @@ learner's output scores consistently. (Varsortability and R²-sortability: tests
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 from _learners import LEARNERS, make, sem
 from acyclic.exceptions import InvalidInputError
@@ -311,6 +312,45 @@ def test_complex_weight_matrix_is_rejected_by_metrics():
 
     with pytest.raises(InvalidInputError, match="complex"):
         count_accuracy(np.eye(3), np.eye(3) * (1 + 1j))
+
+
+def _frame(B, labels):
+    return pd.DataFrame(B, index=labels, columns=labels)
+
+
+def test_dataframes_are_matched_by_label():
+    truth = _frame(_adj(3, [(0, 1)]), ["a", "b", "c"])  # a -> b
+    # the same edge a -> b, with the nodes in another order
+    est = _frame(_adj(3, [(2, 1)]), ["c", "b", "a"])
+    res = count_accuracy(truth, est)
+    _check(res, shd=0, tp=1, nnz=1, tpr=1.0, fdr=0.0)
+    # a reversed edge b -> a is still one reversal
+    _check(count_accuracy(truth, _frame(_adj(3, [(1, 2)]), ["c", "b", "a"])), shd=1, reversed=1, tp=0)
+    # weights and integer labels
+    W = pd.DataFrame([[0.0, 0.7], [0.0, 0.0]], index=[1, 0], columns=[1, 0])  # 1 -> 0
+    _check(count_accuracy(_frame(_adj(2, [(1, 0)]), [0, 1]), W), shd=0, tp=1)
+    # a DataFrame beside an array: matched by position, as before
+    _check(count_accuracy(truth, _adj(3, [(2, 1)])), shd=2, tp=0)
+
+
+@pytest.mark.parametrize(
+    "est,message",
+    [
+        (_frame(_adj(3, [(0, 1)]), ["a", "b", "d"]), r"label different nodes: only in B_true: 'c'; only in B_est: 'd'"),
+        (pd.DataFrame(_adj(3, [(0, 1)]), index=["a", "b", "c"], columns=["b", "a", "c"]), r"B_est's index and columns"),
+        (pd.DataFrame(_adj(3, [(0, 1)]), columns=["a", "b", "c"]), r"B_est's index and columns disagree.*index_col=0"),
+        (_frame(_adj(3, [(0, 1)]), ["a", "b", "a"]), r"B_est repeats the column label\(s\) 'a'"),
+        (_frame(_adj(4, [(0, 1)]), ["a", "b", "c", "d"]), r"only in B_est: 'd'"),
+    ],
+)
+def test_dataframes_with_mismatched_labels_are_refused(est, message):
+    truth = _frame(_adj(3, [(0, 1)]), ["a", "b", "c"])
+    with pytest.raises(InvalidInputError, match=message):
+        count_accuracy(truth, est)
+    # the checks apply to the truth too
+    if "index and columns" in message or "repeats" in message:
+        with pytest.raises(InvalidInputError, match=message.replace("B_est", "B_true")):
+            count_accuracy(est, truth)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

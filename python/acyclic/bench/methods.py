@@ -160,7 +160,7 @@ METHODS: Dict[str, Method] = {m.name: m for m in (
     # the authors' algorithm, without our final refit (for comparison; in no group but "variants")
     Method("cosmo-paper", "COSMO (no refit)", "variant", "acyclic:COSMO", {"refit": False}),
     # standardize=False: the benchmark standardizes the data itself when a setting asks for it,
-    # so that every method sees the same array (DP-DAG may default to standardizing).
+    # so that every method sees the same array (whatever the estimator's default).
     Method("dpdag", "DP-DAG", "learner", "acyclic:DPDAG", {"mechanism": "linear", "standardize": False}),
     # the authors' point estimate (the modal DAG of q), without our final refit
     Method("dpdag-modal", "DP-DAG (no refit)", "variant", "acyclic:DPDAG",

@@ -1,8 +1,8 @@
 """Files of ``acyclic learn``: reading the CSV data, writing the learned graph.
 
-:func:`read_csv_data` reads a CSV file of numeric columns (header row = node labels) and says
-exactly what is wrong with one that is not; :func:`learned_graph` turns a fitted estimator into a
-networkx graph of plain Python values, which :func:`write_graph` writes as GraphML, GML or
+:func:`read_csv_data` reads a CSV file of numeric columns (header row = node labels, or none
+with ``--no-header``) and says exactly what is wrong with one that is not; :func:`learned_graph`
+turns a fitted estimator into a networkx graph of plain Python values, which :func:`write_graph` writes as GraphML, GML or
 node-link JSON (:data:`OUT_FORMATS`). :func:`check_out_path` refuses an unusable output path
 before the fit rather than after it.
 """
@@ -10,6 +10,7 @@ before the fit rather than after it.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
@@ -25,13 +26,47 @@ __all__ = ["OUT_FORMATS", "check_out_path", "learned_graph", "log_transform", "r
 OUT_FORMATS = (".graphml", ".gml", ".json")
 
 
-def read_csv_data(path) -> pd.DataFrame:
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_header(names: List[str], path: Path, header: Optional[bool]) -> None:
+    """Refuses a header that repeats a name (pandas would rename the second ``a`` to ``a.1``)
+    and, unless ``header`` is True, one made of numbers only (probably a data row)."""
+    named = [(k, name) for k, name in enumerate(names) if name.strip()]
+    repeated = [name for name, count in Counter(name for _, name in named).items() if count > 1]
+    if repeated:
+        where = "; ".join(
+            f"{name!r} (columns {', '.join(str(k + 1) for k, other in named if other == name)})" for name in repeated
+        )
+        raise CLIError(
+            f"the header of {str(path)!r} repeats the column name(s) {where}: each column needs its own name "
+            "to become a node; rename them"
+        )
+    if header is None and names and all(_is_number(name) for name in names):
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        raise CLIError(
+            f"the header row of {str(path)!r} holds only numbers ({shown}): it looks like a data row, so the "
+            "file probably has no header; pass --no-header to read every row as data (columns named x0, x1, "
+            "...), or --header if these numbers are the node names"
+        )
+
+
+def read_csv_data(path, header: Optional[bool] = None) -> pd.DataFrame:
     """Read a CSV file of numeric columns, header row = node labels.
 
     Parameters
     ----------
     path : str or os.PathLike
         The CSV file (read with :func:`pandas.read_csv`, default settings).
+    header : bool or None, default None
+        Whether the first row names the columns. None: it does, but a first row of numbers only
+        is refused (it is probably data); True: it does, even if it holds numbers only; False:
+        every row is data and the columns are named ``x0``, ``x1``, ... (``--no-header``).
 
     Returns
     -------
@@ -41,18 +76,28 @@ def read_csv_data(path) -> pd.DataFrame:
     Raises
     ------
     CLIError
-        If the file is missing, empty or not parseable, has no data rows, a column
-        holds a non-numeric value (the message names every such column and the first
-        offending row and value), or a column has missing or infinite values.
+        If the path is a directory, the file is missing, empty or not parseable, has no data
+        rows, the header repeats a name or (``header=None``) holds numbers only, a column holds
+        a non-numeric value (the message names every such column and the first offending row
+        and value), or a column has missing or infinite values.
     """
     import numpy as np
     import pandas as pd
 
     path = Path(path)
+    if path.is_dir():
+        raise CLIError(f"{str(path)!r} is a directory, not a CSV file (SOURCE is 'sachs' or the path of a CSV file)")
     if not path.is_file():
         raise CLIError(f"no such file: {str(path)!r} (SOURCE is 'sachs' or the path of a CSV file)")
     try:
-        df = pd.read_csv(path)
+        if header is False:
+            df = pd.read_csv(path, header=None)
+            df.columns = [f"x{k}" for k in range(df.shape[1])]
+        else:
+            df = pd.read_csv(path)
+            # the names as written: pandas renames a repeated "a" to "a.1"
+            names = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
+            _check_header([str(name) for name in names], path, header)
     except pd.errors.EmptyDataError:
         raise CLIError(f"{str(path)!r} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -61,6 +106,7 @@ def read_csv_data(path) -> pd.DataFrame:
         raise CLIError(f"{str(path)!r} has no data rows (header row = node labels, then one row per sample)")
 
     bad: List[str] = []
+    bad_rows = set()
     columns = {}
     for k, name in enumerate(df.columns):
         col = df.iloc[:, k]
@@ -72,6 +118,7 @@ def read_csv_data(path) -> pd.DataFrame:
             if offending.any():
                 row = int(np.flatnonzero(offending.to_numpy())[0])
                 bad.append(f"{name!r} (row {row + 1}: {col.iloc[row]!r})")
+                bad_rows.add(row)
                 continue
             col = converted
         columns[name] = col.astype(np.float64)
@@ -80,6 +127,7 @@ def read_csv_data(path) -> pd.DataFrame:
         raise CLIError(
             f"non-numeric {which} in {str(path)!r}: {', '.join(bad)}; every column must hold numbers "
             "(drop or encode the column first)"
+            + ("; the first row looks like a header: drop --no-header" if header is False and bad_rows == {0} else "")
         )
     out = pd.DataFrame(columns, index=df.index)
     out.columns = df.columns
@@ -90,7 +138,7 @@ def read_csv_data(path) -> pd.DataFrame:
     infinite = [repr(name) for name, m in zip(out.columns, np.isinf(values).sum(axis=0)) if m]
     if infinite:
         raise CLIError(f"infinite values in column(s) {', '.join(infinite)} of {str(path)!r}")
-    if str(out.columns[0]).startswith("Unnamed: 0"):
+    if header is not False and str(out.columns[0]).startswith("Unnamed: 0"):
         eprint(
             f"note: the first column of {str(path)!r} has no header; if it is a row index, "
             "write the file with index=False (pandas) or delete the column"

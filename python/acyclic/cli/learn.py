@@ -95,6 +95,8 @@ def _load_source(args):
     if args.source == "sachs":
         from ..datasets import load_sachs
 
+        if args.header is not None:
+            raise CLIError(f"--{'' if args.header else 'no-'}header applies to a CSV file only")
         observational = args.rows != "all"
         df, _ = load_sachs(observational=observational, graph=SACHS_REFERENCE)
         if observational:
@@ -107,7 +109,9 @@ def _load_source(args):
         return df, what
     if args.rows is not None:
         raise CLIError("--rows applies to the built-in sachs data only")
-    df = read_csv_data(args.source)
+    df = read_csv_data(args.source, header=args.header)
+    if args.header is False:
+        return df, f"CSV file {args.source!r} without a header row (columns named x0 to x{df.shape[1] - 1})"
     return df, f"CSV file {args.source!r}"
 
 
@@ -227,7 +231,12 @@ def run(args) -> int:
         "preprocessing: "
         f"log {'yes' if pre['log'] else 'no'} ({pre['log_from']}), "
         f"standardize {'yes' if standardize else 'no'} ({pre['standardize_from']})"
-        + (" — log first, then each column scaled to unit variance" if pre["log"] and standardize else "")
+        + {
+            (True, True): " — log first, then each column scaled to unit variance",
+            (True, False): " — the log of every column, not scaled",
+            (False, True): " — each column scaled to unit variance",
+            (False, False): " — the data as given, not scaled",
+        }[(bool(pre["log"]), standardize)]
     )
     say(f"method: {name}({', '.join(f'{k}={_fmt_num(v)}' for k, v in params.items())})")
 

@@ -49,15 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="learn a DAG from the built-in Sachs data or a CSV file",
         description=(
             "Learn a DAG from SOURCE: 'sachs' (built-in Sachs et al. 2005 data, scored against the "
-            "acyclic 17-edge consensus graph) or a CSV file whose header row names the nodes and "
-            "whose columns are all numeric."
+            "acyclic 17-edge consensus graph) or a CSV file whose header row names the nodes (or none, "
+            "with --no-header) and whose columns are all numeric."
         ),
         epilog=(
             f"Defaults for sachs: standardize={SACHS_DEFAULTS['standardize']}, "
             f"log={SACHS_DEFAULTS['log']}, lambda1={SACHS_DEFAULTS['lambda1']}, "
             f"threshold={SACHS_DEFAULTS['w_threshold']}; for dpdag lambda_kl=0.03 instead of lambda1 and "
-            "threshold, for cosmo its own lambda1. For a CSV file: the estimator's defaults (no log; no "
-            "standardization, except dpdag, which standardizes by default). With --plot and sachs, a second file "
+            "threshold, for cosmo its own lambda1. For a CSV file: the estimator's defaults (no log, no "
+            "standardization, the same for every method). With --plot and sachs, a second file "
             "<stem>_vs_truth<suffix> holds the truth-vs-estimate heat-maps."
         ),
     )
@@ -128,6 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="cap on the learner's main loop: NOTEARS dual-ascent steps (default: "
         f"{est_defaults['max_iter']}), DAGMA inner iterations of the last stage, TOPO swap "
         "rounds, COSMO and DP-DAG epochs (default: each learner's own)",
+    )
+    learn.add_argument(
+        "--header",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="CSV only: --no-header reads a file without a header row, every row as data, the columns "
+        "named x0, x1, ...; --header takes the first row as the node names even if it holds only numbers "
+        "(default: the first row names the nodes, and one of numbers only is refused as probably data)",
     )
     learn.add_argument(
         "--rows",

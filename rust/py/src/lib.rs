@@ -107,7 +107,8 @@ fn threshold<'py>(
     Ok(to_numpy(py, &graph::threshold(w.as_ref(), threshold, required.as_ref())))
 }
 
-/// Removes the weakest edges on cycles until W is a DAG (required edges are kept).
+/// A maximal acyclic subgraph of W: required edges, then the others by decreasing |w|, each
+/// kept unless it closes a cycle (`acyclic_core::graph::project_to_dag`).
 #[pyfunction]
 #[pyo3(signature = (w, required = None))]
 fn project_to_dag<'py>(
