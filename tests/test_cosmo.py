@@ -136,3 +136,15 @@ def test_a_large_lambda2_empties_the_graph_and_keeps_required_edges():
         model = COSMO(random_state=0, prior_knowledge=required, **params).fit(data)
         assert model.adjacency_[0, 7] and model.adjacency_[7, 1] and is_dag(model.adjacency_)
         assert model.converged_  # every required column solved, and 0 still optimal for the rest
+
+
+def test_a_diverging_learning_rate_is_reported():
+    # lr = 100 (found by a user review): the epoch losses explode; the refit still returns a DAG,
+    # but converged_ must not claim success
+    B = simulate_dag(10, 20, "ER", random_state=0)
+    X = simulate_linear_sem(simulate_parameter(B, random_state=0), 500, random_state=0)
+    with pytest.warns(UserWarning, match="diverged"):
+        model = COSMO(random_state=0, lr=100.0).fit(X)
+    assert model.diverged_ and not model.converged_ and is_dag(model.adjacency_)
+    fine = COSMO(random_state=0).fit(X)
+    assert not fine.diverged_ and fine.converged_

@@ -103,6 +103,9 @@ class COSMO(DAGLearner):
         A = W∘S at the final temperature, before the hard mask.
     history_ : ndarray of shape (max_iter,)
         Loss of each epoch: its mean minibatch squared error plus the regularisers.
+    diverged_ : bool
+        The last epoch's loss ended above the loss of the empty graph (W = 0): the minibatch
+        steps diverged (``lr`` too large); ``converged_`` is then False and a warning says so.
     n_refit_rounds_ : int
         Majorise–minimise rounds of the refit (0 without it).
     refit_time_ : float
@@ -165,6 +168,11 @@ class COSMO(DAGLearner):
         self.prior_knowledge = prior_knowledge
 
     def _convergence_advice(self) -> str:
+        if self.diverged_:
+            return (
+                "COSMO's minibatch optimisation diverged (its epoch loss ended above the empty graph's): "
+                "lower lr. The returned graph is a DAG but unreliable."
+            )
         if self.refit:
             return (
                 "COSMO's final refit of the weights did not reach its optimality conditions: the "

@@ -141,10 +141,21 @@ impl Learner for Config {
 
     fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
         let fit = fit(x, self, prior, progress)?;
-        let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
+        let last = fit.history.last().copied().unwrap_or(f64::NAN);
+        let converged = fit.converged && !fit.diverged;
+        let mut fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, converged, fit.history)?;
+        if fit.diverged {
+            fitted.warnings.push(format!(
+                "COSMO's epoch loss ended at {last:.3e}, above the loss of the empty graph ({:.3e}): the minibatch \
+                 optimisation diverged and the graph is unreliable; lower lr (it was {})",
+                fit.empty_loss,
+                self.learning_rate(x.ncols())
+            ));
+        }
         Ok(fitted
             .with("priorities", Value::NodeFloats(fit.priorities))
             .with("n_steps", fit.n_steps)
+            .with("diverged", fit.diverged)
             .with("n_refit_rounds", fit.refit_rounds)
             .with("refit_time", fit.refit_seconds))
     }
@@ -169,6 +180,10 @@ pub struct Fit {
     /// conditions and ‖W‖_F stopped changing, or W = 0 is optimal). Without: the loss changed
     /// by at most `tol` (relative) over the last tenth of the epochs.
     pub converged: bool,
+    /// The last epoch's loss is above the loss of W = 0: the minibatch optimisation diverged.
+    pub diverged: bool,
+    /// The loss of W = 0 (the mean squared value of the centred data).
+    pub empty_loss: f64,
     /// Rounds of the refit (0 without it).
     pub refit_rounds: usize,
     /// Wall-clock seconds of the refit (0 without it), so that benchmarks can tell the epochs'
@@ -455,6 +470,10 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
         }
     }
     let refit_seconds = if config.refit { started.elapsed().as_secs_f64() } else { 0.0 };
+    // The loss of W = 0 (predicting every column by its mean): an epoch loss that ends above it
+    // means the minibatch steps diverged (lr too large), whatever the refit makes of the orientation.
+    let empty_loss = (0..d).map(|j| (0..n).map(|r| x[(r, j)] * x[(r, j)]).sum::<f64>()).sum::<f64>() / (n * d) as f64;
+    let diverged = history.last().is_some_and(|&last| last > empty_loss);
     Ok(Fit {
         raw_weights,
         weights,
@@ -465,6 +484,8 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
         converged,
         refit_rounds,
         refit_seconds,
+        diverged,
+        empty_loss,
     })
 }
 
