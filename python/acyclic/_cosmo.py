@@ -104,7 +104,7 @@ class COSMO(DAGLearner):
     history_ : ndarray of shape (max_iter,)
         Loss of each epoch: its mean minibatch squared error plus the regularisers.
     diverged_ : bool
-        The last epoch's loss ended above the loss of the empty graph (W = 0): the minibatch
+        The last epoch's mean squared error ended above the empty graph's (W = 0): the minibatch
         steps diverged (``lr`` too large); ``converged_`` is then False and a warning says so.
     n_refit_rounds_ : int
         Majorise–minimise rounds of the refit (0 without it).
@@ -170,7 +170,7 @@ class COSMO(DAGLearner):
     def _convergence_advice(self) -> str:
         if self.diverged_:
             return (
-                "COSMO's minibatch optimisation diverged (its epoch loss ended above the empty graph's): "
+                "COSMO's minibatch optimisation diverged (its mean squared error ended above the empty graph's): "
                 "lower lr. The returned graph is a DAG but unreliable."
             )
         if self.refit:

@@ -141,12 +141,12 @@ impl Learner for Config {
 
     fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
         let fit = fit(x, self, prior, progress)?;
-        let last = fit.history.last().copied().unwrap_or(f64::NAN);
+        let last = fit.last_error;
         let converged = fit.converged && !fit.diverged;
         let mut fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, converged, fit.history)?;
         if fit.diverged {
             fitted.warnings.push(format!(
-                "COSMO's epoch loss ended at {last:.3e}, above the loss of the empty graph ({:.3e}): the minibatch \
+                "COSMO's mean squared error ended at {last:.3e}, above the empty graph's ({:.3e}): the minibatch \
                  optimisation diverged and the graph is unreliable; lower lr (it was {})",
                 fit.empty_loss,
                 self.learning_rate(x.ncols())
@@ -180,10 +180,13 @@ pub struct Fit {
     /// conditions and ‖W‖_F stopped changing, or W = 0 is optimal). Without: the loss changed
     /// by at most `tol` (relative) over the last tenth of the epochs.
     pub converged: bool,
-    /// The last epoch's loss is above the loss of W = 0: the minibatch optimisation diverged.
+    /// The last epoch's mean squared error is above that of W = 0: the minibatch optimisation
+    /// diverged.
     pub diverged: bool,
-    /// The loss of W = 0 (the mean squared value of the centred data).
+    /// The mean squared error of W = 0 (the mean squared value of the centred data).
     pub empty_loss: f64,
+    /// The last epoch's mean squared error.
+    pub last_error: f64,
     /// Rounds of the refit (0 without it).
     pub refit_rounds: usize,
     /// Wall-clock seconds of the refit (0 without it), so that benchmarks can tell the epochs'
@@ -399,6 +402,8 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
     let mut rows: Vec<usize> = (0..n).collect();
     let batch = config.batch_size.min(n);
     let mut history = Vec::with_capacity(config.max_iter);
+    // the last epoch's mean squared error (without the regularisers)
+    let mut last_error = f64::NAN;
     let mut n_steps = 0;
     let mut xb = Mat::<f64>::zeros(batch, d);
     let mut workspace = Workspace::new(d);
@@ -423,7 +428,8 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
             order_required(&mut model.theta[d * d..], &required, config.shift);
             n_steps += 1;
         }
-        let loss = epoch_loss / n as f64 + regularisers(&model, config);
+        last_error = epoch_loss / n as f64;
+        let loss = last_error + regularisers(&model, config);
         if !loss.is_finite() {
             return Err(CoreError::NonFinite(format!(
                 "COSMO's loss left the float64 range at epoch {epoch} (lower lr, or standardize the data)"
@@ -470,10 +476,10 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
         }
     }
     let refit_seconds = if config.refit { started.elapsed().as_secs_f64() } else { 0.0 };
-    // The loss of W = 0 (predicting every column by its mean): an epoch loss that ends above it
-    // means the minibatch steps diverged (lr too large), whatever the refit makes of the orientation.
+    // The error of W = 0 (predicting every column by its mean): a last epoch's error above it means
+    // the minibatch steps diverged (lr too large), whatever the refit makes of the orientation.
     let empty_loss = (0..d).map(|j| (0..n).map(|r| x[(r, j)] * x[(r, j)]).sum::<f64>()).sum::<f64>() / (n * d) as f64;
-    let diverged = history.last().is_some_and(|&last| last > empty_loss);
+    let diverged = last_error > empty_loss;
     Ok(Fit {
         raw_weights,
         weights,
@@ -486,6 +492,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
         refit_seconds,
         diverged,
         empty_loss,
+        last_error,
     })
 }
 
