@@ -16,8 +16,18 @@ use faer::Mat;
 /// least-squares fit).
 const TINY: f64 = 1e-12;
 
+/// The smallest strictly positive value, or +∞.
+fn min_positive(values: impl Iterator<Item = f64>) -> f64 {
+    values.filter(|v| *v > 0.0).fold(f64::INFINITY, f64::min)
+}
+
 /// The breakpoints β of the lasso path of min ½‖y − Xβ‖² + α‖β‖₁, from α = max |c₀| down to the
 /// least-squares fit (or as far as the active predictors stay independent).
+///
+/// As in the reference algorithm, the level of the active correlations at each step is the
+/// largest |correlation| among the inactive predictors (the next one to join), not the active
+/// ones' own, which drift from it by rounding: the choices along the path then do not depend
+/// on the last bits of the data.
 pub fn lasso_path(gram: &Mat<f64>, xty: &[f64]) -> Result<Vec<Vec<f64>>> {
     let k = xty.len();
     if gram.nrows() != k || gram.ncols() != k {
@@ -26,34 +36,29 @@ pub fn lasso_path(gram: &Mat<f64>, xty: &[f64]) -> Result<Vec<Vec<f64>>> {
     let mut beta = vec![0.0; k];
     let mut path = vec![beta.clone()];
     let mut active: Vec<usize> = Vec::new();
+    let mut signs: Vec<f64> = Vec::new();
+    // correlations of the inactive predictors with the residual (the active ones' are the level)
     let mut correlation: Vec<f64> = xty.to_vec();
     let first = correlation.iter().fold(0.0f64, |m, c| m.max(c.abs()));
-    if first == 0.0 {
-        return Ok(path);
-    }
-    let mut dropped: Option<usize> = None;
+    let mut dropped = false;
     for _ in 0..(8 * k + 8) {
-        let c_max = correlation
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| !active.contains(j))
-            .fold(0.0f64, |m, (_, c)| m.max(c.abs()));
-        let c_active = active.first().map(|&j| correlation[j].abs()).unwrap_or(c_max);
-        if active.is_empty() || (dropped.is_none() && c_max >= c_active * (1.0 - 1e-12) && active.len() < k) {
-            // join: the inactive predictor with the largest correlation (first index among ties)
-            if let Some(j) = (0..k).filter(|j| !active.contains(j)).find(|&j| correlation[j].abs() == c_max) {
-                if c_max > TINY * first {
-                    active.push(j);
-                }
-            }
-        }
-        dropped = None;
-        let c = active.first().map(|&j| correlation[j].abs()).unwrap_or(0.0);
-        if active.is_empty() || c <= TINY * first {
+        let inactive: Vec<usize> = (0..k).filter(|j| !active.contains(j)).collect();
+        // the level: the largest inactive |correlation| (the first among ties)
+        let Some(&next) =
+            inactive.iter().max_by(|&&a, &&b| correlation[a].abs().total_cmp(&correlation[b].abs()).then(b.cmp(&a)))
+        else {
+            break;
+        };
+        let level = correlation[next].abs();
+        if level <= TINY * first {
             break;
         }
-        // equiangular direction: G_AA w = s_A
-        let signs: Vec<f64> = active.iter().map(|&j| correlation[j].signum()).collect();
+        if !dropped {
+            active.push(next);
+            signs.push(correlation[next].signum());
+        }
+        dropped = false;
+        // equiangular direction: G_AA w = s_A, scaled to unit correlation change
         let Ok(factor) = Cholesky::from_fn(active.len(), |a, b| gram[(active[a], active[b])]) else {
             break; // dependent predictors: the path ends here
         };
@@ -64,42 +69,39 @@ pub fn lasso_path(gram: &Mat<f64>, xty: &[f64]) -> Result<Vec<Vec<f64>>> {
         }
         let scale = 1.0 / norm.sqrt();
         let direction: Vec<f64> = w.iter().map(|v| v * scale).collect();
-        // the correlations' rate of change along it: a = G[:, A] d_A (for active j: scale·s_j)
-        let rate: Vec<f64> =
-            (0..k).map(|j| active.iter().zip(&direction).map(|(&i, d)| gram[(j, i)] * d).sum::<f64>()).collect();
-        // step to the next join, or to the full least-squares fit when every predictor is in
-        let mut gamma = c / scale;
-        for j in (0..k).filter(|j| !active.contains(j)) {
-            for candidate in [(c - correlation[j]) / (scale - rate[j]), (c + correlation[j]) / (scale + rate[j])] {
-                if candidate > 1e-15 * gamma && candidate < gamma {
-                    gamma = candidate;
-                }
-            }
+        let rate = |j: usize| active.iter().zip(&direction).map(|(&i, d)| gram[(j, i)] * d).sum::<f64>();
+        let others: Vec<(usize, f64)> = (0..k).filter(|j| !active.contains(j)).map(|j| (j, rate(j))).collect();
+        // the step to the next join (or to the least-squares fit)
+        let joins = min_positive(
+            others
+                .iter()
+                .flat_map(|&(j, a)| [(level - correlation[j]) / (scale - a), (level + correlation[j]) / (scale + a)]),
+        );
+        let mut gamma = joins.min(level / scale);
+        // the lasso modification: an active coefficient that would cross zero first is dropped
+        let crossing = min_positive(active.iter().zip(&direction).map(|(&i, d)| -beta[i] / d));
+        let drop_at = if crossing < gamma {
+            gamma = crossing;
+            active.iter().zip(&direction).position(|(&i, d)| -beta[i] / d == crossing)
+        } else {
+            None
+        };
+        for (&i, d) in active.iter().zip(&direction) {
+            beta[i] += gamma * d;
         }
-        // the lasso modification: stop where an active coefficient crosses zero and drop it
-        let mut drop_at = None;
-        for (a, &i) in active.iter().enumerate() {
-            if direction[a] != 0.0 {
-                let crossing = -beta[i] / direction[a];
-                if crossing > 1e-15 * gamma && crossing < gamma {
-                    gamma = crossing;
-                    drop_at = Some(a);
-                }
-            }
-        }
-        for (a, &i) in active.iter().enumerate() {
-            beta[i] += gamma * direction[a];
-        }
-        for j in 0..k {
-            correlation[j] -= gamma * rate[j];
+        for &(j, a) in &others {
+            correlation[j] -= gamma * a;
         }
         if let Some(a) = drop_at {
             let i = active.remove(a);
+            signs.remove(a);
             beta[i] = 0.0;
-            dropped = Some(i);
+            // its correlation with the residual, computed afresh
+            correlation[i] = xty[i] - (0..k).map(|m| gram[(i, m)] * beta[m]).sum::<f64>();
+            dropped = true;
         }
         path.push(beta.clone());
-        if drop_at.is_none() && active.len() == k {
+        if !dropped && active.len() == k && gamma >= level / scale {
             break; // the least-squares fit
         }
     }
