@@ -38,6 +38,7 @@ use crate::optim::owlqn::minimize_l1;
 use crate::progress::{Progress, Status};
 use faer::{Mat, MatRef};
 use serde::{Deserialize, Serialize};
+use smart_default::SmartDefault;
 
 /// The inner solver of each stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,68 +54,62 @@ pub enum InnerSolver {
 }
 
 /// Settings of [`fit`]; defaults are those of the reference package (PyPI `dagma` 1.1.1).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// L1 weight λ1 ≥ 0 (default 0.03).
+    #[default(0.03)]
     pub lambda1: f64,
     /// The score: least squares (default) or logistic (the reference's two).
+    #[default(LossType::L2)]
     pub loss_type: LossType,
     /// |w| below this is dropped at the end (default 0.3).
+    #[default(0.3)]
     pub w_threshold: f64,
     /// Number of central-path stages T (default 5).
     #[serde(rename = "T")]
+    #[default(5)]
     pub t_stages: usize,
     /// μ of the first stage (default 1).
+    #[default(1.0)]
     pub mu_init: f64,
     /// μ shrink factor between stages (default 0.1).
+    #[default(0.1)]
     pub mu_factor: f64,
     /// s per stage; the last value repeats when shorter than T (default [1, .9, .8, .7, .6]).
     #[serde(deserialize_with = "one_or_many")]
+    #[default(_code = "vec![1.0, 0.9, 0.8, 0.7, 0.6]")]
     pub s: Vec<f64>,
     /// Inner iterations of every stage but the last (default 30000).
+    #[default(30000)]
     pub warm_iter: usize,
     /// Inner iterations of the last stage (default 60000).
+    #[default(60000)]
     pub max_iter: usize,
     /// Adam's learning rate (default 3e-4).
+    #[default(3e-4)]
     pub lr: f64,
     /// Adam's β1, β2 (default 0.99, 0.999).
+    #[default((0.99, 0.999))]
     pub betas: (f64, f64),
     /// Adam: relative objective change per checkpoint under which a stage stops (default 1e-6).
+    #[default(1e-6)]
     pub tol: f64,
     /// Hybrid: relative objective change per checkpoint at which Adam hands over to OWL-QN
     /// (default 1e-4).
+    #[default(1e-4)]
     pub hybrid_tol: f64,
     /// Adam: iterations between two convergence checks (default 1000).
+    #[default(1000)]
     pub checkpoint: usize,
     /// The fit has converged when h₁(W) ≤ h_tol for the unthresholded W.
+    #[default(1e-6)]
     pub h_tol: f64,
     /// Inner solver (default Hybrid: the reference's Adam path, finished by OWL-QN).
+    #[default(InnerSolver::Hybrid)]
     pub solver: InnerSolver,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            lambda1: 0.03,
-            loss_type: LossType::L2,
-            w_threshold: 0.3,
-            t_stages: 5,
-            mu_init: 1.0,
-            mu_factor: 0.1,
-            s: vec![1.0, 0.9, 0.8, 0.7, 0.6],
-            warm_iter: 30000,
-            max_iter: 60000,
-            lr: 3e-4,
-            betas: (0.99, 0.999),
-            tol: 1e-6,
-            hybrid_tol: 1e-4,
-            checkpoint: 1000,
-            h_tol: 1e-6,
-            solver: InnerSolver::Hybrid,
-        }
-    }
-}
 
 /// What [`fit`] returns.
 #[derive(Debug, Clone)]

@@ -20,47 +20,42 @@ use crate::optim::owlqn::minimize_l1;
 use crate::progress::Progress;
 use faer::{Mat, MatRef};
 use serde::{Deserialize, Serialize};
+use smart_default::SmartDefault;
 
 /// Settings of [`fit`]; the defaults are the reference code's.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// L1 weight λ1 ≥ 0 (default 0.1).
+    #[default(0.1)]
     pub lambda1: f64,
     /// The score: least squares (default), logistic or Poisson.
+    #[default(LossType::L2)]
     pub loss_type: LossType,
     /// Cap on outer (dual ascent) steps (default 100).
+    #[default(100)]
     pub max_iter: usize,
     /// Target h (default 1e-8).
+    #[default(1e-8)]
     pub h_tol: f64,
     /// Largest ρ (default 1e16).
+    #[default(1e16)]
     pub rho_max: f64,
     /// |w| below this is dropped at the end (default 0.3).
+    #[default(0.3)]
     pub w_threshold: f64,
     /// Acyclicity penalty (default expm).
+    #[default(PenaltyKind::Expm)]
     pub penalty: PenaltyKind,
     /// The log-det penalty's parameter s > 0 (default 1): W must keep ρ(W∘W) < s.
+    #[default(1.0)]
     pub s: f64,
     /// Inner solver settings (default: the stopping rules of scipy's L-BFGS-B).
     #[serde(skip)]
+    #[default(lbfgs::Options::default())]
     pub inner: lbfgs::Options,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            lambda1: 0.1,
-            loss_type: LossType::L2,
-            max_iter: 100,
-            h_tol: 1e-8,
-            rho_max: 1e16,
-            w_threshold: 0.3,
-            penalty: PenaltyKind::Expm,
-            s: 1.0,
-            inner: lbfgs::Options::default(),
-        }
-    }
-}
 
 /// What [`fit`] returns.
 #[derive(Debug, Clone)]

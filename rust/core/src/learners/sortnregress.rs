@@ -20,6 +20,7 @@ use crate::simulate::random::Random;
 use crate::sortability::{ascending, r2_scores, variances};
 use faer::{Mat, MatRef};
 use serde::{Deserialize, Serialize};
+use smart_default::SmartDefault;
 
 /// The sort criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,10 +35,11 @@ pub enum Sort {
 }
 
 /// Settings; no weight threshold by default, as in the reference.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The sort criterion (default "var").
+    #[default(Sort::Var)]
     pub sort: Sort,
     /// |w| below this is dropped (default 0: keep what the lasso keeps).
     pub w_threshold: f64,
@@ -45,11 +47,6 @@ pub struct Config {
     pub seed: u64,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config { sort: Sort::Var, w_threshold: 0.0, seed: 0 }
-    }
-}
 
 /// A residual variance below this fraction of the target's variance counts as an exact fit: the
 /// BIC's noise variance is floored there so that it stays defined.

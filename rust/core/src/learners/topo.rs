@@ -41,6 +41,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use smart_default::SmartDefault;
 
 /// Where the search starts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,11 +98,12 @@ impl Init {
 }
 
 /// Settings of [`fit`].
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// The starting topological order (default "var"). Made compatible with `required` if it is
     /// not.
+    #[default(Init::Named(InitName::Var))]
     pub init: Init,
     /// Candidates tried first per round; `None`: ⌊1.5 d⌋ (capped at d(d−1)/2).
     pub size_small: Option<usize>,
@@ -111,26 +113,15 @@ pub struct Config {
     /// small set fails (the reference allows 1).
     pub n_large_searches: Option<usize>,
     /// |w| below this is dropped at the end (default 0.3).
+    #[default(0.3)]
     pub w_threshold: f64,
     /// Cap on swap rounds (default 1000).
+    #[default(1000)]
     pub max_iter: usize,
     /// Seed of `init = "random"`.
     pub seed: u64,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            init: Init::Named(InitName::Var),
-            size_small: None,
-            size_large: None,
-            n_large_searches: None,
-            w_threshold: 0.3,
-            max_iter: 1000,
-            seed: 0,
-        }
-    }
-}
 
 impl Learner for Config {
     const NAME: &'static str = "topo";

@@ -34,6 +34,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use smart_default::SmartDefault;
 
 /// The mechanism of each node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,67 +51,60 @@ pub const MAX_WIDTH: usize = 100_000;
 
 /// Settings as front ends give them, with "auto" values; [`Config::resolve`] turns them into
 /// the [`Settings`] of [`fit`]. Defaults in [`Config::default`].
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Linear (default) or MLP mechanisms.
+    #[default(Mechanism::Linear)]
     pub mechanism: Mechanism,
     /// Hidden-layer widths of each node's MLP (mechanism "mlp" only; default [16, 16, 16], the
     /// reference's).
     #[serde(deserialize_with = "one_or_many")]
+    #[default(_code = "vec![16, 16, 16]")]
     pub hidden: Vec<usize>,
     /// λ, the weight of the mean Bernoulli KL; "auto": 0.01·(d − 1).
+    #[default(Auto::Auto)]
     pub lambda_kl: Auto<f64>,
     /// p0 ∈ (0, 1): prior probability of an edge (default 0.01).
+    #[default(0.01)]
     pub prior: f64,
     /// SoftSort temperature τ > 0 (default 1).
+    #[default(1.0)]
     pub tau: f64,
     /// Adam's learning rate for θ and Φ (default 1e-2).
+    #[default(1e-2)]
     pub lr_graph: f64,
     /// Adam's learning rate for the mechanisms; "auto": 1e-2 linear, 1e-3 MLP.
+    #[default(Auto::Auto)]
     pub lr_mech: Auto<f64>,
     /// Rows per minibatch (default 64).
+    #[default(64)]
     pub batch_size: usize,
     /// Epochs at most (default 5000).
+    #[default(5000)]
     pub max_iter: usize,
     /// Epochs without improvement before stopping; "auto": 100 with the refit, 500 without.
+    #[default(Auto::Auto)]
     pub patience: Auto<usize>,
     /// Relative improvement that resets the patience count, in [0, 1) (default 1e-2).
+    #[default(1e-2)]
     pub tol: f64,
     /// Fraction of rows held out for early stopping, in [0, 0.5] (default 0.1).
+    #[default(0.1)]
     pub validation_fraction: f64,
     /// An edge of the modal DAG needs σ(Φ_ij) above this, in (0, 1) (default 0.5).
+    #[default(0.5)]
     pub edge_threshold: f64,
     /// Final refit of the linear mechanism; "auto": on for the linear mechanism.
+    #[default(Auto::Auto)]
     pub refit: Auto<bool>,
     /// Orders drawn from q(π) for the refit, besides the modal one (default 500).
+    #[default(500)]
     pub refit_orders: usize,
     /// Seed of the split, the initialisation, the minibatches and the samples.
     pub seed: u64,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            mechanism: Mechanism::Linear,
-            hidden: vec![16, 16, 16],
-            lambda_kl: Auto::Auto,
-            prior: 0.01,
-            tau: 1.0,
-            lr_graph: 1e-2,
-            lr_mech: Auto::Auto,
-            batch_size: 64,
-            max_iter: 5000,
-            patience: Auto::Auto,
-            tol: 1e-2,
-            validation_fraction: 0.1,
-            edge_threshold: 0.5,
-            refit: Auto::Auto,
-            refit_orders: 500,
-            seed: 0,
-        }
-    }
-}
 
 /// Orders sampled to estimate the edge marginals when required edges make them inexact.
 pub const N_ORDER_SAMPLES: usize = 10_000;
