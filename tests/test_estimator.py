@@ -22,6 +22,7 @@ DEFAULTS = {
     "penalty": "expm",
     "s": 1.0,
     "max_iter": 100,
+    "inner_max_iter": 15000,
     "h_tol": 1e-8,
     "rho_max": 1e16,
     "w_threshold": 0.3,

@@ -63,3 +63,12 @@ def test_glm_losses_find_a_dag_with_true_edges(loss_type, w_ranges):
     assert acc["shd"] <= 3, acc
     pred = model.predict(X)
     assert pred.shape == X.shape and np.all(np.isfinite(pred))
+
+
+def test_max_iter_and_inner_max_iter_bound_the_work():
+    # found by a review: max_iter=1 did not bound the time (the inner solver ran up to 15000
+    # iterations); the two caps bound the evaluations: each iteration's line search takes at most
+    # 40 evaluations, plus one at the start of each subproblem
+    X = np.random.default_rng(0).normal(size=(200, 30))
+    model = acyclic.NOTEARS(max_iter=1, inner_max_iter=3).fit(X)
+    assert model.n_iter_ <= 1 and model.n_evals_ <= 1 * (1 + 3 * 40)

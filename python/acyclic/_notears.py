@@ -45,6 +45,10 @@ class NOTEARS(LinearSEMLearner):
         iterates keep ρ(W∘W) < s.
     max_iter : int, default=100
         Cap on dual-ascent (outer) steps.
+    inner_max_iter : int, default=15000
+        Cap on the inner solver's iterations per subproblem (scipy's L-BFGS-B default). Each
+        iteration costs one or a few evaluations of L and h (O(d³) each), so ``max_iter`` and
+        ``inner_max_iter`` together bound a fit's time; lower both for a quick look at large d.
     h_tol : float, default=1e-8
         The fit has converged when h(W) ≤ h_tol for the unthresholded W.
     rho_max : float, default=1e16
@@ -110,6 +114,7 @@ class NOTEARS(LinearSEMLearner):
         penalty="expm",
         s=1.0,
         max_iter=100,
+        inner_max_iter=15000,
         h_tol=1e-8,
         rho_max=1e16,
         w_threshold=0.3,
@@ -123,6 +128,7 @@ class NOTEARS(LinearSEMLearner):
         self.penalty = penalty
         self.s = s
         self.max_iter = max_iter
+        self.inner_max_iter = inner_max_iter
         self.h_tol = h_tol
         self.rho_max = rho_max
         self.w_threshold = w_threshold

@@ -50,6 +50,11 @@ pub struct Config {
     /// The log-det penalty's parameter s > 0 (default 1): W must keep ρ(W∘W) < s.
     #[default(1.0)]
     pub s: f64,
+    /// Cap on the inner solver's iterations per subproblem (default 15000, scipy's L-BFGS-B
+    /// `maxiter`): with `max_iter` it bounds the work, at most max_iter·inner_max_iter
+    /// iterations of a few evaluations each.
+    #[default(15000)]
+    pub inner_max_iter: usize,
     /// Inner solver settings (default: the stopping rules of scipy's L-BFGS-B).
     #[serde(skip)]
     #[default(lbfgs::Options::default())]
@@ -85,6 +90,7 @@ impl Learner for Config {
         check_number("lambda1", self.lambda1, 0.0, false)?;
         check_number("w_threshold", self.w_threshold, 0.0, false)?;
         check_count("max_iter", self.max_iter, 1, 10_000_000)?;
+        check_count("inner_max_iter", self.inner_max_iter, 1, 10_000_000)?;
         check_number("h_tol", self.h_tol, 0.0, true)?;
         check_number("rho_max", self.rho_max, 1.0, true)?;
         check_number("s", self.s, 0.0, true)
@@ -142,7 +148,8 @@ pub fn fit(loss: &Loss, config: &Config, prior: &Prior, progress: &mut dyn Progr
                 }
                 Ok(value + 0.5 * rho * h * h + alpha * h)
             };
-            let solved = minimize_l1(start, objective, l1, &config.inner, progress)?;
+            let inner = lbfgs::Options { max_iter: config.inner_max_iter, ..config.inner };
+            let solved = minimize_l1(start, objective, l1, &inner, progress)?;
             let w = to_matrix(&solved.x);
             let (h, _) = penalty.value_grad(w.as_ref())?;
             let score = loss.value_grad(w.as_ref()).0 + l1_term(&solved.x);
