@@ -7,7 +7,10 @@ small problem; its fitted state is compared with ``tests/data/fingerprints.json`
   integer or boolean fitted attribute;
 - to a relative 1e-12 (max-norm of the difference over max-norm of the recorded array): the
   float attributes (``weights_``, ``raw_weights_``, ``history_`` and the learner's extras).
-  Timings (``*_time_``) are not compared.
+  Timings (``*_time_``) are not compared;
+- bit for bit (a SHA-256 of the bytes): every float attribute as well. Results must have the same
+  bits on every x86-64-v3 machine (ARCHITECTURE.md, "Reproducibility"); the relative comparison
+  above runs first so that a failure says by how much the values moved.
 
 The data are generated without BLAS (element-wise numpy only), so they have the same bits on
 every machine. To record after a deliberate change, run
@@ -145,7 +148,13 @@ def _fingerprint(model) -> dict:
             if value.dtype.kind in "biu":
                 out[name] = {"kind": "exact", "shape": list(value.shape), "value": value.ravel().tolist()}
             else:
-                out[name] = {"kind": "float", "shape": list(value.shape), "value": value.ravel().tolist()}
+                digest = hashlib.sha256(np.ascontiguousarray(value, dtype=np.float64).tobytes()).hexdigest()
+                out[name] = {
+                    "kind": "float",
+                    "shape": list(value.shape),
+                    "value": value.ravel().tolist(),
+                    "sha256": digest,
+                }
     return out
 
 
@@ -200,6 +209,8 @@ def test_fingerprint(name, recorded):
             assert value["value"] == entry["value"], f"{name}.{attribute} changed"
         else:
             assert _close(value["value"], entry["value"]), f"{name}.{attribute} differs beyond {RTOL:g} relative"
+            if "sha256" in entry:
+                assert value["sha256"] == entry["sha256"], f"{name}.{attribute}: the same to 1e-12, not bit for bit"
 
 
 def _simulations():
@@ -240,6 +251,14 @@ def test_simulation_golden_hash(name, recorded):
         return
     assert key in recorded, f"no golden hash recorded for {key}"
     assert recorded[key] == {"sha256": digest, "shape": list(X.shape)}, f"{key}: the simulated bits changed"
+
+
+def test_large_products_take_the_pinned_kernel():
+    # faer's large matrix products are called with the AVX2+FMA kernel pinned, whatever the CPU
+    # offers (faer alone would pick AVX-512 where present and sum in another order)
+    from acyclic import _core
+
+    assert _core.matmul_kernel() == "avx2+fma"
 
 
 def test_data_do_not_depend_on_blas():
