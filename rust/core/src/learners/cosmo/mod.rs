@@ -12,11 +12,13 @@
 //! mask p_j − p_i > ε and |A_ij| > `w_threshold`: a DAG by construction (p increases along it).
 //!
 //! Our addition, `refit` (on by default): after the epochs the orientation is held and W is
-//! fitted exactly to the t → 0 limit of the same objective on all rows, a convex problem. ‖W‖_F
-//! is majorised at the current W by a ridge term, which leaves one elastic net per column
-//! ([`ElasticNet`](crate::regression::ElasticNet)), solved exactly and in parallel; the
-//! majoriser is updated until ‖W‖_F settles (the objective never increases). `converged` then
-//! means that this problem reached its optimality conditions. Without it (the authors'
+//! fitted exactly to the t → 0 limit of the same objective on all rows, a convex problem. Unless
+//! W = 0 is optimal (tested directly at the kink of ‖W‖_F), its minimiser W* is also the
+//! minimiser with λ2‖W‖_F replaced by the ridge λ2‖W‖²/(2c), c = ‖W*‖_F, which leaves one elastic
+//! net per column ([`ElasticNet`](crate::regression::ElasticNet)), solved exactly and in
+//! parallel; c is the root of the scalar equation ‖W(λ2/c)‖_F = c, found by a bracketing root
+//! search (see `refit`). `converged` then means that this problem reached its optimality
+//! conditions. Without it (the authors'
 //! algorithm) `converged` is the relative-change rule on the epoch losses (`tol`), which the
 //! cosine schedule almost never meets.
 //!
@@ -177,7 +179,8 @@ pub struct Fit {
     /// Adam steps.
     pub n_steps: usize,
     /// With `refit`: the refit settled (every column's elastic net met its optimality
-    /// conditions and ‖W‖_F stopped changing, or W = 0 is optimal). Without: the loss changed
+    /// conditions and ‖W‖_F equals the c of the ridge λ2/c within 1e-7, relative, or W = 0 is
+    /// optimal). Without: the loss changed
     /// by at most `tol` (relative) over the last tenth of the epochs.
     pub converged: bool,
     /// The last epoch's mean squared error is above that of W = 0: the minibatch optimisation
@@ -187,7 +190,8 @@ pub struct Fit {
     pub empty_loss: f64,
     /// The last epoch's mean squared error.
     pub last_error: f64,
-    /// Rounds of the refit (0 without it).
+    /// Passes of the refit over the columns (evaluations of ‖W(λ2/c)‖_F − c, or 1 when W = 0 is
+    /// optimal; 0 without it).
     pub refit_rounds: usize,
     /// Wall-clock seconds of the refit (0 without it), so that benchmarks can tell the epochs'
     /// time from it.
