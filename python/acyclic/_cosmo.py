@@ -109,6 +109,10 @@ class COSMO(DAGLearner):
     diverged_ : bool
         The last epoch's mean squared error ended above the empty graph's (W = 0): the minibatch
         steps diverged (``lr`` too large); ``converged_`` is then False and a warning says so.
+        Not when λ1 and λ2 are so large that W = 0 (with the required edges fitted alone) is
+        the minimiser for every orientation: Adam's steps then only jitter W about 0 (or leave
+        it where it started, once λ2's gradient squared overflows), and the answer does not
+        depend on the epochs.
     n_refit_rounds_ : int
         Passes of the refit over the columns: evaluations of ‖W(λ2/c)‖_F − c, or 1 when W = 0
         is optimal (0 without the refit).

@@ -68,6 +68,102 @@ enum Entries {
     Required,
 }
 
+/// The refit's problem: Σ, the allowed entries by column and the data term's weight.
+struct Problem {
+    covariance: Covariance,
+    parents: Vec<Vec<Entry>>,
+    scale: f64,
+}
+
+impl Problem {
+    /// Errors: `InvalidInput` for X without rows.
+    fn new(x: MatRef<'_, f64>, allowed: &[Entry]) -> Result<Self> {
+        let d = x.ncols();
+        let covariance = Covariance::from_data(x)?;
+        let mut parents: Vec<Vec<Entry>> = vec![Vec::new(); d];
+        for entry in allowed {
+            parents[entry.column].push(*entry);
+        }
+        // The data term is (2/d)·½n⁻¹‖X − XW‖² = (2/d)·½ tr((I − W)ᵀΣ(I − W)).
+        Ok(Problem { covariance, parents, scale: 2.0 / d as f64 })
+    }
+
+    /// One pass: every column's elastic net with `ridge` on its penalised entries, warm-started
+    /// from `w`; the new W and whether every column met its optimality conditions.
+    ///
+    /// Errors: `Cancelled`.
+    fn solve_columns(
+        &self,
+        w: &Mat<f64>,
+        ridge: f64,
+        which: Entries,
+        progress: &mut dyn Progress,
+    ) -> Result<(Mat<f64>, bool)> {
+        let d = self.parents.len();
+        // Columns in parallel, a few per thread at a time, so that a Ctrl-C is seen within a
+        // fraction of a second even at d = 1000 (each column is solved alone: the result does
+        // not depend on the threads).
+        let chunk = 4 * rayon::current_num_threads().max(2);
+        let mut next = Mat::<f64>::zeros(d, d);
+        let mut settled = true;
+        for first in (0..d).step_by(chunk) {
+            if progress.should_stop() {
+                return Err(CoreError::Cancelled);
+            }
+            let columns = first..(first + chunk).min(d);
+            let solved: Result<Vec<(Vec<Entry>, Solution)>> = columns
+                .into_par_iter()
+                .map(|j| {
+                    let entries: Vec<Entry> =
+                        self.parents[j].iter().filter(|e| which == Entries::All || !e.penalised).copied().collect();
+                    let warm: Vec<f64> = entries.iter().map(|e| w[(e.row, j)]).collect();
+                    let solution = solve_column(&self.covariance, j, &entries, warm, self.scale, ridge)?;
+                    Ok((entries, solution))
+                })
+                .collect();
+            for (entries, solution) in solved? {
+                settled &= solution.optimal;
+                for (e, v) in entries.iter().zip(solution.coefficients) {
+                    next[(e.row, e.column)] = v;
+                }
+            }
+        }
+        Ok((next, settled))
+    }
+
+    /// W = 0 on the penalised entries with the required edges fitted alone (from their values
+    /// in `start`), whether those fits settled, and G of [`zero_gradient_norm`] there: that W is
+    /// the minimiser when G ≤ λ2 (the optimality condition at the kink).
+    ///
+    /// Errors: `Cancelled`.
+    fn at_zero(&self, start: &Mat<f64>, progress: &mut dyn Progress) -> Result<(Mat<f64>, bool, f64)> {
+        let d = self.parents.len();
+        let mut required_start = Mat::<f64>::zeros(d, d);
+        for e in self.parents.iter().flatten().filter(|e| !e.penalised) {
+            required_start[(e.row, e.column)] = start[(e.row, e.column)];
+        }
+        let (zero, settled) = self.solve_columns(&required_start, 0.0, Entries::Required, progress)?;
+        let gradient = zero_gradient_norm(&self.covariance, &self.parents, &zero, self.scale);
+        Ok((zero, settled, gradient))
+    }
+}
+
+/// Whether the refit's problem on the `allowed` entries has its minimiser at W = 0 on the
+/// penalised entries (the required edges fitted alone). Over every entry the prior allows, this
+/// holds for every orientation too: the test's G over fewer entries is no larger.
+///
+/// Errors: `InvalidInput` for X without rows; `Cancelled`.
+pub(super) fn zero_is_optimal(
+    x: MatRef<'_, f64>,
+    allowed: &[Entry],
+    config: &Config,
+    progress: &mut dyn Progress,
+) -> Result<bool> {
+    let problem = Problem::new(x, allowed)?;
+    let (_, _, gradient) = problem.at_zero(&Mat::zeros(x.ncols(), x.ncols()), progress)?;
+    Ok(gradient <= config.lambda2)
+}
+
 /// Minimises the t → 0 objective (see the module docs) on the (uncentred) rows `x` over the
 /// `allowed` entries, from the annealed weights `start`. Returns W, whether the refit settled
 /// (every column's elastic net optimal and |f(c)| ≤ `REFIT_TOL`·c, or W = 0 optimal for the
@@ -84,59 +180,16 @@ pub(super) fn refit(
     progress: &mut dyn Progress,
 ) -> Result<(Mat<f64>, bool, usize)> {
     let d = x.ncols();
-    let covariance = Covariance::from_data(x)?;
-    // The data term is (2/d)·½n⁻¹‖X − XW‖² = (2/d)·½ tr((I − W)ᵀΣ(I − W)).
-    let scale = 2.0 / d as f64;
-    let mut parents: Vec<Vec<Entry>> = vec![Vec::new(); d];
-    for entry in allowed {
-        parents[entry.column].push(*entry);
-    }
+    let problem = Problem::new(x, allowed)?;
     // ‖W‖_F over the penalised entries (required edges are not penalised), safe from underflow.
     let penalised_norm =
         |w: &Mat<f64>| scaled_norm(allowed.iter().filter(|e| e.penalised).map(|e| w[(e.row, e.column)]));
-    // One pass: every column's elastic net with `ridge` on its penalised entries, warm-started
-    // from `w`; the new W and whether every column met its optimality conditions.
     let solve_columns =
-        |w: &Mat<f64>, ridge: f64, which: Entries, progress: &mut dyn Progress| -> Result<(Mat<f64>, bool)> {
-            // Columns in parallel, a few per thread at a time, so that a Ctrl-C is seen within a
-            // fraction of a second even at d = 1000 (each column is solved alone: the result does
-            // not depend on the threads).
-            let chunk = 4 * rayon::current_num_threads().max(2);
-            let mut next = Mat::<f64>::zeros(d, d);
-            let mut settled = true;
-            for first in (0..d).step_by(chunk) {
-                if progress.should_stop() {
-                    return Err(CoreError::Cancelled);
-                }
-                let columns = first..(first + chunk).min(d);
-                let solved: Result<Vec<(Vec<Entry>, Solution)>> = columns
-                    .into_par_iter()
-                    .map(|j| {
-                        let entries: Vec<Entry> =
-                            parents[j].iter().filter(|e| which == Entries::All || !e.penalised).copied().collect();
-                        let warm: Vec<f64> = entries.iter().map(|e| w[(e.row, j)]).collect();
-                        let solution = solve_column(&covariance, j, &entries, warm, scale, ridge)?;
-                        Ok((entries, solution))
-                    })
-                    .collect();
-                for (entries, solution) in solved? {
-                    settled &= solution.optimal;
-                    for (e, v) in entries.iter().zip(solution.coefficients) {
-                        next[(e.row, e.column)] = v;
-                    }
-                }
-            }
-            Ok((next, settled))
-        };
+        |w: &Mat<f64>, ridge: f64, progress: &mut dyn Progress| problem.solve_columns(w, ridge, Entries::All, progress);
 
     // W = 0 on the penalised entries, the required edges fitted alone: the minimiser when the
     // optimality condition at the kink holds (G ≤ λ2).
-    let mut required_start = Mat::<f64>::zeros(d, d);
-    for e in allowed.iter().filter(|e| !e.penalised) {
-        required_start[(e.row, e.column)] = start[(e.row, e.column)];
-    }
-    let (zero, zero_settled) = solve_columns(&required_start, 0.0, Entries::Required, progress)?;
-    let gradient = zero_gradient_norm(&covariance, &parents, &zero, scale);
+    let (zero, zero_settled, gradient) = problem.at_zero(start, progress)?;
     if gradient <= config.lambda2 {
         return Ok((zero, zero_settled, 1));
     }
@@ -148,7 +201,7 @@ pub(super) fn refit(
     let mut evaluations = 0;
     if config.lambda2 == 0.0 {
         // No coupling: one pass of lassos.
-        let (solved, settled) = solve_columns(&w, 0.0, Entries::All, progress)?;
+        let (solved, settled) = solve_columns(&w, 0.0, progress)?;
         return Ok((solved, settled, 1));
     }
     let mut search = RootSearch::new(config.lambda2, gradient);
@@ -156,7 +209,7 @@ pub(super) fn refit(
     if !(c > 0.0 && c.is_finite()) {
         // No usable start (W = 0 on the penalised entries): the ridge 0 gives N(∞), an upper
         // bound on the root (N never exceeds it), where the search starts.
-        let (solved, settled) = solve_columns(&w, 0.0, Entries::All, progress)?;
+        let (solved, settled) = solve_columns(&w, 0.0, progress)?;
         evaluations += 1;
         w = solved;
         c = penalised_norm(&w);
@@ -167,7 +220,7 @@ pub(super) fn refit(
     }
     let mut converged = false;
     while evaluations < REFIT_MAX_EVALUATIONS {
-        let (solved, settled) = solve_columns(&w, config.lambda2 / c, Entries::All, progress)?;
+        let (solved, settled) = solve_columns(&w, config.lambda2 / c, progress)?;
         evaluations += 1;
         w = solved;
         if !settled {
