@@ -48,11 +48,14 @@ class COSMO(DAGLearner):
         minimise the objective's t → 0 limit, ``‖X − XW‖²/(n·d) + λ1‖W‖₁ + λ2‖W‖_F`` over the
         allowed entries, on all rows instead of minibatches. It is convex; each column's
         elastic net is solved exactly (coordinate descent with active-set steps, Friedman,
-        Hastie & Tibshirani 2010; Osborne, Presnell & Turlach 2000), and ‖W‖_F is handled by
-        majorise–minimise rounds (at most 50; they stop when ‖W‖_F changes by less than 1e-7,
-        relative, or when W = 0 is optimal). Required edges carry neither penalty here.
-        ``converged_`` is then True when every column met its optimality conditions (within
-        1e-7 of its scale) and the rounds settled. ``False`` is the authors' algorithm, which
+        Hastie & Tibshirani 2010; Osborne, Presnell & Turlach 2000). ‖W‖_F couples the columns:
+        unless W = 0 is optimal (tested directly), the minimiser is the elastic-net solution
+        W(λ2/c) with the ridge λ2‖W‖²/(2c) in its place, where c solves ‖W(λ2/c)‖_F = c; a
+        bracketing root search (secant, then Anderson–Björck regula falsi, in log c) finds c in
+        at most 50 passes over the columns, stopping when ‖W(λ2/c)‖_F is within 1e-7 of c,
+        relative. Required edges carry neither penalty here. ``converged_`` is then True when
+        every column met its optimality conditions (within 1e-7 of its scale) and the search
+        stopped so, or W = 0 is optimal. ``False`` is the authors' algorithm, which
         returns A = W∘S at ``t_end`` from the last minibatch step.
     w_threshold : float, default=0.3
         Edges whose weight (the refitted W_ij, or A_ij with ``refit=False``) is at most this in
@@ -106,8 +109,13 @@ class COSMO(DAGLearner):
     diverged_ : bool
         The last epoch's mean squared error ended above the empty graph's (W = 0): the minibatch
         steps diverged (``lr`` too large); ``converged_`` is then False and a warning says so.
+        Not when λ1 and λ2 are so large that W = 0 (with the required edges fitted alone) is
+        the minimiser for every orientation: Adam's steps then only jitter W about 0 (or leave
+        it where it started, once λ2's gradient squared overflows), and the answer does not
+        depend on the epochs.
     n_refit_rounds_ : int
-        Majorise–minimise rounds of the refit (0 without it).
+        Passes of the refit over the columns: evaluations of ‖W(λ2/c)‖_F − c, or 1 when W = 0
+        is optimal (0 without the refit).
     refit_time_ : float
         Seconds the refit took (0 without it), as scikit-learn's ``GridSearchCV.refit_time_``.
     n_iter_ : int

@@ -12,11 +12,13 @@
 //! mask p_j − p_i > ε and |A_ij| > `w_threshold`: a DAG by construction (p increases along it).
 //!
 //! Our addition, `refit` (on by default): after the epochs the orientation is held and W is
-//! fitted exactly to the t → 0 limit of the same objective on all rows, a convex problem. ‖W‖_F
-//! is majorised at the current W by a ridge term, which leaves one elastic net per column
-//! ([`ElasticNet`](crate::regression::ElasticNet)), solved exactly and in parallel; the
-//! majoriser is updated until ‖W‖_F settles (the objective never increases). `converged` then
-//! means that this problem reached its optimality conditions. Without it (the authors'
+//! fitted exactly to the t → 0 limit of the same objective on all rows, a convex problem. Unless
+//! W = 0 is optimal (tested directly at the kink of ‖W‖_F), its minimiser W* is also the
+//! minimiser with λ2‖W‖_F replaced by the ridge λ2‖W‖²/(2c), c = ‖W*‖_F, which leaves one elastic
+//! net per column ([`ElasticNet`](crate::regression::ElasticNet)), solved exactly and in
+//! parallel; c is the root of the scalar equation ‖W(λ2/c)‖_F = c, found by a bracketing root
+//! search (see `refit`). `converged` then means that this problem reached its optimality
+//! conditions. Without it (the authors'
 //! algorithm) `converged` is the relative-change rule on the epoch losses (`tol`), which the
 //! cosine schedule almost never meets.
 //!
@@ -47,7 +49,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use refit::{refit, Entry};
+use refit::{refit, zero_is_optimal, Entry};
 use serde::{Deserialize, Serialize};
 
 mod refit;
@@ -177,17 +179,19 @@ pub struct Fit {
     /// Adam steps.
     pub n_steps: usize,
     /// With `refit`: the refit settled (every column's elastic net met its optimality
-    /// conditions and ‖W‖_F stopped changing, or W = 0 is optimal). Without: the loss changed
+    /// conditions and ‖W‖_F equals the c of the ridge λ2/c within 1e-7, relative, or W = 0 is
+    /// optimal). Without: the loss changed
     /// by at most `tol` (relative) over the last tenth of the epochs.
     pub converged: bool,
-    /// The last epoch's mean squared error is above that of W = 0: the minibatch optimisation
-    /// diverged.
+    /// The last epoch's mean squared error is above that of W = 0 although the penalties do not
+    /// make W = 0 the minimiser whatever the orientation: the minibatch optimisation diverged.
     pub diverged: bool,
     /// The mean squared error of W = 0 (the mean squared value of the centred data).
     pub empty_loss: f64,
     /// The last epoch's mean squared error.
     pub last_error: f64,
-    /// Rounds of the refit (0 without it).
+    /// Passes of the refit over the columns (evaluations of ‖W(λ2/c)‖_F − c, or 1 when W = 0 is
+    /// optimal; 0 without it).
     pub refit_rounds: usize,
     /// Wall-clock seconds of the refit (0 without it), so that benchmarks can tell the epochs'
     /// time from it.
@@ -478,8 +482,19 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
     let refit_seconds = if config.refit { started.elapsed().as_secs_f64() } else { 0.0 };
     // The error of W = 0 (predicting every column by its mean): a last epoch's error above it means
     // the minibatch steps diverged (lr too large), whatever the refit makes of the orientation.
+    // Unless the penalties make W = 0 (the required edges fitted alone) the minimiser for every
+    // orientation, i.e. over every entry the prior allows: then Adam's steps only jitter W about 0,
+    // or freeze it where λ2's gradient overflows Adam's second moment (λ2 ≳ 1e154), which leaves
+    // the error a hair or the initial W's worth above the empty graph's, and the answer does not
+    // depend on the epochs.
     let empty_loss = (0..d).map(|j| (0..n).map(|r| x[(r, j)] * x[(r, j)]).sum::<f64>()).sum::<f64>() / (n * d) as f64;
-    let diverged = last_error > empty_loss;
+    let diverged = last_error > empty_loss && {
+        let every_entry: Vec<Entry> = (0..d * d)
+            .filter(|&k| model.free[k] != 0.0)
+            .map(|k| Entry { row: k % d, column: k / d, l1: model.l1[k], penalised: !is_required(k % d, k / d) })
+            .collect();
+        !zero_is_optimal(x, &every_entry, config, progress)?
+    };
     Ok(Fit {
         raw_weights,
         weights,
@@ -612,6 +627,25 @@ mod tests {
                 .unwrap();
         assert_eq!(without.refit_rounds, 0);
         assert!(is_dag(without.weights.as_ref()));
+    }
+
+    #[test]
+    fn a_penalty_that_pins_w_at_zero_is_not_divergence() {
+        // λ2 = 1e100 or λ1 = 1e3 make W = 0 the minimiser whatever the orientation; Adam's steps
+        // jitter W about 0, and the last epoch's error ends a hair above the empty graph's (on
+        // this seed), which is no divergence; the refit finds W = 0 optimal. (λ2 = 1e200, which
+        // freezes W at its random start, is in tests/test_cosmo.py.) With the default
+        // penalties, lr = 100 ends above it: divergence.
+        let x = data(300, 8, 8);
+        for (lambda1, lambda2) in [(1e-3, 1e100), (1e3, 2e-3)] {
+            let cfg = Config { lambda1, lambda2, max_iter: 50, ..config() };
+            let out = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
+            assert!(out.last_error > out.empty_loss, "{lambda1} {lambda2}"); // flagged before
+            assert!(!out.diverged && out.converged && out.refit_rounds == 1);
+            assert!(out.raw_weights.norm_max() == 0.0);
+        }
+        let wild = Config { lr: Auto::Value(100.0), max_iter: 50, ..config() };
+        assert!(fit(x.as_ref(), &wild, &Prior::default(), &mut Silent).unwrap().diverged);
     }
 
     #[test]
