@@ -51,65 +51,58 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use refit::{refit, zero_is_optimal, Entry};
 use serde::{Deserialize, Serialize};
+use smart_default::SmartDefault;
 
 mod refit;
 
-/// Settings of [`fit`]; defaults in [`Config::default`].
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Settings of [`fit`]; the defaults are the middle of the authors' search ranges for linear data,
+/// with lr and t_end as measured on raw ER2/ER4 simulations (see the Python `COSMO` docstring).
+#[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// λ1: L1 weight on W.
+    #[default(5e-4)]
     pub lambda1: f64,
     /// λ2: weight of ‖W‖_F.
+    #[default(2e-3)]
     pub lambda2: f64,
     /// λp: weight of ‖p‖₂.
+    #[default(2e-3)]
     pub lambda_p: f64,
     /// ε > 0: the priority gap an arc needs.
+    #[default(6e-3)]
     pub shift: f64,
     /// Temperature of the first epoch.
+    #[default(0.45)]
     pub t_start: f64,
     /// Temperature of the last epoch.
+    #[default(1e-3)]
     pub t_end: f64,
     /// Adam's learning rate; "auto": 1e-2 up to d = 30 variables, 5e-3 above (chosen on raw
     /// ER2/ER4 simulations at d = 20–100).
+    #[default(Auto::Auto)]
     pub lr: Auto<f64>,
     /// Rows per minibatch.
+    #[default(64)]
     pub batch_size: usize,
     /// Epochs.
+    #[default(2000)]
     pub max_iter: usize,
     /// Without `refit`: `converged` when the loss changed by at most this (relative) over the
     /// last tenth of the epochs.
+    #[default(1e-2)]
     pub tol: f64,
     /// After the epochs, fix the orientation and fit W to the t → 0 objective (see the
     /// [module docs](crate::learners::cosmo)).
+    #[default(true)]
     pub refit: bool,
     /// |A_ij| at or below this is dropped from the final graph.
+    #[default(0.3)]
     pub w_threshold: f64,
     /// Seed of the initialisation and of the minibatch order.
     pub seed: u64,
 }
 
-impl Default for Config {
-    /// The middle of the authors' search ranges for linear data, with lr and t_end as measured
-    /// on raw ER2/ER4 simulations (see the Python `COSMO` docstring).
-    fn default() -> Self {
-        Config {
-            lambda1: 5e-4,
-            lambda2: 2e-3,
-            lambda_p: 2e-3,
-            shift: 6e-3,
-            t_start: 0.45,
-            t_end: 1e-3,
-            lr: Auto::Auto,
-            batch_size: 64,
-            max_iter: 2000,
-            tol: 1e-2,
-            refit: true,
-            w_threshold: 0.3,
-            seed: 0,
-        }
-    }
-}
 
 impl Config {
     /// The learning rate for d variables.
