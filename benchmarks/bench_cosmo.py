@@ -91,18 +91,7 @@ def matmul_floor(d, n, batch, repeats):
 
 
 def main(argv=None):
-    """Run the benchmark from the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
-
-    Returns
-    -------
-    int
-        Exit code 0.
-    """
+    """The command line (see the module docstring; ``--help`` lists the options); returns 0."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_cosmo", description=__doc__.splitlines()[0])
     p.add_argument("--d", type=int, nargs="+", default=[50, 100, 200, 500, 1000])
     p.add_argument("--seeds", type=int, nargs="+", default=[0])

@@ -43,18 +43,7 @@ def latency(d: int) -> float:
 
 
 def main(argv=None) -> int:
-    """Run the benchmark from the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
-
-    Returns
-    -------
-    int
-        Exit code 0.
-    """
+    """The command line (see the module docstring; ``--help`` lists the options); returns 0."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_ctrl_c", description=__doc__.splitlines()[0])
     p.add_argument("--d", type=int, nargs="+", default=[500, 1000, 2000])
     p.add_argument("--repeat", type=int, default=3)

@@ -455,18 +455,7 @@ def _dagma_version():
 
 
 def main(argv=None):
-    """Run the benchmark from the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
-
-    Returns
-    -------
-    int
-        Exit code 0.
-    """
+    """The command line (see the module docstring; ``--help`` lists the options); returns 0."""
     p = argparse.ArgumentParser(
         prog="python -m benchmarks.bench_dagma",
         description="acyclic.DAGMA vs PyPI dagma's DagmaLinear on identical data.",

@@ -17,18 +17,7 @@ import warnings
 
 
 def main(argv=None):
-    """Run the benchmark from the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
-
-    Returns
-    -------
-    int
-        Exit code 0.
-    """
+    """The command line (see the module docstring; ``--help`` lists the options); returns 0."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_dpdag_time", description=__doc__.splitlines()[0])
     p.add_argument("--d", type=int, default=50)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])

@@ -289,18 +289,7 @@ def summarize(rows, meta):
 
 
 def main(argv=None):
-    """Run the benchmark from the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
-
-    Returns
-    -------
-    int
-        Exit code 0.
-    """
+    """The command line (see the module docstring; ``--help`` lists the options); returns 0."""
     p = argparse.ArgumentParser(
         prog="python -m benchmarks.bench_notears",
         description="acyclic.NOTEARS vs the numpy/scipy reference NOTEARS on identical data.",

@@ -101,18 +101,7 @@ def summarize(before: str, after: str) -> str:
 
 
 def main(argv=None) -> int:
-    """Run the benchmark from the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
-
-    Returns
-    -------
-    int
-        Exit code 0.
-    """
+    """The command line (see the module docstring; ``--help`` lists the options); returns 0."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_one_ulp", description=__doc__.splitlines()[0])
     p.add_argument("--make-data", metavar="NPZ")
     p.add_argument("--data", metavar="NPZ")

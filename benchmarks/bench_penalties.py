@@ -50,18 +50,7 @@ def _parse(argv=None):
 
 
 def main(argv=None) -> int:
-    """Run the benchmark from the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
-
-    Returns
-    -------
-    int
-        Exit code 0.
-    """
+    """The command line (see the module docstring; ``--help`` lists the options); returns 0."""
     args = _parse(argv)
     for var in THREAD_VARS:
         os.environ[var] = str(args.threads)

@@ -39,18 +39,7 @@ def dense(d: int, seed: int) -> np.ndarray:
 
 
 def main(argv=None) -> int:
-    """Run the benchmark from the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
-
-    Returns
-    -------
-    int
-        The exit status (0).
-    """
+    """The command line (see the module docstring; ``--help`` lists the options); returns 0."""
     args = _parse(argv)
     import acyclic
     from acyclic.graph import is_dag, project_to_dag

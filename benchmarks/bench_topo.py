@@ -192,18 +192,7 @@ def summarize(rows, meta):
 
 
 def main(argv=None):
-    """Run the benchmark from the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments (``sys.argv[1:]`` when None); ``--help`` lists them.
-
-    Returns
-    -------
-    int
-        Exit code 0.
-    """
+    """The command line (see the module docstring; ``--help`` lists the options); returns 0."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_topo", description=__doc__.splitlines()[0])
     p.add_argument("--graphs", nargs="+", default=["ER2", "ER4"], help="ER2, ER4, SF4, …")
     p.add_argument("--d", type=int, nargs="+", default=[20, 50, 100])

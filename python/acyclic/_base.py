@@ -88,6 +88,13 @@ class DAGLearner(BaseEstimator):
     #: The hyper-parameters in units of the data, named by the warning about extreme scales.
     _scale_dependent_params = "lambda1 and w_threshold"
 
+    def _set_params(self, params: Dict[str, Any]) -> None:
+        """Stores ``__init__``'s arguments (its ``locals()``) as given, scikit-learn style: no
+        validation or conversion here, ``fit`` does that."""
+        for name, value in params.items():
+            if name not in ("self", "__class__"):
+                setattr(self, name, value)
+
     # Subclasses: "linear" (centre, optionally scale) or "glm" (data used as given).
     def _preprocessing(self) -> str:
         return "linear"

@@ -157,23 +157,7 @@ class COSMO(DAGLearner):
         verbose=False,
         prior_knowledge=None,
     ):
-        self.lambda1 = lambda1
-        self.lambda2 = lambda2
-        self.lambda_p = lambda_p
-        self.shift = shift
-        self.t_start = t_start
-        self.t_end = t_end
-        self.lr = lr
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.tol = tol
-        self.refit = refit
-        self.w_threshold = w_threshold
-        self.standardize = standardize
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.verbose = verbose
-        self.prior_knowledge = prior_knowledge
+        self._set_params(locals())
 
     def _convergence_advice(self) -> str:
         if self.diverged_:

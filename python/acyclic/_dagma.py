@@ -124,23 +124,7 @@ class DAGMA(LinearSEMLearner):
         verbose=False,
         prior_knowledge=None,
     ):
-        self.lambda1 = lambda1
-        self.loss_type = loss_type
-        self.w_threshold = w_threshold
-        self.T = T
-        self.mu_init = mu_init
-        self.mu_factor = mu_factor
-        self.s = s
-        self.warm_iter = warm_iter
-        self.max_iter = max_iter
-        self.lr = lr
-        self.solver = solver
-        self.hybrid_tol = hybrid_tol
-        self.h_tol = h_tol
-        self.standardize = standardize
-        self.n_jobs = n_jobs
-        self.verbose = verbose
-        self.prior_knowledge = prior_knowledge
+        self._set_params(locals())
 
     def _convergence_advice(self) -> str:
         return (

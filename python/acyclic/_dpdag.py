@@ -221,26 +221,7 @@ class DPDAG(DAGLearner):
         verbose=False,
         prior_knowledge=None,
     ):
-        self.mechanism = mechanism
-        self.hidden = hidden
-        self.lambda_kl = lambda_kl
-        self.prior = prior
-        self.tau = tau
-        self.lr_graph = lr_graph
-        self.lr_mech = lr_mech
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.patience = patience
-        self.tol = tol
-        self.validation_fraction = validation_fraction
-        self.edge_threshold = edge_threshold
-        self.refit = refit
-        self.refit_orders = refit_orders
-        self.standardize = standardize
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.verbose = verbose
-        self.prior_knowledge = prior_knowledge
+        self._set_params(locals())
 
     # ------------------------------------------------------------------ fit
     def _store(self, result, forbidden=None, required=None) -> None:

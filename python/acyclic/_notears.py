@@ -123,19 +123,7 @@ class NOTEARS(LinearSEMLearner):
         verbose=False,
         prior_knowledge=None,
     ):
-        self.lambda1 = lambda1
-        self.loss_type = loss_type
-        self.penalty = penalty
-        self.s = s
-        self.max_iter = max_iter
-        self.inner_max_iter = inner_max_iter
-        self.h_tol = h_tol
-        self.rho_max = rho_max
-        self.w_threshold = w_threshold
-        self.standardize = standardize
-        self.n_jobs = n_jobs
-        self.verbose = verbose
-        self.prior_knowledge = prior_knowledge
+        self._set_params(locals())
 
     def _convergence_advice(self) -> str:
         return (

@@ -114,17 +114,7 @@ class TOPO(DAGLearner):
         verbose=False,
         prior_knowledge=None,
     ):
-        self.init = init
-        self.size_small = size_small
-        self.size_large = size_large
-        self.n_large_searches = n_large_searches
-        self.w_threshold = w_threshold
-        self.max_iter = max_iter
-        self.standardize = standardize
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.verbose = verbose
-        self.prior_knowledge = prior_knowledge
+        self._set_params(locals())
 
     def _convergence_advice(self) -> str:
         return (

@@ -74,13 +74,7 @@ class SortnRegress(DAGLearner):
 
     def __init__(self, *, sort="var", w_threshold=0.0, standardize=False, random_state=None, n_jobs=None,
                  verbose=False, prior_knowledge=None):  # fmt: skip
-        self.sort = sort
-        self.w_threshold = w_threshold
-        self.standardize = standardize
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.verbose = verbose
-        self.prior_knowledge = prior_knowledge
+        self._set_params(locals())
 
 
 def _fixed_sort(criterion: str, summary: str):
@@ -92,12 +86,7 @@ def _fixed_sort(criterion: str, summary: str):
 
         def __init__(self, *, w_threshold=0.0, standardize=False, random_state=None, n_jobs=None, verbose=False,
                      prior_knowledge=None):  # fmt: skip
-            self.w_threshold = w_threshold
-            self.standardize = standardize
-            self.random_state = random_state
-            self.n_jobs = n_jobs
-            self.verbose = verbose
-            self.prior_knowledge = prior_knowledge
+            self._set_params(locals())
 
     Baseline.__doc__ = summary + "\n\n    Parameters\n    ----------" + _COMMON_PARAMETERS
     return Baseline
