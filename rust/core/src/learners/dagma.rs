@@ -110,7 +110,6 @@ pub struct Config {
     pub solver: InnerSolver,
 }
 
-
 /// What [`fit`] returns.
 #[derive(Debug, Clone)]
 pub struct Fit {

@@ -61,7 +61,6 @@ pub struct Config {
     pub inner: lbfgs::Options,
 }
 
-
 /// What [`fit`] returns.
 #[derive(Debug, Clone)]
 pub struct Fit {

@@ -47,7 +47,6 @@ pub struct Config {
     pub seed: u64,
 }
 
-
 /// A residual variance below this fraction of the target's variance counts as an exact fit: the
 /// BIC's noise variance is floored there so that it stays defined.
 const NOISE_FLOOR: f64 = 1e-12;

@@ -122,7 +122,6 @@ pub struct Config {
     pub seed: u64,
 }
 
-
 impl Learner for Config {
     const NAME: &'static str = "topo";
 

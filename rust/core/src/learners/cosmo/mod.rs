@@ -103,7 +103,6 @@ pub struct Config {
     pub seed: u64,
 }
 
-
 impl Config {
     /// The learning rate for d variables.
     pub fn learning_rate(&self, d: usize) -> f64 {

@@ -105,7 +105,6 @@ pub struct Config {
     pub seed: u64,
 }
 
-
 /// Orders sampled to estimate the edge marginals when required edges make them inexact.
 pub const N_ORDER_SAMPLES: usize = 10_000;
 
