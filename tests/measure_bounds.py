@@ -232,6 +232,8 @@ def _cosmo_refit(d, k):
 
 EXPERIMENTS["cosmo_refit_er4_d30"] = _cosmo_refit(30, 4)
 EXPERIMENTS["cosmo_refit_er2_d10"] = _cosmo_refit(10, 2)
+EXPERIMENTS["cosmo_refit_er4_d12"] = _cosmo_refit(12, 4)
+EXPERIMENTS["cosmo_refit_er4_d15"] = _cosmo_refit(15, 4)
 EXPERIMENTS["cosmo_refit_er3_d15"] = _cosmo_refit(15, 3)
 EXPERIMENTS["cosmo_refit_er2_d20"] = _cosmo_refit(20, 2)
 EXPERIMENTS["cosmo_refit_er4_d20"] = _cosmo_refit(20, 4)
@@ -276,6 +278,7 @@ def _dpdag_mlp(d, edges, n, **params):
 
 
 EXPERIMENTS["dpdag_mlp_d10"] = _dpdag_mlp(10, 20, 1000)
+EXPERIMENTS["dpdag_mlp_d6"] = _dpdag_mlp(6, 12, 500)
 
 
 def _dpdag_mlp_fit(d, edges, n):
@@ -361,6 +364,25 @@ def convergence_advice(seed):
 
 
 @experiment
+def cosmo_without_refit(seed):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reliability"))
+    from _learners import make
+    from _learners import sem as rsem
+
+    out = {}
+    X = rsem(seed, d=8, k=3)  # test_6's SHORT_AND_ADVISED
+    for max_iter in (10, 20, 100):
+        out[f"d8_converged_max_iter_{max_iter}"] = bool(make("cosmo", refit=False, max_iter=max_iter).fit(X).converged_)
+    out["d8_converged_tol_1e-12"] = bool(make("cosmo", refit=False, max_iter=100, tol=1e-12).fit(X).converged_)
+    X = rsem(seed, d=5, k=1, n=100)  # test_cosmo_without_refit_rarely_converges
+    for max_iter in (20, 1000):
+        out[f"d5_converged_max_iter_{max_iter}"] = bool(
+            COSMO(max_iter=max_iter, random_state=0, refit=False).fit(X).converged_
+        )
+    return out
+
+
+@experiment
 def notears_history(seed):
     _, _, X = sem(seed, 10, 2, 1000)
     h = NOTEARS().fit(X).history_
@@ -369,9 +391,6 @@ def notears_history(seed):
         "min_step": float(np.min(np.diff(h))),
         "last": float(h[-1]),
     }
-
-
-EXPERIMENTS["dpdag_mlp_d6"] = _dpdag_mlp(6, 12, 500)
 
 
 @experiment

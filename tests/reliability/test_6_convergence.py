@@ -28,7 +28,8 @@ SHORT_AND_ADVISED = {
              {"init": "random", "random_state": 0, "max_iter": 1000}),
     # COSMO without its refit: the training loop's rule (the loss's relative change over the last
     # tenth of the epochs <= tol) is met now and then at tol = 0.01, the default (on 1 of seeds 0-19
-    # at each of max_iter 10, 20, 100); at tol = 1e-12 on none
+    # at each of max_iter 10, 20, 100); at tol = 1e-12 on none (tests/measure_bounds.py
+    # cosmo_without_refit)
     "cosmo": ({"refit": False, "max_iter": 100, "tol": 1e-12}, r"refit=True", {"max_iter": 100}),
     "dpdag": ({"max_iter": 3, "patience": 20}, r"increase max_iter", {"max_iter": 3000, "patience": 20}),
     "dpdag-linear": ({"max_iter": 3, "patience": 20}, r"increase max_iter", {"max_iter": 3000, "patience": 20}),
@@ -104,8 +105,9 @@ def test_notears_no_warning_when_converged():
 def test_cosmo_without_refit_rarely_converges():
     # The training loop's rule (the loss over the last tenth) mostly fails while the temperature
     # still falls 12-fold over that tenth; that is why refit=True is the default. On seeds 0-19 of
-    # this setting it is met on one seed at max_iter 20 (seed 9) and one at 1000 (seed 7); the
-    # bound allows 3 of 20 (margin 2). Every fit that does not converge warns, naming the refit.
+    # this setting it is met on one seed at max_iter 20 (seed 9) and one at 1000 (seed 7)
+    # (tests/measure_bounds.py cosmo_without_refit); the bound allows 3 of 20 (margin 2). Every fit
+    # that does not converge warns, naming the refit.
     for max_iter in (20, 1000):
         converged = 0
         for seed in range(20):
