@@ -4,6 +4,7 @@ import _thread
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -148,10 +149,16 @@ def test_ctrl_c_keeps_the_finished_rows(tmp_path):
             _thread.interrupt_main()
 
     watcher = threading.Thread(target=interrupt_during_the_slow_run, daemon=True)
-    watcher.start()
-    result = run_suite(suite, methods=[METHODS["empty"], slow, METHODS["topo"]], out_dir=tmp_path, n_jobs=1,
-                       progress=False)  # fmt: skip
-    watcher.join()
+    # Ctrl-C raises KeyboardInterrupt, whatever SIGINT's inherited disposition (a process started in
+    # the background by a non-interactive shell ignores SIGINT, and interrupt_main then does nothing)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        watcher.start()
+        result = run_suite(suite, methods=[METHODS["empty"], slow, METHODS["topo"]], out_dir=tmp_path, n_jobs=1,
+                           progress=False)  # fmt: skip
+        watcher.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert box["pressed"], "the first row or the slow run's process never appeared"
     assert result.interrupted
     assert [r["method"] for r in result.rows] == ["empty"]
