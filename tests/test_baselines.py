@@ -35,19 +35,21 @@ def test_returns_a_dag_that_follows_its_order(cls):
 
 def test_var_sort_exploits_raw_variances_and_r2_survives_standardization():
     var_raw, var_std, r2_raw, r2_std, random_raw = [], [], [], [], []
-    for seed in range(3):
+    for seed in range(20):
         B, X = sem(seed)
         var_raw.append(count_accuracy(B, VarSortnRegress(w_threshold=0.3).fit(X).weights_)["shd"])
         var_std.append(count_accuracy(B, VarSortnRegress(w_threshold=0.3, standardize=True).fit(X).weights_)["shd"])
         r2_raw.append(count_accuracy(B, R2SortnRegress().fit(X).adjacency_)["shd"])
         r2_std.append(count_accuracy(B, R2SortnRegress(standardize=True).fit(X).adjacency_)["shd"])
         random_raw.append(count_accuracy(B, RandomSortnRegress(random_state=seed).fit(X).adjacency_)["shd"])
-    # raw simulated data are varsortable (here 0.94–0.98): far better than a random order, and
-    # lost once standardized
-    assert np.mean(var_raw) <= 10, var_raw
-    assert np.mean(var_std) > np.mean(var_raw) + 3, (var_raw, var_std)
+    # raw simulated data are varsortable: far better than a random order, and lost once
+    # standardized. Means over seeds 0-19 (tests/measure_bounds.py baselines): raw 6.0, standardized
+    # 21.5, random order 26.3; single seeds go either way (standardized - raw from -2, random - raw
+    # from -9). Bounds: the raw mean plus 2, the gaps minus 5.
+    assert np.mean(var_raw) <= 8, var_raw
+    assert np.mean(var_std) - np.mean(var_raw) >= 10.5, (var_raw, var_std)
+    assert np.mean(random_raw) - np.mean(var_raw) >= 15.3, (random_raw, var_raw)
     assert r2_raw == r2_std  # scale-invariant
-    assert np.mean(random_raw) > np.mean(var_raw), (random_raw, var_raw)
 
 
 def test_sort_parameter_and_prior_knowledge():

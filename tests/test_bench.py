@@ -4,6 +4,7 @@ import _thread
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -17,8 +18,31 @@ from acyclic.bench.methods import GROUPS, METHODS, Method, resolve_methods
 from acyclic.bench.report import mean_sd, summarize
 from acyclic.metrics import count_accuracy, r2_sortability, varsortability
 
+#: The cap on every wait here: it only bounds how long a broken build takes to fail (each wait ends
+#: as soon as its event happens), so a loaded machine makes these tests slower, never red.
+WAIT = 60.0
+
+
+def wait_for(condition, cap=WAIT):
+    """Polls ``condition()`` until it is true (returns True) or ``cap`` seconds have passed (False)."""
+    deadline = time.monotonic() + cap
+    while True:
+        if condition():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
 FINITE = ("seconds", "wall_seconds", "peak_rss_mib", "shd", "shd_reversed_twice", "tpr", "fdr", "fpr", "nnz",
           "n_true_edges", "ls_score", "varsortability", "r2_sortability")  # fmt: skip
+
+
+#: The worst SHD over seeds 0-19 of the smoke suite's data (ER1, n = 200, raw; tests/measure_bounds.py
+#: bench_smoke), by d; the test allows a margin of 2 above it (means over the 20 seeds: 0.05-0.8 at
+#: d = 5, 0.2-1.55 at d = 10).
+SMOKE_WORST_SHD = {"notears": {5: 2, 10: 4}, "dagma": {5: 1, 10: 3}, "topo": {5: 1, 10: 2},
+                   "varsortnregress": {5: 5, 10: 7}}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +76,14 @@ def test_smoke_suite_csv_has_the_columns_and_finite_values(smoke):
         assert row["n_true_edges"] == row["d"]  # ER1: s0 = d
         assert row["peak_rss_mib"] > 10 and row["wall_seconds"] >= row["seconds"] > 0
         assert row["is_dag"] is True  # every learner and baseline returns a DAG
-        assert row["varsortability"] == 1.0  # raw simulated chains of variances, always increasing here
+        # raw simulated data are varsortable: worst over seeds 0-19 0.714 (d = 5, seed 15) and 0.923
+        # (d = 10, seed 1); the bounds subtract a margin of about 0.1
+        assert row["varsortability"] >= {5: 0.6, 10: 0.8}[row["d"]], row
     by = {(r["method"], r["d"]): r for r in rows}
     for d in (5, 10):
         assert by["empty", d]["shd"] == by["empty", d]["n_true_edges"] == d and by["empty", d]["nnz"] == 0
-        for name in ("notears", "dagma", "topo", "varsortnregress"):  # easy raw data: (nearly) exact
-            assert by[name, d]["shd"] <= 1, by[name, d]
+        for name in SMOKE_WORST_SHD:  # easy raw data: nearly exact
+            assert by[name, d]["shd"] <= SMOKE_WORST_SHD[name][d] + 2, by[name, d]
     estimates = np.load(out / "estimates.npz")
     ok = [r for r in rows if r["status"] == "ok"]
     assert sorted(estimates.files) == sorted(f"run{r['run']}" for r in ok)
@@ -88,44 +114,57 @@ def test_failures_are_rows_not_aborts(tmp_path):
     slow = Method("slow", "COSMO forever", "learner", "acyclic:COSMO", {"max_iter": 10**8})
     missing = Method("missing", "no such learner", "learner", "acyclic:NoSuchLearner")
     good = METHODS["topo"]
-    suite = get_suite("smoke").replace(ds=(5,), timeout=6.0)  # room for a loaded machine
+    # The runs that end get a timeout no loaded machine reaches (it counts from the start of the
+    # run's Python process, imports included); the one that never ends, in a suite of its own, a
+    # short one: it times out on any machine.
+    suite = get_suite("smoke").replace(ds=(5,), timeout=WAIT)
     notices = []
-    result = run_suite(suite, methods=[bad, slow, missing, good], out_dir=tmp_path, n_jobs=2, progress=False,
+    result = run_suite(suite, methods=[bad, missing, good], out_dir=tmp_path / "a", n_jobs=2, progress=False,
                        notice=notices.append)  # fmt: skip
-    by = {r["method"]: r for r in read_rows(tmp_path / "runs.csv")}
+    timed_out = run_suite(suite.replace(timeout=3.0), methods=[slow], out_dir=tmp_path / "b", progress=False)
+    by = {r["method"]: r for r in read_rows(tmp_path / "a" / "runs.csv") + read_rows(tmp_path / "b" / "runs.csv")}
     assert by["bad"]["status"] == "error" and "lambda1" in by["bad"]["error"] and by["bad"]["shd"] is None
-    assert by["slow"]["status"] == "timeout" and "timeout after 6 s" in by["slow"]["error"]
+    assert by["slow"]["status"] == "timeout" and "timeout after 3 s" in by["slow"]["error"]
     assert by["missing"]["status"] == "skipped" and "acyclic.NoSuchLearner does not exist" in by["missing"]["error"]
-    assert by["topo"]["status"] == "ok" and by["topo"]["shd"] == 0
+    # TOPO on ER1, d = 5, n = 200: SHD 0 on 19 of seeds 0-19, 1 on seed 1 (tests/measure_bounds.py
+    # bench_smoke); the bound adds a margin of 2
+    assert by["topo"]["status"] == "ok" and by["topo"]["shd"] <= 3
     assert any("no such learner" in n for n in notices)
-    text = summarize(result.rows, result.meta)
+    text = summarize(result.rows + timed_out.rows, result.meta)
     assert "## Failed runs" in text and "| COSMO forever |" in text and "timeout" in text
 
 
 def test_ctrl_c_keeps_the_finished_rows(tmp_path):
-    suite = get_suite("smoke").replace(ds=(5,), timeout=60)
+    # Ctrl-C once the first row is written and the next (endless) run's fit process exists; the
+    # suite's timeout is one that the endless run cannot reach before the interrupt.
+    suite = get_suite("smoke").replace(ds=(5,), timeout=10 * WAIT)
     slow = Method("slow", "COSMO forever", "learner", "acyclic:COSMO", {"max_iter": 10**8})
     csv_path = tmp_path / "runs.csv"
+    box = {}
 
-    def interrupt_after_first_row():
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if csv_path.exists() and len(csv_path.read_text().splitlines()) >= 2:
-                time.sleep(0.3)  # the slow run has started by now
-                _thread.interrupt_main()
-                return
-            time.sleep(0.02)
+    def interrupt_during_the_slow_run():
+        box["pressed"] = wait_for(lambda: csv_path.exists() and len(csv_path.read_text().splitlines()) >= 2
+                                  and _runs(os.getpid(), "--one"))  # fmt: skip
+        if box["pressed"]:
+            _thread.interrupt_main()
 
-    watcher = threading.Thread(target=interrupt_after_first_row, daemon=True)
-    watcher.start()
-    started = time.monotonic()
-    result = run_suite(suite, methods=[METHODS["empty"], slow, METHODS["topo"]], out_dir=tmp_path, n_jobs=1,
-                       progress=False)  # fmt: skip
-    watcher.join()
-    assert result.interrupted and time.monotonic() - started < 30
+    watcher = threading.Thread(target=interrupt_during_the_slow_run, daemon=True)
+    # Ctrl-C raises KeyboardInterrupt, whatever SIGINT's inherited disposition (a process started in
+    # the background by a non-interactive shell ignores SIGINT, and interrupt_main then does nothing)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        watcher.start()
+        result = run_suite(suite, methods=[METHODS["empty"], slow, METHODS["topo"]], out_dir=tmp_path, n_jobs=1,
+                           progress=False)  # fmt: skip
+        watcher.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert box["pressed"], "the first row or the slow run's process never appeared"
+    assert result.interrupted
     assert [r["method"] for r in result.rows] == ["empty"]
     assert [r["method"] for r in read_rows(csv_path)] == ["empty"]
     assert json.loads((tmp_path / "meta.json").read_text())["interrupted"] is True
+    assert wait_for(lambda: not _runs(os.getpid(), "acyclic.bench.process")), "a run outlived the interrupt"
 
 
 def sleep_for(seconds):
@@ -148,14 +187,24 @@ def _alive(pid):
     return _stat(pid)[0] not in ("gone", "Z")
 
 
-def _alive_after(pids, seconds):
-    """The processes of ``pids`` still alive once all are gone or ``seconds`` have passed."""
-    deadline = time.monotonic() + seconds
-    alive = [pid for pid in pids if _alive(pid)]
-    while alive and time.monotonic() < deadline:
-        time.sleep(0.05)
-        alive = [pid for pid in alive if _alive(pid)]
-    return alive
+def _alive_after(pids):
+    """The processes of ``pids`` still alive once all are gone or ``WAIT`` seconds have passed."""
+    wait_for(lambda: not any(_alive(pid) for pid in pids))
+    return [pid for pid in pids if _alive(pid)]
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _runs(pid, marker):
+    """Live descendants of ``pid`` whose command line contains ``marker`` (e.g. ``"--one"``: the
+    fit process of a run, ``"--launch"``: its launcher)."""
+    return [child for child in _descendants(pid) if marker in _cmdline(child)]
 
 
 def _descendants(pid):
@@ -179,18 +228,20 @@ def test_a_killed_benchmark_leaves_no_run_behind():
     here = os.path.dirname(os.path.abspath(__file__))
     script = (
         "from acyclic.bench.process import run_in_subprocess\n"
-        f"run_in_subprocess('test_bench:sleep_for', {{'seconds': 60}}, 120, pythonpath=[{here!r}])\n"
+        f"run_in_subprocess('test_bench:sleep_for', {{'seconds': 600}}, 1200, pythonpath=[{here!r}])\n"
     )
     parent = subprocess.Popen([sys.executable, "-c", script])
-    deadline = time.monotonic() + 30
-    while len(_descendants(parent.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    runs = _descendants(parent.pid)
-    assert len(runs) == 2, "the launcher and the fit process never started"
-    parent.terminate()
-    parent.wait(timeout=10)
-    alive = _alive_after(runs, 10)
-    assert alive == [], [open(f"/proc/{pid}/cmdline").read() for pid in alive]
+    try:
+        assert wait_for(lambda: _runs(parent.pid, "--launch") and _runs(parent.pid, "--one")), (
+            "the launcher and the fit process never started"
+        )
+        runs = _descendants(parent.pid)
+        parent.terminate()
+        parent.wait(timeout=WAIT)
+    finally:
+        parent.kill()
+    alive = _alive_after(runs)
+    assert alive == [], [_cmdline(pid) for pid in alive]
 
 
 def test_standardized_suite_puts_raw_and_standardized_side_by_side():
@@ -303,6 +354,8 @@ def test_sigterm_ends_acyclic_bench_like_ctrl_c(tmp_path):
         "notears",
         "--d",
         "300",
+        "--n",
+        "1000",
         "--seeds",
         "0",
         "--n-jobs",
@@ -314,19 +367,20 @@ def test_sigterm_ends_acyclic_bench_like_ctrl_c(tmp_path):
     ]
     bench = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     csv_path = out / "runs.csv"
-    deadline = time.monotonic() + 60
-    while not (csv_path.exists() and len(csv_path.read_text().splitlines()) >= 2) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    deadline = time.monotonic() + 30
-    while len(_descendants(bench.pid)) < 2 and time.monotonic() < deadline:  # the slow run has started
-        time.sleep(0.05)
-    runs = _descendants(bench.pid)
-    bench.terminate()
-    assert bench.wait(timeout=30) == 130, bench.stderr.read()
+    try:
+        # the first row is written, and the NOTEARS run's fit process has started (d = 300: it
+        # runs for minutes; n = 1000 > d keeps the R²-sortability of the data quick)
+        assert wait_for(lambda: csv_path.exists() and len(csv_path.read_text().splitlines()) >= 2
+                        and _runs(bench.pid, "--one")), "the first row or the NOTEARS run never appeared"  # fmt: skip
+        runs = _descendants(bench.pid)
+        bench.terminate()
+        assert bench.wait(timeout=WAIT) == 130, bench.stderr.read()
+    finally:
+        bench.kill()
     assert [r["method"] for r in read_rows(csv_path)] == ["empty"]
     assert json.loads((out / "meta.json").read_text())["interrupted"] is True
     # the runs die with their parents (PR_SET_PDEATHSIG); on a loaded machine that takes a moment
-    assert _alive_after(runs, 10) == []
+    assert _alive_after(runs) == []
 
 
 def test_a_script_runs_its_own_function_in_the_child_and_its_results_files(tmp_path):

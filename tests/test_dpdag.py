@@ -37,6 +37,8 @@ def test_every_sample_is_a_dag_and_sample_means_match_the_marginals(fitted):
     assert set(np.unique(samples)) <= {0, 1}
     assert all(is_dag(s) for s in samples[:1000])
     assert fitted.edge_probabilities_exact_
+    # Monte Carlo: the largest deviation over sampling seeds 0-19 is 0.0125 (tests/measure_bounds.py
+    # dpdag_marginals); bound 0.02
     np.testing.assert_allclose(samples.mean(axis=0), fitted.edge_probabilities_, atol=0.02)
     # the closed form σ(Φ_ij) σ(θ_i − θ_j)
     theta, phi = fitted.order_scores_, fitted.edge_logits_
@@ -62,21 +64,21 @@ def test_modal_dag_follows_the_scores_and_the_threshold(fitted):
 
 
 def test_linear_mechanism_recovers_er2_on_raw_data_with_the_refit():
-    # The target for this setting: mean SHD <= 6. The modal DAG of q alone reaches 8.7 here (a local
-    # optimum of the order); the refit, choosing among orders drawn from q, about 4.
-    refitted, modal, standardized = [], [], []
+    # Over seeds 0-19 (tests/measure_bounds.py dpdag_linear): SHD with the refit at worst 11 (seed
+    # 10), mean 2.2; the modal DAG of q alone (a local optimum of the order) minus the refit at
+    # least 0 on every seed, mean 5.4; standardized data minus raw at least 8, mean 18.5. This
+    # test runs seeds 0-2 against per-seed bounds with margins of 3, 2 and 3.
     for seed in range(3):
         B, X = linear_data(seed)
         model = DPDAG(standardize=False, random_state=seed).fit(X)
         assert is_dag(model.adjacency_) and model.n_refit_orders_ > 1 and model.refit_time_ > 0
-        refitted.append(count_accuracy(B, model.adjacency_)["shd"])
+        refitted = count_accuracy(B, model.adjacency_)["shd"]
         alone = DPDAG(standardize=False, random_state=seed, refit=False).fit(X)
         assert is_dag(alone.adjacency_) and alone.n_refit_orders_ == 0
-        modal.append(count_accuracy(B, alone.adjacency_)["shd"])
-        standardized.append(count_accuracy(B, DPDAG(standardize=True, random_state=seed).fit(X).adjacency_)["shd"])
-    assert np.mean(refitted) <= 6, refitted
-    assert np.mean(modal) >= np.mean(refitted) + 3, (modal, refitted)
-    assert np.mean(standardized) >= np.mean(refitted) + 5, (refitted, standardized)
+        modal = count_accuracy(B, alone.adjacency_)["shd"]
+        standardized = count_accuracy(B, DPDAG(standardize=True, random_state=seed).fit(X).adjacency_)["shd"]
+        assert refitted <= 14 and modal >= refitted - 2 and standardized >= refitted + 5, (seed, refitted, modal,
+                                                                                          standardized)  # fmt: skip
 
 
 def test_standardize_defaults_to_false_like_every_learner():
@@ -95,6 +97,9 @@ def test_standardize_defaults_to_false_like_every_learner():
     np.testing.assert_array_equal(model.weights_, DPDAG(max_iter=5, random_state=0, standardize=False).fit(X).weights_)
 
 
+# The conditions below hold on each of seeds 0-19 (tests/measure_bounds.py dpdag_refit_optimum): a
+# dropped parent costs at least 1.05 prices, an added ancestor gains at most 0.945 of one, and the
+# weights match least squares to 2.3e-13 relative.
 @pytest.mark.parametrize("seed", [1, 4])
 def test_refit_is_least_squares_at_a_local_optimum_of_the_edge_prices(seed):
     B, X = linear_data(seed)
@@ -144,15 +149,20 @@ def test_refit_is_least_squares_at_a_local_optimum_of_the_edge_prices(seed):
     assert all(theta[i] > theta[j] for i, j in zip(*np.nonzero(modal_only.adjacency_)))
 
 
-def test_mlp_mechanism_beats_linear_notears_on_a_nonlinear_sem():
-    ours, notears = [], []
-    for seed in range(3):
-        B = simulate_dag(10, 20, "ER", random_state=seed)
-        X = simulate_nonlinear_sem(B, 1000, "mlp", random_state=seed)
-        model = DPDAG(mechanism="mlp", standardize=False, random_state=seed).fit(X)
-        ours.append(count_accuracy(B, model.adjacency_)["shd"])
-        notears.append(count_accuracy(B, NOTEARS().fit(X).adjacency_)["shd"])
-    assert np.mean(ours) < np.mean(notears), (ours, notears)
+def test_mlp_mechanisms_fit_a_nonlinear_sem_better_than_linear_notears():
+    # ER2, d = 10, n = 1000, MLP SEM. Its graphs are not better than linear NOTEARS's: over seeds
+    # 0-19 the mean SHDs are 12.2 and 12.35, single seeds go either way (-7 to +5)
+    # (tests/measure_bounds.py dpdag_mlp_d10). What holds on every seed is the fit: the mean
+    # squared residual of predict() (each node from its learned parents) is at most 0.79 times
+    # NOTEARS's (seed 19; mean 0.53) and 0.85 times DP-DAG's own linear mechanism's
+    # (dpdag_mlp_fit_d10). This test runs seed 0 (a fit takes seconds) with the bound 0.9 (margin 0.11).
+    B = simulate_dag(10, 20, "ER", random_state=0)
+    X = simulate_nonlinear_sem(B, 1000, "mlp", random_state=0)
+    model = DPDAG(mechanism="mlp", standardize=False, random_state=0).fit(X)
+    assert is_dag(model.adjacency_)
+    ours = np.mean((X - model.predict(X)) ** 2)
+    linear = np.mean((X - NOTEARS().fit(X).predict(X)) ** 2)
+    assert ours <= 0.9 * linear, ours / linear
 
 
 def test_predict_uses_the_mechanisms_on_the_modal_dag(fitted):
@@ -191,7 +201,7 @@ def test_prior_knowledge_holds_in_the_modal_dag_samples_and_marginals():
     assert not model.edge_probabilities_exact_
     samples = model.sample_dags(3000, random_state=0)
     assert np.all(samples[:, 0, 1] == 0) and np.all(samples[:, 5, 0] == 1) and np.all(samples[:, 4, 2] == 1)
-    np.testing.assert_allclose(samples.mean(axis=0), P, atol=0.04)
+    np.testing.assert_allclose(samples.mean(axis=0), P, atol=0.04)  # worst over sampling seeds 0-19: 0.024
     with pytest.raises(InvalidInputError, match="cycle"):
         DPDAG(prior_knowledge=PriorKnowledge(required=[(0, 1), (1, 0)])).fit(X)
 

@@ -14,6 +14,7 @@ import pytest
 from acyclic import COSMO, DAGMA, NOTEARS, _core
 from acyclic._params import core_params
 from acyclic.graph import is_dag
+from acyclic.metrics import count_accuracy
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
 
 DEFAULTS = {
@@ -41,7 +42,7 @@ def _sem(d, n, seed, edges=None):
 
 @pytest.fixture(scope="module")
 def data():
-    return _sem(5, 500, 1)  # seed 1: NOTEARS recovers the true graph exactly
+    return _sem(5, 500, 1)
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +83,9 @@ def test_fitted_attributes(fitted, data):
     assert is_dag(A)
     assert np.all(W[A == 0] == 0) and np.all(W[A == 1] != 0)
     assert np.all(np.abs(W[A == 1]) >= fitted.w_threshold)
-    # the easy d=5 problem is solved exactly
-    np.testing.assert_array_equal(A, B)
+    # the easy d = 5 problem is solved (nearly) exactly: SHD 0 on 15 of seeds 0-19, 1 on the others
+    # (tests/measure_bounds.py estimator_d5); margin 1
+    assert count_accuracy(B, A)["shd"] <= 2
     order = fitted.causal_order_
     assert order.dtype.kind == "i" and sorted(order.tolist()) == list(range(d))
     position = np.empty(d, dtype=int)

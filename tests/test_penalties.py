@@ -217,27 +217,30 @@ def _er2(seed, d=10, n=1000):
 
 # NOTEARS with the spectral radius stalls at h ≈ 1e-2 (ρ is not differentiable where several
 # cycles tie, which the optimisation produces) and then runs to rho_max: stop it at 1e6. Its
-# graphs are then those of a stalled fit, hence the looser bounds (measured SHD on seeds 0–4:
-# expm 7 0 3 1 1, logdet 8 0 3 1 1, poly 7 0 8 1 1, spectral 4 10 2 4 0).
+# graphs are then those of a stalled fit.
 _NOTEARS_EXTRA = {"spectral": {"rho_max": 1e6}}
-_SHD_BOUNDS = {"expm": (4, 8), "logdet": (4, 8), "poly": (4, 8), "spectral": (5, 10)}  # (mean, max)
+# SHD over seeds 0-19 (tests/measure_bounds.py penalty_*): worst (seed) and mean: expm 8 (12) and
+# 2.5, logdet 4 (3) and 1.8, poly 13 (12) and 3.05, spectral 7 (18) and 1.65. Bounds: the worst
+# plus 2 on every seed, the mean plus 1 on the mean of seeds 0-19. The spectral radius runs seeds
+# 0-4 only (its stalled fits take seconds each), so no mean bound.
+_SEEDS = {"expm": range(20), "logdet": range(20), "poly": range(20), "spectral": range(5)}
+_SHD_BOUNDS = {"expm": (10, 3.5), "logdet": (6, 2.8), "poly": (15, 4.05), "spectral": (9, None)}  # (max, mean)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_notears_with_each_penalty(kind):
-    """ER2, d = 10, n = 1000, raw Gaussian data, seeds 0–4 (random_state=seed in every
-    simulate call). Seed 0 is a draw on which the paper's own algorithm (expm) lands at SHD 7
-    (see test_notears.py), so the bounds are on the mean and the worst over five seeds."""
+    """ER2, d = 10, n = 1000, raw Gaussian data (random_state=seed in every simulate call)."""
     shds = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning for the spectral radius
-        for seed in range(5):
+        for seed in _SEEDS[kind]:
             B, X = _er2(seed)
             model = acyclic.NOTEARS(penalty=kind, **_NOTEARS_EXTRA.get(kind, {})).fit(X)
             assert is_dag(model.adjacency_)
             shds.append(count_accuracy(B, model.weights_)["shd"])
-    mean_bound, max_bound = _SHD_BOUNDS[kind]
-    assert np.mean(shds) <= mean_bound and max(shds) <= max_bound, shds
+    max_bound, mean_bound = _SHD_BOUNDS[kind]
+    assert max(shds) <= max_bound, shds
+    assert mean_bound is None or np.mean(shds) <= mean_bound, shds
     assert model.get_params()["penalty"] == kind
 
 

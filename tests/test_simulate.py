@@ -147,6 +147,9 @@ def test_gauss_covariance_matches_population():
     inv = np.linalg.inv(np.eye(5) - W)
     sigma = inv.T @ np.diag(s**2) @ inv
     S = np.cov(X, rowvar=False)
+    # Sample moments against the population's. The tolerances hold on seeds 0-19 of each draw below
+    # with room to spare (tests/measure_bounds.py simulate_moments, worst seed in brackets): here the
+    # atol alone covers every entry, and the largest mean is 0.004 standard deviations.
     np.testing.assert_allclose(S, sigma, rtol=0.03, atol=0.02 * np.abs(sigma).max())
     np.testing.assert_allclose(X.mean(axis=0), 0.0, atol=0.05 * np.sqrt(np.diag(sigma)).max())
 
@@ -157,7 +160,7 @@ def test_linear_sem_follows_structural_equations():
     X = simulate_linear_sem(W, 5000, "uniform", noise_scale=[1.0, 2.0, 0.5], random_state=0)
     E = X - X @ W
     assert np.all(np.abs(E) <= np.array([1.0, 2.0, 0.5]) + 1e-12)
-    np.testing.assert_allclose(np.abs(E).max(axis=0), [1.0, 2.0, 0.5], rtol=0.01)
+    np.testing.assert_allclose(np.abs(E).max(axis=0), [1.0, 2.0, 0.5], rtol=0.01)  # worst 0.0018
 
 
 def test_exp_and_gumbel_noise_not_centred():
@@ -165,23 +168,25 @@ def test_exp_and_gumbel_noise_not_centred():
     s = np.array([1.0, 2.0, 3.0])
     n = 100_000
     Xe = simulate_linear_sem(W, n, "exp", noise_scale=s, random_state=1)
-    np.testing.assert_allclose(Xe.mean(axis=0), s, rtol=0.02)  # Exponential(scale s): mean s
+    np.testing.assert_allclose(Xe.mean(axis=0), s, rtol=0.02)  # Exponential(scale s): mean s; worst 0.0084
     assert Xe.min() >= 0
     Xg = simulate_linear_sem(W, n, "gumbel", noise_scale=s, random_state=2)
-    np.testing.assert_allclose(Xg.mean(axis=0), np.euler_gamma * s, rtol=0.03)  # mean 0.5772 s
+    np.testing.assert_allclose(Xg.mean(axis=0), np.euler_gamma * s, rtol=0.03)  # mean 0.5772 s; worst 0.015
     Xn = simulate_linear_sem(W, n, "gauss", noise_scale=s, random_state=3)
-    np.testing.assert_allclose(Xn.mean(axis=0), 0.0, atol=0.03)
-    np.testing.assert_allclose(Xn.std(axis=0), s, rtol=0.02)
+    np.testing.assert_allclose(Xn.mean(axis=0), 0.0, atol=0.03)  # worst 0.024
+    np.testing.assert_allclose(Xn.std(axis=0), s, rtol=0.02)  # worst 0.0054
     # the non-zero mean propagates: E[x1] = w * E[x0] + s1
     W2 = np.array([[0.0, 2.0], [0.0, 0.0]])
     X2 = simulate_linear_sem(W2, n, "exp", noise_scale=1.0, random_state=4)
-    np.testing.assert_allclose(X2.mean(axis=0), [1.0, 3.0], rtol=0.02)
+    np.testing.assert_allclose(X2.mean(axis=0), [1.0, 3.0], rtol=0.02)  # worst 0.0069
 
 
 def test_logistic_and_poisson():
     W = np.array([[0.0, 1.0, -0.5], [0.0, 0.0, 0.5], [0.0, 0.0, 0.0]])
     Xl = simulate_linear_sem(W, 20_000, "logistic", random_state=0)
     assert set(np.unique(Xl)) == {0.0, 1.0}
+    # worst deviations over seeds 0-19 (tests/measure_bounds.py simulate_moments): 0.0055, 0.0126,
+    # 0.0104 and 0.030 relative
     np.testing.assert_allclose(Xl[:, 0].mean(), 0.5, atol=0.02)  # root: Bernoulli(sigmoid(0))
     # P(x1 = 1 | x0 = 1) = sigmoid(1)
     np.testing.assert_allclose(Xl[Xl[:, 0] == 1, 1].mean(), 1 / (1 + np.exp(-1.0)), atol=0.02)
@@ -204,7 +209,7 @@ def test_linear_sem_order_independent_of_labels():
     # parents listed after children in index order still work (topological order is used)
     W = np.array([[0.0, 0.0], [1.0, 0.0]])  # 1 -> 0
     X = simulate_linear_sem(W, 50_000, "gauss", random_state=0)
-    np.testing.assert_allclose(np.var(X, axis=0), [2.0, 1.0], rtol=0.03)
+    np.testing.assert_allclose(np.var(X, axis=0), [2.0, 1.0], rtol=0.03)  # worst of seeds 0-19: 0.017
 
 
 @pytest.mark.parametrize(
@@ -242,10 +247,11 @@ def test_nonlinear_sem_shapes_roots_and_reproducible(sem_type):
     B[0, 2] = B[1, 2] = B[2, 3] = 1  # roots 0, 1
     X = simulate_nonlinear_sem(B, 20_000, sem_type, noise_scale=0.5, random_state=3)
     assert X.shape == (20_000, 4) and np.all(np.isfinite(X))
-    np.testing.assert_allclose(X[:, [0, 1]].std(axis=0), 0.5, rtol=0.03)  # roots are pure noise
+    np.testing.assert_allclose(X[:, [0, 1]].std(axis=0), 0.5, rtol=0.03)  # roots are pure noise; worst 0.012
     np.testing.assert_array_equal(X, simulate_nonlinear_sem(B, 20_000, sem_type, noise_scale=0.5, random_state=3))
-    # the child of two roots carries signal from its parents: more variance than its noise
-    assert X[:, 2].var() > 1.2 * 0.25
+    # the child of two roots carries signal from its parents: more variance than its noise (at
+    # least 1.167 times it on seeds 0-19: gp-sines, seed 16; mlp 1.195, mim 1.671; bound 1.05)
+    assert X[:, 2].var() > 1.05 * 0.25
 
 
 # Worst ratio (degree-5 residual / linear residual) over seeds 0-19, measured: mim 0.958, mlp

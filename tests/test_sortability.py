@@ -49,7 +49,9 @@ def test_sortability_on_simulated_data():
     W = simulate_parameter(B, random_state=2)
     X = simulate_linear_sem(W, 2000, "gauss", random_state=3)
     v = varsortability(X, B)
-    assert 0.9 < v <= 1.0
+    # raw simulated data are varsortable: at least 0.898 on seeds 0-19 of this setting (seed 15;
+    # tests/measure_bounds.py sortability), bound 0.85
+    assert 0.85 < v <= 1.0
     Xs = (X - X.mean(axis=0)) / X.std(axis=0)
     assert varsortability(Xs, B) == pytest.approx(0.5)  # standardizing removes it
     r = r2_sortability(X, B)

@@ -49,18 +49,25 @@ def test_inner_fit_is_least_squares_on_all_predecessors():
     assert least_squares_score(X, refit) <= least_squares_score(X, np.where(kept, expected, 0.0))
 
 
+# SHD over seeds 0-19 (tests/measure_bounds.py topo_er2, topo_er4): worst 1 (ER2, seed 19) and 3
+# (ER4, seed 13), means 0.05 and 0.6; the bounds add 2 to the worst and 0.5 to the mean
+_TOPO_SHD_BOUNDS = {2: (3, 0.55), 4: (5, 1.1)}  # (max, mean)
+
+
 @pytest.mark.parametrize("k", [2, 4])
 def test_recovers_er_graphs_d20(k):
     shds = []
-    for seed in range(3):
+    for seed in range(20):
         B, X = sem_data(seed, 20, k)
         model = TOPO().fit(X)
+        # converged, with a strictly decreasing score, on every seed (smallest decrease 5e-8)
         assert is_dag(model.adjacency_) and model.converged_
         assert np.all(np.diff(model.history_) < 0), model.history_
         # the final score is that of the final raw weights
         assert model.history_[-1] == pytest.approx(least_squares_score(X, model.raw_weights_), rel=1e-10)
         shds.append(count_accuracy(B, model.weights_)["shd"])
-    assert np.mean(shds) <= 1 and max(shds) <= 3, shds
+    max_bound, mean_bound = _TOPO_SHD_BOUNDS[k]
+    assert max(shds) <= max_bound and np.mean(shds) <= mean_bound, shds
 
 
 @pytest.mark.parametrize("learner", ["notears", "dagma"])

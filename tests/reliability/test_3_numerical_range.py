@@ -29,7 +29,11 @@ DIMS = [2, 5, 30]
 # ----------------------------------------------------------------------------- every learner
 @pytest.mark.parametrize("learner", LEARNERS)
 def test_huge_and_tiny_scales_give_finite_results(learner):
+    # A NumericalError is an acceptable answer, but not the only one: on seeds 0-19 of sem(seed)
+    # every learner fits both scales (tests/measure_bounds.py huge_and_tiny_scales), so at least
+    # one of the two must fit here (a margin of one), or the test would pass with every fit refused.
     X = sem(1)
+    fitted = 0
     for factor in (1e6, 1e-6):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -38,6 +42,8 @@ def test_huge_and_tiny_scales_give_finite_results(learner):
             except NumericalError:
                 continue
         check_output(model, X.shape[1])
+        fitted += 1
+    assert fitted >= 1
 
 
 @pytest.mark.parametrize("learner", LEARNERS)

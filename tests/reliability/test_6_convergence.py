@@ -26,7 +26,11 @@ SHORT_AND_ADVISED = {
     "dagma": ({"T": 3}, r"increase T", {"T": 6}),
     "topo": ({"init": "random", "random_state": 0, "max_iter": 1}, r"increase max_iter",
              {"init": "random", "random_state": 0, "max_iter": 1000}),
-    "cosmo": ({"refit": False, "max_iter": 100}, r"refit=True", {"max_iter": 100}),
+    # COSMO without its refit: the training loop's rule (the loss's relative change over the last
+    # tenth of the epochs <= tol) is met now and then at tol = 0.01, the default (on 1 of seeds 0-19
+    # at each of max_iter 10, 20, 100); at tol = 1e-12 on none (tests/measure_bounds.py
+    # cosmo_without_refit)
+    "cosmo": ({"refit": False, "max_iter": 100, "tol": 1e-12}, r"refit=True", {"max_iter": 100}),
     "dpdag": ({"max_iter": 3, "patience": 20}, r"increase max_iter", {"max_iter": 3000, "patience": 20}),
     "dpdag-linear": ({"max_iter": 3, "patience": 20}, r"increase max_iter", {"max_iter": 3000, "patience": 20}),
 }  # fmt: skip
@@ -98,14 +102,22 @@ def test_notears_no_warning_when_converged():
         NOTEARS().fit(sem(1, d=5, edges=5, n=500))
 
 
-def test_cosmo_without_refit_warns_at_any_max_iter():
-    # The training loop's rule (the loss over the last tenth) fails while the temperature still falls
-    # 12-fold over that tenth: measured never met on ER2, d = 10–50, 2000 epochs. That is why
-    # refit=True is the default.
-    X = sem(0, d=5, k=1, n=100)
+def test_cosmo_without_refit_rarely_converges():
+    # The training loop's rule (the loss over the last tenth) mostly fails while the temperature
+    # still falls 12-fold over that tenth; that is why refit=True is the default. On seeds 0-19 of
+    # this setting it is met on one seed at max_iter 20 (seed 9) and one at 1000 (seed 7)
+    # (tests/measure_bounds.py cosmo_without_refit); the bound allows 3 of 20 (margin 2). Every fit
+    # that does not converge warns, naming the refit.
     for max_iter in (20, 1000):
-        with pytest.warns(ConvergenceWarning, match="COSMO.*refit=True"):
-            assert not COSMO(max_iter=max_iter, random_state=0, refit=False).fit(X).converged_
+        converged = 0
+        for seed in range(20):
+            with warnings.catch_warnings(record=True) as record:
+                warnings.simplefilter("always")
+                model = COSMO(max_iter=max_iter, random_state=0, refit=False).fit(sem(seed, d=5, k=1, n=100))
+            warned = any(issubclass(w.category, ConvergenceWarning) and "refit=True" in str(w.message) for w in record)
+            assert warned != model.converged_, (max_iter, seed)
+            converged += model.converged_
+        assert converged <= 3, (max_iter, converged)
 
 
 def test_cosmo_refit_converges_even_after_a_short_run():

@@ -370,8 +370,10 @@ def _write_final(out: Path, result: SuiteResult) -> None:
     (out / "runs.json").write_text(json.dumps([{k: _plain(v) for k, v in r.items()} for r in result.rows],
                                               indent=1) + "\n")  # fmt: skip
     (out / "meta.json").write_text(json.dumps(result.meta, indent=2) + "\n")
-    # allow_pickle is numpy's default, named so that type checkers do not match the ** mapping against it
-    np.savez_compressed(out / "estimates.npz", allow_pickle=True, **{f"run{i}": W for i, W in result.estimates.items()})
+    # Called through Any: numpy >= 2.1's stubs type an allow_pickle keyword that the ** mapping would be
+    # matched against, and passing allow_pickle itself to an older numpy saves an array of that name.
+    savez: Any = np.savez_compressed
+    savez(out / "estimates.npz", **{f"run{i}": W for i, W in result.estimates.items()})
 
 
 def read_rows(path) -> List[Dict[str, Any]]:
