@@ -129,13 +129,6 @@ def test_refit_with_copied_columns_and_no_lambda2_reaches_the_lasso_optimum():
     np.testing.assert_allclose(objective(model.raw_weights_), objective(optimum), rtol=1e-8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="COSMO code, not the test (seen on the test-robust branch): at lambda2 = 10 the refit's "
-    "majorise-minimise rounds crawl (50 rounds, converged_ False; the cosmo-refit branch replaces them "
-    "by a root search), and at lambda2 = 1e100 the last epoch's error ends a hair above the empty graph's "
-    "(14.30 against 14.30), which sets diverged_. Strict: remove this mark once it passes.",
-)
 def test_a_large_lambda2_empties_the_graph_and_keeps_required_edges():
     # Found by a review: λ2 large enough makes W = 0 optimal (the kink of ‖W‖_F); the refit
     # used to creep towards it without converging, and an underflowing ‖W‖ switched the penalty

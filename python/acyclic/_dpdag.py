@@ -233,7 +233,7 @@ class DPDAG(DAGLearner):
     def _convergence_advice(self) -> str:
         return (
             f"DP-DAG reached max_iter = {self.max_iter} epochs before its held-out loss stopped "
-            f"improving for patience = {self.patience!r} epochs: increase max_iter. The returned graph "
+            f"improving for patience = {self.patience} epochs: increase max_iter. The returned graph "
             "(the best epoch's) is a DAG."
         )
 
