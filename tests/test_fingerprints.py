@@ -12,6 +12,12 @@ small problem; its fitted state is compared with ``tests/data/fingerprints.json`
   bits on every x86-64-v3 machine (ARCHITECTURE.md, "Reproducibility"); the relative comparison
   above runs first so that a failure says by how much the values moved.
 
+On a processor without AVX2 and FMA (the portable kernels: ``acyclic._core.matmul_kernel()``
+is ``"portable"``) the bits differ; ``ACYCLIC_FINGERPRINTS_RTOL=1e-9 pytest tests/test_fingerprints.py``
+then checks the same graphs (every integer and boolean attribute exactly) and the float attributes
+to that relative tolerance instead of the 1e-12 and the hashes (benchmarks/RESULTS.md, "Portable
+wheel": run under ``qemu-x86_64 -cpu Westmere``).
+
 The data are generated without BLAS (element-wise numpy only), so they have the same bits on
 every machine. To record after a deliberate change, run
 ``ACYCLIC_RECORD_FINGERPRINTS=1 pytest tests/test_fingerprints.py`` and say in the commit
@@ -34,7 +40,9 @@ from acyclic.baselines import R2SortnRegress, RandomSortnRegress, VarSortnRegres
 
 RECORD = os.environ.get("ACYCLIC_RECORD_FINGERPRINTS") == "1"
 FILE = Path(__file__).parent / "data" / "fingerprints.json"
-RTOL = 1e-12
+# ACYCLIC_FINGERPRINTS_RTOL: the portable kernels' check (see above): this tolerance, no hashes.
+PORTABLE_RTOL = os.environ.get("ACYCLIC_FINGERPRINTS_RTOL")
+RTOL = float(PORTABLE_RTOL) if PORTABLE_RTOL else 1e-12
 
 
 def linear_sem(seed: int, d: int, n: int, k: float = 2.0) -> np.ndarray:
@@ -209,7 +217,7 @@ def test_fingerprint(name, recorded):
             assert value["value"] == entry["value"], f"{name}.{attribute} changed"
         else:
             assert _close(value["value"], entry["value"]), f"{name}.{attribute} differs beyond {RTOL:g} relative"
-            if "sha256" in entry:
+            if "sha256" in entry and not PORTABLE_RTOL:
                 assert value["sha256"] == entry["sha256"], f"{name}.{attribute}: the same to 1e-12, not bit for bit"
 
 
@@ -250,15 +258,18 @@ def test_simulation_golden_hash(name, recorded):
         recorded[key] = {"sha256": digest, "shape": list(X.shape)}
         return
     assert key in recorded, f"no golden hash recorded for {key}"
+    # (kept in the portable check too: the simulators use no matrix product, so their bits do not
+    # depend on the kernels)
     assert recorded[key] == {"sha256": digest, "shape": list(X.shape)}, f"{key}: the simulated bits changed"
 
 
 def test_large_products_take_the_pinned_kernel():
     # faer's large matrix products are called with the AVX2+FMA kernel pinned, whatever the CPU
-    # offers (faer alone would pick AVX-512 where present and sum in another order)
+    # offers (faer alone would pick AVX-512 where present and sum in another order); the hashes
+    # above hold on that path only
     from acyclic import _core
 
-    assert _core.matmul_kernel() == "avx2+fma"
+    assert _core.matmul_kernel() == ("portable" if PORTABLE_RTOL else "avx2+fma")
 
 
 def test_data_do_not_depend_on_blas():

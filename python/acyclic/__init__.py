@@ -18,10 +18,6 @@ pandas load only when a learner or data set is touched.
 import importlib
 from importlib.metadata import PackageNotFoundError, version
 
-from ._cpu import check_instruction_set
-
-check_instruction_set()
-
 try:
     __version__ = version("acyclic")
 except PackageNotFoundError:  # running from a source tree without installation

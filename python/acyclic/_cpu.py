@@ -1,15 +1,13 @@
-"""Refuse, with a clear ImportError, to load the compiled core on an x86-64 processor that lacks
-the instructions it was built for.
+"""Which instruction set the compiled core's kernels use on this processor (informative only).
 
-The Rust extension ``acyclic._core`` is compiled for x86-64-v3 (AVX2, FMA, BMI1/2, F16C, MOVBE,
-LZCNT: Intel Haswell, 2013, and AMD Excavator/Zen and later; see ``.cargo/config.toml``). On an
-older processor its first vectorised loop would kill the interpreter with SIGILL; this check
-turns that into an exception that says what is wrong. It reads ``/proc/cpuinfo`` and so only
-runs on Linux; elsewhere (and on other architectures) it does nothing.
+The Rust extension ``acyclic._core`` is compiled for the x86-64 baseline, so it imports and runs
+on every x86-64 processor. Its hot kernels choose their instruction set at run time: where the
+processor has AVX2 and FMA (x86-64-v3: Intel Haswell, 2013, AMD Excavator/Zen and later) the
+large matrix products use faer's AVX2+FMA kernel and the optimisers' loops an x86-64-v3 clone,
+and results have the same bits on every such processor; elsewhere the portable kernels give
+results that agree to about 1e-9 relative (``benchmarks/RESULTS.md``, "Portable wheel").
+:func:`kernel_path` says which path this process takes.
 """
-
-import platform
-import sys
 
 # /proc/cpuinfo flag names of the x86-64-v3 level (v2's are implied by these processors).
 X86_64_V3_FLAGS = ("avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm")
@@ -27,19 +25,9 @@ def missing_instructions(cpuinfo_text):
     return []
 
 
-def check_instruction_set():
-    """Raise ImportError when this is a Linux x86-64 processor without x86-64-v3 instructions."""
-    if not sys.platform.startswith("linux") or platform.machine().lower() not in ("x86_64", "amd64"):
-        return
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            text = f.read()
-    except OSError:
-        return
-    missing = missing_instructions(text)
-    if missing:
-        raise ImportError(
-            "acyclic's compiled core needs an x86-64-v3 processor (AVX2 and FMA: Intel Haswell "
-            f"or AMD Zen and later); this one lacks: {', '.join(missing)}. Build it for your "
-            "processor from source with RUSTFLAGS='-C target-cpu=native' pip install ."
-        )
+def kernel_path():
+    """``"avx2+fma"`` when the core's kernels take the x86-64-v3 path on this processor (the
+    bit-reproducible one), ``"portable"`` otherwise (the processor's own CPUID, read by the core)."""
+    from . import _core
+
+    return _core.matmul_kernel()

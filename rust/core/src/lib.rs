@@ -24,7 +24,7 @@
 //!   penalty's kernel).
 //! - [`linalg`]: the matrix exponential and small helpers (product, Hadamard product, row
 //!   gathering, 1-norm, finiteness test).
-//! - [`matmul`]: every matrix product, with the same bits on every x86-64-v3 CPU.
+//! - [`matmul`]: every matrix product, with the same bits on every x86-64-v3 CPU (chosen at run time).
 //! - [`optim`]: OWL-QN, the L-BFGS history, Adam, the augmented Lagrangian.
 //! - [`graph`]: DAG test, topological orders (also respecting required edges), cycles,
 //!   thresholding and the cycle projection.

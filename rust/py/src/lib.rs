@@ -136,7 +136,9 @@ fn r2_scores<'py>(py: Python<'py>, sigma: PyReadonlyArray2<'py, f64>) -> PyResul
     Ok(sortability::r2_scores(square_from(&sigma)?.as_ref()).into_pyarray(py))
 }
 
-/// The instruction set of the core's large matrix products ("avx2+fma" when pinned).
+/// The instruction set the core's kernels take on this processor: "avx2+fma" (faer's large-product
+/// kernel pinned to AVX2+FMA, the optimisers' x86-64-v3 loops: the bit-reproducible path) or
+/// "portable" (a processor without AVX2 and FMA).
 #[pyfunction]
 fn matmul_kernel() -> &'static str {
     acyclic_core::matmul::kernel()

@@ -76,8 +76,10 @@ struct Scales {
     unbias2: f64,
 }
 
-// The optimiser's state as separate slices: the loop over them vectorises (see below).
+// The optimiser's state as separate slices: the loop over them vectorises (see below), with
+// AVX2 where the processor has it (the same operations in the same order on either path).
 #[allow(clippy::too_many_arguments)]
+#[multiversion::multiversion(targets("x86_64+avx+avx2+fma+bmi1+bmi2+lzcnt+popcnt+movbe+f16c"))]
 fn propose_body(
     c: &Scales,
     x: &[f64],

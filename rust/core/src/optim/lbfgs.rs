@@ -114,10 +114,7 @@ impl History {
             rho[k] = if sy > 0.0 { 1.0 / sy } else { 0.0 };
             let a = rho[k] * dot_free(&self.s[slot], out);
             alpha[k] = a;
-            let y = &self.y[slot];
-            for &i in free {
-                out[i] -= a * y[i];
-            }
+            gather_axpy(free, -a, &self.y[slot], out);
         }
         if self.len > 0 {
             let slot = self.slot(self.len - 1);
@@ -133,16 +130,23 @@ impl History {
         for k in 0..self.len {
             let slot = self.slot(k);
             let b = rho[k] * dot_free(&self.y[slot], out);
-            let (c, s) = (alpha[k] - b, &self.s[slot]);
-            for &i in free {
-                out[i] += c * s[i];
-            }
+            gather_axpy(free, alpha[k] - b, &self.s[slot], out);
         }
+    }
+}
+
+/// `out_i += c · x_i` for i ∈ idx (`out_i −= a · y_i` is the same with c = −a: x·(−a) and
+/// −(a·x) are the same number, and adding a negated product is subtracting it).
+#[multiversion::multiversion(targets("x86_64+avx+avx2+fma+bmi1+bmi2+lzcnt+popcnt+movbe+f16c"))]
+fn gather_axpy(idx: &[usize], c: f64, x: &[f64], out: &mut [f64]) {
+    for &i in idx {
+        out[i] += c * x[i];
     }
 }
 
 /// Σ_{i ∈ idx} a_i b_i with four independent partial sums (a single running sum is bound by
 /// the adder's latency).
+#[multiversion::multiversion(targets("x86_64+avx+avx2+fma+bmi1+bmi2+lzcnt+popcnt+movbe+f16c"))]
 fn gather_dot(idx: &[usize], a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let chunks = idx.chunks_exact(4);

@@ -12,6 +12,7 @@ use crate::progress::Progress;
 use crate::vector::dot;
 
 /// The pseudo-gradient of f + Σ λ|x| at x (the minimum-norm subgradient).
+#[multiversion::multiversion(targets("x86_64+avx+avx2+fma+bmi1+bmi2+lzcnt+popcnt+movbe+f16c"))]
 fn pseudo_gradient(x: &[f64], g: &[f64], l1: &[f64], out: &mut [f64]) {
     for i in 0..x.len() {
         out[i] = if x[i] > 0.0 {
@@ -25,6 +26,27 @@ fn pseudo_gradient(x: &[f64], g: &[f64], l1: &[f64], out: &mut [f64]) {
         } else {
             0.0
         };
+    }
+}
+
+/// Σ λ_i |x_i|, summed in order.
+#[multiversion::multiversion(targets("x86_64+avx+avx2+fma+bmi1+bmi2+lzcnt+popcnt+movbe+f16c"))]
+fn l1_penalty(x: &[f64], l1: &[f64]) -> f64 {
+    x.iter().zip(l1).map(|(v, l)| l * v.abs()).sum()
+}
+
+/// `x_new = x + step · direction` kept in the orthant of x (of −pg where x is zero: coordinates
+/// that would change sign become zero), and `moved = x_new − x`.
+#[multiversion::multiversion(targets("x86_64+avx+avx2+fma+bmi1+bmi2+lzcnt+popcnt+movbe+f16c"))]
+fn orthant_step(x: &[f64], pg: &[f64], direction: &[f64], step: f64, x_new: &mut [f64], moved: &mut [f64]) {
+    let n = x.len();
+    let (pg, direction, x_new, moved) = (&pg[..n], &direction[..n], &mut x_new[..n], &mut moved[..n]);
+    for i in 0..n {
+        // the orthant of x, or of −pg where x is zero
+        let orthant = if x[i] != 0.0 { x[i].signum() } else { -pg[i].signum() };
+        let t = x[i] + step * direction[i];
+        x_new[i] = if t * orthant > 0.0 { t } else { 0.0 };
+        moved[i] = x_new[i] - x[i];
     }
 }
 
@@ -42,7 +64,7 @@ where
     F: FnMut(&[f64], &mut [f64]) -> Result<f64>,
 {
     let n = x0.len();
-    let penalty = |x: &[f64]| -> f64 { x.iter().zip(l1).map(|(v, l)| l * v.abs()).sum() };
+    let penalty = |x: &[f64]| -> f64 { l1_penalty(x, l1) };
     let mut x = x0.to_vec();
     let mut g = vec![0.0; n];
     let mut value = f(&x, &mut g)? + penalty(&x);
@@ -90,13 +112,7 @@ where
             if progress.should_stop() {
                 return Err(CoreError::Cancelled);
             }
-            for i in 0..n {
-                // the orthant of x, or of −pg where x is zero
-                let orthant = if x[i] != 0.0 { x[i].signum() } else { -pg[i].signum() };
-                let t = x[i] + step * direction[i];
-                x_new[i] = if t * orthant > 0.0 { t } else { 0.0 };
-                moved[i] = x_new[i] - x[i];
-            }
+            orthant_step(&x, &pg, &direction, step, &mut x_new, &mut moved);
             let smooth = f(&x_new, &mut g_new)?;
             n_evals += 1;
             value_new = smooth + penalty(&x_new);

@@ -240,7 +240,7 @@ impl Model {
         let column_of = |j: usize, column: &mut [f64]| {
             if factored {
                 let a = libm::exp(-(p[j] - c - shift) / t);
-                column.iter_mut().zip(&b).for_each(|(x, &bi)| *x = 1.0 / (1.0 + a * bi));
+                logistic_column(a, &b, column);
             } else {
                 column.iter_mut().zip(p).for_each(|(x, &pi)| *x = sigmoid((p[j] - pi - shift) / t));
             }
@@ -251,7 +251,7 @@ impl Model {
             Some(a) => {
                 s.par_chunks_mut(d.max(1)).zip(a.par_chunks_mut(d.max(1))).enumerate().for_each(|(j, (sc, ac))| {
                     column_of(j, sc);
-                    ac.iter_mut().zip(&w[j * d..(j + 1) * d]).zip(sc.iter()).for_each(|((x, &wk), &sk)| *x = wk * sk);
+                    product_into(&w[j * d..(j + 1) * d], sc, ac);
                 })
             }
         }
@@ -281,6 +281,18 @@ impl Workspace {
 
 /// Runs `f(j, column j)` on the columns of a column-major d×d buffer, in parallel on the current
 /// rayon pool. Each column is written by one task, so the result does not depend on threads.
+/// `column_i = 1 / (1 + a · b_i)`: one column of the factored orientation matrix.
+#[multiversion::multiversion(targets("x86_64+avx+avx2+fma+bmi1+bmi2+lzcnt+popcnt+movbe+f16c"))]
+fn logistic_column(a: f64, b: &[f64], column: &mut [f64]) {
+    column.iter_mut().zip(b).for_each(|(x, &bi)| *x = 1.0 / (1.0 + a * bi));
+}
+
+/// `out_k = w_k · s_k` (one column of A = W ∘ S).
+#[multiversion::multiversion(targets("x86_64+avx+avx2+fma+bmi1+bmi2+lzcnt+popcnt+movbe+f16c"))]
+fn product_into(w: &[f64], s: &[f64], out: &mut [f64]) {
+    out.iter_mut().zip(w).zip(s).for_each(|((x, &wk), &sk)| *x = wk * sk);
+}
+
 fn par_columns(buffer: &mut [f64], d: usize, f: impl Fn(usize, &mut [f64]) + Sync) {
     buffer.par_chunks_mut(d.max(1)).enumerate().for_each(|(j, column)| f(j, column));
 }
