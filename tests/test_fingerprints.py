@@ -14,9 +14,13 @@ small problem; its fitted state is compared with ``tests/data/fingerprints.json`
 
 On a processor without AVX2 and FMA (the portable kernels: ``acyclic._core.matmul_kernel()``
 is ``"portable"``) the bits differ; ``ACYCLIC_FINGERPRINTS_RTOL=1e-9 pytest tests/test_fingerprints.py``
-then checks the same graphs (every integer and boolean attribute exactly) and the float attributes
-to that relative tolerance instead of the 1e-12 and the hashes (benchmarks/RESULTS.md, "Portable
-wheel": run under ``qemu-x86_64 -cpu Westmere``).
+then checks the same graphs (``adjacency_``, ``causal_order_`` and the other integer and boolean
+attributes exactly, but the evaluation counts) and the float attributes to that relative
+tolerance instead of the 1e-12 and the hashes. The learners that stop on a relative decrease of
+their objective (OWL-QN / L-BFGS: NOTEARS, DAGMA's hybrid and L-BFGS solvers) stop a few
+evaluations earlier or later there, so their weights agree only to the solver's tolerance:
+:data:`PORTABLE_SOLVER_TOLERANCE` lists them with the bound checked on their weights (measured
+under ``qemu-x86_64 -cpu Westmere``: benchmarks/RESULTS.md, "Portable wheel").
 
 The data are generated without BLAS (element-wise numpy only), so they have the same bits on
 every machine. To record after a deliberate change, run
@@ -43,6 +47,24 @@ FILE = Path(__file__).parent / "data" / "fingerprints.json"
 # ACYCLIC_FINGERPRINTS_RTOL: the portable kernels' check (see above): this tolerance, no hashes.
 PORTABLE_RTOL = os.environ.get("ACYCLIC_FINGERPRINTS_RTOL")
 RTOL = float(PORTABLE_RTOL) if PORTABLE_RTOL else 1e-12
+# On the portable path: the cases whose solver stops on a tolerance, and the relative bound on
+# their weights (the largest deviation measured under qemu -cpu Westmere, rounded up). Their
+# other float attributes (h, the history, rho) follow the stopping point and are not compared.
+PORTABLE_SOLVER_TOLERANCE = {
+    "notears-A": 1e-3,
+    "notears-B-standardize": 1e-3,
+    "notears-A-logdet": 1e-3,
+    "notears-A-poly": 1e-3,
+    "notears-A-prior": 1e-3,
+    "notears-A-spectral": 5e-2,  # ρ(W∘W) stalls: the schedule ends at ρ = 1e15 instead of 1e16
+    "dagma-A": 1e-3,
+    "dagma-A-lbfgs": 1e-3,
+    "dagma-B-standardize": 1e-3,
+}
+PORTABLE_COUNTS = ("n_iter_", "n_evals_")
+# Single attributes beyond RTOL on the portable path (measured 5.7e-8: COSMO's priorities, whose
+# sigmoid orientations amplify rounding over the steps; its weights agree to 1e-9).
+PORTABLE_ATTRIBUTE_TOLERANCE = {("cosmo-B-standardize", "priorities_"): 1e-7}
 
 
 def linear_sem(seed: int, d: int, n: int, k: float = 2.0) -> np.ndarray:
@@ -185,7 +207,7 @@ def recorded():
         FILE.write_text(json.dumps(data, indent=0, sort_keys=True) + "\n")
 
 
-def _close(actual: list, expected: list) -> bool:
+def _close(actual: list, expected: list, rtol: float = RTOL) -> bool:
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     if a.shape != e.shape:
@@ -196,7 +218,7 @@ def _close(actual: list, expected: list) -> bool:
     if not finite.any():
         return True
     scale = np.max(np.abs(e[finite]))
-    return bool(np.max(np.abs(a[finite] - e[finite])) <= RTOL * scale)
+    return bool(np.max(np.abs(a[finite] - e[finite])) <= rtol * scale)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -210,13 +232,20 @@ def test_fingerprint(name, recorded):
     assert name in recorded, f"no fingerprint recorded for {name}: run with ACYCLIC_RECORD_FINGERPRINTS=1"
     expected = recorded[name]
     assert sorted(got) == sorted(expected), f"{name}: fitted attributes differ"
+    solver_tolerance = PORTABLE_SOLVER_TOLERANCE.get(name) if PORTABLE_RTOL else None
     for attribute, entry in expected.items():
         value = got[attribute]
+        if PORTABLE_RTOL and (attribute in PORTABLE_COUNTS or solver_tolerance is not None):
+            if attribute in ("weights_", "raw_weights_"):
+                assert _close(value["value"], entry["value"], solver_tolerance), f"{name}.{attribute}"
+            if attribute in PORTABLE_COUNTS or entry["kind"] != "exact":
+                continue
         assert value.get("shape") == entry.get("shape"), f"{name}.{attribute}: shape"
         if entry["kind"] == "exact":
             assert value["value"] == entry["value"], f"{name}.{attribute} changed"
         else:
-            assert _close(value["value"], entry["value"]), f"{name}.{attribute} differs beyond {RTOL:g} relative"
+            rtol = PORTABLE_ATTRIBUTE_TOLERANCE.get((name, attribute), RTOL) if PORTABLE_RTOL else RTOL
+            assert _close(value["value"], entry["value"], rtol), f"{name}.{attribute} differs beyond {rtol:g} relative"
             if "sha256" in entry and not PORTABLE_RTOL:
                 assert value["sha256"] == entry["sha256"], f"{name}.{attribute}: the same to 1e-12, not bit for bit"
 
