@@ -4,8 +4,10 @@ The Rust extension ``acyclic._core`` is compiled for the x86-64 baseline, so it 
 on every x86-64 processor. Its hot kernels choose their instruction set at run time: where the
 processor has AVX2 and FMA (x86-64-v3: Intel Haswell, 2013, AMD Excavator/Zen and later) the
 large matrix products use faer's AVX2+FMA kernel and the optimisers' loops an x86-64-v3 clone,
-and results have the same bits on every such processor; elsewhere the portable kernels give
-results that agree to about 1e-9 relative (``benchmarks/RESULTS.md``, "Portable wheel").
+and results have the same bits on every such processor. Elsewhere the portable kernels sum in
+another order: the same graphs, and weights that agree to rounding (1e-9 relative) or, for the
+solvers that stop on a tolerance (NOTEARS, DAGMA's L-BFGS stages), to that tolerance
+(``benchmarks/RESULTS.md``, "Portable wheel").
 :func:`kernel_path` says which path this process takes.
 """
 
