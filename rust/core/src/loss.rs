@@ -7,6 +7,8 @@
 //! - Poisson: n⁻¹ Σ [e^M − X∘M], gradient n⁻¹ Xᵀ(e^M − X).
 
 use crate::error::{CoreError, Result};
+use crate::graph::Mask;
+use crate::regression::NodeCovariances;
 use crate::linalg::mul;
 use crate::matmul::matmul;
 use crate::scalar::sigmoid;
@@ -21,6 +23,12 @@ pub enum Loss {
         /// d×d covariance.
         sigma: Mat<f64>,
     },
+    /// Least squares of interventional data: node j's residuals only on the rows that do not
+    /// intervene on it, ½n⁻¹ Σ_j Σ_{rows} (x_j − X w_j)², from the per-node covariances.
+    LeastSquaresPerNode {
+        /// Σ⁽ʲ⁾ scaled by node j's share of the rows.
+        covariances: NodeCovariances,
+    },
     /// Logistic (binary X), from the n×d data.
     Logistic {
         /// n×d data.
@@ -33,7 +41,6 @@ pub enum Loss {
     },
 }
 
-/// log(1 + e^m) without overflow.
 /// The kind of loss, as front ends name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -71,6 +78,15 @@ impl Loss {
         Ok(Loss::LeastSquares { sigma })
     }
 
+    /// The least-squares loss of interventional data: `intervened` is the row-major n×d mask of
+    /// the entries set by perfect interventions (node j's equation is fitted on the other rows).
+    pub fn least_squares_interventional(x: MatRef<'_, f64>, intervened: &Mask) -> Result<Self> {
+        if x.nrows() == 0 {
+            return Err(CoreError::InvalidInput("X has no rows".into()));
+        }
+        Ok(Loss::LeastSquaresPerNode { covariances: NodeCovariances::new(x, intervened)? })
+    }
+
     /// Parses the Python-side name and builds the loss from n×d data.
     pub fn from_name(name: &str, x: MatRef<'_, f64>) -> Result<Self> {
         match name {
@@ -87,6 +103,7 @@ impl Loss {
     pub fn dim(&self) -> usize {
         match self {
             Loss::LeastSquares { sigma } => sigma.nrows(),
+            Loss::LeastSquaresPerNode { covariances } => covariances.of_node.len(),
             Loss::Logistic { x } | Loss::Poisson { x } => x.ncols(),
         }
     }
@@ -109,6 +126,7 @@ impl Loss {
                 }
                 (0.5 * value, grad)
             }
+            Loss::LeastSquaresPerNode { covariances } => per_node_least_squares(covariances, w),
             Loss::Logistic { x } => self.glm(x, w, |m, xv| (softplus(m) - xv * m, sigmoid(m) - xv)),
             Loss::Poisson { x } => self.glm(x, w, |m, xv| {
                 let e = libm::exp(m);
@@ -139,6 +157,29 @@ impl Loss {
         grad *= faer::Scale(1.0 / n as f64);
         (value, grad)
     }
+}
+
+/// Σ_j ½(e_j − w_j)ᵀΣ⁽ʲ⁾(e_j − w_j) and its gradient −Σ⁽ʲ⁾(e_j − w_j) column by column; the
+/// columns that share a Σ go through one matrix product.
+fn per_node_least_squares(covariances: &NodeCovariances, w: MatRef<'_, f64>) -> (f64, Mat<f64>) {
+    let d = w.nrows();
+    let mut grad = Mat::<f64>::zeros(d, d);
+    let mut value = 0.0;
+    for (p, sigma) in covariances.matrices.iter().enumerate() {
+        let columns: Vec<usize> = (0..d).filter(|&j| covariances.of_node[j] == p).collect();
+        // S = Σ(I − W) on these columns
+        let w_columns = Mat::from_fn(d, columns.len(), |i, k| w[(i, columns[k])]);
+        let mut s = Mat::from_fn(d, columns.len(), |i, k| sigma[(i, columns[k])]);
+        matmul(s.as_mut(), Accum::Add, sigma.as_ref(), w_columns.as_ref(), -1.0);
+        for (k, &j) in columns.iter().enumerate() {
+            let column = s.col(k);
+            value += column[j] - (0..d).fold(0.0, |acc, i| acc + w[(i, j)] * column[i]);
+            for i in 0..d {
+                grad[(i, j)] = -column[i];
+            }
+        }
+    }
+    (0.5 * value, grad)
 }
 
 #[cfg(test)]

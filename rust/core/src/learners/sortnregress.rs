@@ -13,7 +13,7 @@
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, threshold};
 use crate::learners::params::check_number;
-use crate::learners::{Fitted, Learner, Prior, Value};
+use crate::learners::{Data, Fitted, Learner, Prior, Value};
 use crate::progress::Progress;
 use crate::regression::{bic_lasso, least_squares, Covariance};
 use crate::simulate::random::Random;
@@ -58,7 +58,9 @@ impl Learner for Config {
         check_number("w_threshold", self.w_threshold, 0.0, false)
     }
 
-    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+    fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        data.observational_only("SortnRegress")?;
+        let x = data.x;
         let (n, d) = (x.nrows(), x.ncols());
         let covariance = Covariance::from_data(x)?;
         let sigma = covariance.as_mat();

@@ -30,7 +30,7 @@ use crate::canonical::Permutation;
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, threshold, Mask};
 use crate::learners::params::{check_count, check_number, MAX_COUNT};
-use crate::learners::{Fitted, Learner, Prior, Value};
+use crate::learners::{Data, Fitted, Learner, Prior, Value};
 use crate::loss::Loss;
 use crate::progress::{Progress, Status};
 use crate::regression::{bordered_row, least_squares, stabilising_ridge, Cholesky, Covariance};
@@ -149,8 +149,9 @@ impl Learner for Config {
         }
     }
 
-    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let fit = fit(&Loss::least_squares_from_data(x)?, self, prior, progress)?;
+    fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        data.observational_only("TOPO")?;
+        let fit = fit(&data.least_squares()?, self, prior, progress)?;
         let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted.with("order", Value::Nodes(fit.order)).with("n_evals", fit.n_evals).with("ridge", fit.ridge))
     }

@@ -36,7 +36,7 @@ use crate::constraints::{DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, Mask};
 use crate::learners::params::{check_count, check_number, MAX_COUNT};
-use crate::learners::{Auto, Fitted, Learner, Prior, Value};
+use crate::learners::{Auto, Data, Fitted, Learner, Prior, Value};
 use crate::linalg::gather_rows;
 use crate::matmul::matmul;
 use crate::optim::adam::Adam;
@@ -133,7 +133,9 @@ impl Learner for Config {
         check_count("max_iter", self.max_iter, 1, MAX_COUNT)
     }
 
-    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+    fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        data.observational_only("COSMO")?;
+        let x = data.x;
         let fit = fit(x, self, prior, progress)?;
         let last = fit.last_error;
         let converged = fit.converged && !fit.diverged;

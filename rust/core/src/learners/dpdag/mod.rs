@@ -21,7 +21,7 @@ pub mod refit;
 use crate::canonical::Permutation;
 use crate::error::{CoreError, Result};
 use crate::learners::params::{check_count, check_number, check_probability, one_or_many, MAX_COUNT};
-use crate::learners::{Auto, Fitted, Learner, Prior, Value};
+use crate::learners::{Auto, Data, Fitted, Learner, Prior, Value};
 use crate::linalg::gather_rows;
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
@@ -181,7 +181,9 @@ impl Learner for Config {
         Ok(())
     }
 
-    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+    fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        data.observational_only("DP-DAG")?;
+        let x = data.x;
         let settings = self.resolve(x.ncols());
         let fit = fit(x, &settings, prior, progress)?;
         let distribution =

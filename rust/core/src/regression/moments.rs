@@ -1,0 +1,212 @@
+//! Sufficient statistics of data: counts, means and scatter matrices, per group of rows, merged
+//! exactly (Chan, Golub & LeVeque, "Updating formulae and a pairwise algorithm for computing
+//! sample variances", 1979), and the per-node covariances of interventional data.
+//!
+//! With perfect (hard) interventions, node j's equation holds only on the rows where j was not
+//! set by an intervention. Rows are grouped by which nodes they intervene on (their row of the
+//! intervention mask); node j's covariance Σ⁽ʲ⁾ is the merge of the groups that leave j alone,
+//! centred on those rows (node j's intercept is fitted on its own rows). Nodes whose groups are
+//! the same share one Σ, so the work is bounded by the number of distinct sets of groups, at most
+//! min(d, 2^groups); with single-node targets there is one Σ per targeted node plus one shared by
+//! the nodes never targeted.
+
+use crate::error::{CoreError, Result};
+use crate::graph::Mask;
+use faer::{Mat, MatRef};
+
+/// The count, mean and scatter Σ_r (x_r − mean)(x_r − mean)ᵀ of a set of rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Moments {
+    /// Rows.
+    pub n: usize,
+    /// Column means (d).
+    pub mean: Vec<f64>,
+    /// Scatter matrix (d×d, symmetric).
+    pub scatter: Mat<f64>,
+}
+
+impl Moments {
+    /// No rows.
+    pub fn empty(d: usize) -> Self {
+        Moments { n: 0, mean: vec![0.0; d], scatter: Mat::zeros(d, d) }
+    }
+
+    /// The rows `rows` of `x`: means, then centred cross-products, in row order (two passes: no
+    /// cancellation between large means and small variances).
+    pub fn of_rows(x: MatRef<'_, f64>, rows: &[usize]) -> Self {
+        let d = x.ncols();
+        let n = rows.len();
+        if n == 0 {
+            return Moments::empty(d);
+        }
+        let mean: Vec<f64> = (0..d).map(|j| rows.iter().fold(0.0, |a, &r| a + x[(r, j)]) / n as f64).collect();
+        let mut scatter = Mat::<f64>::zeros(d, d);
+        let mut centred = vec![0.0; d];
+        for &r in rows {
+            for j in 0..d {
+                centred[j] = x[(r, j)] - mean[j];
+            }
+            for j in 0..d {
+                for i in j..d {
+                    scatter[(i, j)] += centred[i] * centred[j];
+                }
+            }
+        }
+        for j in 0..d {
+            for i in j + 1..d {
+                scatter[(j, i)] = scatter[(i, j)];
+            }
+        }
+        Moments { n, mean, scatter }
+    }
+
+    /// The statistics of the union of the two sets of rows (Chan et al. 1979):
+    /// n = n_a + n_b, mean = mean_a + δ n_b/n, scatter = S_a + S_b + δδᵀ n_a n_b / n, δ = mean_b − mean_a.
+    pub fn merge(&self, other: &Moments) -> Moments {
+        if other.n == 0 {
+            return self.clone();
+        }
+        if self.n == 0 {
+            return other.clone();
+        }
+        let d = self.mean.len();
+        let n = self.n + other.n;
+        let (na, nb, nf) = (self.n as f64, other.n as f64, n as f64);
+        let delta: Vec<f64> = (0..d).map(|j| other.mean[j] - self.mean[j]).collect();
+        let mean = (0..d).map(|j| self.mean[j] + delta[j] * nb / nf).collect();
+        let weight = na * nb / nf;
+        let scatter = Mat::from_fn(d, d, |i, j| self.scatter[(i, j)] + other.scatter[(i, j)] + delta[i] * delta[j] * weight);
+        Moments { n, mean, scatter }
+    }
+
+    /// The covariance scatter / n (zero for no rows).
+    pub fn covariance(&self) -> Mat<f64> {
+        let n = self.n.max(1) as f64;
+        Mat::from_fn(self.scatter.nrows(), self.scatter.ncols(), |i, j| self.scatter[(i, j)] / n)
+    }
+}
+
+/// Per-node covariances of interventional data: node j's equation is fitted on the rows that do
+/// not intervene on it.
+#[derive(Debug, Clone)]
+pub struct NodeCovariances {
+    /// The distinct covariances, each of the rows some nodes are fitted on, scaled by the share
+    /// of the rows it covers (n⁽ʲ⁾/n): the least-squares loss Σ_j ½(e_j − w_j)ᵀΣ_jj(e_j − w_j)
+    /// is then the masked residual sum of squares over 2n.
+    pub matrices: Vec<Mat<f64>>,
+    /// For each node, the index of its matrix.
+    pub of_node: Vec<usize>,
+    /// For each node, the rows its equation is fitted on.
+    pub rows_of_node: Vec<usize>,
+}
+
+impl NodeCovariances {
+    /// From the data `x` (n×d) and the row-major n×d intervention mask (`true` where the row set
+    /// the node by an intervention).
+    ///
+    /// Errors: `InvalidInput` for a mask of the wrong size or a node intervened on in every row
+    /// (its equation has no rows to be fitted on).
+    pub fn new(x: MatRef<'_, f64>, mask: &Mask) -> Result<Self> {
+        let (n, d) = (x.nrows(), x.ncols());
+        if mask.len() != n * d {
+            return Err(CoreError::InvalidInput(format!(
+                "the intervention mask must have shape ({n}, {d}), got {} entries",
+                mask.len()
+            )));
+        }
+        // group the rows by their mask row, in order of first appearance
+        let mut patterns: Vec<&[bool]> = Vec::new();
+        let mut rows_of: Vec<Vec<usize>> = Vec::new();
+        for r in 0..n {
+            let pattern = &mask[r * d..(r + 1) * d];
+            match patterns.iter().position(|p| *p == pattern) {
+                Some(g) => rows_of[g].push(r),
+                None => {
+                    patterns.push(pattern);
+                    rows_of.push(vec![r]);
+                }
+            }
+        }
+        let groups: Vec<Moments> = rows_of.iter().map(|rows| Moments::of_rows(x, rows)).collect();
+        // node j's groups: those that leave it alone; nodes with the same groups share a Σ
+        let mut keys: Vec<Vec<bool>> = Vec::new();
+        let mut matrices = Vec::new();
+        let mut of_node = Vec::with_capacity(d);
+        let mut rows_of_node = Vec::with_capacity(d);
+        for j in 0..d {
+            let key: Vec<bool> = patterns.iter().map(|p| !p[j]).collect();
+            let merged = groups.iter().zip(&key).filter(|(_, &keep)| keep).fold(Moments::empty(d), |acc, (g, _)| acc.merge(g));
+            if merged.n == 0 {
+                return Err(CoreError::InvalidInput(format!(
+                    "node {j} is intervened on in every row: its equation has no rows to be fitted on"
+                )));
+            }
+            rows_of_node.push(merged.n);
+            let index = match keys.iter().position(|k| *k == key) {
+                Some(index) => index,
+                None => {
+                    let share = merged.n as f64 / n as f64;
+                    let covariance = merged.covariance();
+                    matrices.push(Mat::from_fn(d, d, |a, b| covariance[(a, b)] * share));
+                    keys.push(key);
+                    keys.len() - 1
+                }
+            };
+            of_node.push(index);
+        }
+        Ok(NodeCovariances { matrices, of_node, rows_of_node })
+    }
+
+    /// Σ for node j (scaled by its share of the rows).
+    pub fn of(&self, j: usize) -> MatRef<'_, f64> {
+        self.matrices[self.of_node[j]].as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(n: usize, d: usize) -> Mat<f64> {
+        Mat::from_fn(n, d, |i, j| libm::sin((i * 13 + j * 7) as f64 * 0.31) * (1.0 + j as f64) + 100.0 * j as f64)
+    }
+
+    #[test]
+    fn merging_equals_the_statistics_of_the_union() {
+        let x = data(40, 3);
+        let all: Vec<usize> = (0..40).collect();
+        let (a, b): (Vec<usize>, Vec<usize>) = all.iter().partition(|&&r| r % 3 == 0);
+        let merged = Moments::of_rows(x.as_ref(), &a).merge(&Moments::of_rows(x.as_ref(), &b));
+        let direct = Moments::of_rows(x.as_ref(), &all);
+        assert_eq!(merged.n, direct.n);
+        for i in 0..3 {
+            assert!((merged.mean[i] - direct.mean[i]).abs() < 1e-12 * direct.mean[i].abs().max(1.0));
+            for j in 0..3 {
+                assert!((merged.scatter[(i, j)] - direct.scatter[(i, j)]).abs() < 1e-10 * direct.scatter[(i, j)].abs().max(1.0));
+            }
+        }
+    }
+
+    #[test]
+    fn node_covariances_leave_out_the_intervened_rows() {
+        let (n, d) = (30, 3);
+        let x = data(n, d);
+        let mut mask = vec![false; n * d];
+        for r in 20..30 {
+            mask[r * d + 1] = true; // rows 20.. intervene on node 1
+        }
+        let covs = NodeCovariances::new(x.as_ref(), &mask).unwrap();
+        assert_eq!(covs.matrices.len(), 2);
+        assert_eq!(covs.of_node[0], covs.of_node[2]);
+        assert_eq!(covs.rows_of_node, vec![30, 20, 30]);
+        let first20: Vec<usize> = (0..20).collect();
+        let expected = Moments::of_rows(x.as_ref(), &first20).covariance();
+        for a in 0..d {
+            for b in 0..d {
+                assert!((covs.of(1)[(a, b)] - expected[(a, b)] * 20.0 / 30.0).abs() < 1e-9);
+            }
+        }
+        let everywhere: Mask = (0..n * d).map(|k| k % d == 2).collect();
+        assert!(NodeCovariances::new(x.as_ref(), &everywhere).is_err());
+    }
+}
