@@ -56,6 +56,7 @@ def fit(
     scale: Optional[_Float1D] = None,
     forbidden: Optional[_Bool2D] = None,
     required: Optional[_Bool2D] = None,
+    intervention_mask: Optional[_Bool2D] = None,
     callback: Optional[Callable[[int, int, float, Dict[str, float]], object]] = None,
     n_threads: int = 1,
 ) -> Dict[str, Any]: ...

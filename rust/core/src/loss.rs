@@ -26,7 +26,7 @@ pub enum Loss {
     /// Least squares of interventional data: node j's residuals only on the rows that do not
     /// intervene on it, ½n⁻¹ Σ_j Σ_{rows} (x_j − X w_j)², from the per-node covariances.
     LeastSquaresPerNode {
-        /// Σ⁽ʲ⁾ scaled by node j's share of the rows.
+        /// Σ⁽ʲ⁾ per node, and each node's share of the rows.
         covariances: NodeCovariances,
     },
     /// Logistic (binary X), from the n×d data.
@@ -159,8 +159,8 @@ impl Loss {
     }
 }
 
-/// Σ_j ½(e_j − w_j)ᵀΣ⁽ʲ⁾(e_j − w_j) and its gradient −Σ⁽ʲ⁾(e_j − w_j) column by column; the
-/// columns that share a Σ go through one matrix product.
+/// Σ_j ½ s_j (e_j − w_j)ᵀΣ⁽ʲ⁾(e_j − w_j) and its gradient −s_j Σ⁽ʲ⁾(e_j − w_j) column by
+/// column, s_j = n⁽ʲ⁾/n; the columns that share a Σ go through one matrix product.
 fn per_node_least_squares(covariances: &NodeCovariances, w: MatRef<'_, f64>) -> (f64, Mat<f64>) {
     let d = w.nrows();
     let mut grad = Mat::<f64>::zeros(d, d);
@@ -172,10 +172,11 @@ fn per_node_least_squares(covariances: &NodeCovariances, w: MatRef<'_, f64>) -> 
         let mut s = Mat::from_fn(d, columns.len(), |i, k| sigma[(i, columns[k])]);
         matmul(s.as_mut(), Accum::Add, sigma.as_ref(), w_columns.as_ref(), -1.0);
         for (k, &j) in columns.iter().enumerate() {
+            let share = covariances.share(j);
             let column = s.col(k);
-            value += column[j] - (0..d).fold(0.0, |acc, i| acc + w[(i, j)] * column[i]);
+            value += share * (column[j] - (0..d).fold(0.0, |acc, i| acc + w[(i, j)] * column[i]));
             for i in 0..d {
-                grad[(i, j)] = -column[i];
+                grad[(i, j)] = -share * column[i];
             }
         }
     }
@@ -226,5 +227,42 @@ mod tests {
         check_fd(&Loss::Logistic { x: binary });
         let counts = Mat::from_fn(40, 3, |i, j| ((x[(i, j)] + 2.0) * 2.0).floor().max(0.0));
         check_fd(&Loss::Poisson { x: counts });
+    }
+
+    #[test]
+    fn interventional_least_squares_is_the_masked_residual_norm() {
+        // rows 0..10 intervene on node 0, rows 10..25 on nodes 1 and 2, the rest on nothing
+        let x = data();
+        let (n, d) = (40, 3);
+        let intervened = |i: usize, j: usize| (i < 10 && j == 0) || ((10..25).contains(&i) && j > 0);
+        let mask: Mask = (0..n * d).map(|k| intervened(k / d, k % d)).collect();
+        let loss = Loss::least_squares_interventional(x.as_ref(), &mask).unwrap();
+        let w = Mat::from_fn(3, 3, |i, j| if i < j { 0.3 + 0.1 * i as f64 } else { 0.0 });
+        // node j's equation with its intercept fitted on its own rows: centre every column there
+        let mut direct = 0.0;
+        for j in 0..d {
+            let rows: Vec<usize> = (0..n).filter(|&i| !intervened(i, j)).collect();
+            let mean = |c: usize| rows.iter().map(|&i| x[(i, c)]).sum::<f64>() / rows.len() as f64;
+            let means: Vec<f64> = (0..d).map(mean).collect();
+            for &i in &rows {
+                let fitted: f64 = (0..d).map(|k| (x[(i, k)] - means[k]) * w[(k, j)]).sum();
+                direct += (x[(i, j)] - means[j] - fitted).powi(2);
+            }
+        }
+        direct *= 0.5 / n as f64;
+        let value = loss.value_grad(w.as_ref()).0;
+        assert!((value - direct).abs() < 1e-12 * direct, "{value} vs {direct}");
+        check_fd(&loss);
+    }
+
+    #[test]
+    fn an_empty_intervention_mask_is_the_observational_loss() {
+        let x = data();
+        let observational = Loss::least_squares_from_data(x.as_ref()).unwrap();
+        let masked = Loss::least_squares_interventional(x.as_ref(), &vec![false; 120]).unwrap();
+        let w = Mat::from_fn(3, 3, |i, j| if i < j { 0.3 } else { 0.0 });
+        let (a, b) = (observational.value_grad(w.as_ref()), masked.value_grad(w.as_ref()));
+        assert!((a.0 - b.0).abs() < 1e-14);
+        assert!((&a.1 - &b.1).norm_max() < 1e-14);
     }
 }

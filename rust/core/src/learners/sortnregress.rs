@@ -168,7 +168,7 @@ mod tests {
     fn recovers_a_chain_from_raw_data_and_honours_the_prior() {
         let w = Mat::from_fn(4, 4, |i, j| if j == i + 1 { 1.5 } else { 0.0 });
         let x = simulate_linear_sem(w.as_ref(), 2000, LinearNoise::Gauss, &[1.0; 4], 0).unwrap();
-        let fitted = Config::default().fit(x.as_ref(), &Prior::default(), &mut Silent).unwrap();
+        let fitted = Config::default().fit(&Data::observational(x.as_ref()), &Prior::default(), &mut Silent).unwrap();
         for i in 0..4 {
             for j in 0..4 {
                 assert_eq!(fitted.adjacency[i * 4 + j], j == i + 1, "{i}->{j}: {:?}", fitted.weights);
@@ -177,7 +177,7 @@ mod tests {
         let mut forbidden = vec![false; 16];
         forbidden[1] = true; // 0 -> 1
         let prior = Prior { forbidden: Some(forbidden), required: None };
-        let fitted = Config { sort: Sort::R2, ..Default::default() }.fit(x.as_ref(), &prior, &mut Silent).unwrap();
+        let fitted = Config { sort: Sort::R2, ..Default::default() }.fit(&Data::observational(x.as_ref()), &prior, &mut Silent).unwrap();
         assert!(fitted.weights[(0, 1)] == 0.0 && is_dag(fitted.weights.as_ref()));
     }
 }

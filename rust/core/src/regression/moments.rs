@@ -13,6 +13,7 @@
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;
 use faer::{Mat, MatRef};
+use std::collections::HashMap;
 
 /// The count, mean and scatter Σ_r (x_r − mean)(x_r − mean)ᵀ of a set of rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,19 +91,23 @@ impl Moments {
 /// not intervene on it.
 #[derive(Debug, Clone)]
 pub struct NodeCovariances {
-    /// The distinct covariances, each of the rows some nodes are fitted on, scaled by the share
-    /// of the rows it covers (n⁽ʲ⁾/n): the least-squares loss Σ_j ½(e_j − w_j)ᵀΣ_jj(e_j − w_j)
-    /// is then the masked residual sum of squares over 2n.
+    /// The distinct covariances, each of the rows that some nodes are fitted on (centred on
+    /// those rows).
     pub matrices: Vec<Mat<f64>>,
     /// For each node, the index of its matrix.
     pub of_node: Vec<usize>,
-    /// For each node, the rows its equation is fitted on.
+    /// For each node, how many rows its equation is fitted on.
     pub rows_of_node: Vec<usize>,
+    /// The covariance of all rows (what orders the nodes by variance or R²).
+    pub pooled: Mat<f64>,
+    /// Rows in all.
+    pub n: usize,
 }
 
 impl NodeCovariances {
     /// From the data `x` (n×d) and the row-major n×d intervention mask (`true` where the row set
-    /// the node by an intervention).
+    /// the node by an intervention). One pass over the rows per group of rows with the same
+    /// mask row; the groups are then merged per node.
     ///
     /// Errors: `InvalidInput` for a mask of the wrong size or a node intervened on in every row
     /// (its equation has no rows to be fitted on).
@@ -115,51 +120,58 @@ impl NodeCovariances {
             )));
         }
         // group the rows by their mask row, in order of first appearance
+        let mut group_of: HashMap<&[bool], usize> = HashMap::new();
         let mut patterns: Vec<&[bool]> = Vec::new();
         let mut rows_of: Vec<Vec<usize>> = Vec::new();
         for r in 0..n {
             let pattern = &mask[r * d..(r + 1) * d];
-            match patterns.iter().position(|p| *p == pattern) {
-                Some(g) => rows_of[g].push(r),
-                None => {
-                    patterns.push(pattern);
-                    rows_of.push(vec![r]);
-                }
-            }
+            let g = *group_of.entry(pattern).or_insert_with(|| {
+                patterns.push(pattern);
+                rows_of.push(Vec::new());
+                patterns.len() - 1
+            });
+            rows_of[g].push(r);
         }
         let groups: Vec<Moments> = rows_of.iter().map(|rows| Moments::of_rows(x, rows)).collect();
+        let pooled = groups.iter().fold(Moments::empty(d), |acc, g| acc.merge(g)).covariance();
         // node j's groups: those that leave it alone; nodes with the same groups share a Σ
-        let mut keys: Vec<Vec<bool>> = Vec::new();
+        let mut index_of: HashMap<Vec<bool>, usize> = HashMap::new();
         let mut matrices = Vec::new();
         let mut of_node = Vec::with_capacity(d);
         let mut rows_of_node = Vec::with_capacity(d);
         for j in 0..d {
             let key: Vec<bool> = patterns.iter().map(|p| !p[j]).collect();
-            let merged = groups.iter().zip(&key).filter(|(_, &keep)| keep).fold(Moments::empty(d), |acc, (g, _)| acc.merge(g));
-            if merged.n == 0 {
+            let rows: usize = rows_of.iter().zip(&key).filter(|(_, &keep)| keep).map(|(r, _)| r.len()).sum();
+            if rows == 0 {
                 return Err(CoreError::InvalidInput(format!(
                     "node {j} is intervened on in every row: its equation has no rows to be fitted on"
                 )));
             }
-            rows_of_node.push(merged.n);
-            let index = match keys.iter().position(|k| *k == key) {
-                Some(index) => index,
-                None => {
-                    let share = merged.n as f64 / n as f64;
-                    let covariance = merged.covariance();
-                    matrices.push(Mat::from_fn(d, d, |a, b| covariance[(a, b)] * share));
-                    keys.push(key);
-                    keys.len() - 1
-                }
-            };
+            rows_of_node.push(rows);
+            let next = matrices.len();
+            let index = *index_of.entry(key).or_insert(next);
+            if index == next {
+                let merged = groups
+                    .iter()
+                    .zip(&patterns)
+                    .filter(|(_, p)| !p[j])
+                    .fold(Moments::empty(d), |acc, (g, _)| acc.merge(g));
+                matrices.push(merged.covariance());
+            }
             of_node.push(index);
         }
-        Ok(NodeCovariances { matrices, of_node, rows_of_node })
+        Ok(NodeCovariances { matrices, of_node, rows_of_node, pooled, n })
     }
 
-    /// Σ for node j (scaled by its share of the rows).
+    /// Σ⁽ʲ⁾: the covariance of the rows node j is fitted on.
     pub fn of(&self, j: usize) -> MatRef<'_, f64> {
         self.matrices[self.of_node[j]].as_ref()
+    }
+
+    /// Node j's share of the rows, n⁽ʲ⁾/n: the weight of its residuals in the least-squares
+    /// loss ½n⁻¹ Σ_j Σ_{its rows} r².
+    pub fn share(&self, j: usize) -> f64 {
+        self.rows_of_node[j] as f64 / self.n as f64
     }
 }
 
@@ -199,11 +211,12 @@ mod tests {
         assert_eq!(covs.matrices.len(), 2);
         assert_eq!(covs.of_node[0], covs.of_node[2]);
         assert_eq!(covs.rows_of_node, vec![30, 20, 30]);
+        assert_eq!(covs.share(1), 20.0 / 30.0);
         let first20: Vec<usize> = (0..20).collect();
         let expected = Moments::of_rows(x.as_ref(), &first20).covariance();
         for a in 0..d {
             for b in 0..d {
-                assert!((covs.of(1)[(a, b)] - expected[(a, b)] * 20.0 / 30.0).abs() < 1e-9);
+                assert!((covs.of(1)[(a, b)] - expected[(a, b)]).abs() < 1e-9);
             }
         }
         let everywhere: Mask = (0..n * d).map(|k| k % d == 2).collect();
