@@ -114,9 +114,7 @@ def _node_resolver(columns: Columns):
             except TypeError:  # unhashable node
                 pass
             if not _is_index(node) or integer_labels:
-                raise InvalidInputError(
-                    f"targets[{env!r}] names the unknown node {node!r}; the columns are {names!r}"
-                )
+                raise InvalidInputError(f"targets[{env!r}] names the unknown node {node!r}; the columns are {names!r}")
         elif not _is_index(node):
             raise InvalidInputError(
                 f"targets[{env!r}] names the node {node!r}, but without column labels the nodes are "
