@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
-from typing import Any, Dict, Hashable, List, Sequence, Union
+from typing import Any, Dict, Hashable, List, Sequence, Union, cast
 
 import numpy as np
 
@@ -90,7 +90,7 @@ def _node_resolver(columns: Columns):
         )
     else:
         try:
-            names = list(columns)
+            names = list(cast(Sequence[Hashable], columns))
         except TypeError as exc:
             raise InvalidInputError(f"columns must be the column labels or the number of columns d: {exc}") from exc
         d = len(names)

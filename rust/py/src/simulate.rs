@@ -70,6 +70,9 @@ pub fn simulate_nonlinear_sem<'py>(
     Ok(to_numpy(py, &x))
 }
 
+/// (X, intervention mask, environment labels) as numpy arrays.
+type Sample<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<bool>>, Bound<'py, PyArray1<i64>>);
+
 /// (X, intervention mask, environment labels) of the SEM of W (weights for mechanism "linear",
 /// a graph otherwise) under perfect interventions: `n_obs` observational rows, then
 /// `n_per_environment[k]` rows in which the nodes `targets[k]` take N(±value_loc, value_scale²)
@@ -90,7 +93,7 @@ pub fn simulate_interventional_sem<'py>(
     value_sign: &str,
     n_features: usize,
     seed: u64,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<bool>>, Bound<'py, PyArray1<i64>>)> {
+) -> PyResult<Sample<'py>> {
     let equations = match mechanism {
         "linear" => Equations::Linear,
         other => Equations::Nonlinear(enum_from_str("mechanism", other)?),

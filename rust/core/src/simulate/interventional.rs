@@ -295,6 +295,32 @@ mod tests {
     }
 
     #[test]
+    fn nonlinear_targets_take_the_values_and_the_mechanisms_are_shared() {
+        // chain 0 -> 1 -> 2; constant intervention values on node 1 (scale 0)
+        let w = chain(3, 1.0);
+        let values = InterventionValues { loc: 1.5, scale: 0.0, sign: ValueSign::Positive };
+        for m in [Mechanism::Mlp, Mechanism::Mim, Mechanism::GpSines] {
+            let envs = environments(50, vec![vec![1]], 50);
+            let s = simulate_interventional_sem(
+                w.as_ref(),
+                &envs,
+                Equations::Nonlinear(m),
+                LinearNoise::Gauss,
+                &[1.0, 1.0, 0.0],
+                values,
+                10,
+                11,
+            )
+            .unwrap();
+            assert!((50..100).all(|r| s.x[(r, 1)] == 1.5));
+            // node 2 = f_2(x_1) without noise: one function, so equal inputs give equal outputs
+            assert!((51..100).all(|r| s.x[(r, 2)] == s.x[(50, 2)]));
+            assert!((0..50).any(|r| s.x[(r, 2)] != s.x[(50, 2)]));
+            assert!(s.x.col(0).iter().chain(s.x.col(2).iter()).all(|v| v.is_finite()));
+        }
+    }
+
+    #[test]
     fn random_signs_are_per_environment_and_bad_input_is_named() {
         let w = chain(3, 0.5);
         let values = InterventionValues { loc: 5.0, scale: 0.0, sign: ValueSign::Random };
@@ -313,8 +339,8 @@ mod tests {
         let signs: Vec<f64> = (0..40).map(|k| s.x[(5 + 4 * k, k % 3)]).collect();
         assert!(signs.iter().all(|&v| v == 5.0 || v == -5.0));
         assert!(signs.contains(&5.0) && signs.contains(&-5.0));
-        for k in 0..40 {
-            assert!((0..4).all(|r| s.x[(5 + 4 * k + r, k % 3)] == signs[k]));
+        for (k, &sign) in signs.iter().enumerate() {
+            assert!((0..4).all(|r| s.x[(5 + 4 * k + r, k % 3)] == sign));
         }
         let run = |envs: &Environments, noise: LinearNoise| {
             simulate_interventional_sem(w.as_ref(), envs, Equations::Linear, noise, &[1.0; 3], DCDI, 1, 0)
