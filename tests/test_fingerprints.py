@@ -238,7 +238,7 @@ def _simulations():
         # X beside the intervention mask and the environments: one hash pins all three
         **{
             f"interventional-{kind}": (
-                lambda kind=kind: np.column_stack(
+                lambda kind=kind, sign=sign: np.column_stack(
                     sim.simulate_interventional_sem(
                         W, 100, [[0], [3, 5], 7], [40, 50, 60], kind, value_sign=sign, random_state=4
                     )
