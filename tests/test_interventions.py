@@ -98,3 +98,10 @@ def test_invalid_input_is_a_value_error():
 def test_every_row_message_names_the_nodes():
     with pytest.raises(InvalidInputError, match="'y'"):
         mask_from_environments(["a", "b"], {"a": ["y"], "b": ["y", "x"]}, ["x", "y", "z"])
+
+
+def test_module_is_exported_from_the_package():
+    import acyclic
+
+    assert "interventions" in acyclic.__all__
+    assert acyclic.interventions.mask_from_environments is mask_from_environments
