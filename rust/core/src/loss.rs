@@ -8,9 +8,9 @@
 
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;
-use crate::regression::NodeCovariances;
 use crate::linalg::mul;
 use crate::matmul::matmul;
+use crate::regression::NodeCovariances;
 use crate::scalar::sigmoid;
 use crate::scalar::softplus;
 use faer::{Accum, Mat, MatRef};

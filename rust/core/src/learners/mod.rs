@@ -219,7 +219,13 @@ impl LearnerConfig {
     ///
     /// `intervened` (row-major n×d) marks the entries set by perfect interventions; a mask with
     /// no entry set is observational data, bit for bit.
-    pub fn fit(&self, x: Mat<f64>, intervened: Option<Mask>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+    pub fn fit(
+        &self,
+        x: Mat<f64>,
+        intervened: Option<Mask>,
+        prior: &Prior,
+        progress: &mut dyn Progress,
+    ) -> Result<Fitted> {
         prior.check(x.ncols())?;
         let (n, d) = (x.nrows(), x.ncols());
         if let Some(mask) = &intervened {
@@ -276,7 +282,7 @@ mod tests {
         for prior in [&wrong_size, &both] {
             assert!(notears::fit(&loss, &Default::default(), prior, &mut Silent).is_err());
             assert!(dagma::fit(&loss, &Default::default(), prior, &mut Silent).is_err());
-            assert!(topo::fit(&loss, &Default::default(), prior, &mut Silent).is_err());
+            assert!(topo::fit(&loss, 100, &Default::default(), prior, &mut Silent).is_err());
             assert!(cosmo::fit(x.as_ref(), &Default::default(), prior, &mut Silent).is_err());
         }
         let settings = dpdag::Config::default().resolve(d);

@@ -177,7 +177,9 @@ mod tests {
         let mut forbidden = vec![false; 16];
         forbidden[1] = true; // 0 -> 1
         let prior = Prior { forbidden: Some(forbidden), required: None };
-        let fitted = Config { sort: Sort::R2, ..Default::default() }.fit(&Data::observational(x.as_ref()), &prior, &mut Silent).unwrap();
+        let fitted = Config { sort: Sort::R2, ..Default::default() }
+            .fit(&Data::observational(x.as_ref()), &prior, &mut Silent)
+            .unwrap();
         assert!(fitted.weights[(0, 1)] == 0.0 && is_dag(fitted.weights.as_ref()));
     }
 }

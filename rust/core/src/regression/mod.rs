@@ -39,8 +39,8 @@ mod covariance;
 mod elastic_net;
 mod inverse;
 mod lars;
-mod moments;
 mod least_squares;
+mod moments;
 mod stepwise;
 
 pub use cholesky::{bordered_row, Cholesky};
@@ -48,6 +48,6 @@ pub use covariance::Covariance;
 pub use elastic_net::{soft_threshold, ElasticNet, Solution, Stopping};
 pub use inverse::InverseGram;
 pub use lars::{bic_lasso, lasso_path};
-pub use moments::{Moments, NodeCovariances};
 pub use least_squares::{least_squares, stabilising_ridge, Regression};
+pub use moments::{Moments, NodeCovariances};
 pub use stepwise::{stepwise, Selection};

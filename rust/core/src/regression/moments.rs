@@ -76,7 +76,8 @@ impl Moments {
         let delta: Vec<f64> = (0..d).map(|j| other.mean[j] - self.mean[j]).collect();
         let mean = (0..d).map(|j| self.mean[j] + delta[j] * nb / nf).collect();
         let weight = na * nb / nf;
-        let scatter = Mat::from_fn(d, d, |i, j| self.scatter[(i, j)] + other.scatter[(i, j)] + delta[i] * delta[j] * weight);
+        let scatter =
+            Mat::from_fn(d, d, |i, j| self.scatter[(i, j)] + other.scatter[(i, j)] + delta[i] * delta[j] * weight);
         Moments { n, mean, scatter }
     }
 
@@ -194,7 +195,10 @@ mod tests {
         for i in 0..3 {
             assert!((merged.mean[i] - direct.mean[i]).abs() < 1e-12 * direct.mean[i].abs().max(1.0));
             for j in 0..3 {
-                assert!((merged.scatter[(i, j)] - direct.scatter[(i, j)]).abs() < 1e-10 * direct.scatter[(i, j)].abs().max(1.0));
+                assert!(
+                    (merged.scatter[(i, j)] - direct.scatter[(i, j)]).abs()
+                        < 1e-10 * direct.scatter[(i, j)].abs().max(1.0)
+                );
             }
         }
     }
