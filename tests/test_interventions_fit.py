@@ -127,3 +127,16 @@ def test_topo_chooses_its_likelihood_score_with_interventions_only():
     plain = acyclic.TOPO().fit(X).weights_
     published = acyclic.TOPO(score="l2", prune="threshold", n_restarts=1).fit(X).weights_
     assert np.array_equal(plain, published)
+
+
+@pytest.mark.parametrize("name", sorted(LEARNERS))
+def test_prior_knowledge_composes_with_a_mask(name):
+    B, X, mask = interventional(5)
+    true_edges = list(zip(*np.nonzero(B)))
+    required = [tuple(map(int, true_edges[0]))]
+    forbidden = [tuple(map(int, e)) for e in true_edges[1:3]]
+    prior = acyclic.PriorKnowledge(required=required, forbidden=forbidden)
+    model = LEARNERS[name](prior_knowledge=prior).fit(X, intervention_mask=mask)
+    assert is_dag(model.adjacency_)
+    assert all(model.adjacency_[i, j] for i, j in required)
+    assert not any(model.adjacency_[i, j] for i, j in forbidden)
