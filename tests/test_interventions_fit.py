@@ -122,10 +122,10 @@ def test_topo_chooses_its_likelihood_score_with_interventions_only():
     # with BIC pruning and restarts with a mask; setting them explicitly gives the same fits.
     _, X, mask = interventional(4)
     auto = acyclic.TOPO().fit(X, intervention_mask=mask).weights_
-    explicit = acyclic.TOPO(score="nll", prune="bic", n_restarts=6).fit(X, intervention_mask=mask).weights_
+    explicit = acyclic.TOPO(criterion="nll", prune="bic", n_restarts=6).fit(X, intervention_mask=mask).weights_
     assert np.array_equal(auto, explicit)
     plain = acyclic.TOPO().fit(X).weights_
-    published = acyclic.TOPO(score="l2", prune="threshold", n_restarts=1).fit(X).weights_
+    published = acyclic.TOPO(criterion="l2", prune="threshold", n_restarts=1).fit(X).weights_
     assert np.array_equal(plain, published)
 
 

@@ -53,7 +53,7 @@ class TOPO(DAGLearner):
         Entries with |w| below it are dropped.
     max_iter : int, default=1000
         Cap on rounds (each applies at least one swap).
-    score : {"auto", "l2", "nll"}, default="auto"
+    criterion : {"auto", "l2", "nll"}, default="auto"
         What an order is scored by. ``"l2"``: ½ Σ_j σ̂_j², the residual variances of every
         node on its predecessors (the published TOPO; assumes equal noise variances, so it
         depends on the columns' scales). ``"nll"``: ½ Σ_j log σ̂_j², the Gaussian negative
@@ -66,12 +66,12 @@ class TOPO(DAGLearner):
         |w| < ``w_threshold`` and refit the rest (the published TOPO). ``"bic"``: per node, the
         predecessors chosen by BIC (Schwarz, Annals of Statistics 1978) by stepwise selection,
         with the noise variance of the regression on all of them; scale-invariant, and
-        ``w_threshold`` is not used. ``"auto"``: ``"threshold"`` with the ``"l2"`` score,
+        ``w_threshold`` is not used. ``"auto"``: ``"threshold"`` with the ``"l2"`` criterion,
         ``"bic"`` with ``"nll"``.
     n_restarts : int or "auto", default="auto"
         Local searches, the best score kept: from ``init``, then from the ``"r2"`` order (or
         ``"var"`` when ``init="r2"``), then from random orders drawn from ``random_state``.
-        ``"auto"``: 1 with the ``"l2"`` score (the published TOPO), 6 with ``"nll"``, whose
+        ``"auto"``: 1 with the ``"l2"`` criterion (the published TOPO), 6 with ``"nll"``, whose
         likelihood has more local optima under swaps (chosen on simulated standardized ER2 data
         with single-node interventions, seeds 100-109).
     standardize : bool, default=False
@@ -129,7 +129,7 @@ class TOPO(DAGLearner):
         n_large_searches=None,
         w_threshold=0.3,
         max_iter=1000,
-        score="auto",
+        criterion="auto",
         prune="auto",
         n_restarts="auto",
         standardize=False,

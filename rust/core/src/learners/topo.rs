@@ -26,7 +26,7 @@
 //! factor a node in a..=b uses: with single-node targets on every node the cost of a candidate
 //! grows by up to (b − a + 1).
 //!
-//! Scores: "l2" is the published TOPO's ½ Σ_j s_j σ̂_j² (residual variances σ̂², row shares
+//! Criteria (the `criterion` setting): "l2" is the published TOPO's ½ Σ_j s_j σ̂_j² (residual variances σ̂², row shares
 //! s_j; equal noise variances); "nll" is the Gaussian negative log-likelihood with a noise
 //! variance per node, ½ Σ_j s_j log σ̂_j² (per row, constants dropped), which does not depend on
 //! the columns' scales: the interventional score of GIES (Hauser & Bühlmann, JMLR 2012) without
@@ -168,10 +168,10 @@ pub struct Config {
     pub seed: u64,
     /// The score of an order (default "auto": "l2" on observational data, "nll" with
     /// interventions).
-    pub score: Auto<Score>,
-    /// How edges are kept (default "auto": "threshold" with the "l2" score, "bic" with "nll").
+    pub criterion: Auto<Score>,
+    /// How edges are kept (default "auto": "threshold" with the "l2" criterion, "bic" with "nll").
     pub prune: Auto<Prune>,
-    /// Local searches, the best score kept (default "auto": 1 with the "l2" score, 6 with
+    /// Local searches, the best score kept (default "auto": 1 with the "l2" criterion, 6 with
     /// "nll"): from `init`, then from the "r2" order (or "var" when `init` is "r2"), then from
     /// random orders drawn from `seed`.
     pub n_restarts: Auto<usize>,
@@ -276,7 +276,7 @@ pub fn fit(loss: &Loss, n: usize, config: &Config, prior: &Prior, progress: &mut
         ridge = ridge.max(added);
         stabilised.push(covariance.with_ridge(added));
     }
-    let score = config.score.resolve(|| default_score);
+    let score = config.criterion.resolve(|| default_score);
     let shares = rows.iter().map(|&r| r as f64 / n.max(1) as f64).collect();
     let scorer = Scorer { covariances: stabilised, of_node, shares, score, forbidden: prior.forbidden.clone() };
     let required = prior.required.as_ref();
@@ -806,7 +806,7 @@ mod tests {
             w_threshold: 0.3,
             max_iter: 100,
             seed: 0,
-            score: Auto::Auto,
+            criterion: Auto::Auto,
             prune: Auto::Auto,
             n_restarts: Auto::Auto,
         };
@@ -857,7 +857,7 @@ mod tests {
             w_threshold: 0.3,
             max_iter: 10,
             seed: 0,
-            score: Auto::Auto,
+            criterion: Auto::Auto,
             prune: Auto::Auto,
             n_restarts: Auto::Auto,
         };
@@ -877,7 +877,7 @@ mod tests {
             w_threshold: 0.3,
             max_iter: 10,
             seed: 0,
-            score: Auto::Auto,
+            criterion: Auto::Auto,
             prune: Auto::Auto,
             n_restarts: Auto::Auto,
         };
@@ -933,7 +933,7 @@ mod tests {
             w_threshold: 0.3,
             max_iter: 100,
             seed: 0,
-            score: Auto::Auto,
+            criterion: Auto::Auto,
             prune: Auto::Auto,
             n_restarts: Auto::Auto,
         };
