@@ -140,3 +140,22 @@ def test_prior_knowledge_composes_with_a_mask(name):
     assert is_dag(model.adjacency_)
     assert all(model.adjacency_[i, j] for i, j in required)
     assert not any(model.adjacency_[i, j] for i, j in forbidden)
+
+
+def test_edge_auprc_matches_scikit_learn_on_all_entries():
+    from acyclic.metrics import edge_auprc
+    from sklearn.metrics import auc, precision_recall_curve
+
+    rng = np.random.default_rng(0)
+    B = np.triu(rng.random((6, 6)) < 0.4, 1).astype(float)
+    P = np.clip(B * 0.6 + rng.random((6, 6)) * 0.5, 0, 1)
+    np.fill_diagonal(P, 0.0)
+    precision, recall, _ = precision_recall_curve(B.ravel() != 0, P.ravel())
+    result = edge_auprc(B, P)
+    assert result["auprc"] == pytest.approx(auc(recall, precision), rel=1e-12)
+    assert result["positive_rate"] == B.sum() / 30
+    assert edge_auprc(B, B)["auprc"] == pytest.approx(1.0)
+    with pytest.raises(InvalidInputError, match="no edges"):
+        edge_auprc(np.zeros((3, 3)), np.ones((3, 3)))
+    with pytest.raises(InvalidInputError, match="shape"):
+        edge_auprc(B, P[:5, :5])
