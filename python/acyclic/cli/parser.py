@@ -144,10 +144,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="sachs only: the 853 observational rows (default) or all 7466 rows",
     )
     learn.add_argument(
+        "--interventions",
+        action="store_true",
+        help="sachs: use the experiments with their documented intervention targets (every row of --variant) "
+        "and print the same learner's observational fit on the same rows and the empty graph beside the "
+        "interventional fit; for a CSV file --environment-column and --targets say the same",
+    )
+    learn.add_argument(
+        "--variant",
+        choices=["7466", "5846"],
+        default=None,
+        help="sachs with --interventions: all nine experiments (7466, default) or the 5846 rows without the "
+        "pma and b2camp experiments (run without anti-CD3/CD28)",
+    )
+    learn.add_argument(
+        "--environment-column",
+        default=None,
+        metavar="COL",
+        help="CSV only: the column naming each row's experiment (any text; removed from the data); needs --targets",
+    )
+    learn.add_argument(
+        "--targets",
+        default=None,
+        metavar="FILE",
+        help='the nodes each experiment intervened on, as JSON {"<environment label>": ["<node>", ...], ...}; '
+        "an experiment absent from it, or mapped to [], is observational. With a CSV file it needs "
+        "--environment-column; with sachs --interventions it replaces the documented targets",
+    )
+    learn.add_argument(
         "--out",
         default=None,
         metavar="FILE",
-        help="write the learned graph; format by extension: .graphml, .gml or .json (node-link)",
+        help="write the learned graph (with interventions: the interventional fit); format by extension: "
+        ".graphml, .gml or .json (node-link)",
     )
     learn.add_argument(
         "--plot",
