@@ -212,7 +212,7 @@ def as_square_matrix(M, name: str = "W", *, allow_nan: bool = False) -> np.ndarr
     return A
 
 
-def check_intervention_mask(mask, shape: Tuple[int, int], labels: List) -> "np.ndarray | None":
+def check_intervention_mask(mask, shape: Tuple[int, int], labels: List) -> np.ndarray | None:
     """The (n, d) boolean intervention mask a learner is fitted with, or ``None`` when it marks
     nothing (observational data: the fit is then the one without a mask, bit for bit).
 
