@@ -4,7 +4,9 @@ Prints the source, its size, the preprocessing, the method and its parameters, t
 sorted by ``|weight|``, the iteration count, convergence and time; for ``sachs`` also SHD, TPR,
 FDR, FPR and NNZ against the acyclic 17-edge consensus graph, with the empty graph's figures
 (SHD 17) beside them. ``--out`` writes the graph, ``--plot`` draws it (:mod:`acyclic.cli.files`,
-:mod:`acyclic.cli.plots`). The defaults per source are in :mod:`acyclic.cli.defaults`.
+:mod:`acyclic.cli.plots`). The defaults per source are in :mod:`acyclic.cli.defaults`. On
+interventional data (``--interventions``, ``--environment-column`` with ``--targets``) the run
+goes on in :mod:`acyclic.cli.learn_interventional`.
 """
 
 from __future__ import annotations
