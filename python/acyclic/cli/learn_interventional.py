@@ -139,7 +139,7 @@ def run_interventional(args, learner, kwargs: dict, pre: dict, say: Callable[...
             if NOT_SUPPORTED in str(exc):
                 raise CLIError(
                     f"--method {args.method}: {name} does not take interventional data yet ({one_line(exc)}); "
-                    "notears, dagma and topo do"
+                    "choose another --method"
                 ) from None
             raise
         t_int = time.perf_counter() - t0
