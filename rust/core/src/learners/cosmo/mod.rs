@@ -55,7 +55,7 @@ use crate::progress::{Progress, Status};
 use crate::regression::{gather_mask_rows, node_means};
 use crate::scalar::sigmoid;
 use crate::simulate::random::polar_normal;
-use crate::vector::{dot, sum};
+use crate::vector::{axpy, dot, sum};
 use faer::{Accum, Mat, MatRef};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -304,8 +304,8 @@ fn par_columns(buffer: &mut [f64], d: usize, f: impl Fn(usize, &mut [f64]) + Syn
 struct Masked<'a> {
     /// Column-major B×d, `true` where the row intervened on the node.
     intervened: &'a [bool],
-    /// d×d: column j holds the column means of node j's rows.
-    means: MatRef<'a, f64>,
+    /// d×d column-major: column j holds the column means of node j's rows.
+    means: &'a [f64],
 }
 
 /// Gradient of the loss (into `grad`, laid out like `theta`) on the minibatch `xb` at
@@ -335,8 +335,8 @@ fn loss_grad(
     let column_sums = masked.map(|m| {
         (0..d)
             .map(|j| {
-                let (mu, aj) = (m.means.col(j), &ws.a[j * d..(j + 1) * d]);
-                let c = mu[j] - (0..d).map(|k| mu[k] * aj[k]).sum::<f64>();
+                let (mu, aj) = (&m.means[j * d..(j + 1) * d], &ws.a[j * d..(j + 1) * d]);
+                let c = mu[j] - dot(mu, aj);
                 let skip = &m.intervened[j * b..(j + 1) * b];
                 let column = ws.residual.col_as_slice_mut(j);
                 column.iter_mut().zip(skip).for_each(|(r, &s)| *r = if s { 0.0 } else { *r - c });
@@ -349,8 +349,7 @@ fn loss_grad(
     if let (Some(m), Some(sums)) = (masked, &column_sums) {
         // ∂c_j/∂A_kj = −μ⁽ʲ⁾_k: G_kj += 2/(B d)·μ⁽ʲ⁾_k Σ_i R_ij
         for (j, &total) in sums.iter().enumerate() {
-            let mu = m.means.col(j);
-            (0..d).for_each(|k| ws.g[(k, j)] += 2.0 * scale * mu[k] * total);
+            axpy(2.0 * scale * total, &m.means[j * d..(j + 1) * d], ws.g.col_as_slice_mut(j));
         }
     }
 
@@ -439,6 +438,8 @@ pub fn fit_interventional(
     validate(config, n, d)?;
     prior.check(d)?;
     let means = intervened.map(|mask| node_means(x, mask)).transpose()?;
+    let means_by_column: Option<Vec<f64>> =
+        means.as_ref().map(|m| (0..d).flat_map(|j| m.col_as_slice(j).to_vec()).collect());
     let lr = config.learning_rate(d);
     let required = required_in_order(prior.required.as_ref(), d)?;
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
@@ -482,10 +483,10 @@ pub fn fit_interventional(
                 return Err(CoreError::Cancelled);
             }
             gather_rows(x, chunk, &mut xb);
-            let masked = match (intervened, &means) {
+            let masked = match (intervened, &means_by_column) {
                 (Some(mask), Some(means)) => {
                     gather_mask_rows(mask, d, chunk, &mut batch_mask);
-                    Some(Masked { intervened: &batch_mask, means: means.as_ref() })
+                    Some(Masked { intervened: &batch_mask, means })
                 }
                 _ => None,
             };
@@ -687,7 +688,8 @@ mod tests {
             let model = Model { d, theta: theta.to_vec(), free: free.clone(), l1: l1.clone() };
             loss_grad(&model, &cfg, x.as_ref(), masked, t, grad, &mut Workspace::new(d)) + regularisers(&model, &cfg)
         };
-        let masked = Masked { intervened: &batch, means: means.as_ref() };
+        let by_column: Vec<f64> = (0..d).flat_map(|j| means.col_as_slice(j).to_vec()).collect();
+        let masked = Masked { intervened: &batch, means: &by_column };
         let mut grad = vec![0.0; d * d + d];
         let value = evaluate(&theta, &mut grad, Some(&masked));
         // the value: the kept residuals of each node, centred with its rows' intercept
@@ -719,10 +721,10 @@ mod tests {
             );
         }
         let nothing = vec![false; b * d];
-        let zeros = Mat::<f64>::zeros(d, d);
+        let zeros = vec![0.0; d * d];
         let (mut plain, mut empty) = (vec![0.0; d * d + d], vec![0.0; d * d + d]);
         let unmasked = evaluate(&theta, &mut plain, None);
-        let empty_mask = Masked { intervened: &nothing, means: zeros.as_ref() };
+        let empty_mask = Masked { intervened: &nothing, means: &zeros };
         assert_eq!(evaluate(&theta, &mut empty, Some(&empty_mask)).to_bits(), unmasked.to_bits());
         assert!(plain.iter().zip(&empty).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
