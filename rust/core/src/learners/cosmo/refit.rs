@@ -518,7 +518,7 @@ mod tests {
         entries.iter().for_each(|e| parents[e.column].push(*e));
         // the refit with a λ2 no gradient reaches returns W = 0 with the required edges fitted
         let huge = Config { lambda2: f64::MAX, ..cfg.clone() };
-        let (zero, converged, rounds) = refit(&observed(&x), &Mat::zeros(d, d), entries, &huge, &mut Silent).unwrap();
+        let (zero, converged, rounds) = refit(&observed(x), &Mat::zeros(d, d), entries, &huge, &mut Silent).unwrap();
         assert!(converged && rounds == 1);
         zero_gradient_norm(&observed(x), &parents, &zero)
     }
