@@ -88,14 +88,6 @@ impl<'a> Data<'a> {
             ))),
         }
     }
-
-    /// An error when the learner cannot use interventional data (yet).
-    pub fn observational_only(&self, learner: &str) -> Result<()> {
-        match self.intervened {
-            None => Ok(()),
-            Some(_) => Err(CoreError::InvalidParameter(format!("{learner} does not take intervention_mask yet"))),
-        }
-    }
 }
 
 /// What every learner's configuration can do.
