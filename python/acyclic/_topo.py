@@ -70,7 +70,8 @@ class TOPO(DAGLearner):
         ``"bic"`` with ``"nll"``.
     n_restarts : int or "auto", default="auto"
         Local searches, the best score kept: from ``init``, then from the ``"r2"`` order (or
-        ``"var"`` when ``init="r2"``), then from random orders drawn from ``random_state``.
+        ``"var"`` when ``init="r2"``), then from random orders of a fixed stream (the fit does
+        not depend on ``random_state`` unless ``init="random"``).
         ``"auto"``: 1 with the ``"l2"`` criterion (the published TOPO), 6 with ``"nll"``, whose
         likelihood has more local optima under swaps (chosen on simulated standardized ER2 data
         with single-node interventions, seeds 100-109).
@@ -79,7 +80,7 @@ class TOPO(DAGLearner):
         on raw simulated data the marginal variances reveal the order (varsortability,
         :func:`acyclic.metrics.varsortability`), on standardized data they do not.
     random_state : int, RandomState, numpy.random.Generator or None, default=None
-        Seed of ``init="random"`` and of the random restarts (unused otherwise).
+        Seed of ``init="random"`` (unused otherwise).
     n_jobs : int or None, default=None
         Threads scoring candidates (None → 1, -1 → all cores). Results do not depend on it.
     prior_knowledge : acyclic.PriorKnowledge or None, default=None
