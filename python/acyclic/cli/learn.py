@@ -315,17 +315,24 @@ def run(args) -> int:
         "log": bool(pre["log"]),
         "standardize": standardize,
     }
+    write_outputs(args, est, attrs, params, f"{name} on {args.source}", n_edges, truth, say)
+    return 0
+
+
+def write_outputs(args, est, attrs, params, title, n_edges, truth, say, what: str = "") -> None:
+    """Writes ``--out`` (the graph with ``attrs`` and the scalar parameters as attributes) and
+    ``--plot`` (titled ``title``, or after the reference when there is one); ``what`` is added to
+    the messages (e.g. which of two fits was written)."""
     for k, v in params.items():
         if k != "standardize" and isinstance(v, (bool, int, float, str)):
             attrs[k] = v
     G = learned_graph(est, **attrs)
     if args.out is not None:
         write_graph(G, args.out)
-        say(f"wrote {args.out}")
+        say(f"wrote {args.out}{what}")
     if args.plot is not None:
-        title = f"{name} on {args.source}: {n_edges} edges"
+        title = f"{title}: {n_edges} edges"
         if truth is not None:
             title = truth[3].replace(" vs the 17-edge consensus DAG", "") + f": {n_edges} edges"
         for path in write_plots(G, args.plot, title, truth):
             say(f"wrote {path}")
-    return 0

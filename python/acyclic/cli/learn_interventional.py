@@ -22,10 +22,9 @@ from typing import Callable, Dict, List, Optional
 
 from .defaults import SACHS_REFERENCE, SACHS_REFERENCE_NAME
 from .errors import CLIError, one_line
-from .files import learned_graph, log_transform, write_graph
+from .files import log_transform
 from .interventions import describe_experiments, load_interventional
-from .learn import _accuracy_lines, _estimator_params, _fmt_num, _preprocessing_line, _report_warnings
-from .plots import write_plots
+from .learn import _accuracy_lines, _estimator_params, _fmt_num, _preprocessing_line, _report_warnings, write_outputs
 
 __all__ = ["run_interventional"]
 
@@ -210,17 +209,6 @@ def run_interventional(args, learner, kwargs: dict, pre: dict, say: Callable[...
         attrs["variant"] = str(args.variant or "7466")
     else:
         attrs["environment_column"] = str(args.environment_column)
-    for k, v in params.items():
-        if k != "standardize" and isinstance(v, (bool, int, float, str)):
-            attrs[k] = v
-    G = learned_graph(est_int, **attrs)
-    if args.out is not None:
-        write_graph(G, args.out)
-        say(f"wrote {args.out} (the interventional fit)")
-    if args.plot is not None:
-        title = f"{name} with interventions on {args.source}: {int(A_int.sum())} edges"
-        if truth is not None:
-            title = truth[3].replace(" vs the 17-edge consensus DAG", "") + f": {int(A_int.sum())} edges"
-        for path in write_plots(G, args.plot, title, truth):
-            say(f"wrote {path}")
+    title = f"{name} with interventions on {args.source}"
+    write_outputs(args, est_int, attrs, params, title, int(A_int.sum()), truth, say, " (the interventional fit)")
     return 0
