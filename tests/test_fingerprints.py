@@ -272,6 +272,17 @@ def _simulations():
             f"nonlinear-{kind}": (lambda kind=kind: sim.simulate_nonlinear_sem(B, 200, kind, random_state=3))
             for kind in ("mlp", "mim", "gp-sines")
         },  # fmt: skip
+        # X beside the intervention mask and the environments: one hash pins all three
+        **{
+            f"interventional-{kind}": (
+                lambda kind=kind, sign=sign: np.column_stack(
+                    sim.simulate_interventional_sem(
+                        W, 100, [[0], [3, 5], 7], [40, 50, 60], kind, value_sign=sign, random_state=4
+                    )
+                )
+            )
+            for kind, sign in (("gauss", "positive"), ("mlp", "random"))
+        },  # fmt: skip
     }
 
 

@@ -5,7 +5,8 @@ Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TO
 :func:`refine_topo`, which improves any learner's DAG by TOPO's swap search;
 :class:`PriorKnowledge` (forbidden/required edges, sources, sinks, tiers) for any learner.
 Modules: :mod:`acyclic.simulate` (synthetic graphs and SEMs), :mod:`acyclic.metrics`
-(SHD, TPR, FDR, ...), :mod:`acyclic.datasets` (Sachs et al. 2005), :mod:`acyclic.graph`,
+(SHD, TPR, FDR, ...), :mod:`acyclic.datasets` (Sachs et al. 2005), :mod:`acyclic.interventions`
+(environments, targets and the intervention mask of interventional data), :mod:`acyclic.graph`,
 :mod:`acyclic.plotting`, :mod:`acyclic.penalties` (acyclicity penalties h(W) and their gradients),
 :mod:`acyclic.exceptions`. Command line: ``acyclic learn``.
 
@@ -32,7 +33,18 @@ _LEARNERS = {
     "COSMO": "._cosmo",
     "DPDAG": "._dpdag",
 }
-_SUBMODULES = ("baselines", "datasets", "exceptions", "graph", "metrics", "penalties", "plotting", "prior", "simulate")
+_SUBMODULES = (
+    "baselines",
+    "datasets",
+    "exceptions",
+    "graph",
+    "interventions",
+    "metrics",
+    "penalties",
+    "plotting",
+    "prior",
+    "simulate",
+)
 
 __all__ = [*sorted(_LEARNERS), *_SUBMODULES, "__version__"]
 

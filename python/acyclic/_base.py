@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _core
 from ._params import PYTHON_PARAMS, check_params, core_params, resolve_n_jobs
 from ._progress import progress_bar
-from ._validation import as_float_matrix, check_finite, check_fit_input
+from ._validation import as_float_matrix, check_finite, check_fit_input, check_intervention_mask
 from .exceptions import InvalidInputError
 
 __all__ = ["DAGLearner", "LinearSEMLearner", "random_state_from", "resolve_n_jobs", "seed_from"]
@@ -104,7 +104,7 @@ class DAGLearner(BaseEstimator):
         learners with known blind spots extend it."""
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, intervention_mask=None):
         """Learns a DAG from X.
 
         Parameters
@@ -114,6 +114,13 @@ class DAGLearner(BaseEstimator):
             Not modified.
         y : ignored
             Present for scikit-learn compatibility.
+        intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
+            True where the row set the node by a perfect (hard) intervention, e.g. from
+            :func:`acyclic.interventions.mask_from_environments`. Node j's equation is then
+            fitted only on the rows that leave it alone (the interventional likelihood of
+            Hauser & Bühlmann, JMLR 2012, used by GIES and DCDI); its intercept is fitted on
+            those rows. Standardization still uses all rows. ``None`` (or a mask with no True)
+            is observational data.
 
         Returns
         -------
@@ -123,7 +130,9 @@ class DAGLearner(BaseEstimator):
         ------
         InvalidInputError
             NaN or inf values, a constant column, fewer than 2 rows or 2 columns, non-2-D input,
-            or an invalid hyper-parameter (the message names it).
+            an invalid hyper-parameter (the message names it), an intervention_mask of another
+            shape or with non-boolean values, a node intervened on in every row, or a learner
+            that does not take interventional data with these settings.
         NonNumericInputError
             A non-numeric column (also a ``TypeError``).
         NumericalError
@@ -151,9 +160,10 @@ class DAGLearner(BaseEstimator):
                 stacklevel=2,
             )
         forbidden, required = self._prior_masks(labels)
+        intervened = None if intervention_mask is None else check_intervention_mask(intervention_mask, (n, d), labels)
         mean, scale = self._preprocessing_for(values, labels)
         self._check_preprocessed(values, mean, scale, labels)
-        result = self._fit_preprocessed(values, mean, scale, forbidden, required)
+        result = self._fit_preprocessed(values, mean, scale, forbidden, required, intervened)
         # Only now, with the fit done, replace the fitted state: a failed or interrupted refit
         # leaves the previous model intact.
         self._set_input_metadata(X, labels)
@@ -161,7 +171,7 @@ class DAGLearner(BaseEstimator):
         self._store(result, forbidden, required)
         return self
 
-    def _fit_preprocessed(self, values, mean, scale, forbidden, required) -> Dict[str, Any]:
+    def _fit_preprocessed(self, values, mean, scale, forbidden, required, intervened=None) -> Dict[str, Any]:
         """One call into the core: the fit of ``(values − mean) / scale`` (the centring and scaling
         happen in the core's copy of the data). Returns the core's result dict."""
         params = self.get_params(deep=False)
@@ -177,6 +187,7 @@ class DAGLearner(BaseEstimator):
                 scale=scale,
                 forbidden=forbidden,
                 required=required,
+                intervention_mask=intervened,
                 callback=callback,
                 n_threads=resolve_n_jobs(params.get("n_jobs")),
             )

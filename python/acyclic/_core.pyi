@@ -29,6 +29,7 @@ __all__ = [
     "simulate_parameter",
     "simulate_linear_sem",
     "simulate_nonlinear_sem",
+    "simulate_interventional_sem",
     "dpdag_predict",
     "dpdag_sample_dags",
 ]
@@ -56,6 +57,7 @@ def fit(
     scale: Optional[_Float1D] = None,
     forbidden: Optional[_Bool2D] = None,
     required: Optional[_Bool2D] = None,
+    intervention_mask: Optional[_Bool2D] = None,
     callback: Optional[Callable[[int, int, float, Dict[str, float]], object]] = None,
     n_threads: int = 1,
 ) -> Dict[str, Any]: ...
@@ -66,6 +68,20 @@ def simulate_linear_sem(w: _Float2D, n: int, sem_type: str, noise_scale: Sequenc
 def simulate_nonlinear_sem(
     b: _Float2D, n: int, sem_type: str, noise_scale: Sequence[float], n_features: int, seed: int
 ) -> _Float2D: ...
+def simulate_interventional_sem(
+    w: _Float2D,
+    n_obs: int,
+    targets: Sequence[Sequence[int]],
+    n_per_environment: Sequence[int],
+    mechanism: str,
+    sem_type: str,
+    noise_scale: Sequence[float],
+    value_loc: float,
+    value_scale: float,
+    value_sign: str,
+    n_features: int,
+    seed: int,
+) -> Tuple[_Float2D, _Bool2D, npt.NDArray[np.int64]]: ...
 def dpdag_predict(x: _Float2D, hidden: Sequence[int], mechanism: _Float1D, adjacency: _Float2D) -> _Float2D: ...
 def dpdag_sample_dags(
     theta: _Float1D,

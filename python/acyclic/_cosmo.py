@@ -19,6 +19,12 @@ class COSMO(DAGLearner):
     rows. The final graph keeps i → j where p_j − p_i > ε and |W_ij| > ``w_threshold``: a DAG by
     construction. The Rust core runs it with the GIL released.
 
+    With ``intervention_mask`` (perfect interventions), node j's equation is fitted only on the
+    rows that leave it alone: the minibatch error drops the entries (i, j) where row i set node
+    j (still divided by B·d, so an epoch estimates ``Σ_j Σ_{rows of j} r²/(n·d)``), with node
+    j's intercept fitted on its rows; the refit uses each node's covariance of its rows,
+    weighted by its share of the rows; the divergence warning compares those masked errors.
+
     Parameters
     ----------
     lambda1 : float, default=5e-4
@@ -62,7 +68,7 @@ class COSMO(DAGLearner):
         absolute value are dropped.
     standardize : bool, default=False
         Scale columns to unit variance first (the data are always centred: the model has no
-        intercept).
+        intercept; with ``intervention_mask``, node j's intercept is the one of its rows).
     random_state : int, RandomState, numpy.random.Generator or None, default=None
         Seeds the initialisation (W ~ U(±√(3/d)), p ~ N(0, ε²/2)) and the minibatch order.
     n_jobs : int or None, default=None

@@ -46,6 +46,11 @@ class DPDAG(DAGLearner):
     estimate. ``edge_probabilities_`` and
     ``sample_dags`` still describe the trained q.
 
+    With ``intervention_mask`` (perfect interventions), node j's mechanism is fitted only on the
+    rows that leave it alone: the entries where a row set node j are left out of the squared
+    error (linear and MLP mechanisms) and of the held-out loss, and the refit regresses each
+    node on the covariance of its rows, its error weighted by its share of the rows.
+
     Departure from the reference code: the prior term is the true Bernoulli KL, as in the paper.
     The reference code's term is linear in Φ and pushes every logit up.
 

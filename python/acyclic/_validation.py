@@ -210,3 +210,43 @@ def as_square_matrix(M, name: str = "W", *, allow_nan: bool = False) -> np.ndarr
     if bad.any():
         raise InvalidInputError(f"{name} contains NaN or infinite entries")
     return A
+
+
+def check_intervention_mask(mask, shape: Tuple[int, int], labels: List) -> np.ndarray | None:
+    """The (n, d) boolean intervention mask a learner is fitted with, or ``None`` when it marks
+    nothing (observational data: the fit is then the one without a mask, bit for bit).
+
+    ``mask[i, j]`` is True where row i set node j by a perfect intervention. A DataFrame's
+    columns must be X's labels (it is aligned to them); 0/1 integers are accepted.
+
+    Raises
+    ------
+    InvalidInputError
+        A shape other than X's, values other than booleans or 0/1 (NaN included), DataFrame
+        columns that are not X's, or a node intervened on in every row (its equation has no
+        rows to be fitted on; the message names it).
+    """
+    if isinstance(mask, pd.DataFrame):
+        if set(mask.columns) != set(labels) or len(mask.columns) != len(labels):
+            raise InvalidInputError(
+                f"intervention_mask's columns {list(mask.columns)!r} are not X's columns {list(labels)!r}"
+            )
+        mask = mask[list(labels)]
+    array = np.asarray(mask)
+    if array.ndim != 2 or array.shape != tuple(shape):
+        raise InvalidInputError(f"intervention_mask must have the shape of X, {tuple(shape)}, got {array.shape}")
+    if array.dtype != np.bool_:
+        if array.dtype.kind not in "iuf" or not np.isin(array, (0, 1)).all():
+            raise InvalidInputError(
+                "intervention_mask must hold booleans (or 0/1): True where the row set the node by an intervention"
+            )
+        array = array.astype(bool)
+    if not array.any():
+        return None
+    everywhere = np.flatnonzero(array.all(axis=0))
+    if everywhere.size:
+        raise InvalidInputError(
+            f"node(s) {_column_names(labels, everywhere)} are intervened on in every row: their equations "
+            "have no rows to be fitted on; add observational rows or rows from other experiments"
+        )
+    return np.ascontiguousarray(array)

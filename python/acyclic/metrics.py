@@ -3,6 +3,8 @@
 * :func:`count_accuracy` — SHD, TPR, FDR, FPR, NNZ, precision / recall / F1 of an
   estimated graph against the true one (NOTEARS / DAGMA / gCastle conventions,
   extended to graphs with cycles).
+* :func:`edge_auprc` — the area under the precision–recall curve of edge probabilities
+  (or any edge scores), as the DiBS / BaCaDI evaluation computes it.
 * :func:`varsortability` and :func:`r2_sortability` — how well the marginal variance
   (resp. the coefficient of determination R²) of the variables increases along the
   causal order (Reisach et al. 2021, 2023). Values near 1 mean that simply sorting
@@ -25,7 +27,7 @@ from . import _core
 from ._validation import as_square_matrix
 from .exceptions import InvalidInputError
 
-__all__ = ["count_accuracy", "varsortability", "r2_sortability"]
+__all__ = ["count_accuracy", "edge_auprc", "varsortability", "r2_sortability"]
 
 
 # --------------------------------------------------------------------------------------
@@ -227,6 +229,58 @@ def count_accuracy(B_true, B_est, *, double_for_anticausal: bool = False) -> Dic
 # --------------------------------------------------------------------------------------
 # sortability
 # --------------------------------------------------------------------------------------
+def edge_auprc(B_true, scores) -> Dict[str, float]:
+    """Area under the precision–recall curve of edge scores against the true graph.
+
+    Every ordered pair (i, j) is a binary prediction "i -> j" scored by ``scores[i, j]`` (e.g. a
+    learner's ``edge_probabilities_``); the curve is scikit-learn's ``precision_recall_curve``
+    over all d² entries and its area the trapezoidal ``auc(recall, precision)``, as in the
+    evaluation code of DiBS (Lorch, Rothfuss, Schölkopf & Krause, NeurIPS 2021) and BaCaDI
+    (Hägele, Rothfuss & Krause, AISTATS 2023). A classifier that knows nothing scores about the
+    positive rate, the share of true edges among the d(d − 1) ordered pairs: compare with it.
+
+    Parameters
+    ----------
+    B_true : array-like of shape (d, d)
+        The true graph; nonzero means an edge (the diagonal is ignored).
+    scores : array-like of shape (d, d)
+        Edge scores, higher meaning more likely (finite). The diagonal is set to the lowest
+        score (a sure "no edge", as DiBS's zero probability there).
+
+    Returns
+    -------
+    dict
+        ``auprc`` (float in [0, 1]), ``positive_rate`` (true edges / (d(d − 1))) and
+        ``average_precision`` (scikit-learn's step-wise area, less optimistic than the
+        trapezoids).
+
+    Raises
+    ------
+    InvalidInputError
+        Non-square or mismatched shapes, NaN or inf scores, or a true graph without edges
+        (precision–recall is undefined then).
+    """
+    from sklearn.metrics import auc, average_precision_score, precision_recall_curve
+
+    truth = _support(B_true, "B_true")
+    S = as_square_matrix(scores, "scores")
+    if S.shape != truth.shape:
+        raise InvalidInputError(f"scores has shape {S.shape}, B_true {truth.shape}: they must match")
+    d = truth.shape[0]
+    if not truth.any():
+        raise InvalidInputError("B_true has no edges: precision and recall are undefined")
+    # DiBS flattens all d² entries, the diagonal being "no edge" at probability 0: here it gets
+    # the lowest score given, which is that for probabilities
+    S = S.copy()
+    np.fill_diagonal(S, S.min())
+    precision, recall, _ = precision_recall_curve(truth.ravel(), S.ravel())
+    return {
+        "auprc": float(auc(recall, precision)),
+        "positive_rate": float(truth.sum() / (d * (d - 1))),
+        "average_precision": float(average_precision_score(truth.ravel(), S.ravel())),
+    }
+
+
 def _check_X_B(X, B):
     try:
         Xa = np.asarray(X, dtype=np.float64)

@@ -24,12 +24,15 @@ Continuous optimization for structure learning. NeurIPS 31.
 
 Zheng, X., Dan, C., Aragam, B., Ravikumar, P., Xing, E. P. (2020). Learning sparse
 nonparametric DAGs. AISTATS 2020, PMLR 108.
+
+Brouillard, P., Lachapelle, S., Lacoste, A., Lacoste-Julien, S., Drouin, A. (2020).
+Differentiable causal discovery from interventional data. NeurIPS 33 (perfect interventions).
 """
 
 from __future__ import annotations
 
 import numbers
-from typing import Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -42,12 +45,15 @@ __all__ = [
     "simulate_parameter",
     "simulate_linear_sem",
     "simulate_nonlinear_sem",
+    "simulate_interventional_sem",
 ]
 
 RandomState = Union[None, int, np.random.Generator]
 
 _LINEAR_SEM_TYPES = ("gauss", "exp", "gumbel", "uniform", "logistic", "poisson")
 _NONLINEAR_SEM_TYPES = ("mlp", "mim", "gp-sines")
+_INTERVENTIONAL_SEM_TYPES = ("gauss", "exp", "gumbel", "uniform", *_NONLINEAR_SEM_TYPES)
+_VALUE_SIGNS = ("positive", "random")
 
 
 # --------------------------------------------------------------------------------------
@@ -404,3 +410,194 @@ def simulate_nonlinear_sem(
     order = _require_dag(A, "B")
     del order  # checked: a DAG
     return _core.simulate_nonlinear_sem(A, n, kind, [float(v) for v in s], R, _seed(random_state))
+
+
+# --------------------------------------------------------------------------------------
+# interventional SEM
+# --------------------------------------------------------------------------------------
+def _target_sets(targets, d: int) -> List[List[int]]:
+    """The target sets as lists of node indices (an int entry is a single-node set)."""
+    if isinstance(targets, (str, bytes)) or not isinstance(targets, (Sequence, np.ndarray)):
+        raise InvalidInputError(
+            f"targets must be a list of target sets (lists of node indices), got {type(targets).__name__}"
+        )
+    sets: List[List[int]] = []
+    for k, entry in enumerate(targets):
+        nodes = [entry] if isinstance(entry, numbers.Integral) else entry
+        if isinstance(nodes, (str, bytes)) or not isinstance(nodes, (Sequence, np.ndarray, set, frozenset)):
+            raise InvalidInputError(f"targets[{k}] must be a node index or a list of node indices, got {entry!r}")
+        out: List[int] = []
+        for node in nodes:
+            if isinstance(node, (bool, np.bool_)) or not isinstance(node, numbers.Integral):
+                raise InvalidInputError(f"targets[{k}] holds {node!r}, which is not a node index")
+            j = int(node)
+            if not 0 <= j < d:
+                raise InvalidInputError(f"targets[{k}] names node {j}, out of range for d = {d} nodes (0 to {d - 1})")
+            if j in out:
+                raise InvalidInputError(f"targets[{k}] names node {j} twice")
+            out.append(j)
+        sets.append(out)
+    return sets
+
+
+def simulate_interventional_sem(
+    W,
+    n_obs: int,
+    targets: Sequence[Union[int, Sequence[int]]],
+    n_per_environment: Union[int, Sequence[int]],
+    sem_type: str = "gauss",
+    value_loc: float = 2.0,
+    value_scale: float = 1.0,
+    random_state: RandomState = None,
+    *,
+    value_sign: str = "positive",
+    noise_scale=None,
+    n_features: int = 100,
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sample a SEM in an observational environment and under perfect interventions.
+
+    Environment 0 holds ``n_obs`` observational rows; environment ``k >= 1`` holds
+    ``n_per_environment[k-1]`` rows in which every node of ``targets[k-1]`` is set by a perfect
+    (hard) intervention: its equation is replaced by a draw of ``s_k (value_loc + value_scale z)``,
+    ``z ~ N(0, 1)`` independent for every row and node, i.e. ``N(s_k value_loc, value_scale^2)``.
+    ``s_k = 1`` by default (the shifted Gaussian of DCDI's perfect interventions, Brouillard et al.
+    2020); with ``value_sign="random"`` each environment draws ``s_k = ±1`` once, so that
+    ``value_loc=5, value_scale=2`` gives BaCaDI's ``±(5 + N(0, 4))`` (Hägele et al. 2023). The
+    mechanisms (and, for the nonlinear models, the random functions) are drawn once and shared by
+    every environment; the descendants of a target are computed from its intervened values, the
+    other nodes keep their observational distribution.
+
+    ``sem_type`` chooses the model as in :func:`simulate_linear_sem` and
+    :func:`simulate_nonlinear_sem`: an additive noise (``"gauss"``, ``"exp"``, ``"gumbel"``,
+    ``"uniform"``) means the linear SEM ``X = X W + E`` with the weights ``W``; a mechanism
+    (``"mlp"``, ``"mim"``, ``"gp-sines"``) means the nonlinear SEM ``x_j = f_j(x_pa(j)) + z_j``
+    with Gaussian noise on the graph of ``W`` (its weights ignored). ``"logistic"`` and
+    ``"poisson"`` are refused: binary and count data cannot take Gaussian intervention values.
+
+    With no target sets, ``X`` equals ``simulate_linear_sem(W, n_obs, sem_type, noise_scale,
+    random_state)`` (or ``simulate_nonlinear_sem``) with the same seed, bit for bit. The
+    simulation runs in the Rust core: a seed gives the same bits on every machine.
+
+    Parameters
+    ----------
+    W : array_like of shape (d, d)
+        Weighted adjacency matrix of a DAG, ``W[i, j]`` the weight of ``i -> j`` (for the
+        nonlinear ``sem_type`` only its support is used).
+    n_obs : int
+        Rows of the observational environment (label 0), ``>= 0``.
+    targets : sequence of int or of sequences of int
+        The target sets, one per interventional environment (labels 1, 2, ...): each a list of
+        distinct node indices in ``[0, d)``, or a single index for a single-node set, so
+        ``targets=range(d)`` intervenes on every node in turn. An empty set gives a second
+        observational environment.
+    n_per_environment : int or sequence of int
+        Rows of each interventional environment (``>= 1``): one int for all, or one per target set.
+    sem_type : {"gauss", "exp", "gumbel", "uniform", "mlp", "mim", "gp-sines"}, default "gauss"
+        The model (case-insensitive): a linear SEM with this noise, or a nonlinear mechanism.
+    value_loc : float, default 2.0
+        Mean of the intervention values (before the sign); finite.
+    value_scale : float, default 1.0
+        Standard deviation of the intervention values; finite, ``>= 0`` (0 sets the targets to
+        the constant ``s_k value_loc``).
+    random_state : None, int or numpy.random.Generator, default None
+        The seed (an int is used as given), or a generator that gives one.
+    value_sign : {"positive", "random"}, default "positive"
+        ``"positive"``: ``s_k = 1``. ``"random"``: each environment draws ``s_k = ±1`` with
+        probability 1/2 (once for all its targets and rows).
+    noise_scale : None, float or array_like of shape (d,), default None
+        Scale of each node's noise (as in :func:`simulate_linear_sem`); ``None`` means 1.
+    n_features : int, default 100
+        Random sines per parent of ``"gp-sines"`` (``>= 1``); ignored otherwise.
+
+    Returns
+    -------
+    X : numpy.ndarray of shape (n, d), dtype float64
+        The samples, ``n = n_obs + sum(n_per_environment)``, grouped by environment:
+        observational rows first, then environment 1, 2, ...
+    intervention_mask : numpy.ndarray of shape (n, d), dtype bool
+        ``True`` where node ``j`` was set by the intervention of row ``i``'s environment.
+    environments : numpy.ndarray of shape (n,), dtype int64
+        The environment of every row: 0 observational, ``k`` for ``targets[k-1]``.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``W`` is not a finite square matrix or not a DAG; ``n_obs < 0``; ``targets`` is not a
+        list of target sets, or one names a node out of range or twice; ``n_per_environment`` is
+        below 1 or has another length than ``targets``; there are no rows at all; ``sem_type`` is
+        unknown, ``"logistic"`` or ``"poisson"``; ``value_loc`` is not finite or ``value_scale``
+        not finite and ``>= 0``; ``value_sign`` is unknown; ``noise_scale`` is malformed;
+        ``n_features < 1``; or ``random_state`` is not usable.
+
+    Notes
+    -----
+    A node intervened on in every row (``n_obs = 0`` and in every target set) gives data a
+    learner refuses: its equation has no row to be fitted on.
+
+    References
+    ----------
+    Brouillard, P., Lachapelle, S., Lacoste, A., Lacoste-Julien, S., Drouin, A. (2020).
+    Differentiable causal discovery from interventional data. NeurIPS 33.
+
+    Hägele, A., Rothfuss, J., Lorch, L., Somnath, V. R., Schölkopf, B., Krause, A. (2023).
+    BaCaDI: Bayesian causal discovery with unknown interventions. AISTATS 2023, PMLR 206.
+
+    Hauser, A., Bühlmann, P. (2012). Characterization and greedy learning of interventional
+    Markov equivalence classes of directed acyclic graphs. JMLR 13, 2409–2464.
+
+    Examples
+    --------
+    >>> B = simulate_dag(5, 5, "ER", random_state=0)
+    >>> W = simulate_parameter(B, random_state=0)
+    >>> X, mask, env = simulate_interventional_sem(W, 100, targets=range(5), n_per_environment=20,
+    ...                                            random_state=0)
+    >>> X.shape, mask.sum(axis=0).tolist(), env[[0, 100, 199]].tolist()
+    ((200, 5), [20, 20, 20, 20, 20], [0, 1, 5])
+    """
+    A = _as_square(W, "W")
+    d = A.shape[0]
+    n_obs = _check_int(n_obs, "n_obs", 0)
+    sets = _target_sets(targets, d)
+    if isinstance(n_per_environment, (numbers.Integral, float, np.floating)):
+        sizes = [_check_int(n_per_environment, "n_per_environment", 1)] * len(sets)
+    else:
+        if isinstance(n_per_environment, (str, bytes)) or not isinstance(n_per_environment, (Sequence, np.ndarray)):
+            raise InvalidInputError(f"n_per_environment must be an int or a list of ints, got {n_per_environment!r}")
+        sizes = [_check_int(m, f"n_per_environment[{k}]", 1) for k, m in enumerate(n_per_environment)]
+        if len(sizes) != len(sets):
+            raise InvalidInputError(
+                f"n_per_environment has {len(sizes)} entries for {len(sets)} target sets (one each)"
+            )
+    if n_obs + sum(sizes) == 0:
+        raise InvalidInputError("no rows: n_obs is 0 and there are no target sets")
+    if isinstance(sem_type, str) and sem_type.lower() in ("logistic", "poisson"):
+        raise InvalidInputError(
+            f"sem_type {sem_type!r} is not supported under interventions: the intervention values are "
+            "Gaussian draws, which binary (logistic) or count (poisson) data cannot take"
+        )
+    kind = _sem_type(sem_type, _INTERVENTIONAL_SEM_TYPES)
+    mechanism, noise = (kind, "gauss") if kind in _NONLINEAR_SEM_TYPES else ("linear", kind)
+    for name, value in (("value_loc", value_loc), ("value_scale", value_scale)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+            raise InvalidInputError(f"{name} must be a finite number, got {value!r}")
+    if value_scale < 0:
+        raise InvalidInputError(f"value_scale must be >= 0, got {value_scale!r}")
+    if not isinstance(value_sign, str) or value_sign.lower() not in _VALUE_SIGNS:
+        raise InvalidInputError(f"unknown value_sign {value_sign!r}; expected 'positive' or 'random'")
+    R = _check_int(n_features, "n_features", 1)
+    s = _noise_scales(noise_scale, d)
+    _require_dag(A, "W")
+    return _core.simulate_interventional_sem(
+        A,
+        n_obs,
+        sets,
+        sizes,
+        mechanism,
+        noise,
+        [float(v) for v in s],
+        float(value_loc),
+        float(value_scale),
+        value_sign.lower(),
+        R,
+        _seed(random_state),
+    )

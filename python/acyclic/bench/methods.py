@@ -12,6 +12,11 @@ found (a peer not installed, a learner this version does not have) is reported b
 :meth:`Method.unavailable` and recorded as skipped, never a crash.
 
 Groups usable in ``--methods``: ``learners``, ``baselines``, ``peers``, ``all``.
+
+On interventional settings :func:`fit_interventional_in_child` fits each method with
+``fit(X, intervention_mask=mask)`` and then, afresh, with ``fit(X)``; a method whose ``fit`` has
+no ``intervention_mask`` parameter (peers) or whose learner answers that it does not take one yet
+(:data:`NOT_SUPPORTED`) is reported as unsupported, with its observational fit.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ import importlib.util
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-__all__ = ["Method", "METHODS", "GROUPS", "EmptyGraph", "get_method", "resolve_methods", "fit_in_child"]
+__all__ = ["Method", "METHODS", "GROUPS", "EmptyGraph", "NOT_SUPPORTED", "get_method", "resolve_methods",
+           "fit_in_child", "fit_interventional_in_child"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,7 @@ class EmptyGraph:
         Zeros.
     """
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, intervention_mask=None):
         """Set ``weights_`` to zeros.
 
         Parameters
@@ -132,6 +138,8 @@ class EmptyGraph:
             Data (only its width is used).
         y : ignored
             Present for scikit-learn compatibility.
+        intervention_mask : ignored
+            Present so that the empty graph runs on interventional settings too.
 
         Returns
         -------
@@ -145,6 +153,9 @@ class EmptyGraph:
 
 
 _DAGMA_PYPI = "pip install --no-deps dagma && pip install igraph tqdm"
+
+#: Words of the error of a learner that does not take an intervention mask yet (the core's message).
+NOT_SUPPORTED = "does not take intervention_mask"
 
 #: The registry, in table order. Benchmark parameters: each class's defaults (NOTEARS λ1 = 0.1,
 #: DAGMA λ1 = 0.03, w_threshold 0.3 for the learners; the baselines keep every coefficient of
@@ -272,4 +283,76 @@ def fit_in_child(X, method: Mapping[str, Any], seed: int, threads: int = 1) -> D
         "seconds": float(seconds),
         "n_iter": None if n_iter is None else int(n_iter),
         "converged": None if converged is None else bool(converged),
+    }
+
+
+def fit_interventional_in_child(X, intervention_mask, method: Mapping[str, Any], seed: int,
+                                threads: int = 1) -> Dict[str, object]:  # fmt: skip
+    """Fit one method with and without the intervention mask (runs inside the run's child process).
+
+    The interventional fit comes first; the observational one is a fresh estimator with the same
+    parameters and seed, fitted on the same rows without the mask.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        The data as fed to the method (every environment's rows).
+    intervention_mask : ndarray of shape (n, d), bool
+        True where the row's experiment set the node.
+    method : mapping
+        :meth:`Method.job` of the method.
+    seed : int
+        The run's seed (``random_state``).
+    threads : int, default 1
+        ``n_jobs``.
+
+    Returns
+    -------
+    dict
+        ``W`` (the interventional fit's ``weights_``; None when unsupported), ``W_obs`` (the
+        observational fit's), ``seconds`` and ``obs_seconds`` (wall time of each ``fit``),
+        ``n_iter`` and ``converged`` of the interventional fit, and ``unsupported``: None, or why
+        the method cannot take the mask (its ``fit`` has no such parameter, or the learner says it
+        does not take one yet).
+
+    Raises
+    ------
+    Exception
+        Whatever a fit raises, other than a learner's "does not take intervention_mask" error.
+    """
+    import inspect
+
+    import numpy as np
+
+    from ..exceptions import AcyclicError
+    from .process import timed
+
+    spec = Method(**{k: method[k] for k in ("name", "label", "kind", "target", "params")})
+    mask = np.asarray(intervention_mask, dtype=bool)
+    est = spec.build(seed, threads)
+    unsupported: Optional[str] = None
+    W = seconds = n_iter = converged = None
+    if "intervention_mask" not in inspect.signature(est.fit).parameters:
+        unsupported = f"{type(est).__name__}.fit takes no intervention_mask"
+    else:
+        try:
+            _, seconds = timed(est.fit, X, intervention_mask=mask)
+        except AcyclicError as exc:
+            if NOT_SUPPORTED not in str(exc):
+                raise
+            unsupported = " ".join(str(exc).split())
+        else:
+            W = np.asarray(est.weights_, dtype=np.float64)
+            n_iter = getattr(est, "n_iter_", None)
+            converged = getattr(est, "converged_", None)
+    obs = spec.build(seed, threads)
+    _, obs_seconds = timed(obs.fit, X)
+    return {
+        "W": W,
+        "W_obs": np.asarray(obs.weights_, dtype=np.float64),
+        "seconds": None if seconds is None else float(seconds),
+        "obs_seconds": float(obs_seconds),
+        "n_iter": None if n_iter is None else int(n_iter),
+        "converged": None if converged is None else bool(converged),
+        "unsupported": unsupported,
     }

@@ -5,8 +5,10 @@ gauss, raw"), a table of the data (true edges — the empty graph's SHD —, var
 R²-sortability) and a table with one line per (d, method): successful/total runs, then mean ±
 sd over seeds of SHD (a reversed edge once), SHD₂ (twice), TPR, FDR, FPR, NNZ, the number of
 acyclic estimates, the least-squares score, seconds and peak memory. When a suite has both raw
-and standardized data, a table puts each method's SHD on both side by side. Failed, timed-out
-and skipped runs are listed at the end.
+and standardized data, a table puts each method's SHD on both side by side. Interventional
+settings get their own tables: the fit with the intervention mask beside the fit without it on the
+same rows and the empty graph's SHD (a method that does not take the mask yet says so). Failed,
+timed-out and skipped runs are listed at the end.
 """
 
 from __future__ import annotations
@@ -63,12 +65,20 @@ def setting_group(row: Dict[str, Any]) -> str:
     Returns
     -------
     str
-        E.g. ``"ER2, n = 1000, gauss noise, raw data"`` or
-        ``"Sachs (853 observational rows, 17-edge DAG), standardized data"``.
+        E.g. ``"ER2, n = 1000, gauss noise, raw data"``,
+        ``"Sachs (853 observational rows, 17-edge DAG), standardized data"`` or, interventional,
+        ``"ER2, 1000 observational rows + 200 per single-node target on 50% of the nodes, gauss
+        noise, raw data"``.
     """
     prep = "standardized data" if row.get("standardize") else "raw data"
     if row.get("graph") == "sachs":
+        if row.get("interventional"):
+            return f"Sachs experiments, variant {row.get('n')} ({row.get('n')} rows, documented targets, 17-edge DAG), {prep}"
         return f"Sachs ({row.get('n')} observational rows, 17-edge DAG), {prep}"
+    if row.get("interventional"):
+        share = float(row.get("targets") or 0.0)
+        return (f"{row.get('graph')}{row.get('k')}, {row.get('n')} observational rows + {row.get('n_per_target')} "
+                f"per single-node target on {share:.0%} of the nodes, {row.get('noise')} noise, {prep}")  # fmt: skip
     return f"{row.get('graph')}{row.get('k')}, n = {row.get('n')}, {row.get('noise')} noise, {prep}"
 
 
@@ -89,7 +99,7 @@ def _machine_line(meta: Dict[str, Any]) -> str:
 
 
 def _header(rows: Sequence[Dict[str, Any]], meta: Optional[Dict[str, Any]]) -> List[str]:
-    status = {s: sum(r["status"] == s for r in rows) for s in ("ok", "error", "timeout", "skipped")}
+    status = {s: sum(r["status"] == s for r in rows) for s in ("ok", "unsupported", "error", "timeout", "skipped")}
     lines = []
     if meta:
         lines.append(f"# acyclic bench: `{meta.get('suite')}` suite")
@@ -165,8 +175,68 @@ def _results_table(rows: Sequence[Dict[str, Any]]) -> List[str]:
     return lines
 
 
+_INTERVENTIONAL_COLUMNS = (
+    # header, interventional key, observational key, digits
+    ("TPR", "tpr", "obs_tpr", 2), ("FDR", "fdr", "obs_fdr", 2), ("NNZ", "nnz", "obs_nnz", 3),
+    ("seconds", "seconds", "obs_seconds", 3),
+)  # fmt: skip
+
+
+def _interventional_data_table(rows: Sequence[Dict[str, Any]]) -> List[str]:
+    """d | rows | nodes intervened on | true edges | varsortability | R²-sortability."""
+    lines = ["| d | rows | nodes intervened on | true edges (empty-graph SHD) | varsortability | R²-sortability |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    for d in _ordered(r["d"] for r in rows):
+        per_data: Dict[Any, Dict[str, Any]] = {}
+        for r in rows:
+            if r["d"] == d and r.get("n_true_edges") is not None:
+                per_data.setdefault(r["seed"], r)
+        data = list(per_data.values())
+        lines.append(f"| {d} | {mean_sd((r.get('n_rows') for r in data), 6)} | {mean_sd(r.get('n_targeted') for r in data)} | "
+                     f"{mean_sd(r['n_true_edges'] for r in data)} | {mean_sd((r['varsortability'] for r in data), 2)} | "
+                     f"{mean_sd((r['r2_sortability'] for r in data), 2)} |")  # fmt: skip
+    return lines
+
+
+def _interventional_table(rows: Sequence[Dict[str, Any]]) -> List[str]:
+    """One line per (d, method): the interventional fit's figures beside the observational fit's on
+    the same rows and the empty graph's SHD; a method that does not take the mask says so."""
+    heads = ["d", "method", "ok", "SHD int.", "SHD obs.", "SHD empty"]
+    for head, _, _, _ in _INTERVENTIONAL_COLUMNS:
+        heads += [f"{head} int.", f"{head} obs."]
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    for d in _ordered(r["d"] for r in rows):
+        for name, label in _methods(rows):
+            runs = [r for r in rows if r["d"] == d and r["method"] == name and r["status"] != "skipped"]
+            if not runs:
+                continue
+            ok = [r for r in runs if r["status"] == "ok"]
+            unsupported = [r for r in runs if r["status"] == "unsupported"]
+            observed = ok + unsupported  # both have the observational fit
+            if not observed:
+                why = runs[0]["status"]
+                lines.append(f"| {d} | {label} | 0/{len(runs)} | {why} |" + " |" * (len(heads) - 4))
+                continue
+            empty = mean_sd(r.get("empty_shd") for r in observed)
+            if unsupported and not ok:
+                reason = " ".join(str(unsupported[0].get("error") or "").split()).replace("|", "\\|")[:120]
+                cells = [str(d), label, f"0/{len(runs)}", f"not supported: {reason}",
+                         mean_sd(r.get("obs_shd") for r in observed), empty]  # fmt: skip
+                for _, _, obs_key, digits in _INTERVENTIONAL_COLUMNS:
+                    cells += ["–", mean_sd((r.get(obs_key) for r in observed), digits)]
+            else:
+                cells = [str(d), label, f"{len(ok)}/{len(runs)}", mean_sd(r["shd"] for r in ok),
+                         mean_sd(r.get("obs_shd") for r in ok), empty]  # fmt: skip
+                for _, key, obs_key, digits in _INTERVENTIONAL_COLUMNS:
+                    cells += [mean_sd((r.get(key) for r in ok), digits), mean_sd((r.get(obs_key) for r in ok), digits)]
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def _raw_vs_standardized(rows: Sequence[Dict[str, Any]]) -> List[str]:
-    """Each method's SHD on raw and on standardized data, side by side, per (graph, k, d)."""
+    """Each method's SHD on raw and on standardized data, side by side, per (graph, k, d)
+    (observational settings only: the interventional tables show both preprocessings' groups)."""
+    rows = [r for r in rows if not r.get("interventional")]
     key = lambda r: (r["graph"], r["k"], r["d"], r["n"], r["noise"])  # noqa: E731
     both = [c for c in _ordered(key(r) for r in rows)
             if {bool(r["standardize"]) for r in rows if key(r) == c} == {False, True}]  # fmt: skip
@@ -204,6 +274,14 @@ def _failures(rows: Sequence[Dict[str, Any]]) -> List[str]:
     return lines + [""]
 
 
+_INTERVENTIONAL_NOTE = (
+    "Each method fitted twice on the same rows and preprocessing: with the intervention mask (int.: each "
+    "node's equation fitted on the rows that do not intervene on it) and without it (obs.: every row taken "
+    "as observational); SHD empty = the empty graph's SHD on the same data (the true edges). A method that "
+    "does not take the mask yet shows its observational figures only."
+)
+
+
 def summarize(rows: Sequence[Dict[str, Any]], meta: Optional[Dict[str, Any]] = None) -> str:
     """The Markdown summary of a suite.
 
@@ -227,6 +305,12 @@ def summarize(rows: Sequence[Dict[str, Any]], meta: Optional[Dict[str, Any]] = N
         groups.setdefault(setting_group(r), []).append(r)
     for heading, members in groups.items():
         lines += ["", f"## {heading}", ""]
+        if any(r.get("interventional") for r in members):
+            lines += [_INTERVENTIONAL_NOTE, ""]
+            if any(r.get("n_true_edges") is not None for r in members):
+                lines += _interventional_data_table(members) + [""]
+            lines += _interventional_table(members)
+            continue
         if any(r.get("n_true_edges") is not None for r in members):
             lines += _data_table(members) + [""]
         lines += _results_table(members)

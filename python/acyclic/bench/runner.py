@@ -4,7 +4,10 @@
 R²-sortability, then runs every method on it through :func:`acyclic.bench.process.run_in_subprocess`
 (``n_jobs`` runs at a time, each with ``threads`` threads) and scores the returned weight matrix
 here: SHD with a reversed edge counted once and twice, TPR, FDR, FPR, NNZ, is_dag, and the
-least-squares score on the data as fed. A run that raises becomes a row with ``status="error"``
+least-squares score on the data as fed. On an interventional setting the run fits the method twice
+on the same rows, with the intervention mask (the scored estimate) and without it (the ``obs_*``
+columns); a method that does not take the mask yet gives a row with ``status="unsupported"``, the
+reason, and its observational figures. Every row has the empty graph's SHD (``empty_shd``). A run that raises becomes a row with ``status="error"``
 and the message, one killed at ``timeout`` a row with ``status="timeout"``, a method that is not
 installed rows with ``status="skipped"``; the suite carries on. Each row is appended to
 ``runs.csv`` as soon as its run ends (and the file is rewritten in plan order at the end), so a
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from .data import Setting, least_squares_score, make_data
+from .data import Setting, least_squares_score, make_data, make_interventional_data
 from .methods import Method, resolve_methods
 from .process import kill_running, machine_info, run_in_subprocess
 from .results import CsvRows
@@ -34,10 +37,14 @@ from .suites import Suite
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["COLUMNS", "Run", "SuiteResult", "plan_runs", "run_suite", "read_rows", "FIT_FUNCTION"]
+__all__ = ["COLUMNS", "Run", "SuiteResult", "plan_runs", "run_suite", "read_rows", "FIT_FUNCTION",
+           "FIT_INTERVENTIONAL_FUNCTION"]  # fmt: skip
 
 #: The function every run's child process calls.
 FIT_FUNCTION = "acyclic.bench.methods:fit_in_child"
+
+#: The function of an interventional setting's runs: the fit with the mask and the one without.
+FIT_INTERVENTIONAL_FUNCTION = "acyclic.bench.methods:fit_interventional_in_child"
 
 #: Columns of ``runs.csv`` (one row per run), documented in ``benchmarks/README.md``.
 COLUMNS = [
@@ -45,12 +52,15 @@ COLUMNS = [
     "status", "error", "seconds", "wall_seconds", "peak_rss_mib",
     "shd", "shd_reversed_twice", "tpr", "fdr", "fpr", "nnz", "n_true_edges", "is_dag", "ls_score",
     "varsortability", "r2_sortability", "n_iter", "converged", "threads",
+    "interventional", "targets", "n_per_target", "n_rows", "n_targeted", "empty_shd",
+    "obs_shd", "obs_tpr", "obs_fdr", "obs_nnz", "obs_seconds",
 ]  # fmt: skip
 
-_INT = {"run", "k", "d", "n", "seed", "shd", "shd_reversed_twice", "nnz", "n_true_edges", "n_iter", "threads"}
+_INT = {"run", "k", "d", "n", "seed", "shd", "shd_reversed_twice", "nnz", "n_true_edges", "n_iter", "threads",
+        "n_per_target", "n_rows", "n_targeted", "empty_shd", "obs_shd", "obs_nnz"}  # fmt: skip
 _FLOAT = {"seconds", "wall_seconds", "peak_rss_mib", "tpr", "fdr", "fpr", "ls_score", "varsortability",
-          "r2_sortability"}  # fmt: skip
-_BOOL = {"standardize", "is_dag", "converged"}
+          "r2_sortability", "targets", "obs_tpr", "obs_fdr", "obs_seconds"}  # fmt: skip
+_BOOL = {"standardize", "is_dag", "converged", "interventional"}
 
 
 @dataclass(frozen=True)
@@ -131,7 +141,8 @@ class _Data:
         self._lock = threading.Lock()
 
     def get(self, setting: Setting, seed: int):
-        """``(B, X, varsortability, r2_sortability)`` or the exception that simulation raised."""
+        """``(B, X, mask, varsortability, r2_sortability)`` (``mask`` None for observational data) or
+        the exception that simulation raised."""
         key = (setting, seed)
         with self._lock:
             if key not in self._cache:
@@ -142,19 +153,22 @@ class _Data:
     def _make(setting: Setting, seed: int):
         from ..metrics import r2_sortability, varsortability
 
+        mask = None
         try:
-            B, _, X = make_data(setting, seed)
+            if setting.interventional:
+                B, _, X, mask = make_interventional_data(setting, seed)
+            else:
+                B, _, X = make_data(setting, seed)
         except Exception as exc:  # a setting the simulators reject: every run of it fails
             return exc
         try:
             r2 = r2_sortability(X, B)
         except Exception:  # e.g. a constant column
             r2 = None
-        return B, X, varsortability(X, B), r2
+        return B, X, mask, varsortability(X, B), r2
 
 
-def _score(row: Dict[str, Any], B, X, W) -> None:
-    """Fill the accuracy columns of ``row`` from the estimate ``W``."""
+def _accuracy(B, W) -> Dict[str, Any]:
     import numpy as np
 
     from ..metrics import count_accuracy
@@ -162,10 +176,22 @@ def _score(row: Dict[str, Any], B, X, W) -> None:
     W = np.asarray(W, dtype=np.float64)
     if W.shape != B.shape or not np.all(np.isfinite(W)):
         raise ValueError(f"the estimate is not a finite {B.shape[0]}×{B.shape[1]} matrix (shape {W.shape})")
-    acc = count_accuracy(B, W)
+    return count_accuracy(B, W)
+
+
+def _score(row: Dict[str, Any], B, X, W, interventional: bool = False) -> None:
+    """Fill the accuracy columns of ``row`` from the estimate ``W`` (no least-squares score for an
+    interventional fit: its loss leaves out each node's intervened rows)."""
+    acc = _accuracy(B, W)
     row.update(shd=acc["shd"], shd_reversed_twice=acc["shd"] + acc["reversed"], tpr=acc["tpr"],
                fdr=acc["fdr"], fpr=acc["fpr"], nnz=acc["nnz"], is_dag=acc["is_dag"],
-               ls_score=least_squares_score(X, W))  # fmt: skip
+               ls_score=None if interventional else least_squares_score(X, W))  # fmt: skip
+
+
+def _score_observational(row: Dict[str, Any], B, W_obs) -> None:
+    """Fill the ``obs_*`` columns from the fit without the mask."""
+    acc = _accuracy(B, W_obs)
+    row.update(obs_shd=acc["shd"], obs_tpr=acc["tpr"], obs_fdr=acc["fdr"], obs_nnz=acc["nnz"])
 
 
 def _base_row(run: Run, suite_name: str, threads: int) -> Dict[str, Any]:
@@ -186,17 +212,28 @@ def _execute(run: Run, suite_name: str, data: _Data, timeout: float, threads: in
     if isinstance(made, Exception):
         row.update(status="error", error=f"data: {type(made).__name__}: {made}")
         return row, None
-    B, X, vsort, r2sort = made
-    row.update(n_true_edges=int(B.sum()), varsortability=vsort, r2_sortability=r2sort)
-    res = run_in_subprocess(FIT_FUNCTION, {"method": run.method.job(), "seed": run.seed, "threads": threads},
-                            timeout, threads=threads, arrays={"X": X})  # fmt: skip
-    for key in ("seconds", "wall_seconds", "peak_rss_mib", "n_iter", "converged"):
+    B, X, mask, vsort, r2sort = made
+    row.update(n_true_edges=int(B.sum()), empty_shd=int(B.sum()), varsortability=vsort, r2_sortability=r2sort,
+               n_rows=int(X.shape[0]))  # fmt: skip
+    kwargs = {"method": run.method.job(), "seed": run.seed, "threads": threads}
+    if mask is None:
+        res = run_in_subprocess(FIT_FUNCTION, kwargs, timeout, threads=threads, arrays={"X": X})
+    else:
+        row["n_targeted"] = int(mask.any(axis=0).sum())
+        res = run_in_subprocess(FIT_INTERVENTIONAL_FUNCTION, kwargs, timeout, threads=threads,
+                                arrays={"X": X, "intervention_mask": mask})  # fmt: skip
+    for key in ("seconds", "wall_seconds", "peak_rss_mib", "n_iter", "converged", "obs_seconds"):
         row[key] = res.get(key)
     if res.get("error") is not None:
         row.update(status="timeout" if res.get("timed_out") else "error", error=str(res["error"]))
         return row, None
     try:
-        _score(row, B, X, res["W"])
+        if mask is not None:
+            _score_observational(row, B, res["W_obs"])
+        if res.get("unsupported"):
+            row.update(status="unsupported", error=str(res["unsupported"]))
+            return row, None
+        _score(row, B, X, res["W"], interventional=mask is not None)
     except Exception as exc:  # a malformed estimate: keep the row, say why
         row.update(status="error", error=f"scoring: {type(exc).__name__}: {exc}")
         return row, None

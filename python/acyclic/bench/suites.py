@@ -15,6 +15,12 @@ suite           what
                 mechanisms (timeout 900 s)
 ``sachs``       the 853 observational Sachs rows vs the 17-edge DAG, raw and standardized,
                 learners + baselines + the empty graph (SHD 17)
+``interventional`` ER2, d ∈ {10, 20, 50}, 1000 observational rows + 200 rows for each single-node
+                perfect intervention on 10 %, 50 % and 100 % of the nodes, raw and standardized,
+                3 seeds; and the Sachs experiments (7466 rows and the 5846-row variant) with their
+                documented targets: every learner and baseline fitted with and without the
+                intervention mask on the same rows (a method that does not take the mask yet gives
+                an ``unsupported`` row with its observational figures)
 =============== ============================================================================
 
 Every field can be overridden from the command line (:meth:`Suite.replace`).
@@ -62,6 +68,14 @@ class Suite:
         Data-set seeds (also each run's ``random_state``).
     timeout : float
         Seconds before a run is killed.
+    targets : tuple of float, default ()
+        Fractions of the nodes with a single-node experiment each; non-empty makes the simulated
+        settings interventional (``n`` observational rows plus ``n_per_target`` rows per target).
+    n_per_target : int, default 200
+        Rows per single-node experiment of the interventional settings.
+    sachs_variants : tuple of str, default ()
+        For ``"sachs"`` among ``graphs``: the variants of the experiments (``"7466"``, ``"5846"``),
+        each an interventional setting; empty: the 853 observational rows.
     """
 
     name: str
@@ -75,16 +89,19 @@ class Suite:
     standardize: Tuple[bool, ...] = (False,)
     seeds: Tuple[int, ...] = (0, 1, 2)
     timeout: float = 600.0
+    targets: Tuple[float, ...] = ()
+    n_per_target: int = 200
+    sachs_variants: Tuple[str, ...] = ()
 
     @property
     def is_sachs(self) -> bool:
-        """Whether the suite runs on the Sachs data instead of simulated data.
+        """Whether the suite runs on the Sachs data only, no simulated data.
 
         Returns
         -------
         bool
         """
-        return SACHS in self.graphs
+        return bool(self.graphs) and all(g == SACHS for g in self.graphs)
 
     def settings(self) -> List[Setting]:
         """The settings of the grid, in report order.
@@ -92,13 +109,25 @@ class Suite:
         Returns
         -------
         list of Setting
-            Graph, k, noise, standardize, then d (innermost), so settings that differ only in d
-            are adjacent.
+            The simulated graphs' settings: graph, k, noise, standardize, target fraction, then d
+            (innermost), so settings that differ only in d are adjacent; then the Sachs settings
+            (each variant raw, then standardized).
         """
-        if self.is_sachs:
-            return [Setting.sachs(standardize=s) for s in self.standardize]
-        grid = itertools.product(self.graphs, self.ks, self.noises, self.standardize, self.ds)
-        return [Setting(graph=g, k=k, d=d, n=self.n, noise=noise, standardize=s) for g, k, noise, s, d in grid]
+        out: List[Setting] = []
+        simulated = tuple(g for g in self.graphs if g != SACHS)
+        if self.targets:
+            grid = itertools.product(simulated, self.ks, self.noises, self.standardize, self.targets, self.ds)
+            out += [Setting(graph=g, k=k, d=d, n=self.n, noise=noise, standardize=s, interventional=True,
+                            targets=float(t), n_per_target=int(self.n_per_target))
+                    for g, k, noise, s, t, d in grid]  # fmt: skip
+        else:
+            plain = itertools.product(simulated, self.ks, self.noises, self.standardize, self.ds)
+            out += [Setting(graph=g, k=k, d=d, n=self.n, noise=noise, standardize=s)
+                    for g, k, noise, s, d in plain]  # fmt: skip
+        if SACHS in self.graphs:
+            for variant in self.sachs_variants or (None,):
+                out += [Setting.sachs(standardize=s, variant=variant) for s in self.standardize]
+        return out
 
     def replace(self, **changes) -> Suite:
         """A copy with some fields changed (None values are ignored).
@@ -131,6 +160,11 @@ SUITES: Dict[str, Suite] = {s.name: s for s in (
     Suite("sachs", "Sachs et al. (2005), 853 observational rows, vs the acyclic 17-edge consensus graph",
           methods=_LEARNERS_AND_BASELINES + ("empty",), graphs=(SACHS,), ks=(), ds=(11,), n=853,
           noises=(), standardize=(False, True)),
+    Suite("interventional", "interventional data: ER2, d = 10, 20, 50, 1000 observational rows + 200 per "
+          "single-node target on 10/50/100 % of the nodes, and the Sachs experiments (7466, 5846 rows); "
+          "every method with and without the intervention mask",
+          graphs=("ER", SACHS), ds=(10, 20, 50), standardize=(False, True), targets=(0.1, 0.5, 1.0),
+          sachs_variants=("7466", "5846"), timeout=900.0),
 )}  # fmt: skip
 
 

@@ -13,8 +13,15 @@ runnable as ``python -m acyclic.cli`` and ``python -m acyclic``.
     ``.gml`` or ``.json``); ``--plot`` draws it (for ``sachs`` a second file
     ``<stem>_vs_truth<suffix>`` holds the truth-vs-estimate heat-maps).
 
+    On interventional data — ``acyclic learn sachs --interventions [--variant 7466|5846]`` (the
+    experiments with their documented targets, or ``--targets FILE``) or ``acyclic learn data.csv
+    --environment-column COL --targets FILE`` (JSON ``{"<environment label>": ["<node>", ...]}``;
+    the column is removed from the data) — the learner is fitted with the intervention mask and,
+    on the same rows with the same preprocessing, without it; both fits' edges are printed side by
+    side and, for ``sachs``, SHD, TPR, FDR, FPR and NNZ of both and of the empty graph.
+
 ``acyclic bench``
-    Benchmark suites (``--suite smoke|standard|scaling|standardized|nonlinear|sachs``) of the learners,
+    Benchmark suites (``--suite smoke|standard|scaling|standardized|nonlinear|sachs|interventional``) of the learners,
     the sort-and-regress baselines and optional peer packages, each run in its own process;
     writes ``runs.csv``, ``summary.md`` and plots (see :mod:`acyclic.bench`).
 
@@ -24,7 +31,9 @@ reported as one line on stderr without a traceback; 130 interrupted (Ctrl-C).
 
 Modules, one job each: :mod:`~acyclic.cli.parser` (the argument parser and its help texts),
 :mod:`~acyclic.cli.learn` and :mod:`~acyclic.cli.bench` (the two subcommands, loaded when they
-run), :mod:`~acyclic.cli.defaults` (the learners' names, the defaults for Sachs),
+run), :mod:`~acyclic.cli.learn_interventional` (``learn`` on interventional data: the two fits side
+by side), :mod:`~acyclic.cli.interventions` (the experiments: ``--interventions``,
+``--environment-column``, ``--targets``), :mod:`~acyclic.cli.defaults` (the learners' names, the defaults for Sachs),
 :mod:`~acyclic.cli.files` (reading the CSV data, writing graph files), :mod:`~acyclic.cli.plots`
 (``--plot``), :mod:`~acyclic.cli.prior_flags` (``--forbid``, ``--require``, ``--tiers``,
 ``--knowledge``), :mod:`~acyclic.cli.signals` (SIGTERM as Ctrl-C) and :mod:`~acyclic.cli.errors`

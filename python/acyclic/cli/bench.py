@@ -14,25 +14,38 @@ __all__ = ["run"]
 
 def _bench_suite(args):
     """The suite of ``args.suite`` with the grid flags applied (and checked)."""
+    from ..bench.data import SACHS
     from ..bench.suites import get_suite
 
     suite = get_suite(args.suite)
-    for name in ("graph", "k", "d", "noise", "seeds", "methods"):
+    for name in ("graph", "k", "d", "noise", "seeds", "methods", "target_fraction"):
         values = getattr(args, name)
         if values is not None and len(set(values)) != len(values):
-            raise CLIError(f"--{name} lists a value twice")
+            raise CLIError(f"--{name.replace('_', '-')} lists a value twice")
     if suite.is_sachs:
-        given = [f"--{name}" for name in ("graph", "k", "d", "n", "noise") if getattr(args, name) is not None]
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name in ("graph", "k", "d", "n", "noise", "target_fraction", "n_per_target")
+            if getattr(args, name) is not None
+        ]
         if given:
             raise CLIError(f"{', '.join(given)} do(es) not apply to --suite sachs (fixed data: 853 rows, 11 nodes)")
     if args.timeout is not None and not (args.timeout > 0 and math.isfinite(args.timeout)):
         raise CLIError("--timeout must be a positive number of seconds")
     if args.n_jobs == 0 or args.n_jobs < -1:
         raise CLIError("--n-jobs must be -1 (one per CPU) or a positive number")
+    targets = suite.targets if args.target_fraction is None else tuple(args.target_fraction)
+    if args.n_per_target is not None and not targets:
+        raise CLIError("--n-per-target needs interventional settings: --suite interventional or --target-fraction")
+    if args.noise is not None and targets and set(args.noise) & {"mlp", "mim", "gp-sines"}:
+        raise CLIError("interventional settings simulate linear SEMs only: --noise gauss, exp, gumbel or uniform")
     standardize = None if args.standardize is None else (bool(args.standardize),)
+    graphs = None if args.graph is None else tuple(SACHS if g == "SACHS" else g for g in args.graph)
     return suite.replace(
         methods=None if args.methods is None else tuple(args.methods),
-        graphs=None if args.graph is None else tuple(args.graph),
+        graphs=graphs,
+        targets=None if args.target_fraction is None else tuple(args.target_fraction),
+        n_per_target=args.n_per_target,
         ks=None if args.k is None else tuple(args.k),
         ds=None if args.d is None else tuple(args.d),
         n=args.n,
@@ -55,6 +68,13 @@ def _bench_list() -> int:
             else f"graphs {'/'.join(s.graphs)}, k {'/'.join(map(str, s.ks))}, d {'/'.join(map(str, s.ds))}, "
             f"n {s.n}, noise {'/'.join(s.noises)}"
         )
+        if s.targets:
+            grid += (
+                f", + {s.n_per_target} rows per single-node target on "
+                f"{'/'.join(f'{t:.0%}' for t in s.targets)} of the nodes"
+            )
+        if s.sachs_variants:
+            grid += f", Sachs experiments {'/'.join(s.sachs_variants)}"
         prep = "/".join("standardized" if x else "raw" for x in s.standardize)
         print(f"  {s.name:<13} {s.description}")
         print(

@@ -10,9 +10,10 @@ before the fit rather than after it.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 from .errors import CLIError, eprint, one_line
 
@@ -56,7 +57,7 @@ def _check_header(names: List[str], path: Path, header: Optional[bool]) -> None:
         )
 
 
-def read_csv_data(path, header: Optional[bool] = None) -> pd.DataFrame:
+def read_csv_data(path, header: Optional[bool] = None, keep_raw: Sequence[str] = ()) -> pd.DataFrame:
     """Read a CSV file of numeric columns, header row = node labels.
 
     Parameters
@@ -67,11 +68,15 @@ def read_csv_data(path, header: Optional[bool] = None) -> pd.DataFrame:
         Whether the first row names the columns. None: it does, but a first row of numbers only
         is refused (it is probably data); True: it does, even if it holds numbers only; False:
         every row is data and the columns are named ``x0``, ``x1``, ... (``--no-header``).
+    keep_raw : sequence of str, default ()
+        Columns read as text, exactly as written (empty cells as NaN), and not checked: e.g. the
+        experiment labels of ``--environment-column``. A name that is not a column is ignored
+        (the caller says what is missing).
 
     Returns
     -------
     pandas.DataFrame
-        Float64 columns in file order, labelled by the header.
+        Float64 columns in file order, labelled by the header (the ``keep_raw`` ones as text).
 
     Raises
     ------
@@ -91,10 +96,12 @@ def read_csv_data(path, header: Optional[bool] = None) -> pd.DataFrame:
         raise CLIError(f"no such file: {str(path)!r} (SOURCE is 'sachs' or the path of a CSV file)")
     try:
         if header is False:
-            df = pd.read_csv(path, header=None)
+            # the names x0, x1, ... given below: read column k of "xk" as text
+            as_text: dict = {int(name[1:]): str for name in keep_raw if re.fullmatch(r"x(0|[1-9][0-9]*)", name)}
+            df = pd.read_csv(path, header=None, dtype=as_text or None)
             df.columns = [f"x{k}" for k in range(df.shape[1])]
         else:
-            df = pd.read_csv(path)
+            df = pd.read_csv(path, dtype={name: str for name in keep_raw} or None)
             # the names as written: pandas renames a repeated "a" to "a.1"
             names = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
             _check_header([str(name) for name in names], path, header)
@@ -108,8 +115,12 @@ def read_csv_data(path, header: Optional[bool] = None) -> pd.DataFrame:
     bad: List[str] = []
     bad_rows = set()
     columns = {}
+    raw = [name for name in df.columns if name in set(keep_raw)]
     for k, name in enumerate(df.columns):
         col = df.iloc[:, k]
+        if name in raw:
+            columns[name] = col
+            continue
         if pd.api.types.is_bool_dtype(col):
             col = col.astype(np.float64)
         elif not pd.api.types.is_numeric_dtype(col):
@@ -131,11 +142,12 @@ def read_csv_data(path, header: Optional[bool] = None) -> pd.DataFrame:
         )
     out = pd.DataFrame(columns, index=df.index)
     out.columns = df.columns
-    values = out.to_numpy()
-    missing = [repr(name) for name, m in zip(out.columns, np.isnan(values).sum(axis=0)) if m]
+    numeric = out.drop(columns=raw)
+    values = numeric.to_numpy(dtype=np.float64)
+    missing = [repr(name) for name, m in zip(numeric.columns, np.isnan(values).sum(axis=0)) if m]
     if missing:
         raise CLIError(f"missing values in column(s) {', '.join(missing)} of {str(path)!r}")
-    infinite = [repr(name) for name, m in zip(out.columns, np.isinf(values).sum(axis=0)) if m]
+    infinite = [repr(name) for name, m in zip(numeric.columns, np.isinf(values).sum(axis=0)) if m]
     if infinite:
         raise CLIError(f"infinite values in column(s) {', '.join(infinite)} of {str(path)!r}")
     if header is not False and str(out.columns[0]).startswith("Unnamed: 0"):

@@ -4,7 +4,9 @@ Prints the source, its size, the preprocessing, the method and its parameters, t
 sorted by ``|weight|``, the iteration count, convergence and time; for ``sachs`` also SHD, TPR,
 FDR, FPR and NNZ against the acyclic 17-edge consensus graph, with the empty graph's figures
 (SHD 17) beside them. ``--out`` writes the graph, ``--plot`` draws it (:mod:`acyclic.cli.files`,
-:mod:`acyclic.cli.plots`). The defaults per source are in :mod:`acyclic.cli.defaults`.
+:mod:`acyclic.cli.plots`). The defaults per source are in :mod:`acyclic.cli.defaults`. On
+interventional data (``--interventions``, ``--environment-column`` with ``--targets``) the run
+goes on in :mod:`acyclic.cli.learn_interventional`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Dict, List, Optional, Tuple, Union
 from .defaults import LEARNERS, SACHS_DEFAULTS, SACHS_METHOD_DEFAULTS, SACHS_REFERENCE, SACHS_REFERENCE_NAME
 from .errors import CLIError, eprint, one_line
 from .files import OUT_FORMATS, check_out_path, learned_graph, log_transform, read_csv_data, write_graph
+from .interventions import check_interventional_flags
 from .plots import check_plot_path, write_plots
 from .prior_flags import prior_knowledge
 
@@ -152,14 +155,16 @@ def _format_edges(labels: List[str], W, A) -> List[str]:
     return [f"  {u:<{wu}} -> {v:<{wv}}  {w:+.4f}" for u, v, w, _ in edges]
 
 
-def _metrics_lines(name: str, B_true, A_est) -> Tuple[List[str], dict]:
+def _accuracy_lines(B_true, fits: List[Tuple[str, object]]) -> Tuple[List[str], List[dict]]:
+    """A table of SHD, TPR, FDR, FPR and NNZ against ``B_true``: one line per ``(label, adjacency)``,
+    then the empty graph's; each fit's line ends with its extra, missing and reversed edges."""
     import numpy as np
 
     from ..metrics import count_accuracy
 
-    acc = count_accuracy(B_true, A_est)
+    accs = [count_accuracy(B_true, A) for _, A in fits]
     empty = count_accuracy(B_true, np.zeros_like(B_true))
-    width = max(len(name), len("empty graph"))
+    width = max(len("empty graph"), *(len(label) for label, _ in fits))
     head = f"  {'':<{width}}  {'SHD':>4}  {'TPR':>5}  {'FDR':>5}  {'FPR':>5}  {'NNZ':>4}"
 
     def line(label, a, extra=""):
@@ -168,12 +173,41 @@ def _metrics_lines(name: str, B_true, A_est) -> Tuple[List[str], dict]:
             f"{a['fpr']:>5.3f}  {a['nnz']:>4d}{extra}"
         )
 
-    detail = (
-        f"   (extra {acc['extra']}, missing {acc['missing']}, reversed {acc['reversed']}"
-        + ("" if acc["is_dag"] else ", has a cycle")
-        + ")"
+    def detail(a):
+        return (
+            f"   (extra {a['extra']}, missing {a['missing']}, reversed {a['reversed']}"
+            + ("" if a["is_dag"] else ", has a cycle")
+            + ")"
+        )
+
+    lines = [head] + [line(label, a, detail(a)) for (label, _), a in zip(fits, accs)] + [line("empty graph", empty)]
+    return lines, accs
+
+
+def _metrics_lines(name: str, B_true, A_est) -> Tuple[List[str], dict]:
+    lines, accs = _accuracy_lines(B_true, [(name, A_est)])
+    return lines, accs[0]
+
+
+def _report_warnings(caught) -> None:
+    """ConvergenceWarning etc.: one line each on stderr, never a traceback-like dump."""
+    for w in caught:
+        if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)):
+            eprint(f"warning: {one_line(w.message)}")
+
+
+def _preprocessing_line(pre: dict, standardize: bool) -> str:
+    return (
+        "preprocessing: "
+        f"log {'yes' if pre['log'] else 'no'} ({pre['log_from']}), "
+        f"standardize {'yes' if standardize else 'no'} ({pre['standardize_from']})"
+        + {
+            (True, True): " — log first, then each column scaled to unit variance",
+            (True, False): " — the log of every column, not scaled",
+            (False, True): " — each column scaled to unit variance",
+            (False, False): " — the data as given, not scaled",
+        }[(bool(pre["log"]), standardize)]
     )
-    return [head, line(name, acc, detail), line("empty graph", empty)], acc
 
 
 def run(args) -> int:
@@ -217,6 +251,10 @@ def run(args) -> int:
     prior = prior_knowledge(args)
     if prior is not None:
         kwargs["prior_knowledge"] = prior
+    if check_interventional_flags(args):
+        from .learn_interventional import run_interventional
+
+        return run_interventional(args, learner, kwargs, pre, say)
     df, source_text = _load_source(args)
     n, d = df.shape
     say(f"source: {args.source} — {source_text}")
@@ -227,17 +265,7 @@ def run(args) -> int:
     est = learner(**kwargs, verbose=bool(not args.quiet and sys.stderr.isatty()))
     params = _estimator_params(est)
     standardize = bool(params.get("standardize", kwargs.get("standardize", False)))
-    say(
-        "preprocessing: "
-        f"log {'yes' if pre['log'] else 'no'} ({pre['log_from']}), "
-        f"standardize {'yes' if standardize else 'no'} ({pre['standardize_from']})"
-        + {
-            (True, True): " — log first, then each column scaled to unit variance",
-            (True, False): " — the log of every column, not scaled",
-            (False, True): " — each column scaled to unit variance",
-            (False, False): " — the data as given, not scaled",
-        }[(bool(pre["log"]), standardize)]
-    )
+    say(_preprocessing_line(pre, standardize))
     say(f"method: {name}({', '.join(f'{k}={_fmt_num(v)}' for k, v in params.items())})")
 
     with warnings.catch_warnings(record=True) as caught:
@@ -252,10 +280,7 @@ def run(args) -> int:
             )
             est, name = refined, f"{name}+TOPO"
         seconds = time.perf_counter() - t0
-    for w in caught:
-        # ConvergenceWarning etc.: one line each, never a traceback-like dump
-        if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)):
-            eprint(f"warning: {one_line(w.message)}")
+    _report_warnings(caught)
 
     labels = [str(x) for x in est.node_labels_]
     A = np.asarray(est.adjacency_)
@@ -290,17 +315,24 @@ def run(args) -> int:
         "log": bool(pre["log"]),
         "standardize": standardize,
     }
+    write_outputs(args, est, attrs, params, f"{name} on {args.source}", n_edges, truth, say)
+    return 0
+
+
+def write_outputs(args, est, attrs, params, title, n_edges, truth, say, what: str = "") -> None:
+    """Writes ``--out`` (the graph with ``attrs`` and the scalar parameters as attributes) and
+    ``--plot`` (titled ``title``, or after the reference when there is one); ``what`` is added to
+    the messages (e.g. which of two fits was written)."""
     for k, v in params.items():
         if k != "standardize" and isinstance(v, (bool, int, float, str)):
             attrs[k] = v
     G = learned_graph(est, **attrs)
     if args.out is not None:
         write_graph(G, args.out)
-        say(f"wrote {args.out}")
+        say(f"wrote {args.out}{what}")
     if args.plot is not None:
-        title = f"{name} on {args.source}: {n_edges} edges"
+        title = f"{title}: {n_edges} edges"
         if truth is not None:
             title = truth[3].replace(" vs the 17-edge consensus DAG", "") + f": {n_edges} edges"
         for path in write_plots(G, args.plot, title, truth):
             say(f"wrote {path}")
-    return 0

@@ -152,6 +152,19 @@ impl Permutation {
         out
     }
 
+    /// A row-major n×d mask (one row per sample, one column per node) with its columns in
+    /// canonical order.
+    pub fn permute_row_mask(&self, mask: &Mask) -> Mask {
+        let d = self.len();
+        let mut out = vec![false; mask.len()];
+        for (row, chunk) in mask.chunks(d.max(1)).enumerate() {
+            for a in 0..d {
+                out[row * d + a] = chunk[self.to_input[a]];
+            }
+        }
+        out
+    }
+
     /// A d×d matrix of canonical nodes back in input order.
     pub fn restore_matrix(&self, m: &Mat<f64>) -> Mat<f64> {
         Mat::from_fn(m.nrows(), m.ncols(), |i, j| m[(self.to_canonical[i], self.to_canonical[j])])

@@ -54,6 +54,17 @@ pub fn mask_from(a: &PyReadonlyArray2<'_, bool>, d: usize, name: &str) -> Result
     Ok(view.iter().copied().collect())
 }
 
+/// Copies an n×d bool array into a row-major mask; any other shape is an InvalidInputError.
+pub fn row_mask_from(a: &PyReadonlyArray2<'_, bool>, n: usize, d: usize) -> Result<Mask, Error> {
+    let view = a.as_array();
+    if view.dim() != (n, d) {
+        let (r, c) = view.dim();
+        let message = format!("intervention_mask must have the shape of X, ({n}, {d}), got ({r}, {c})");
+        return Err(CoreError::InvalidInput(message).into());
+    }
+    Ok(view.iter().copied().collect())
+}
+
 /// A copy of W, or an InvalidInputError when it is not square.
 pub fn square_from(a: &PyReadonlyArray2<'_, f64>) -> Result<Mat<f64>, Error> {
     let m = mat_from(a);

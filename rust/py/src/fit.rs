@@ -1,7 +1,7 @@
 //! The one entry point of every learner: read its parameters, fit without the GIL, return the
 //! shared result as a dict.
 
-use crate::convert::{mask_from, preprocessed_from, to_numpy, value_from_py, value_to_py};
+use crate::convert::{mask_from, preprocessed_from, row_mask_from, to_numpy, value_from_py, value_to_py};
 use crate::errors::{to_pyerr, Error};
 use crate::progress::{run_cancellable, PyProgress};
 use acyclic_core::learners::{Fitted, LearnerConfig, Prior, Value};
@@ -19,11 +19,12 @@ fn read_config(learner: &str, params: &Bound<'_, PyAny>) -> PyResult<LearnerConf
 }
 
 /// Fits learner `learner` (one of `LEARNERS`) with `params` to X, centred and scaled on the way
-/// by `mean` and `scale`; returns a dict: raw_weights, weights, adjacency, order, n_iter,
+/// by `mean` and `scale` (`intervention_mask`, n×d bool: the entries set by perfect
+/// interventions); returns a dict: raw_weights, weights, adjacency, order, n_iter,
 /// converged, history, extras (dict), warnings (list of str).
 #[pyfunction]
 #[pyo3(signature = (learner, x, params, *, mean = None, scale = None, forbidden = None, required = None,
-    callback = None, n_threads = 1))]
+    intervention_mask = None, callback = None, n_threads = 1))]
 // The arguments are those of the Python function `_core.fit`.
 #[allow(clippy::too_many_arguments)]
 pub fn fit<'py>(
@@ -35,6 +36,7 @@ pub fn fit<'py>(
     scale: Option<PyReadonlyArray1<'py, f64>>,
     forbidden: Option<PyReadonlyArray2<'py, bool>>,
     required: Option<PyReadonlyArray2<'py, bool>>,
+    intervention_mask: Option<PyReadonlyArray2<'py, bool>>,
     callback: Option<Py<PyAny>>,
     n_threads: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -45,8 +47,10 @@ pub fn fit<'py>(
         forbidden: forbidden.map(|m| mask_from(&m, d, "forbidden")).transpose()?,
         required: required.map(|m| mask_from(&m, d, "required")).transpose()?,
     };
-    let (result, pending) =
-        run_cancellable(py, n_threads, |cancel| config.fit(x, &prior, &mut PyProgress::new(callback, cancel)))?;
+    let intervened = intervention_mask.map(|m| row_mask_from(&m, x.nrows(), d)).transpose()?;
+    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
+        config.fit(x, intervened, &prior, &mut PyProgress::new(callback, cancel))
+    })?;
     // An exception raised in Python during the fit (Ctrl-C, a callback's) wins over `Cancelled`.
     let fitted = match (result, pending) {
         (_, Some(e)) => return Err(e),

@@ -167,6 +167,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate::simulate_parameter, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate_linear_sem, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate_nonlinear_sem, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::simulate_interventional_sem, m)?)?;
     m.add_function(wrap_pyfunction!(dpdag::dpdag_predict, m)?)?;
     m.add_function(wrap_pyfunction!(dpdag::dpdag_sample_dags, m)?)?;
     Ok(())

@@ -2,8 +2,10 @@
 
 use crate::convert::{enum_from_str, mat_from, square_from, to_numpy};
 use crate::errors::Error;
-use acyclic_core::simulate::{self, GraphType, LinearNoise, Mechanism};
-use numpy::{PyArray2, PyReadonlyArray2};
+use acyclic_core::simulate::{
+    self, Environments, Equations, GraphType, InterventionValues, LinearNoise, Mechanism, ValueSign,
+};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
 
 /// A random DAG (0/1 float matrix) of type "ER" or "SF".
@@ -66,4 +68,59 @@ pub fn simulate_nonlinear_sem<'py>(
         .detach(|| simulate::simulate_nonlinear_sem(b.as_ref(), n, mechanism, &noise_scale, n_features, seed))
         .map_err(Error)?;
     Ok(to_numpy(py, &x))
+}
+
+/// (X, intervention mask, environment labels) as numpy arrays.
+type Sample<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<bool>>, Bound<'py, PyArray1<i64>>);
+
+/// (X, intervention mask, environment labels) of the SEM of W (weights for mechanism "linear",
+/// a graph otherwise) under perfect interventions: `n_obs` observational rows, then
+/// `n_per_environment[k]` rows in which the nodes `targets[k]` take N(±value_loc, value_scale²)
+/// values.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_interventional_sem<'py>(
+    py: Python<'py>,
+    w: PyReadonlyArray2<'py, f64>,
+    n_obs: usize,
+    targets: Vec<Vec<usize>>,
+    n_per_environment: Vec<usize>,
+    mechanism: &str,
+    sem_type: &str,
+    noise_scale: Vec<f64>,
+    value_loc: f64,
+    value_scale: f64,
+    value_sign: &str,
+    n_features: usize,
+    seed: u64,
+) -> PyResult<Sample<'py>> {
+    let equations = match mechanism {
+        "linear" => Equations::Linear,
+        other => Equations::Nonlinear(enum_from_str("mechanism", other)?),
+    };
+    let noise: LinearNoise = enum_from_str("sem_type", sem_type)?;
+    let sign: ValueSign = enum_from_str("value_sign", value_sign)?;
+    let values = InterventionValues { loc: value_loc, scale: value_scale, sign };
+    let environments = Environments { n_obs, targets, n_per_environment };
+    let w = square_from(&w)?;
+    let sample = py
+        .detach(|| {
+            simulate::simulate_interventional_sem(
+                w.as_ref(),
+                &environments,
+                equations,
+                noise,
+                &noise_scale,
+                values,
+                n_features,
+                seed,
+            )
+        })
+        .map_err(Error)?;
+    let (n, d) = (sample.x.nrows(), sample.x.ncols());
+    let mask = numpy::ndarray::Array2::from_shape_vec((n, d), sample.mask)
+        .expect("the core returns n·d mask entries")
+        .into_pyarray(py);
+    let labels = sample.environments.into_iter().map(|e| e as i64).collect::<Vec<_>>().into_pyarray(py);
+    Ok((to_numpy(py, &sample.x), mask, labels))
 }

@@ -30,7 +30,7 @@ use crate::constraints::{DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold};
 use crate::learners::params::{check_count, check_number, one_or_many, MAX_COUNT};
-use crate::learners::{Fitted, Learner, Prior};
+use crate::learners::{Data, Fitted, Learner, Prior};
 use crate::loss::{Loss, LossType};
 use crate::optim::adam::Adam;
 use crate::optim::lbfgs;
@@ -160,8 +160,8 @@ impl Learner for Config {
         Ok(())
     }
 
-    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let fit = fit(&Loss::from_type(self.loss_type, x)?, self, prior, progress)?;
+    fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        let fit = fit(&data.loss(self.loss_type, "DAGMA")?, self, prior, progress)?;
         let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted.with("h", fit.h).with("n_evals", fit.n_evals).with("s_used", fit.s_used))
     }

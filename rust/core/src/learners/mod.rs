@@ -22,6 +22,7 @@ pub use params::Auto;
 use crate::canonical::Permutation;
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;
+use crate::loss::{Loss, LossType};
 use crate::progress::Progress;
 use faer::{Mat, MatRef};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -52,6 +53,43 @@ impl Prior {
     }
 }
 
+/// The data a learner fits: the preprocessed rows and, for interventional data, which entries
+/// were set by perfect (hard) interventions.
+#[derive(Debug, Clone, Copy)]
+pub struct Data<'a> {
+    /// n×d, centred (and scaled) as the front end documents.
+    pub x: MatRef<'a, f64>,
+    /// Row-major n×d: `true` where row i set node j by an intervention (node j's equation is then
+    /// not fitted on row i). `None`: observational data.
+    pub intervened: Option<&'a Mask>,
+}
+
+impl<'a> Data<'a> {
+    /// Observational data.
+    pub fn observational(x: MatRef<'a, f64>) -> Self {
+        Data { x, intervened: None }
+    }
+
+    /// The least-squares loss of these data (per node when some entries were intervened on).
+    pub fn least_squares(&self) -> Result<Loss> {
+        match self.intervened {
+            None => Loss::least_squares_from_data(self.x),
+            Some(mask) => Loss::least_squares_interventional(self.x, mask),
+        }
+    }
+
+    /// The loss `kind` of these data; the GLM losses have no interventional form yet.
+    pub fn loss(&self, kind: LossType, learner: &str) -> Result<Loss> {
+        match (kind, self.intervened) {
+            (LossType::L2, _) => self.least_squares(),
+            (_, None) => Loss::from_type(kind, self.x),
+            (_, Some(_)) => Err(CoreError::InvalidParameter(format!(
+                "{learner} fits interventional data (intervention_mask) with loss_type='l2' only"
+            ))),
+        }
+    }
+}
+
 /// What every learner's configuration can do.
 pub trait Learner: Clone + Default + Serialize + for<'de> Deserialize<'de> {
     /// The name front ends use for the learner.
@@ -60,8 +98,8 @@ pub trait Learner: Clone + Default + Serialize + for<'de> Deserialize<'de> {
     /// Checks every setting; the message names the setting.
     fn validate(&self) -> Result<()>;
 
-    /// Fits to the preprocessed data `x` (n×d) under `prior`.
-    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted>;
+    /// Fits to the preprocessed `data` under `prior`.
+    fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted>;
 
     /// The settings for the data with its columns in the order `perm` (only settings that name
     /// columns change, e.g. an explicit starting order).
@@ -82,20 +120,24 @@ pub trait Learner: Clone + Default + Serialize + for<'de> Deserialize<'de> {
 fn fit_canonically<L: Learner>(
     config: &L,
     mut x: Mat<f64>,
+    intervened: Option<Mask>,
     prior: &Prior,
     progress: &mut dyn Progress,
 ) -> Result<Fitted> {
     let perm = Permutation::canonical(x.as_ref());
     if perm.is_identity() {
-        return config.fit(x.as_ref(), prior, progress);
+        let data = Data { x: x.as_ref(), intervened: intervened.as_ref() };
+        return config.fit(&data, prior, progress);
     }
     perm.permute_columns(x.as_mut());
+    let intervened = intervened.map(|mask| perm.permute_row_mask(&mask));
     let canonical_prior = Prior {
         forbidden: prior.forbidden.as_ref().map(|m| perm.permute_mask(m)),
         required: prior.required.as_ref().map(|m| perm.permute_mask(m)),
     };
     let reordered = config.reordered(&perm);
-    let fitted = reordered.fit(x.as_ref(), &canonical_prior, progress)?;
+    let data = Data { x: x.as_ref(), intervened: intervened.as_ref() };
+    let fitted = reordered.fit(&data, &canonical_prior, progress)?;
     fitted.restored(&perm, prior, |name, value| reordered.restore_extra(name, value, &perm))
 }
 
@@ -166,15 +208,34 @@ impl LearnerConfig {
     /// Fits the learner to the preprocessed data `x` (n×d) under `prior`, in the canonical
     /// column order of `x` (the answer for `x` with its columns permuted is this one with its
     /// rows and columns permuted, bit for bit).
-    pub fn fit(&self, x: Mat<f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+    ///
+    /// `intervened` (row-major n×d) marks the entries set by perfect interventions; a mask with
+    /// no entry set is observational data, bit for bit.
+    pub fn fit(
+        &self,
+        x: Mat<f64>,
+        intervened: Option<Mask>,
+        prior: &Prior,
+        progress: &mut dyn Progress,
+    ) -> Result<Fitted> {
         prior.check(x.ncols())?;
+        let (n, d) = (x.nrows(), x.ncols());
+        if let Some(mask) = &intervened {
+            if mask.len() != n * d {
+                return Err(CoreError::InvalidInput(format!(
+                    "the intervention mask must have shape ({n}, {d}), got {} entries",
+                    mask.len()
+                )));
+            }
+        }
+        let intervened = intervened.filter(|mask| mask.iter().any(|&v| v));
         match self {
-            LearnerConfig::Notears(c) => fit_canonically(c, x, prior, progress),
-            LearnerConfig::Dagma(c) => fit_canonically(c, x, prior, progress),
-            LearnerConfig::Topo(c) => fit_canonically(c, x, prior, progress),
-            LearnerConfig::Cosmo(c) => fit_canonically(c, x, prior, progress),
-            LearnerConfig::Dpdag(c) => fit_canonically(c, x, prior, progress),
-            LearnerConfig::SortnRegress(c) => fit_canonically(c, x, prior, progress),
+            LearnerConfig::Notears(c) => fit_canonically(c, x, intervened, prior, progress),
+            LearnerConfig::Dagma(c) => fit_canonically(c, x, intervened, prior, progress),
+            LearnerConfig::Topo(c) => fit_canonically(c, x, intervened, prior, progress),
+            LearnerConfig::Cosmo(c) => fit_canonically(c, x, intervened, prior, progress),
+            LearnerConfig::Dpdag(c) => fit_canonically(c, x, intervened, prior, progress),
+            LearnerConfig::SortnRegress(c) => fit_canonically(c, x, intervened, prior, progress),
         }
     }
 }
@@ -213,7 +274,7 @@ mod tests {
         for prior in [&wrong_size, &both] {
             assert!(notears::fit(&loss, &Default::default(), prior, &mut Silent).is_err());
             assert!(dagma::fit(&loss, &Default::default(), prior, &mut Silent).is_err());
-            assert!(topo::fit(&loss, &Default::default(), prior, &mut Silent).is_err());
+            assert!(topo::fit(&loss, 100, &Default::default(), prior, &mut Silent).is_err());
             assert!(cosmo::fit(x.as_ref(), &Default::default(), prior, &mut Silent).is_err());
         }
         let settings = dpdag::Config::default().resolve(d);
@@ -221,7 +282,7 @@ mod tests {
         for name in LearnerConfig::NAMES {
             let config = LearnerConfig::defaults(name).unwrap();
             for prior in [&wrong_size, &both] {
-                assert!(matches!(config.fit(x.clone(), prior, &mut Silent), Err(CoreError::InvalidInput(_))));
+                assert!(matches!(config.fit(x.clone(), None, prior, &mut Silent), Err(CoreError::InvalidInput(_))));
             }
         }
     }

@@ -12,7 +12,7 @@ use crate::constraints::Variables;
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold};
 use crate::learners::params::{check_count, check_number};
-use crate::learners::{Fitted, Learner, Prior};
+use crate::learners::{Data, Fitted, Learner, Prior};
 use crate::loss::{Loss, LossType};
 use crate::optim::augmented_lagrangian::{self, Schedule, Solved};
 use crate::optim::lbfgs;
@@ -95,8 +95,8 @@ impl Learner for Config {
         check_number("s", self.s, 0.0, true)
     }
 
-    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let fit = fit(&Loss::from_type(self.loss_type, x)?, self, prior, progress)?;
+    fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        let fit = fit(&data.loss(self.loss_type, "NOTEARS")?, self, prior, progress)?;
         let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted.with("h", fit.h).with("rho", fit.rho).with("n_evals", fit.n_evals))
     }

@@ -9,13 +9,16 @@
 //! scaled back (as scikit-learn's `LassoLarsIC(criterion="bic")`, the reference's choice, does).
 //! A learner that does no better than these on simulated data is exploiting how the data were
 //! simulated, not learning structure. Everything works on the covariance of the centred data.
+//!
+//! Interventional data: the sort uses the covariance of all rows; node j is regressed on its own
+//! rows (those that do not intervene on it), i.e. on Σ⁽ʲ⁾ with n⁽ʲ⁾ rows for BIC.
 
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, threshold};
 use crate::learners::params::check_number;
-use crate::learners::{Fitted, Learner, Prior, Value};
+use crate::learners::{Data, Fitted, Learner, Prior, Value};
 use crate::progress::Progress;
-use crate::regression::{bic_lasso, least_squares, Covariance};
+use crate::regression::{bic_lasso, least_squares, Covariance, NodeCovariances};
 use crate::simulate::random::Random;
 use crate::sortability::{ascending, r2_scores, variances};
 use faer::{Mat, MatRef};
@@ -58,10 +61,24 @@ impl Learner for Config {
         check_number("w_threshold", self.w_threshold, 0.0, false)
     }
 
-    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+    fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        let x = data.x;
         let (n, d) = (x.nrows(), x.ncols());
-        let covariance = Covariance::from_data(x)?;
-        let sigma = covariance.as_mat();
+        // the covariance of every node (one for observational data) and each node's rows
+        let (covariances, of_node, rows, pooled) = match data.intervened {
+            Some(mask) => {
+                let node = NodeCovariances::new(x, mask)?;
+                let matrices =
+                    node.matrices.iter().map(|m| Covariance::from_matrix(m.as_ref())).collect::<Result<Vec<_>>>()?;
+                (matrices, node.of_node, node.rows_of_node, node.pooled)
+            }
+            None => {
+                let covariance = Covariance::from_data(x)?;
+                let pooled = covariance.as_mat().to_owned();
+                (vec![covariance], vec![0; d], vec![n; d], pooled)
+            }
+        };
+        let sigma = pooled.as_ref();
         let mut order = match self.sort {
             Sort::Var => ascending(&variances(sigma)),
             Sort::R2 => ascending(&r2_scores(sigma)),
@@ -83,14 +100,15 @@ impl Learner for Config {
             if parents.is_empty() {
                 continue;
             }
-            let (beta, fell_back) = adaptive_lasso(&covariance, target, &parents, n)?;
+            let covariance = &covariances[of_node[target]];
+            let (beta, fell_back) = adaptive_lasso(covariance, target, &parents, rows[target])?;
             fallbacks += usize::from(fell_back);
             for (&p, &b) in parents.iter().zip(&beta) {
                 raw[(p, target)] = b;
             }
             if parents.iter().any(|&p| required(p, target) && raw[(p, target)] == 0.0) {
                 // a required edge the lasso dropped keeps its least-squares weight
-                let ols = ordinary(&covariance, target, &parents)?;
+                let ols = ordinary(covariance, target, &parents)?;
                 for (&p, &b) in parents.iter().zip(&ols) {
                     if required(p, target) && raw[(p, target)] == 0.0 {
                         raw[(p, target)] = b;
@@ -99,7 +117,9 @@ impl Learner for Config {
             }
         }
         let weights = threshold(raw.as_ref(), self.w_threshold, prior.required.as_ref());
-        let score = least_squares_score(sigma, &raw);
+        let score = (0..d)
+            .map(|j| rows[j] as f64 / n as f64 * node_least_squares(covariances[of_node[j]].as_mat(), &raw, j))
+            .sum::<f64>();
         let mut fitted = Fitted::new(raw, weights, prior, 1, true, vec![score])?.with("order", Value::Nodes(order));
         if fallbacks > 0 {
             fitted.warnings.push(format!(
@@ -143,16 +163,13 @@ fn adaptive_lasso(covariance: &Covariance, target: usize, parents: &[usize], n: 
     Ok((bic_lasso(&gram, &xty, yty, n, &weights, noise_variance)?, false))
 }
 
-/// ½ Σ_j (Σ_jj − 2 w_jᵀΣ_·j + w_jᵀ Σ w_j) = ½n⁻¹‖X − XW‖² from Σ.
-fn least_squares_score(sigma: MatRef<'_, f64>, w: &Mat<f64>) -> f64 {
+/// Node j's ½ (Σ_jj − 2 w_jᵀΣ_·j + w_jᵀ Σ w_j) = ½n⁻¹‖x_j − X w_j‖² from Σ: summed over j
+/// (with weights n⁽ʲ⁾/n for interventional data), the least-squares score.
+fn node_least_squares(sigma: MatRef<'_, f64>, w: &Mat<f64>, j: usize) -> f64 {
     let d = sigma.nrows();
-    let mut total = 0.0;
-    for j in 0..d {
-        let cross: f64 = (0..d).map(|i| w[(i, j)] * sigma[(i, j)]).sum();
-        let quadratic: f64 = (0..d).map(|i| w[(i, j)] * (0..d).map(|k| sigma[(i, k)] * w[(k, j)]).sum::<f64>()).sum();
-        total += sigma[(j, j)] - 2.0 * cross + quadratic;
-    }
-    0.5 * total
+    let cross: f64 = (0..d).map(|i| w[(i, j)] * sigma[(i, j)]).sum();
+    let quadratic: f64 = (0..d).map(|i| w[(i, j)] * (0..d).map(|k| sigma[(i, k)] * w[(k, j)]).sum::<f64>()).sum();
+    0.5 * (sigma[(j, j)] - 2.0 * cross + quadratic)
 }
 
 #[cfg(test)]
@@ -166,7 +183,7 @@ mod tests {
     fn recovers_a_chain_from_raw_data_and_honours_the_prior() {
         let w = Mat::from_fn(4, 4, |i, j| if j == i + 1 { 1.5 } else { 0.0 });
         let x = simulate_linear_sem(w.as_ref(), 2000, LinearNoise::Gauss, &[1.0; 4], 0).unwrap();
-        let fitted = Config::default().fit(x.as_ref(), &Prior::default(), &mut Silent).unwrap();
+        let fitted = Config::default().fit(&Data::observational(x.as_ref()), &Prior::default(), &mut Silent).unwrap();
         for i in 0..4 {
             for j in 0..4 {
                 assert_eq!(fitted.adjacency[i * 4 + j], j == i + 1, "{i}->{j}: {:?}", fitted.weights);
@@ -175,7 +192,9 @@ mod tests {
         let mut forbidden = vec![false; 16];
         forbidden[1] = true; // 0 -> 1
         let prior = Prior { forbidden: Some(forbidden), required: None };
-        let fitted = Config { sort: Sort::R2, ..Default::default() }.fit(x.as_ref(), &prior, &mut Silent).unwrap();
+        let fitted = Config { sort: Sort::R2, ..Default::default() }
+            .fit(&Data::observational(x.as_ref()), &prior, &mut Silent)
+            .unwrap();
         assert!(fitted.weights[(0, 1)] == 0.0 && is_dag(fitted.weights.as_ref()));
     }
 }

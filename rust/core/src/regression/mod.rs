@@ -12,6 +12,9 @@
 //! - [`least_squares`]: ordinary least squares of a target on a subset; [`stabilising_ridge`]
 //!   and [`Covariance::with_ridge`] for a singular Σ.
 //! - [`stepwise`]: stepwise selection at a price per predictor (Efroymson 1960).
+//! - [`Moments`] / [`NodeCovariances`] / [`node_means`]: counts, means and scatter matrices per group of rows,
+//!   merged exactly (Chan, Golub & LeVeque 1979), and the per-node covariances of interventional
+//!   data (node j fitted only on the rows that do not intervene on it).
 //! - [`lasso_path`] / [`bic_lasso`]: the exact lasso path by least angle regression (Efron et al.
 //!   2004) and the adaptive lasso chosen on it by BIC (the sort-and-regress baselines).
 //! - [`ElasticNet`]: the lasso / elastic net of a target with per-predictor penalties, by
@@ -37,6 +40,7 @@ mod elastic_net;
 mod inverse;
 mod lars;
 mod least_squares;
+mod moments;
 mod stepwise;
 
 pub use cholesky::{bordered_row, Cholesky};
@@ -45,4 +49,5 @@ pub use elastic_net::{soft_threshold, ElasticNet, Solution, Stopping};
 pub use inverse::InverseGram;
 pub use lars::{bic_lasso, lasso_path};
 pub use least_squares::{least_squares, stabilising_ridge, Regression};
+pub use moments::{gather_mask_rows, node_means, Moments, NodeCovariances};
 pub use stepwise::{stepwise, Selection};

@@ -63,7 +63,7 @@ pub fn simulate_parameter(b: MatRef<'_, f64>, ranges: &[(f64, f64)], seed: u64) 
 }
 
 /// The topological order of a DAG, or an error naming it.
-fn dag_order(w: MatRef<'_, f64>) -> Result<Vec<usize>> {
+pub(super) fn dag_order(w: MatRef<'_, f64>) -> Result<Vec<usize>> {
     if w.nrows() != w.ncols() {
         return Err(CoreError::InvalidInput("the weight matrix must be square".into()));
     }
@@ -71,7 +71,7 @@ fn dag_order(w: MatRef<'_, f64>) -> Result<Vec<usize>> {
 }
 
 /// The parents of node j (nonzero entries of column j), in increasing index.
-fn parents(w: MatRef<'_, f64>, j: usize) -> Vec<usize> {
+pub(super) fn parents(w: MatRef<'_, f64>, j: usize) -> Vec<usize> {
     (0..w.nrows()).filter(|&i| w[(i, j)] != 0.0).collect()
 }
 
@@ -115,7 +115,7 @@ pub fn simulate_linear_sem(
     Ok(x)
 }
 
-fn check_scales(scale: &[f64], d: usize) -> Result<()> {
+pub(super) fn check_scales(scale: &[f64], d: usize) -> Result<()> {
     if scale.len() != d || scale.iter().any(|&s| !(s.is_finite() && s >= 0.0)) {
         return Err(CoreError::InvalidInput(format!("noise_scale must hold {d} finite numbers >= 0")));
     }
@@ -172,7 +172,7 @@ pub fn simulate_nonlinear_sem(
 }
 
 /// σ(x_pa W1) w2 with W1 (|pa|×100) and w2 (100) drawn ±U[0.5, 2].
-fn mlp(x: &Mat<f64>, pa: &[usize], n: usize, random: &mut Random) -> Vec<f64> {
+pub(super) fn mlp(x: &Mat<f64>, pa: &[usize], n: usize, random: &mut Random) -> Vec<f64> {
     let w1: Vec<f64> = (0..pa.len() * MLP_HIDDEN).map(|_| signed_weight(random)).collect();
     let w2: Vec<f64> = (0..MLP_HIDDEN).map(|_| signed_weight(random)).collect();
     (0..n)
@@ -186,7 +186,7 @@ fn mlp(x: &Mat<f64>, pa: &[usize], n: usize, random: &mut Random) -> Vec<f64> {
 }
 
 /// tanh(x·w1) + cos(x·w2) + sin(x·w3), weights ±U[0.5, 2].
-fn mim(x: &Mat<f64>, pa: &[usize], n: usize, random: &mut Random) -> Vec<f64> {
+pub(super) fn mim(x: &Mat<f64>, pa: &[usize], n: usize, random: &mut Random) -> Vec<f64> {
     let draw = |random: &mut Random| -> Vec<f64> { pa.iter().map(|_| signed_weight(random)).collect() };
     let (w1, w2, w3) = (draw(random), draw(random), draw(random));
     let dot = |row: usize, w: &[f64]| pa.iter().zip(w).fold(0.0, |acc, (&i, &wk)| acc + x[(row, i)] * wk);
@@ -196,7 +196,7 @@ fn mim(x: &Mat<f64>, pa: &[usize], n: usize, random: &mut Random) -> Vec<f64> {
 /// Σ over parents of √(2/R) Σ_r a_r sin(ω_r x + φ_r), a, ω ~ N(0, 1), φ ~ U[0, 2π): random
 /// Fourier features of an RBF Gaussian process with unit length-scale and variance (Rahimi &
 /// Recht 2007).
-fn gp_sines(x: &Mat<f64>, pa: &[usize], n: usize, features: usize, random: &mut Random) -> Vec<f64> {
+pub(super) fn gp_sines(x: &Mat<f64>, pa: &[usize], n: usize, features: usize, random: &mut Random) -> Vec<f64> {
     let mut f = vec![0.0; n];
     let amplitude = (2.0 / features as f64).sqrt();
     for &i in pa {

@@ -28,6 +28,17 @@
 //! A step costs the two minibatch products (2·B·d² flops each) and O(d²) element-wise work.
 //! Adam updates W and p together; minibatches are drawn from a seeded shuffle every epoch.
 //!
+//! Interventional data (perfect interventions, `intervention_mask`): node j's equation is fitted
+//! only on the rows that do not intervene on it. The minibatch error keeps the entries (i, j) of
+//! the residual with row i leaving node j alone, still divided by B d, so that over an epoch it
+//! estimates (1/(n d)) Σ_j Σ_{rows of j} r², i.e. (2/d) times the interventional least squares
+//! ½n⁻¹ Σ_j Σ_{its rows} r² of [`Loss::LeastSquaresPerNode`](crate::loss::Loss); and node j's
+//! intercept is the one fitted on its rows, b_j = μ⁽ʲ⁾_j − Σ_k μ⁽ʲ⁾_k A_kj with μ⁽ʲ⁾ the column
+//! means of those rows ([`node_means`]): the residual is R = X − XA − 1cᵀ with c_j = b_j, masked,
+//! and G gains the term +2/(B d)·μ⁽ʲ⁾_k Σ_i R_ij. The refit uses each node's Σ⁽ʲ⁾ and weight
+//! n_j/n (see `refit`), and the divergence test compares masked errors (the empty graph's is
+//! (1/(n d)) Σ_j Σ_{rows of j} (x_ij − μ⁽ʲ⁾_j)²). Without a mask the arithmetic is the one above.
+//!
 //! Prior knowledge: forbidden entries of W stay 0 (their gradient is dropped); for a required
 //! edge i → j the priorities are pushed apart after every step (p_j ≥ p_i + 2ε, in the required
 //! edges' topological order) and the edge is kept whatever its weight.
@@ -36,20 +47,21 @@ use crate::constraints::{DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, Mask};
 use crate::learners::params::{check_count, check_number, MAX_COUNT};
-use crate::learners::{Auto, Fitted, Learner, Prior, Value};
+use crate::learners::{Auto, Data, Fitted, Learner, Prior, Value};
 use crate::linalg::gather_rows;
 use crate::matmul::matmul;
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
+use crate::regression::{gather_mask_rows, node_means};
 use crate::scalar::sigmoid;
 use crate::simulate::random::polar_normal;
-use crate::vector::{dot, sum};
+use crate::vector::{axpy, dot, sum};
 use faer::{Accum, Mat, MatRef};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use refit::{refit, zero_is_optimal, Entry};
+use refit::{refit, zero_is_optimal, Entry, Statistics};
 use serde::{Deserialize, Serialize};
 use smart_default::SmartDefault;
 
@@ -133,8 +145,9 @@ impl Learner for Config {
         check_count("max_iter", self.max_iter, 1, MAX_COUNT)
     }
 
-    fn fit(&self, x: MatRef<'_, f64>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let fit = fit(x, self, prior, progress)?;
+    fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        let x = data.x;
+        let fit = fit_interventional(x, data.intervened, self, prior, progress)?;
         let last = fit.last_error;
         let converged = fit.converged && !fit.diverged;
         let mut fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, converged, fit.history)?;
@@ -178,7 +191,8 @@ pub struct Fit {
     /// The last epoch's mean squared error is above that of W = 0 although the penalties do not
     /// make W = 0 the minimiser whatever the orientation: the minibatch optimisation diverged.
     pub diverged: bool,
-    /// The mean squared error of W = 0 (the mean squared value of the centred data).
+    /// The mean squared error of W = 0 (the mean squared value of the centred data; with
+    /// interventions, of each node's rows centred on their mean, over n d).
     pub empty_loss: f64,
     /// The last epoch's mean squared error.
     pub last_error: f64,
@@ -297,9 +311,27 @@ fn par_columns(buffer: &mut [f64], d: usize, f: impl Fn(usize, &mut [f64]) + Syn
     buffer.par_chunks_mut(d.max(1)).enumerate().for_each(|(j, column)| f(j, column));
 }
 
+/// A minibatch of interventional data: which of its entries were intervened on and each node's
+/// means (see the module docs).
+struct Masked<'a> {
+    /// Column-major B×d, `true` where the row intervened on the node.
+    intervened: &'a [bool],
+    /// d×d column-major: column j holds the column means of node j's rows.
+    means: &'a [f64],
+}
+
 /// Gradient of the loss (into `grad`, laid out like `theta`) on the minibatch `xb` at
-/// temperature t; returns the mean squared error (the regularisers' value: [`regularisers`]).
-fn loss_grad(model: &Model, config: &Config, xb: MatRef<'_, f64>, t: f64, grad: &mut [f64], ws: &mut Workspace) -> f64 {
+/// temperature t, with the intervened entries of `masked` left out of the error; returns the
+/// mean squared error (the regularisers' value: [`regularisers`]).
+fn loss_grad(
+    model: &Model,
+    config: &Config,
+    xb: MatRef<'_, f64>,
+    masked: Option<&Masked<'_>>,
+    t: f64,
+    grad: &mut [f64],
+    ws: &mut Workspace,
+) -> f64 {
     let (b, d) = (xb.nrows(), model.d);
     let (w, p) = (model.weights(), model.priorities());
     model.orientation_into(config.shift, t, &mut ws.s, Some(&mut ws.a));
@@ -311,8 +343,27 @@ fn loss_grad(model: &Model, config: &Config, xb: MatRef<'_, f64>, t: f64, grad: 
     let a = MatRef::from_column_major_slice(&ws.a, d, d);
     matmul(ws.residual.as_mut(), Accum::Add, xb, a, -1.0);
     let scale = 1.0 / (b * d) as f64;
+    // interventional: R_ij − c_j on the kept entries, 0 on the intervened ones, and Σ_i R_ij
+    let column_sums = masked.map(|m| {
+        (0..d)
+            .map(|j| {
+                let (mu, aj) = (&m.means[j * d..(j + 1) * d], &ws.a[j * d..(j + 1) * d]);
+                let c = mu[j] - dot(mu, aj);
+                let skip = &m.intervened[j * b..(j + 1) * b];
+                let column = ws.residual.col_as_slice_mut(j);
+                column.iter_mut().zip(skip).for_each(|(r, &s)| *r = if s { 0.0 } else { *r - c });
+                sum(column)
+            })
+            .collect::<Vec<f64>>()
+    });
     let mse = scale * (0..d).map(|j| dot(ws.residual.col_as_slice(j), ws.residual.col_as_slice(j))).sum::<f64>();
     matmul(ws.g.as_mut(), Accum::Replace, xb.transpose(), ws.residual.as_ref(), -2.0 * scale);
+    if let (Some(m), Some(sums)) = (masked, &column_sums) {
+        // ∂c_j/∂A_kj = −μ⁽ʲ⁾_k: G_kj += 2/(B d)·μ⁽ʲ⁾_k Σ_i R_ij
+        for (j, &total) in sums.iter().enumerate() {
+            axpy(2.0 * scale * total, &m.means[j * d..(j + 1) * d], ws.g.col_as_slice_mut(j));
+        }
+    }
 
     let (w_norm, p_norm) = (dot(w, w).sqrt(), dot(p, p).sqrt());
     let ridge = if w_norm > 0.0 { config.lambda2 / w_norm } else { 0.0 };
@@ -379,9 +430,28 @@ fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec<(usize, us
 /// `InvalidInput` for an empty X or a prior that fails [`Prior::check`]; `NonFinite` when the
 /// loss leaves the float64 range (lower `lr`); `Cancelled`.
 pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dyn Progress) -> Result<Fit> {
+    fit_interventional(x, None, config, prior, progress)
+}
+
+/// [`fit`] on data with perfect interventions: `intervened` (row-major n×d, `true` where row i
+/// set node j) keeps node j's equation off the rows that set it (see the module docs); `None` is
+/// [`fit`], bit for bit.
+///
+/// Errors: those of [`fit`]; `InvalidInput` for a mask of the wrong size or a node intervened on
+/// in every row.
+pub fn fit_interventional(
+    x: MatRef<'_, f64>,
+    intervened: Option<&Mask>,
+    config: &Config,
+    prior: &Prior,
+    progress: &mut dyn Progress,
+) -> Result<Fit> {
     let (n, d) = (x.nrows(), x.ncols());
     validate(config, n, d)?;
     prior.check(d)?;
+    let means = intervened.map(|mask| node_means(x, mask)).transpose()?;
+    let means_by_column: Option<Vec<f64>> =
+        means.as_ref().map(|m| (0..d).flat_map(|j| m.col_as_slice(j).to_vec()).collect());
     let lr = config.learning_rate(d);
     let required = required_in_order(prior.required.as_ref(), d)?;
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
@@ -414,6 +484,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
     let mut last_error = f64::NAN;
     let mut n_steps = 0;
     let mut xb = Mat::<f64>::zeros(batch, d);
+    let mut batch_mask = Vec::new();
     let mut workspace = Workspace::new(d);
     for epoch in 0..config.max_iter {
         let t = temperature(config, epoch, config.max_iter);
@@ -424,7 +495,14 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
                 return Err(CoreError::Cancelled);
             }
             gather_rows(x, chunk, &mut xb);
-            let loss = loss_grad(&model, config, xb.as_ref(), t, &mut grad, &mut workspace);
+            let masked = match (intervened, &means_by_column) {
+                (Some(mask), Some(means)) => {
+                    gather_mask_rows(mask, d, chunk, &mut batch_mask);
+                    Some(Masked { intervened: &batch_mask, means })
+                }
+                _ => None,
+            };
+            let loss = loss_grad(&model, config, xb.as_ref(), masked.as_ref(), t, &mut grad, &mut workspace);
             // A non-finite gradient makes the next step's error non-finite, so this catches both.
             if !loss.is_finite() {
                 return Err(CoreError::NonFinite(format!(
@@ -462,12 +540,13 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
         .filter(|&k| model.free[k] != 0.0 && (is_required(k % d, k / d) || p[k / d] - p[k % d] > config.shift))
         .collect();
     let started = std::time::Instant::now();
+    let statistics = if config.refit { Some(Statistics::new(x, intervened)?) } else { None };
     let (raw_weights, converged, refit_rounds) = if config.refit {
         let entries: Vec<Entry> = allowed
             .iter()
             .map(|&k| Entry { row: k % d, column: k / d, l1: model.l1[k], penalised: !is_required(k % d, k / d) })
             .collect();
-        refit(x, &annealed, &entries, config, progress)?
+        refit(statistics.as_ref().expect("computed for the refit"), &annealed, &entries, config, progress)?
     } else {
         let window = (config.max_iter / 10).max(1);
         let converged = history.len() > window && {
@@ -491,13 +570,23 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
     // or freeze it where λ2's gradient overflows Adam's second moment (λ2 ≳ 1e154), which leaves
     // the error a hair or the initial W's worth above the empty graph's, and the answer does not
     // depend on the epochs.
-    let empty_loss = (0..d).map(|j| (0..n).map(|r| x[(r, j)] * x[(r, j)]).sum::<f64>()).sum::<f64>() / (n * d) as f64;
+    let empty_loss = match (intervened, &means) {
+        (Some(mask), Some(means)) => {
+            let kept = |j: usize| (0..n).filter(move |&r| !mask[r * d + j]).map(move |r| x[(r, j)] - means[(j, j)]);
+            (0..d).map(|j| kept(j).map(|v| v * v).sum::<f64>()).sum::<f64>() / (n * d) as f64
+        }
+        _ => (0..d).map(|j| (0..n).map(|r| x[(r, j)] * x[(r, j)]).sum::<f64>()).sum::<f64>() / (n * d) as f64,
+    };
     let diverged = last_error > empty_loss && {
         let every_entry: Vec<Entry> = (0..d * d)
             .filter(|&k| model.free[k] != 0.0)
             .map(|k| Entry { row: k % d, column: k / d, l1: model.l1[k], penalised: !is_required(k % d, k / d) })
             .collect();
-        !zero_is_optimal(x, &every_entry, config, progress)?
+        let statistics = match statistics {
+            Some(statistics) => statistics,
+            None => Statistics::new(x, intervened)?,
+        };
+        !zero_is_optimal(&statistics, &every_entry, config, progress)?
     };
     Ok(Fit {
         raw_weights,
@@ -568,7 +657,7 @@ mod tests {
         let t = 0.3;
         let evaluate = |theta: &[f64], grad: &mut [f64]| {
             let model = Model { d, theta: theta.to_vec(), free: free.clone(), l1: l1.clone() };
-            loss_grad(&model, &cfg, x.as_ref(), t, grad, &mut Workspace::new(d)) + regularisers(&model, &cfg)
+            loss_grad(&model, &cfg, x.as_ref(), None, t, grad, &mut Workspace::new(d)) + regularisers(&model, &cfg)
         };
         let mut grad = vec![0.0; d * d + d];
         evaluate(&theta, &mut grad);
@@ -585,6 +674,99 @@ mod tests {
                 grad[k]
             );
         }
+    }
+
+    #[test]
+    fn masked_gradients_match_finite_differences_and_an_empty_mask_is_the_plain_loss() {
+        // The masked minibatch error (entries (i, j) with row i intervening on node j left out,
+        // node j's intercept from its rows' means) against central differences; with no entry
+        // masked and zero means it is the plain error, bit for bit.
+        let (b, d) = (12, 4);
+        let x = data(b, d, 1);
+        let cfg = config();
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let theta: Vec<f64> = (0..d * d + d)
+            .map(|k| if k < d * d && k % (d + 1) == 0 { 0.0 } else { rng.random_range(-0.8..0.8) })
+            .collect();
+        let free: Vec<f64> = (0..d * d).map(|k| if k % (d + 1) == 0 { 0.0 } else { 1.0 }).collect();
+        let l1: Vec<f64> = free.iter().map(|f| f * cfg.lambda1).collect();
+        // rows 0..4 set node 1, rows 8.. node 3 (row-major), gathered column-major
+        let mask: Mask = (0..b * d).map(|k| (k / d < 4 && k % d == 1) || (k / d >= 8 && k % d == 3)).collect();
+        let means = node_means(x.as_ref(), &mask).unwrap();
+        let mut batch = Vec::new();
+        gather_mask_rows(&mask, d, &(0..b).collect::<Vec<_>>(), &mut batch);
+        let t = 0.3;
+        let evaluate = |theta: &[f64], grad: &mut [f64], masked: Option<&Masked<'_>>| {
+            let model = Model { d, theta: theta.to_vec(), free: free.clone(), l1: l1.clone() };
+            loss_grad(&model, &cfg, x.as_ref(), masked, t, grad, &mut Workspace::new(d)) + regularisers(&model, &cfg)
+        };
+        let by_column: Vec<f64> = (0..d).flat_map(|j| means.col_as_slice(j).to_vec()).collect();
+        let masked = Masked { intervened: &batch, means: &by_column };
+        let mut grad = vec![0.0; d * d + d];
+        let value = evaluate(&theta, &mut grad, Some(&masked));
+        // the value: the kept residuals of each node, centred with its rows' intercept
+        let model = Model { d, theta: theta.clone(), free: free.clone(), l1: l1.clone() };
+        let mut ws = Workspace::new(d);
+        model.orientation_into(cfg.shift, t, &mut ws.s, Some(&mut ws.a));
+        let mut direct = 0.0;
+        for j in 0..d {
+            let intercept = means[(j, j)] - (0..d).map(|k| means[(k, j)] * ws.a[j * d + k]).sum::<f64>();
+            for r in (0..b).filter(|&r| !mask[r * d + j]) {
+                let e = x[(r, j)] - intercept - (0..d).map(|k| x[(r, k)] * ws.a[j * d + k]).sum::<f64>();
+                direct += e * e;
+            }
+        }
+        assert!((value - regularisers(&model, &cfg) - direct / (b * d) as f64).abs() < 1e-12);
+        let h = 1e-6;
+        let mut scratch = vec![0.0; d * d + d];
+        for k in (0..d * d + d).filter(|&k| k >= d * d || k % (d + 1) != 0) {
+            let (mut plus, mut minus) = (theta.clone(), theta.clone());
+            plus[k] += h;
+            minus[k] -= h;
+            let numeric = (evaluate(&plus, &mut scratch, Some(&masked))
+                - evaluate(&minus, &mut scratch, Some(&masked)))
+                / (2.0 * h);
+            assert!(
+                (numeric - grad[k]).abs() < 1e-6 * (1.0 + numeric.abs()),
+                "entry {k}: numeric {numeric} analytic {}",
+                grad[k]
+            );
+        }
+        let nothing = vec![false; b * d];
+        let zeros = vec![0.0; d * d];
+        let (mut plain, mut empty) = (vec![0.0; d * d + d], vec![0.0; d * d + d]);
+        let unmasked = evaluate(&theta, &mut plain, None);
+        let empty_mask = Masked { intervened: &nothing, means: &zeros };
+        assert_eq!(evaluate(&theta, &mut empty, Some(&empty_mask)).to_bits(), unmasked.to_bits());
+        assert!(plain.iter().zip(&empty).all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+
+    #[test]
+    fn interventions_are_used_and_an_absent_mask_is_the_observational_fit() {
+        // A chain 0 → 1 → 2 → 3 plus rows setting each node to a shifted value: the fit is a DAG,
+        // differs from the pooled one, and fit is fit_interventional without a mask, bit for bit.
+        let (n, d) = (600, 4);
+        let mut x = data(n, d, 3);
+        let mut mask = vec![false; n * d];
+        for r in 200..n {
+            let j = (r - 200) / 100;
+            mask[r * d + j] = true;
+            x[(r, j)] = 2.0 + 0.5 * libm::sin(r as f64);
+            for k in j + 1..d {
+                x[(r, k)] = x[(r, k - 1)] + libm::cos(3.0 * r as f64 + k as f64);
+            }
+        }
+        let cfg = Config { max_iter: 100, ..config() };
+        let out = fit_interventional(x.as_ref(), Some(&mask), &cfg, &Prior::default(), &mut Silent).unwrap();
+        assert!(is_dag(out.weights.as_ref()) && !out.diverged);
+        let pooled = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
+        assert!(out.raw_weights != pooled.raw_weights);
+        let none = fit_interventional(x.as_ref(), None, &cfg, &Prior::default(), &mut Silent).unwrap();
+        assert_eq!(none.raw_weights, pooled.raw_weights);
+        assert_eq!(none.history, pooled.history);
+        assert!(
+            fit_interventional(x.as_ref(), Some(&mask[1..].to_vec()), &cfg, &Prior::default(), &mut Silent).is_err()
+        );
     }
 
     #[test]

@@ -32,8 +32,9 @@
 
 use super::Config;
 use crate::error::{CoreError, Result};
+use crate::graph::Mask;
 use crate::progress::Progress;
-use crate::regression::{soft_threshold, Covariance, ElasticNet, Solution, Stopping};
+use crate::regression::{soft_threshold, Covariance, ElasticNet, NodeCovariances, Solution, Stopping};
 use faer::{Mat, MatRef};
 use rayon::prelude::*;
 
@@ -68,24 +69,77 @@ enum Entries {
     Required,
 }
 
-/// The refit's problem: Σ, the allowed entries by column and the data term's weight.
-struct Problem {
-    covariance: Covariance,
-    parents: Vec<Vec<Entry>>,
-    scale: f64,
+/// What the refit's data term needs of the rows: each column's covariance and weight.
+///
+/// Observational data: Σ of all rows for every column, weight 2/d, so the data term is
+/// (2/d)·½n⁻¹‖X − XW‖² = (2/d)·½ tr((I − W)ᵀΣ(I − W)). Interventional data: column j is fitted on
+/// the rows that do not intervene on node j, with Σ⁽ʲ⁾ of those rows (centred on them: node j's
+/// intercept) and the weight 2·(n_j/n)/d, so the data term is (2/d)·½n⁻¹ Σ_j Σ_{its rows} r², the
+/// limit of the masked minibatch loss.
+pub(super) struct Statistics {
+    covariances: Vec<Covariance>,
+    of_node: Vec<usize>,
+    scales: Vec<f64>,
 }
 
-impl Problem {
+impl Statistics {
+    /// All rows for every column.
+    ///
     /// Errors: `InvalidInput` for X without rows.
-    fn new(x: MatRef<'_, f64>, allowed: &[Entry]) -> Result<Self> {
+    pub(super) fn observational(x: MatRef<'_, f64>) -> Result<Self> {
         let d = x.ncols();
-        let covariance = Covariance::from_data(x)?;
-        let mut parents: Vec<Vec<Entry>> = vec![Vec::new(); d];
+        Ok(Statistics {
+            covariances: vec![Covariance::from_data(x)?],
+            of_node: vec![0; d],
+            scales: vec![2.0 / d as f64; d],
+        })
+    }
+
+    /// Column j on the rows where `intervened` (row-major n×d) leaves node j alone.
+    ///
+    /// Errors: `InvalidInput` for a mask of the wrong size or a node intervened on in every row.
+    pub(super) fn interventional(x: MatRef<'_, f64>, intervened: &Mask) -> Result<Self> {
+        let d = x.ncols();
+        let node = NodeCovariances::new(x, intervened)?;
+        let covariances = node.matrices.iter().map(|m| Covariance::from_matrix(m.as_ref())).collect::<Result<_>>()?;
+        let scales = (0..d).map(|j| 2.0 * node.share(j) / d as f64).collect();
+        Ok(Statistics { covariances, of_node: node.of_node, scales })
+    }
+
+    /// Either of the above, as `intervened` says.
+    ///
+    /// Errors: those of [`observational`](Self::observational) and [`interventional`](Self::interventional).
+    pub(super) fn new(x: MatRef<'_, f64>, intervened: Option<&Mask>) -> Result<Self> {
+        match intervened {
+            None => Self::observational(x),
+            Some(mask) => Self::interventional(x, mask),
+        }
+    }
+
+    /// The number of columns d.
+    fn dim(&self) -> usize {
+        self.of_node.len()
+    }
+
+    /// Column j's covariance.
+    fn covariance(&self, j: usize) -> &Covariance {
+        &self.covariances[self.of_node[j]]
+    }
+}
+
+/// The refit's problem: the data's statistics and the allowed entries by column.
+struct Problem<'a> {
+    statistics: &'a Statistics,
+    parents: Vec<Vec<Entry>>,
+}
+
+impl<'a> Problem<'a> {
+    fn new(statistics: &'a Statistics, allowed: &[Entry]) -> Self {
+        let mut parents: Vec<Vec<Entry>> = vec![Vec::new(); statistics.dim()];
         for entry in allowed {
             parents[entry.column].push(*entry);
         }
-        // The data term is (2/d)·½n⁻¹‖X − XW‖² = (2/d)·½ tr((I − W)ᵀΣ(I − W)).
-        Ok(Problem { covariance, parents, scale: 2.0 / d as f64 })
+        Problem { statistics, parents }
     }
 
     /// One pass: every column's elastic net with `ridge` on its penalised entries, warm-started
@@ -117,7 +171,8 @@ impl Problem {
                     let entries: Vec<Entry> =
                         self.parents[j].iter().filter(|e| which == Entries::All || !e.penalised).copied().collect();
                     let warm: Vec<f64> = entries.iter().map(|e| w[(e.row, j)]).collect();
-                    let solution = solve_column(&self.covariance, j, &entries, warm, self.scale, ridge)?;
+                    let (covariance, scale) = (self.statistics.covariance(j), self.statistics.scales[j]);
+                    let solution = solve_column(covariance, j, &entries, warm, scale, ridge)?;
                     Ok((entries, solution))
                 })
                 .collect();
@@ -143,7 +198,7 @@ impl Problem {
             required_start[(e.row, e.column)] = start[(e.row, e.column)];
         }
         let (zero, settled) = self.solve_columns(&required_start, 0.0, Entries::Required, progress)?;
-        let gradient = zero_gradient_norm(&self.covariance, &self.parents, &zero, self.scale);
+        let gradient = zero_gradient_norm(self.statistics, &self.parents, &zero);
         Ok((zero, settled, gradient))
     }
 }
@@ -152,35 +207,36 @@ impl Problem {
 /// penalised entries (the required edges fitted alone). Over every entry the prior allows, this
 /// holds for every orientation too: the test's G over fewer entries is no larger.
 ///
-/// Errors: `InvalidInput` for X without rows; `Cancelled`.
+/// Errors: `Cancelled`.
 pub(super) fn zero_is_optimal(
-    x: MatRef<'_, f64>,
+    statistics: &Statistics,
     allowed: &[Entry],
     config: &Config,
     progress: &mut dyn Progress,
 ) -> Result<bool> {
-    let problem = Problem::new(x, allowed)?;
-    let (_, _, gradient) = problem.at_zero(&Mat::zeros(x.ncols(), x.ncols()), progress)?;
+    let problem = Problem::new(statistics, allowed);
+    let d = statistics.dim();
+    let (_, _, gradient) = problem.at_zero(&Mat::zeros(d, d), progress)?;
     Ok(gradient <= config.lambda2)
 }
 
-/// Minimises the t → 0 objective (see the module docs) on the (uncentred) rows `x` over the
+/// Minimises the t → 0 objective (see the module docs) on the data's `statistics` over the
 /// `allowed` entries, from the annealed weights `start`. Returns W, whether the refit settled
 /// (every column's elastic net optimal and |f(c)| ≤ `REFIT_TOL`·c, or W = 0 optimal for the
 /// penalised entries) and the passes over the columns: the evaluations of f, or 1 when W = 0 is
 /// optimal (the fit of the required edges alone that the test of W = 0 needs is not counted
 /// otherwise).
 ///
-/// Errors: `InvalidInput` for X without rows; `Cancelled`.
+/// Errors: `Cancelled`.
 pub(super) fn refit(
-    x: MatRef<'_, f64>,
+    statistics: &Statistics,
     start: &Mat<f64>,
     allowed: &[Entry],
     config: &Config,
     progress: &mut dyn Progress,
 ) -> Result<(Mat<f64>, bool, usize)> {
-    let d = x.ncols();
-    let problem = Problem::new(x, allowed)?;
+    let d = statistics.dim();
+    let problem = Problem::new(statistics, allowed);
     // ‖W‖_F over the penalised entries (required edges are not penalised), safe from underflow.
     let penalised_norm =
         |w: &Mat<f64>| scaled_norm(allowed.iter().filter(|e| e.penalised).map(|e| w[(e.row, e.column)]));
@@ -379,8 +435,9 @@ fn scaled_norm(values: impl Iterator<Item = f64> + Clone) -> f64 {
 /// every penalised entry at 0 and the required ones as in `w`: with the required edges fitted,
 /// W is the minimiser exactly when G ≤ λ2 (the optimality condition at the kink of λ2‖W‖_F), and
 /// otherwise G/λ2 is the limit of N(c)/c as c → 0 (see the module docs).
-fn zero_gradient_norm(covariance: &Covariance, parents: &[Vec<Entry>], w: &Mat<f64>, scale: f64) -> f64 {
+fn zero_gradient_norm(statistics: &Statistics, parents: &[Vec<Entry>], w: &Mat<f64>) -> f64 {
     let gradients = parents.iter().enumerate().flat_map(|(j, p)| {
+        let (covariance, scale) = (statistics.covariance(j), statistics.scales[j]);
         p.iter().filter(|e| e.penalised).map(move |e| {
             // −∂/∂W_ij of the data term with the penalised entries at 0
             let fitted: f64 =
@@ -410,16 +467,26 @@ mod tests {
             .collect()
     }
 
+    fn observed(x: &Mat<f64>) -> Statistics {
+        Statistics::observational(x.as_ref()).unwrap()
+    }
+
     /// The subgradient conditions of (2/d)·½n⁻¹‖X − XW‖² + λ1‖W‖₁ + λ2‖W‖_F (the penalties on the
     /// penalised entries only) at `w`, within 1e-6; entries outside `entries` must be 0. Returns
     /// the number of nonzero penalised entries.
     fn assert_optimal(x: &Mat<f64>, w: &Mat<f64>, entries: &[Entry], lambda2: f64) -> usize {
-        let d = x.ncols();
-        let sigma = Covariance::from_data(x.as_ref()).unwrap();
-        let scale = 2.0 / d as f64;
+        assert_optimal_on(&observed(x), w, entries, lambda2)
+    }
+
+    /// [`assert_optimal`] for the data term of `statistics` (per column: its Σ and weight).
+    fn assert_optimal_on(statistics: &Statistics, w: &Mat<f64>, entries: &[Entry], lambda2: f64) -> usize {
+        let d = statistics.dim();
         let norm = scaled_norm(entries.iter().filter(|e| e.penalised).map(|e| w[(e.row, e.column)]));
         // minus the data term's gradient
-        let g = |i: usize, j: usize| scale * (sigma[(i, j)] - (0..d).map(|m| sigma[(i, m)] * w[(m, j)]).sum::<f64>());
+        let g = |i: usize, j: usize| {
+            let (sigma, scale) = (statistics.covariance(j), statistics.scales[j]);
+            scale * (sigma[(i, j)] - (0..d).map(|m| sigma[(i, m)] * w[(m, j)]).sum::<f64>())
+        };
         let mut nonzero = 0;
         let mut kink = Vec::new();
         for e in entries {
@@ -447,14 +514,13 @@ mod tests {
     /// G of the test of W = 0 for `entries` (the required ones fitted alone).
     fn kink_gradient(x: &Mat<f64>, entries: &[Entry], cfg: &Config) -> f64 {
         let d = x.ncols();
-        let sigma = Covariance::from_data(x.as_ref()).unwrap();
         let mut parents: Vec<Vec<Entry>> = vec![Vec::new(); d];
         entries.iter().for_each(|e| parents[e.column].push(*e));
         // the refit with a λ2 no gradient reaches returns W = 0 with the required edges fitted
         let huge = Config { lambda2: f64::MAX, ..cfg.clone() };
-        let (zero, converged, rounds) = refit(x.as_ref(), &Mat::zeros(d, d), entries, &huge, &mut Silent).unwrap();
+        let (zero, converged, rounds) = refit(&observed(x), &Mat::zeros(d, d), entries, &huge, &mut Silent).unwrap();
         assert!(converged && rounds == 1);
-        zero_gradient_norm(&sigma, &parents, &zero, 2.0 / d as f64)
+        zero_gradient_norm(&observed(x), &parents, &zero)
     }
 
     #[test]
@@ -465,14 +531,14 @@ mod tests {
         let x = data(n, d, 5);
         let cfg = Config { lambda1: 0.02, lambda2: 0.05, ..config() };
         let entries = upper_entries(d, cfg.lambda1, &[]);
-        let (w, converged, rounds) = refit(x.as_ref(), &Mat::zeros(d, d), &entries, &cfg, &mut Silent).unwrap();
+        let (w, converged, rounds) = refit(&observed(&x), &Mat::zeros(d, d), &entries, &cfg, &mut Silent).unwrap();
         assert!(converged && (1..=8).contains(&rounds), "{rounds}");
         let nonzero = assert_optimal(&x, &w, &entries, cfg.lambda2);
         // the chain's edges are found, and λ1 zeroes some of the rest
         assert!((1..d).all(|j| w[(j - 1, j)] > 0.5));
         assert!(nonzero < entries.len());
         // from a start near the answer as from W = 0 (the epochs' weights)
-        let (again, converged, _) = refit(x.as_ref(), &w, &entries, &cfg, &mut Silent).unwrap();
+        let (again, converged, _) = refit(&observed(&x), &w, &entries, &cfg, &mut Silent).unwrap();
         assert!(converged);
         assert_optimal(&x, &again, &entries, cfg.lambda2);
     }
@@ -492,14 +558,14 @@ mod tests {
             for fraction in [0.5, 0.9, 0.99, 0.999, 0.99999] {
                 let cfg = Config { lambda2: fraction * g, ..cfg.clone() };
                 for from in [&Mat::zeros(d, d), &start] {
-                    let (w, converged, rounds) = refit(x.as_ref(), from, &entries, &cfg, &mut Silent).unwrap();
+                    let (w, converged, rounds) = refit(&observed(&x), from, &entries, &cfg, &mut Silent).unwrap();
                     assert!(converged && rounds <= 12, "λ2 = {fraction}·G, {required:?}: {converged} {rounds}");
                     let nonzero = assert_optimal(&x, &w, &entries, cfg.lambda2);
                     assert!(nonzero > 0);
                 }
             }
             let cfg = Config { lambda2: 1.001 * g, ..cfg.clone() };
-            let (w, converged, rounds) = refit(x.as_ref(), &start, &entries, &cfg, &mut Silent).unwrap();
+            let (w, converged, rounds) = refit(&observed(&x), &start, &entries, &cfg, &mut Silent).unwrap();
             assert!(converged && rounds == 1);
             assert_eq!(assert_optimal(&x, &w, &entries, cfg.lambda2), 0);
             assert!(required.iter().all(|&(i, j)| w[(i, j)] != 0.0));
@@ -514,10 +580,37 @@ mod tests {
         let entries = upper_entries(d, cfg.lambda1, &[(0, 5)]);
         let run = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| refit(x.as_ref(), &Mat::zeros(d, d), &entries, &cfg, &mut Silent).unwrap())
+            pool.install(|| refit(&observed(&x), &Mat::zeros(d, d), &entries, &cfg, &mut Silent).unwrap())
         };
         let (one, two) = (run(1), run(2));
         assert!(one.1 && one.2 == two.2 && one.1 == two.1);
         assert!((0..d).all(|j| (0..d).all(|i| one.0[(i, j)].to_bits() == two.0[(i, j)].to_bits())));
+    }
+
+    #[test]
+    fn the_interventional_refit_fits_each_column_on_its_rows() {
+        // Rows 200.. set node 2 (to a shifted value) and rows 100..200 node 0: the refit meets the
+        // optimality conditions of (2/d)·½n⁻¹ Σ_j Σ_{rows of j} r² + penalties, whose Σ⁽ʲ⁾ and
+        // weights n_j/n are those of the rows, and it differs from the observational refit.
+        let (n, d) = (300, 5);
+        let mut x = data(n, d, 11);
+        let mask: Mask =
+            (0..n * d).map(|k| (k / d >= 200 && k % d == 2) || ((100..200).contains(&(k / d)) && k % d == 0)).collect();
+        for r in 200..n {
+            x[(r, 2)] = 3.0 + 0.1 * (r % 7) as f64;
+        }
+        let statistics = Statistics::interventional(x.as_ref(), &mask).unwrap();
+        assert_eq!(statistics.scales[2], 2.0 * (200.0 / 300.0) / d as f64);
+        let cfg = Config { lambda1: 0.01, lambda2: 0.05, ..config() };
+        let entries = upper_entries(d, cfg.lambda1, &[(0, 4)]);
+        let (w, converged, _) = refit(&statistics, &Mat::zeros(d, d), &entries, &cfg, &mut Silent).unwrap();
+        assert!(converged);
+        assert!(assert_optimal_on(&statistics, &w, &entries, cfg.lambda2) > 0);
+        // column 2 on its 200 rows recovers the chain's edge 1 → 2
+        assert!(w[(1, 2)] > 0.5, "{}", w[(1, 2)]);
+        let (pooled, _, _) = refit(&observed(&x), &Mat::zeros(d, d), &entries, &cfg, &mut Silent).unwrap();
+        assert!((pooled[(1, 2)] - w[(1, 2)]).abs() > 0.1);
+        let everywhere: Mask = (0..n * d).map(|k| k % d == 1).collect();
+        assert!(Statistics::interventional(x.as_ref(), &everywhere).is_err());
     }
 }

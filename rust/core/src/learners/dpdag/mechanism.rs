@@ -8,6 +8,9 @@
 //! Gradients are written by hand. Masking the input is masking the first layer's rows:
 //! (x ∘ a) W₀ = x (diag(a) W₀), so with Q = Xᵀ δ₀ (δ₀ the gradient at the first layer's output),
 //!   ∂L/∂W₀ = diag(a) Q,   ∂L/∂a_i = Σ_k W₀[i, k] Q[i, k].
+//! Interventional data: an optional column-major rows×d mask leaves out the entries (r, j) whose
+//! row set node j by an intervention, from the error and hence from every gradient (node j's
+//! network, bias included, is fitted on its rows only; δ is 0 on the others).
 //! Nodes are independent: they run in parallel (rayon), each writing only its own parameters'
 //! gradient and its own column of ∂L/∂A, so results do not depend on the number of threads.
 
@@ -148,19 +151,23 @@ impl MaskedMlp {
         (output, hidden)
     }
 
-    /// `scale` · Σ (x̂ − x)² over the rows of `x` with adjacency `a` (column-major d×d); writes
-    /// its gradient with respect to the parameters into `grad_params` and to A into `grad_a`
-    /// (both overwritten). Returns the unscaled sum of squares.
+    /// `scale` · Σ (x̂ − x)² over the rows of `x` with adjacency `a` (column-major d×d), leaving
+    /// out the entries set in `intervened` (column-major rows×d, when given); writes its gradient
+    /// with respect to the parameters into `grad_params` and to A into `grad_a` (both
+    /// overwritten). Returns the unscaled sum of squares.
     pub fn squared_error_grad(
         &self,
         x: MatRef<'_, f64>,
         a: &[f64],
+        intervened: Option<&[bool]>,
         scale: f64,
         grad_params: &mut [f64],
         grad_a: &mut [f64],
     ) -> f64 {
+        let rows = x.nrows();
+        let skip_of = |j: usize| intervened.map(|m| &m[j * rows..(j + 1) * rows]);
         if self.is_linear() {
-            return self.linear_squared_error_grad(x, a, scale, grad_params, grad_a);
+            return self.linear_squared_error_grad(x, a, intervened, scale, grad_params, grad_a);
         }
         let (d, len) = (self.d, self.node_len);
         let per_node: Vec<f64> = grad_params
@@ -170,7 +177,7 @@ impl MaskedMlp {
             .map(|(j, (grad_block, grad_column))| {
                 let block = &self.params[j * len..(j + 1) * len];
                 let column = &a[j * d..(j + 1) * d];
-                self.node_backward(block, x, j, column, scale, grad_block, grad_column)
+                self.node_backward(block, x, j, column, skip_of(j), scale, grad_block, grad_column)
             })
             .collect();
         per_node.iter().sum()
@@ -184,6 +191,7 @@ impl MaskedMlp {
         x: MatRef<'_, f64>,
         j: usize,
         a: &[f64],
+        skip: Option<&[bool]>,
         scale: f64,
         grad: &mut [f64],
         grad_a: &mut [f64],
@@ -194,6 +202,9 @@ impl MaskedMlp {
         let mut sse = 0.0;
         let mut delta = Mat::<f64>::zeros(rows, 1);
         for r in 0..rows {
+            if skip.is_some_and(|s| s[r]) {
+                continue; // an intervened entry: no error, no gradient
+            }
             let e = output[(r, 0)] - target[r];
             sse += e * e;
             delta[(r, 0)] = 2.0 * scale * e;
@@ -252,11 +263,12 @@ impl MaskedMlp {
         &self,
         x: MatRef<'_, f64>,
         a: &[f64],
+        intervened: Option<&[bool]>,
         scale: f64,
         grad_params: &mut [f64],
         grad_a: &mut [f64],
     ) -> f64 {
-        let d = self.d;
+        let (d, rows) = (self.d, x.nrows());
         let (coefficients, bias) = self.linear_coefficients(a);
         let mut residual = x.to_owned();
         matmul(residual.as_mut(), Accum::Add, x, coefficients.as_ref(), -1.0);
@@ -265,6 +277,14 @@ impl MaskedMlp {
             // residual = x − x̂; the error e = x̂ − x = −residual
             let column = residual.col_as_slice_mut(j);
             column.iter_mut().for_each(|r| *r -= b);
+            if let Some(mask) = intervened {
+                let skip = &mask[j * rows..(j + 1) * rows];
+                column.iter_mut().zip(skip).for_each(|(r, &s)| {
+                    if s {
+                        *r = 0.0
+                    }
+                });
+            }
             sse += column.iter().map(|r| r * r).sum::<f64>();
             grad_params[j * (d + 1) + d] = -2.0 * scale * column.iter().sum::<f64>();
         }
@@ -318,12 +338,21 @@ impl MaskedMlp {
         Mat::from_fn(x.nrows(), d, |r, j| columns[j][(r, 0)])
     }
 
-    /// Sum of squared errors of [`predict`](Self::predict) against `x`.
-    pub fn squared_error(&self, x: MatRef<'_, f64>, a: &[f64]) -> f64 {
+    /// Sum of squared errors of [`predict`](Self::predict) against `x`, leaving out the entries
+    /// set in `intervened` (column-major rows×d, when given).
+    pub fn squared_error(&self, x: MatRef<'_, f64>, a: &[f64], intervened: Option<&[bool]>) -> f64 {
         let prediction = self.predict(x, a);
+        let rows = x.nrows();
         (0..self.d)
             .map(|j| {
-                prediction.col_as_slice(j).iter().zip(x.col(j).iter()).map(|(p, t)| (p - t) * (p - t)).sum::<f64>()
+                let pairs = prediction.col_as_slice(j).iter().zip(x.col(j).iter());
+                match intervened {
+                    None => pairs.map(|(p, t)| (p - t) * (p - t)).sum::<f64>(),
+                    Some(mask) => pairs
+                        .zip(&mask[j * rows..(j + 1) * rows])
+                        .map(|((p, t), &s)| if s { 0.0 } else { (p - t) * (p - t) })
+                        .sum::<f64>(),
+                }
             })
             .sum()
     }
@@ -357,7 +386,7 @@ mod tests {
         Mat::from_fn(rows, d, |_, _| rng.random_range(-1.5..1.5))
     }
 
-    fn check_gradients(hidden: &[usize]) {
+    fn check_gradients(hidden: &[usize], intervened: Option<&[bool]>) {
         let d = 4;
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let mlp = MaskedMlp::new(d, hidden, &mut rng).unwrap();
@@ -367,35 +396,70 @@ mod tests {
         let scale = 1.0 / 36.0;
         let mut grad_p = vec![0.0; mlp.params.len()];
         let mut grad_a = vec![0.0; d * d];
-        let sse = mlp.squared_error_grad(x.as_ref(), &a, scale, &mut grad_p, &mut grad_a);
-        assert!((sse - mlp.squared_error(x.as_ref(), &a)).abs() < 1e-10);
+        let sse = mlp.squared_error_grad(x.as_ref(), &a, intervened, scale, &mut grad_p, &mut grad_a);
+        assert!((sse - mlp.squared_error(x.as_ref(), &a, intervened)).abs() < 1e-10);
+        if let Some(mask) = intervened {
+            // the kept entries' errors, from the predictions
+            let p = mlp.predict(x.as_ref(), &a);
+            let direct: f64 = (0..d)
+                .flat_map(|j| (0..9).map(move |r| (r, j)))
+                .filter(|&(r, j)| !mask[j * 9 + r])
+                .map(|(r, j)| (p[(r, j)] - x[(r, j)]) * (p[(r, j)] - x[(r, j)]))
+                .sum();
+            assert!((sse - direct).abs() < 1e-10);
+            // no entry set: the unmasked error and gradients, bit for bit
+            let (mut gp, mut ga) = (vec![0.0; grad_p.len()], vec![0.0; d * d]);
+            let (mut gp0, mut ga0) = (vec![0.0; grad_p.len()], vec![0.0; d * d]);
+            let none = mlp.squared_error_grad(x.as_ref(), &a, Some(&[false; 36]), scale, &mut gp, &mut ga);
+            let plain = mlp.squared_error_grad(x.as_ref(), &a, None, scale, &mut gp0, &mut ga0);
+            assert_eq!(none.to_bits(), plain.to_bits());
+            assert!(gp.iter().zip(&gp0).chain(ga.iter().zip(&ga0)).all(|(u, v)| u.to_bits() == v.to_bits()));
+        }
         let h = 1e-6;
         for (k, &analytic) in grad_p.iter().enumerate() {
             let (mut plus, mut minus) = (mlp.clone(), mlp.clone());
             plus.params[k] += h;
             minus.params[k] -= h;
-            let numeric =
-                scale * (plus.squared_error(x.as_ref(), &a) - minus.squared_error(x.as_ref(), &a)) / (2.0 * h);
+            let numeric = scale
+                * (plus.squared_error(x.as_ref(), &a, intervened) - minus.squared_error(x.as_ref(), &a, intervened))
+                / (2.0 * h);
             assert!((numeric - analytic).abs() < 1e-6 * (1.0 + numeric.abs()), "param {k}: {numeric} vs {analytic}");
         }
         for k in 0..d * d {
             let (mut plus, mut minus) = (a.clone(), a.clone());
             plus[k] += h;
             minus[k] -= h;
-            let numeric =
-                scale * (mlp.squared_error(x.as_ref(), &plus) - mlp.squared_error(x.as_ref(), &minus)) / (2.0 * h);
+            let numeric = scale
+                * (mlp.squared_error(x.as_ref(), &plus, intervened)
+                    - mlp.squared_error(x.as_ref(), &minus, intervened))
+                / (2.0 * h);
             assert!((numeric - grad_a[k]).abs() < 1e-6 * (1.0 + numeric.abs()), "A {k}: {numeric} vs {}", grad_a[k]);
         }
     }
 
     #[test]
     fn mlp_gradients_match_finite_differences() {
-        check_gradients(&[5, 3]);
+        check_gradients(&[5, 3], None);
     }
 
     #[test]
     fn linear_gradients_match_finite_differences() {
-        check_gradients(&[]);
+        check_gradients(&[], None);
+    }
+
+    /// Column-major 9×4: rows 0..3 set node 1, rows 6.. node 3, and row 4 node 0.
+    fn intervened() -> Vec<bool> {
+        (0..36).map(|k| (k / 9 == 1 && k % 9 < 3) || (k / 9 == 3 && k % 9 >= 6) || k == 4).collect()
+    }
+
+    #[test]
+    fn masked_mlp_gradients_match_finite_differences() {
+        check_gradients(&[5, 3], Some(&intervened()));
+    }
+
+    #[test]
+    fn masked_linear_gradients_match_finite_differences() {
+        check_gradients(&[], Some(&intervened()));
     }
 
     #[test]

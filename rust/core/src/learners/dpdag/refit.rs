@@ -16,6 +16,12 @@
 //! never enter. Each node's parents end at a local optimum of its share of the objective: no
 //! single addition or removal lowers it.
 //!
+//! Interventional data: node j's equation is fitted on the rows that do not intervene on it, so
+//! its regressions use Σ⁽ʲ⁾ of those rows ([`NodeCovariances`]) and its share of the objective is
+//! (n_j/n)·rss_j / d + price·|parents|, the limit of the masked training loss; a parent then enters
+//! when it lowers rss_j by more than d·price·n/n_j, and node j's intercept comes from its rows'
+//! means ([`node_means`]).
+//!
 //! Everything works on the covariance matrix Σ of all n rows, and the stepwise selection updates
 //! partial covariances as parents enter, so sparse graphs stay cheap at d = 1000. A node whose
 //! predecessors are the same in several orders is solved once (up to a bounded number of
@@ -24,8 +30,9 @@
 use super::distribution::DagDistribution;
 use super::edges::EdgeState;
 use crate::error::{CoreError, Result};
+use crate::graph::Mask;
 use crate::progress::Progress;
-use crate::regression::{stepwise, Covariance, Selection};
+use crate::regression::{node_means, stepwise, Covariance, NodeCovariances, Selection};
 use faer::{Mat, MatRef};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -63,12 +70,14 @@ fn candidates(order_prefix: &[usize], j: usize, states: &[EdgeState], d: usize) 
 
 /// Picks the best of the modal order and `n_orders` orders drawn from `dist` (seeded by `seed`),
 /// each with the parents chosen by stepwise selection at `price` per free edge, on the
-/// (preprocessed) rows `x`. Threads: the current rayon pool; the result does not depend on it.
+/// (preprocessed) rows `x`, each node on the rows `intervened` (row-major n×d, when given) leaves
+/// it alone. Threads: the current rayon pool; the result does not depend on it.
 ///
-/// Errors: `InvalidInput` for fewer than two rows or a shape that does not match `dist`;
-/// `Cancelled`.
+/// Errors: `InvalidInput` for fewer than two rows, a shape that does not match `dist`, or a
+/// mask of the wrong size or with a node intervened on in every row; `Cancelled`.
 pub fn refit(
     x: MatRef<'_, f64>,
+    intervened: Option<&Mask>,
     dist: &DagDistribution,
     price: f64,
     n_orders: usize,
@@ -82,16 +91,29 @@ pub fn refit(
             dist.d()
         )));
     }
-    let covariance = Covariance::from_data(x)?;
+    // node j's covariance and its share of the rows (observational: Σ of all rows, share 1)
+    let (covariances, of_node, shares) = match intervened {
+        None => (vec![Covariance::from_data(x)?], vec![0; d], None),
+        Some(mask) => {
+            let node = NodeCovariances::new(x, mask)?;
+            let covariances =
+                node.matrices.iter().map(|m| Covariance::from_matrix(m.as_ref())).collect::<Result<_>>()?;
+            let shares: Vec<f64> = (0..d).map(|j| node.share(j)).collect();
+            (covariances, node.of_node, Some(shares))
+        }
+    };
     let states = dist.states();
     let threshold = d as f64 * price;
     let solve = |order: &[usize], r: usize| {
-        let (allowed, required) = candidates(&order[..r], order[r], states, d);
-        stepwise(&covariance, order[r], &allowed, &required, threshold)
+        let j = order[r];
+        let (allowed, required) = candidates(&order[..r], j, states, d);
+        let threshold = shares.as_ref().map_or(threshold, |s| threshold / s[j]);
+        stepwise(&covariances[of_node[j]], j, &allowed, &required, threshold)
     };
     let share = |fit: &Selection, j: usize| {
         let free = fit.selected.iter().filter(|&&i| states[j * d + i] == EdgeState::Free).count();
-        fit.residual_variance / d as f64 + price * free as f64
+        let residual = shares.as_ref().map_or(fit.residual_variance, |s| s[j] * fit.residual_variance);
+        residual / d as f64 + price * free as f64
     };
 
     // A node's share of the objective depends only on the node and the set of nodes before it.
@@ -174,16 +196,19 @@ pub fn refit(
     }
     let (objective, order) = best.expect("the modal order is always scored");
 
+    // x̂_j = b_j + Σ_i w_ij x_i with b_j = μ_j − Σ_i w_ij μ_i, the means of node j's rows
     let means: Vec<f64> = (0..d).map(|j| x.col(j).iter().sum::<f64>() / n as f64).collect();
+    let node_means = intervened.map(|mask| node_means(x, mask)).transpose()?;
+    let mean = |i: usize, j: usize| node_means.as_ref().map_or(means[i], |m| m[(i, j)]);
     let mut weights = Mat::<f64>::zeros(d, d);
     let mut adjacency = Mat::<f64>::zeros(d, d);
-    let mut bias = means.clone();
+    let mut bias: Vec<f64> = (0..d).map(|j| mean(j, j)).collect();
     for (r, &j) in order.iter().enumerate() {
         let fit = solve(&order, r)?;
         for (&i, &w) in fit.selected.iter().zip(&fit.coefficients) {
             weights[(i, j)] = w;
             adjacency[(i, j)] = 1.0;
-            bias[j] -= w * means[i];
+            bias[j] -= w * mean(i, j);
         }
     }
     Ok(Refit { order, adjacency, weights, bias, objective, n_orders: distinct })
@@ -220,9 +245,9 @@ mod tests {
         // θ prefers the reversed chain 2, 1, 0 but leaves the true order some probability
         let theta = [0.0, 0.5, 1.0, 0.2];
         let dist = DagDistribution::new(&theta, Mat::<f64>::zeros(4, 4).as_ref(), None, None).unwrap();
-        let modal_only = refit(x.as_ref(), &dist, 0.01, 0, 1, &mut Silent).unwrap();
+        let modal_only = refit(x.as_ref(), None, &dist, 0.01, 0, 1, &mut Silent).unwrap();
         assert_eq!(modal_only.n_orders, 1);
-        let out = refit(x.as_ref(), &dist, 0.01, 200, 1, &mut Silent).unwrap();
+        let out = refit(x.as_ref(), None, &dist, 0.01, 200, 1, &mut Silent).unwrap();
         assert!(out.n_orders > 1 && out.objective < modal_only.objective);
         let edges: Vec<(usize, usize)> =
             (0..4).flat_map(|i| (0..4).map(move |j| (i, j))).filter(|&(i, j)| out.weights[(i, j)] != 0.0).collect();
@@ -237,7 +262,7 @@ mod tests {
             assert!((mean_x - mean_pred).abs() < 1e-9);
         }
         // the same seed gives the same answer; forbidden and required entries hold
-        let again = refit(x.as_ref(), &dist, 0.01, 200, 1, &mut Silent).unwrap();
+        let again = refit(x.as_ref(), None, &dist, 0.01, 200, 1, &mut Silent).unwrap();
         assert_eq!(again.weights, out.weights);
         let mut forbidden = vec![false; 16];
         forbidden[1] = true; // 0 → 1 (row-major)
@@ -245,8 +270,45 @@ mod tests {
         required[3 * 4 + 2] = true; // 3 → 2
         let dist =
             DagDistribution::new(&theta, Mat::<f64>::zeros(4, 4).as_ref(), Some(&forbidden), Some(&required)).unwrap();
-        let out = refit(x.as_ref(), &dist, 0.01, 200, 1, &mut Silent).unwrap();
+        let out = refit(x.as_ref(), None, &dist, 0.01, 200, 1, &mut Silent).unwrap();
         assert_eq!(out.weights[(0, 1)], 0.0);
         assert!(out.weights[(3, 2)] != 0.0);
+    }
+
+    #[test]
+    fn interventional_rows_orient_the_chain_and_centre_each_node_on_its_rows() {
+        // The chain x0 → x1 → x2 with the last 600 rows setting x1 to a shifted constant-variance
+        // value: node 1's regressions leave those rows out (its weight on x0 stays 2), node 2's
+        // keep them; the intercepts reproduce each node's mean on its own rows.
+        let n = 2600;
+        let mut x = chain(n);
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let normal = Normal::new(0.0, 1.0).unwrap();
+        let mut mask = vec![false; n * 4];
+        for r in 2000..n {
+            mask[r * 4 + 1] = true;
+            x[(r, 1)] = 4.0 + normal.sample(&mut rng);
+            x[(r, 2)] = -1.5 * x[(r, 1)] + normal.sample(&mut rng);
+        }
+        let theta = [1.0, 0.5, 0.0, 0.2]; // the true order 0, 3, 1, 2
+        let dist = DagDistribution::new(&theta, Mat::<f64>::zeros(4, 4).as_ref(), None, None).unwrap();
+        let out = refit(x.as_ref(), Some(&mask), &dist, 0.01, 0, 1, &mut Silent).unwrap();
+        let edges: Vec<(usize, usize)> =
+            (0..4).flat_map(|i| (0..4).map(move |j| (i, j))).filter(|&(i, j)| out.weights[(i, j)] != 0.0).collect();
+        assert_eq!(edges, vec![(0, 1), (1, 2)]);
+        assert!((out.weights[(0, 1)] - 2.0).abs() < 0.1, "{}", out.weights[(0, 1)]);
+        for j in 0..4 {
+            let rows: Vec<usize> = (0..n).filter(|&r| !mask[r * 4 + j]).collect();
+            let mean_x: f64 = rows.iter().map(|&r| x[(r, j)]).sum::<f64>() / rows.len() as f64;
+            let mean_pred: f64 = rows
+                .iter()
+                .map(|&r| out.bias[j] + (0..4).map(|i| out.weights[(i, j)] * x[(r, i)]).sum::<f64>())
+                .sum::<f64>()
+                / rows.len() as f64;
+            assert!((mean_x - mean_pred).abs() < 1e-9, "{j}");
+        }
+        // the pooled refit, fitting node 1 on the intervened rows too, gets its weight wrong
+        let pooled = refit(x.as_ref(), None, &dist, 0.01, 0, 1, &mut Silent).unwrap();
+        assert!((pooled.weights[(0, 1)] - 2.0).abs() > 0.3, "{}", pooled.weights[(0, 1)]);
     }
 }
