@@ -269,13 +269,22 @@ def fit_in_child(X, method: Mapping[str, Any], seed: int, threads: int = 1) -> D
         ``W`` (the estimate's ``weights_``, float (d, d)), ``seconds`` (wall time of ``fit``
         alone), ``n_iter`` and ``converged`` (None where the estimator has no such attribute).
     """
-    import numpy as np
-
     from .process import timed
 
-    spec = Method(**{k: method[k] for k in ("name", "label", "kind", "target", "params")})
-    est = spec.build(seed, threads)
+    est = _spec(method).build(seed, threads)
     _, seconds = timed(est.fit, X)  # warnings silenced: `converged` is recorded instead
+    return _outcome(est, seconds)
+
+
+def _spec(method: Mapping[str, Any]) -> Method:
+    """The :class:`Method` of a :meth:`Method.job` mapping."""
+    return Method(**{k: method[k] for k in ("name", "label", "kind", "target", "params")})
+
+
+def _outcome(est, seconds: float) -> Dict[str, object]:
+    """``W``, ``seconds``, ``n_iter`` and ``converged`` of a fitted estimator."""
+    import numpy as np
+
     n_iter = getattr(est, "n_iter_", None)
     converged = getattr(est, "converged_", None)
     return {
@@ -327,11 +336,10 @@ def fit_interventional_in_child(X, intervention_mask, method: Mapping[str, Any],
     from ..exceptions import AcyclicError
     from .process import timed
 
-    spec = Method(**{k: method[k] for k in ("name", "label", "kind", "target", "params")})
     mask = np.asarray(intervention_mask, dtype=bool)
-    est = spec.build(seed, threads)
+    est = _spec(method).build(seed, threads)
     unsupported: Optional[str] = None
-    W = seconds = n_iter = converged = None
+    fitted: Dict[str, object] = {"W": None, "seconds": None, "n_iter": None, "converged": None}
     if "intervention_mask" not in inspect.signature(est.fit).parameters:
         unsupported = f"{type(est).__name__}.fit takes no intervention_mask"
     else:
@@ -342,17 +350,6 @@ def fit_interventional_in_child(X, intervention_mask, method: Mapping[str, Any],
                 raise
             unsupported = " ".join(str(exc).split())
         else:
-            W = np.asarray(est.weights_, dtype=np.float64)
-            n_iter = getattr(est, "n_iter_", None)
-            converged = getattr(est, "converged_", None)
-    obs = spec.build(seed, threads)
-    _, obs_seconds = timed(obs.fit, X)
-    return {
-        "W": W,
-        "W_obs": np.asarray(obs.weights_, dtype=np.float64),
-        "seconds": None if seconds is None else float(seconds),
-        "obs_seconds": float(obs_seconds),
-        "n_iter": None if n_iter is None else int(n_iter),
-        "converged": None if converged is None else bool(converged),
-        "unsupported": unsupported,
-    }
+            fitted = _outcome(est, seconds)
+    observational = fit_in_child(X, method, seed, threads)
+    return {**fitted, "W_obs": observational["W"], "obs_seconds": observational["seconds"], "unsupported": unsupported}

@@ -20,6 +20,7 @@ import time
 import warnings
 from typing import Callable, Dict, List, Optional
 
+from ..bench.methods import NOT_SUPPORTED
 from .defaults import SACHS_REFERENCE, SACHS_REFERENCE_NAME
 from .errors import CLIError, one_line
 from .files import log_transform
@@ -27,9 +28,6 @@ from .interventions import describe_experiments, load_interventional
 from .learn import _accuracy_lines, _estimator_params, _fmt_num, _preprocessing_line, _report_warnings, write_outputs
 
 __all__ = ["run_interventional"]
-
-#: Words of the core's error for a learner that does not take an intervention mask yet.
-NOT_SUPPORTED = "does not take intervention_mask"
 
 
 def _fit_info(est, seconds: float) -> str:

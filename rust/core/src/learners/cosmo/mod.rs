@@ -643,17 +643,24 @@ mod tests {
         x
     }
 
-    #[test]
-    fn gradients_match_finite_differences() {
-        let d = 4;
-        let x = data(12, d, 1);
-        let cfg = config();
-        let mut rng = ChaCha8Rng::seed_from_u64(3);
+    /// θ (d² orientation weights, zero on the diagonal, then d priorities) drawn from `seed`, and
+    /// the free-entry mask and L1 weights that go with it.
+    fn random_parameters(d: usize, seed: u64, cfg: &Config) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let theta: Vec<f64> = (0..d * d + d)
             .map(|k| if k < d * d && k % (d + 1) == 0 { 0.0 } else { rng.random_range(-0.8..0.8) })
             .collect();
         let free: Vec<f64> = (0..d * d).map(|k| if k % (d + 1) == 0 { 0.0 } else { 1.0 }).collect();
         let l1: Vec<f64> = free.iter().map(|f| f * cfg.lambda1).collect();
+        (theta, free, l1)
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let d = 4;
+        let x = data(12, d, 1);
+        let cfg = config();
+        let (theta, free, l1) = random_parameters(d, 3, &cfg);
         let t = 0.3;
         let evaluate = |theta: &[f64], grad: &mut [f64]| {
             let model = Model { d, theta: theta.to_vec(), free: free.clone(), l1: l1.clone() };
@@ -684,12 +691,7 @@ mod tests {
         let (b, d) = (12, 4);
         let x = data(b, d, 1);
         let cfg = config();
-        let mut rng = ChaCha8Rng::seed_from_u64(5);
-        let theta: Vec<f64> = (0..d * d + d)
-            .map(|k| if k < d * d && k % (d + 1) == 0 { 0.0 } else { rng.random_range(-0.8..0.8) })
-            .collect();
-        let free: Vec<f64> = (0..d * d).map(|k| if k % (d + 1) == 0 { 0.0 } else { 1.0 }).collect();
-        let l1: Vec<f64> = free.iter().map(|f| f * cfg.lambda1).collect();
+        let (theta, free, l1) = random_parameters(d, 5, &cfg);
         // rows 0..4 set node 1, rows 8.. node 3 (row-major), gathered column-major
         let mask: Mask = (0..b * d).map(|k| (k / d < 4 && k % d == 1) || (k / d >= 8 && k % d == 3)).collect();
         let means = node_means(x.as_ref(), &mask).unwrap();
