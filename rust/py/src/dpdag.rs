@@ -4,7 +4,7 @@
 use crate::convert::{mask_from, mat_from, to_numpy};
 use crate::errors::Error;
 use acyclic_core::learners::dpdag::distribution::DagDistribution;
-use acyclic_core::learners::dpdag::mechanism::MaskedMlp;
+use acyclic_core::mlp::{Activation, Mlp};
 use acyclic_core::CoreError;
 use numpy::{IntoPyArray, PyArray2, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -24,9 +24,9 @@ pub fn dpdag_predict<'py>(
     if adjacency.nrows() != d || adjacency.ncols() != d {
         return Err(Error(CoreError::InvalidInput(format!("the adjacency must be {d}x{d}"))).into());
     }
-    let mlp = MaskedMlp::from_params(d, &hidden, mechanism.as_slice()?.to_vec()).map_err(Error)?;
+    let mlp = Mlp::from_params(d, &hidden, Activation::Relu, mechanism.as_slice()?.to_vec()).map_err(Error)?;
     let a: Vec<f64> = (0..d * d).map(|k| adjacency[(k % d, k / d)]).collect();
-    let prediction = py.detach(|| mlp.predict(x.as_ref(), &a));
+    let prediction = py.detach(|| mlp.predict(x.as_ref(), Some(&a)));
     Ok(to_numpy(py, &prediction))
 }
 
