@@ -29,8 +29,18 @@ use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Largest hidden width accepted (the networks of all nodes must fit in memory comfortably).
-pub const MAX_WIDTH: usize = 10_000;
+/// Largest hidden-layer width (beyond it one node's network alone exceeds memory at any d).
+pub const MAX_WIDTH: usize = 100_000;
+
+/// The mechanism of each node, as the learners' `mechanism` setting names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mechanism {
+    /// x_j = Σ_i w_ij x_i + b_j.
+    Linear,
+    /// A small MLP of the parents (hidden layers of widths `hidden`).
+    Mlp,
+}
 
 /// The nonlinearity after every hidden layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -37,6 +37,7 @@ use crate::regression::gather_mask_rows;
 use distribution::DagDistribution;
 use edges::{bernoulli_kl, bernoulli_kl_gradient};
 use faer::{Mat, MatRef};
+use crate::learners::mlp_problem::restored_mechanism;
 use crate::mlp::{Activation, Mlp};
 use ordering::Relaxation;
 use rand::seq::SliceRandom;
@@ -45,18 +46,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use smart_default::SmartDefault;
 
-/// The mechanism of each node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mechanism {
-    /// x_j = Σ_i w_ij x_i + b_j.
-    Linear,
-    /// A small MLP of the parents (ReLU hidden layers of widths `hidden`).
-    Mlp,
-}
-
-/// Largest hidden-layer width (beyond it one node's network alone exceeds memory at any d).
-pub const MAX_WIDTH: usize = 100_000;
+pub use crate::mlp::{Mechanism, MAX_WIDTH};
 
 /// Settings as front ends give them, with "auto" values; [`Config::resolve`] turns them into
 /// the [`Settings`] of [`fit`]. Defaults in [`Config::default`].
@@ -221,9 +211,7 @@ impl Learner for Config {
     fn restore_extra(&self, name: &str, value: Value, perm: &Permutation) -> Result<Value> {
         match (name, value) {
             ("mechanism_params", Value::Floats(params)) => {
-                let hidden = self.resolve(perm.len()).hidden;
-                let mlp = Mlp::from_params(perm.len(), &hidden, Activation::Relu, params)?;
-                Ok(Value::Floats(mlp.relabelled(|i| perm.canonical_of(i)).params))
+                restored_mechanism(&self.resolve(perm.len()).hidden, params, perm)
             }
             (_, value) => Ok(value),
         }
