@@ -24,10 +24,16 @@
 use crate::error::{CoreError, Result};
 use crate::matmul::matmul;
 use crate::scalar::sigmoid_in_place;
+use crate::vector::{axpy, dot, sum};
 use faer::{Accum, Mat, MatRef};
 use rand::Rng;
 use rayon::prelude::*;
+use std::ops::Range;
 use serde::{Deserialize, Serialize};
+
+/// Nodes per group of the forward and backward passes: one product per group for the first
+/// layer, groups in parallel. Fixed, so that results do not depend on the number of threads.
+pub const GROUP: usize = 16;
 
 /// Largest hidden-layer width (beyond it one node's network alone exceeds memory at any d).
 pub const MAX_WIDTH: usize = 100_000;
@@ -84,6 +90,11 @@ pub struct Mlp {
     node_len: usize,
     /// All parameters: node 0's block, node 1's, … (each laid out as `layers`).
     pub params: Vec<f64>,
+}
+
+/// Column k of a column-major matrix view (every hidden layer is one) as a slice.
+fn column<'m>(m: MatRef<'m, f64>, k: usize) -> &'m [f64] {
+    m.col(k).try_as_col_major().map(|c| c.as_slice()).expect("hidden layers are column-major")
 }
 
 /// Checks hidden widths: each in 1..=[`MAX_WIDTH`].
@@ -228,26 +239,50 @@ impl Mlp {
         }
     }
 
-    /// Node j's network on the rows `x` with input scaling `a` (column j of A, or none); returns
-    /// its output (rows × 1) and the post-activation output of every hidden layer.
-    fn forward_node(&self, block: &[f64], x: MatRef<'_, f64>, a: Option<&[f64]>) -> (Mat<f64>, Vec<Mat<f64>>) {
-        let rows = x.nrows();
+    /// The first hidden layer (post-activation) of the nodes `nodes` on the rows `x`, inputs
+    /// scaled by `a` (column-major d×d, or none): rows × (|nodes|·h₁), node by node. One product
+    /// X·[W₀ of every node] instead of one per node.
+    fn first_layer(&self, nodes: Range<usize>, x: MatRef<'_, f64>, a: Option<&[f64]>) -> Mat<f64> {
+        let (d, len, first) = (self.d, self.node_len, self.layers[0]);
+        let width = first.fan_out;
+        let weights = Mat::from_fn(d, nodes.len() * width, |i, c| {
+            let (j, k) = (nodes.start + c / width, c % width);
+            let w = self.params[j * len + first.weights + k * d + i];
+            a.map_or(w, |a| w * a[j * d + i])
+        });
+        let mut z = Mat::<f64>::zeros(x.nrows(), nodes.len() * width);
+        matmul(z.as_mut(), Accum::Replace, x, weights.as_ref(), 1.0);
+        for c in 0..nodes.len() * width {
+            let (j, k) = (nodes.start + c / width, c % width);
+            let b = self.params[j * len + first.bias + k];
+            let column = z.col_as_slice_mut(c);
+            column.iter_mut().for_each(|v| *v += b);
+            self.activate(column);
+        }
+        z
+    }
+
+    /// The layers after the first of one node (parameters `block`), from its first hidden
+    /// layer `h1`: its output (rows × 1) and the post-activation output of each later hidden
+    /// layer.
+    fn later_layers(&self, block: &[f64], h1: MatRef<'_, f64>) -> (Mat<f64>, Vec<Mat<f64>>) {
         let last = self.layers.len() - 1;
-        let mut hidden: Vec<Mat<f64>> = Vec::with_capacity(last);
+        let mut hidden: Vec<Mat<f64>> = Vec::with_capacity(last.saturating_sub(1));
         let mut output = Mat::<f64>::zeros(0, 0);
-        for (l, layer) in self.layers.iter().enumerate() {
+        for (l, layer) in self.layers.iter().enumerate().skip(1) {
             let w = MatRef::from_column_major_slice(&block[layer.weights..layer.bias], layer.fan_in, layer.fan_out);
-            let mut z = Mat::<f64>::zeros(rows, layer.fan_out);
-            match (l, a) {
-                (0, Some(a)) => {
-                    let masked = Mat::from_fn(layer.fan_in, layer.fan_out, |i, k| w[(i, k)] * a[i]);
-                    matmul(z.as_mut(), Accum::Replace, x, masked.as_ref(), 1.0);
+            let input = if l == 1 { h1 } else { hidden[l - 2].as_ref() };
+            let mut z = Mat::<f64>::zeros(h1.nrows(), layer.fan_out);
+            if layer.fan_out == 1 {
+                // a matrix–vector product, as column updates z += w_k · input_k (vectorised)
+                let out = z.col_as_slice_mut(0);
+                for k in 0..layer.fan_in {
+                    axpy(w[(k, 0)], column(input, k), out);
                 }
-                (0, None) => matmul(z.as_mut(), Accum::Replace, x, w, 1.0),
-                _ => matmul(z.as_mut(), Accum::Replace, hidden[l - 1].as_ref(), w, 1.0),
+            } else {
+                matmul(z.as_mut(), Accum::Replace, input, w, 1.0);
             }
-            let bias = &block[layer.bias..layer.bias + layer.fan_out];
-            for (k, &b) in bias.iter().enumerate() {
+            for (k, &b) in block[layer.bias..layer.bias + layer.fan_out].iter().enumerate() {
                 let column = z.col_as_slice_mut(k);
                 column.iter_mut().for_each(|v| *v += b);
                 if l != last {
@@ -267,6 +302,9 @@ impl Mlp {
     /// none), leaving out the entries set in `intervened` (column-major rows×d, when given);
     /// writes its gradient with respect to the parameters into `grad_params` and, when given,
     /// to A into `grad_a` (both overwritten). Returns the unscaled sum of squares.
+    ///
+    /// Nodes run in fixed groups of [`GROUP`] (in parallel), so the sums do not depend on the
+    /// number of threads.
     pub fn squared_error_grad(
         &self,
         x: MatRef<'_, f64>,
@@ -276,7 +314,6 @@ impl Mlp {
         grad_params: &mut [f64],
         grad_a: Option<&mut [f64]>,
     ) -> f64 {
-        let rows = x.nrows();
         let (d, len) = (self.d, self.node_len);
         if self.is_linear() {
             let ones = vec![1.0; d * d];
@@ -284,92 +321,113 @@ impl Mlp {
             let grad_a = grad_a.unwrap_or(&mut scratch);
             return self.linear_squared_error_grad(x, a.unwrap_or(&ones), intervened, scale, grad_params, grad_a);
         }
-        let skip_of = |j: usize| intervened.map(|m| &m[j * rows..(j + 1) * rows]);
-        let column_of = |j: usize| a.map(|a| &a[j * d..(j + 1) * d]);
-        let blocks = grad_params.par_chunks_mut(len.max(1)).enumerate();
-        let per_node: Vec<f64> = match grad_a {
-            Some(grad_a) => blocks
-                .zip(grad_a.par_chunks_mut(d.max(1)))
-                .map(|((j, grad_block), grad_column)| {
-                    let block = &self.params[j * len..(j + 1) * len];
-                    self.node_backward(block, x, j, column_of(j), skip_of(j), scale, grad_block, Some(grad_column))
-                })
-                .collect(),
-            None => blocks
-                .map(|(j, grad_block)| {
-                    let block = &self.params[j * len..(j + 1) * len];
-                    self.node_backward(block, x, j, column_of(j), skip_of(j), scale, grad_block, None)
-                })
-                .collect(),
+        let mut scratch = Vec::new();
+        let grad_a = match grad_a {
+            Some(g) => g,
+            None => {
+                scratch.resize(d * d, 0.0);
+                &mut scratch[..]
+            }
         };
-        per_node.iter().sum()
+        let per_group: Vec<f64> = grad_params
+            .par_chunks_mut((len * GROUP).max(1))
+            .zip(grad_a.par_chunks_mut((d * GROUP).max(1)))
+            .enumerate()
+            .map(|(g, (grad_block, grad_columns))| {
+                let nodes = g * GROUP..((g + 1) * GROUP).min(d);
+                self.group_backward(nodes, x, a, intervened, scale, grad_block, grad_columns)
+            })
+            .collect();
+        per_group.iter().sum()
     }
 
-    // One node's parameters, inputs and gradient slices: the pieces of its backward pass.
+    // The nodes of one group with their inputs and gradient slices: the pieces of its backward pass.
     #[allow(clippy::too_many_arguments)]
-    fn node_backward(
+    fn group_backward(
         &self,
-        block: &[f64],
+        nodes: Range<usize>,
         x: MatRef<'_, f64>,
-        j: usize,
         a: Option<&[f64]>,
-        skip: Option<&[bool]>,
+        intervened: Option<&[bool]>,
         scale: f64,
         grad: &mut [f64],
-        grad_a: Option<&mut [f64]>,
+        grad_a: &mut [f64],
     ) -> f64 {
-        let (output, hidden) = self.forward_node(block, x, a);
-        let target = x.col(j);
-        let rows = x.nrows();
+        let (rows, d, len, first) = (x.nrows(), self.d, self.node_len, self.layers[0]);
+        let width = first.fan_out;
+        let h1 = self.first_layer(nodes.clone(), x, a);
+        // δ at the first layer's pre-activations, node by node
+        let mut delta_first = Mat::<f64>::zeros(rows, nodes.len() * width);
         let mut sse = 0.0;
-        let mut delta = Mat::<f64>::zeros(rows, 1);
-        for r in 0..rows {
-            if skip.is_some_and(|s| s[r]) {
-                continue; // an intervened entry: no error, no gradient
-            }
-            let e = output[(r, 0)] - target[r];
-            sse += e * e;
-            delta[(r, 0)] = 2.0 * scale * e;
-        }
-        let mut grad_a = grad_a;
-        for (l, layer) in self.layers.iter().enumerate().rev() {
-            let w = MatRef::from_column_major_slice(&block[layer.weights..layer.bias], layer.fan_in, layer.fan_out);
-            for k in 0..layer.fan_out {
-                grad[layer.bias + k] = delta.col_as_slice(k).iter().sum();
-            }
-            if l == 0 {
-                // Q = Xᵀδ; ∂W₀ = diag(a)Q, ∂a_i = Σ_k W₀[i,k] Q[i,k]
-                let mut q = Mat::<f64>::zeros(layer.fan_in, layer.fan_out);
-                matmul(q.as_mut(), Accum::Replace, x.transpose(), delta.as_ref(), 1.0);
-                let grad_w = &mut grad[layer.weights..layer.bias];
-                if let Some(g) = grad_a.as_deref_mut() {
-                    g.iter_mut().for_each(|v| *v = 0.0);
+        for (local, j) in nodes.clone().enumerate() {
+            let block = &self.params[j * len..(j + 1) * len];
+            let grad_block = &mut grad[local * len..(local + 1) * len];
+            let node_h1 = h1.as_ref().subcols(local * width, width);
+            let (output, hidden) = self.later_layers(block, node_h1);
+            let skip = intervened.map(|m| &m[j * rows..(j + 1) * rows]);
+            let target = x.col(j);
+            let mut delta = Mat::from_fn(rows, 1, |r, _| {
+                // an intervened entry: no error, no gradient
+                if skip.is_some_and(|s| s[r]) {
+                    0.0
+                } else {
+                    output[(r, 0)] - target[r]
                 }
+            });
+            let errors = delta.col_as_slice_mut(0);
+            sse += dot(errors, errors);
+            errors.iter_mut().for_each(|e| *e *= 2.0 * scale);
+            for (l, layer) in self.layers.iter().enumerate().skip(1).rev() {
+                let w = MatRef::from_column_major_slice(&block[layer.weights..layer.bias], layer.fan_in, layer.fan_out);
                 for k in 0..layer.fan_out {
-                    for i in 0..layer.fan_in {
-                        grad_w[k * layer.fan_in + i] = match a {
-                            Some(a) => q[(i, k)] * a[i],
-                            None => q[(i, k)],
-                        };
-                        if let Some(g) = grad_a.as_deref_mut() {
-                            g[i] += w[(i, k)] * q[(i, k)];
-                        }
-                    }
+                    grad_block[layer.bias + k] = sum(delta.col_as_slice(k));
                 }
-            } else {
-                let input = &hidden[l - 1];
-                let mut grad_w = Mat::<f64>::zeros(layer.fan_in, layer.fan_out);
-                matmul(grad_w.as_mut(), Accum::Replace, input.transpose(), delta.as_ref(), 1.0);
-                for k in 0..layer.fan_out {
-                    grad[layer.weights + k * layer.fan_in..layer.weights + (k + 1) * layer.fan_in]
-                        .copy_from_slice(grad_w.col_as_slice(k));
-                }
+                let input = if l == 1 { node_h1 } else { hidden[l - 2].as_ref() };
                 let mut previous = Mat::<f64>::zeros(rows, layer.fan_in);
-                matmul(previous.as_mut(), Accum::Replace, delta.as_ref(), w.transpose(), 1.0);
+                if layer.fan_out == 1 {
+                    // ∂w_k = input_kᵀδ and δ_prev_k = w_k δ: vector loops instead of thin products
+                    let d_out = delta.col_as_slice(0);
+                    for k in 0..layer.fan_in {
+                        let unit = column(input, k);
+                        grad_block[layer.weights + k] = dot(unit, d_out);
+                        let w_k = w[(k, 0)];
+                        previous.col_as_slice_mut(k).iter_mut().zip(d_out).for_each(|(p, &g)| *p = w_k * g);
+                    }
+                } else {
+                    let mut grad_w = Mat::<f64>::zeros(layer.fan_in, layer.fan_out);
+                    matmul(grad_w.as_mut(), Accum::Replace, input.transpose(), delta.as_ref(), 1.0);
+                    for k in 0..layer.fan_out {
+                        grad_block[layer.weights + k * layer.fan_in..layer.weights + (k + 1) * layer.fan_in]
+                            .copy_from_slice(grad_w.col_as_slice(k));
+                    }
+                    matmul(previous.as_mut(), Accum::Replace, delta.as_ref(), w.transpose(), 1.0);
+                }
                 for k in 0..layer.fan_in {
-                    self.backprop_activation(previous.col_as_slice_mut(k), input.col_as_slice(k));
+                    self.backprop_activation(previous.col_as_slice_mut(k), column(input, k));
                 }
                 delta = previous;
+            }
+            for k in 0..width {
+                let column = delta.col_as_slice(k);
+                grad_block[first.bias + k] = sum(column);
+                delta_first.col_as_slice_mut(local * width + k).copy_from_slice(column);
+            }
+        }
+        // Q = Xᵀδ for every node at once; ∂W₀ = diag(a)Q, ∂a_i = Σ_k W₀[i,k] Q[i,k]
+        let mut q = Mat::<f64>::zeros(d, nodes.len() * width);
+        matmul(q.as_mut(), Accum::Replace, x.transpose(), delta_first.as_ref(), 1.0);
+        for (local, j) in nodes.enumerate() {
+            let block = &self.params[j * len..(j + 1) * len];
+            let grad_w = &mut grad[local * len + first.weights..local * len + first.bias];
+            let grad_column = &mut grad_a[local * d..(local + 1) * d];
+            grad_column.iter_mut().for_each(|v| *v = 0.0);
+            for k in 0..width {
+                let q_k = q.col_as_slice(local * width + k);
+                for i in 0..d {
+                    let w = block[first.weights + k * d + i];
+                    grad_w[k * d + i] = a.map_or(q_k[i], |a| q_k[i] * a[j * d + i]);
+                    grad_column[i] += w * q_k[i];
+                }
             }
         }
         sse
@@ -458,11 +516,22 @@ impl Mlp {
             matmul(out.as_mut(), Accum::Add, x, coefficients.as_ref(), 1.0);
             return out;
         }
-        let columns: Vec<Mat<f64>> = (0..d)
+        let width = self.layers[0].fan_out;
+        let groups: Vec<Vec<Mat<f64>>> = (0..d.div_ceil(GROUP))
             .into_par_iter()
-            .map(|j| self.forward_node(&self.params[j * len..(j + 1) * len], x, a.map(|a| &a[j * d..(j + 1) * d])).0)
+            .map(|g| {
+                let nodes = g * GROUP..((g + 1) * GROUP).min(d);
+                let h1 = self.first_layer(nodes.clone(), x, a);
+                nodes
+                    .enumerate()
+                    .map(|(local, j)| {
+                        let block = &self.params[j * len..(j + 1) * len];
+                        self.later_layers(block, h1.as_ref().subcols(local * width, width)).0
+                    })
+                    .collect()
+            })
             .collect();
-        Mat::from_fn(x.nrows(), d, |r, j| columns[j][(r, 0)])
+        Mat::from_fn(x.nrows(), d, |r, j| groups[j / GROUP][j % GROUP][(r, 0)])
     }
 
     /// Sum of squared errors of [`predict`](Self::predict) against `x`, leaving out the entries

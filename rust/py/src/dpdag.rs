@@ -1,7 +1,7 @@
 //! A fitted DP-DAG model after the fit: DAG samples from its distribution, which travels as the
 //! arrays the fit returned (θ, Φ).
 
-use crate::convert::{mask_from, mat_from, to_numpy};
+use crate::convert::{mask_from, mat_from};
 use crate::errors::Error;
 use acyclic_core::learners::dpdag::distribution::DagDistribution;
 use acyclic_core::CoreError;

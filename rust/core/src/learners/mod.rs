@@ -9,6 +9,7 @@
 
 pub mod cosmo;
 pub mod dagma;
+pub mod dagma_mlp;
 pub mod dpdag;
 mod fitted;
 pub mod mlp_problem;

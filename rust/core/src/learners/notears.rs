@@ -30,6 +30,10 @@ use smart_default::SmartDefault;
 #[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// L1 weight λ1 ≥ 0; "auto": 0.1 linear (the linear reference's), 0.01 MLP (the
+    /// nonlinear reference's example).
+    #[default(Auto::Auto)]
+    pub lambda1: Auto<f64>,
     /// Linear W (default) or one MLP per node ([`super::notears_mlp`]).
     #[default(Mechanism::Linear)]
     pub mechanism: Mechanism,
@@ -37,10 +41,6 @@ pub struct Config {
     #[serde(deserialize_with = "one_or_many")]
     #[default(_code = "vec![10]")]
     pub hidden: Vec<usize>,
-    /// L1 weight λ1 ≥ 0; "auto": 0.1 linear (the linear reference's), 0.01 MLP (the
-    /// nonlinear reference's example).
-    #[default(Auto::Auto)]
-    pub lambda1: Auto<f64>,
     /// L2 weight λ2 ≥ 0 on the MLP weights; "auto": 0.01 (the nonlinear reference's example).
     /// The linear mechanism has no L2 term ("auto" or 0 only).
     #[default(Auto::Auto)]
