@@ -46,7 +46,10 @@
 use crate::constraints::{DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, Mask};
-use crate::learners::params::{check_count, check_number, MAX_COUNT};
+use crate::canonical::Permutation;
+use crate::learners::mlp_problem::restored_mechanism;
+use crate::learners::params::{check_count, check_number, one_or_many, MAX_COUNT};
+use crate::mlp::{check_hidden, Mechanism, MAX_WIDTH};
 use crate::learners::{Auto, Data, Fitted, Learner, Prior, Value};
 use crate::linalg::gather_rows;
 use crate::matmul::matmul;
@@ -65,6 +68,7 @@ use refit::{refit, zero_is_optimal, Entry, Statistics};
 use serde::{Deserialize, Serialize};
 use smart_default::SmartDefault;
 
+mod nonlinear;
 mod refit;
 
 /// Settings of [`fit`]; the defaults are the middle of the authors' search ranges for linear data,
@@ -72,6 +76,14 @@ mod refit;
 #[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// Linear W (default) or one sigmoid MLP per node whose first layer is masked by S (the
+    /// reference's `PriorityNonLinearSCM`, [`nonlinear`]).
+    #[default(Mechanism::Linear)]
+    pub mechanism: Mechanism,
+    /// Hidden-layer widths of each node's MLP (mechanism "mlp"; default [10], the reference's).
+    #[serde(deserialize_with = "one_or_many")]
+    #[default(_code = "vec![10]")]
+    pub hidden: Vec<usize>,
     /// λ1: L1 weight on W.
     #[default(5e-4)]
     pub lambda1: f64,
@@ -106,8 +118,8 @@ pub struct Config {
     pub tol: f64,
     /// After the epochs, fix the orientation and fit W to the t → 0 objective (see the
     /// [module docs](crate::learners::cosmo)).
-    #[default(true)]
-    pub refit: bool,
+    #[default(Auto::Auto)]
+    pub refit: Auto<bool>,
     /// |A_ij| at or below this is dropped from the final graph.
     #[default(0.3)]
     pub w_threshold: f64,
@@ -116,6 +128,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether the fit ends with the refit ("auto": for the linear mechanism).
+    pub fn refits(&self) -> bool {
+        self.refit.resolve(|| self.mechanism == Mechanism::Linear)
+    }
+
     /// The learning rate for d variables.
     pub fn learning_rate(&self, d: usize) -> f64 {
         self.lr.resolve(|| if d <= 30 { 1e-2 } else { 5e-3 })
@@ -142,10 +159,27 @@ impl Learner for Config {
             check_number("lr", lr, 0.0, true)?;
         }
         check_count("batch_size", self.batch_size, 1, MAX_COUNT)?;
-        check_count("max_iter", self.max_iter, 1, MAX_COUNT)
+        check_count("max_iter", self.max_iter, 1, MAX_COUNT)?;
+        if self.mechanism == Mechanism::Mlp {
+            if self.hidden.is_empty() {
+                return Err(CoreError::InvalidParameter(format!(
+                    "hidden must be a non-empty sequence of layer widths in [1, {MAX_WIDTH}] for mechanism='mlp', got []"
+                )));
+            }
+            check_hidden(&self.hidden)?;
+            if self.refit == Auto::Value(true) {
+                return Err(CoreError::InvalidParameter(
+                    "refit=True needs mechanism='linear' (the refit solves least-squares weights)".into(),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        if self.mechanism == Mechanism::Mlp {
+            return nonlinear::fit(data, self, prior, progress);
+        }
         let x = data.x;
         let fit = fit_interventional(x, data.intervened, self, prior, progress)?;
         let last = fit.last_error;
@@ -165,6 +199,13 @@ impl Learner for Config {
             .with("diverged", fit.diverged)
             .with("n_refit_rounds", fit.refit_rounds)
             .with("refit_time", fit.refit_seconds))
+    }
+
+    fn restore_extra(&self, name: &str, value: Value, perm: &Permutation) -> Result<Value> {
+        match (name, value) {
+            ("mechanism_params", Value::Floats(params)) => restored_mechanism(&self.hidden, params, perm),
+            (_, value) => Ok(value),
+        }
     }
 }
 
@@ -211,7 +252,7 @@ pub fn temperature(config: &Config, e: usize, epochs: usize) -> f64 {
 }
 
 /// The settings' checks ([`Learner::validate`]) and a non-empty X.
-fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
+pub(super) fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
     config.validate()?;
     if n == 0 || d == 0 {
         return Err(CoreError::InvalidInput("X must have at least one row and one column".into()));
@@ -246,33 +287,38 @@ impl Model {
     /// at d = 1000 otherwise. When the priorities spread so wide that a factor could overflow,
     /// every entry takes its own (stable) sigmoid.
     fn orientation_into(&self, shift: f64, t: f64, s: &mut [f64], a: Option<&mut [f64]>) {
-        let (d, p, w) = (self.d, self.priorities(), self.weights());
-        let (low, high) = p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-        let c = 0.5 * (low + high);
-        let factored = (0.5 * (high - low) + shift) / t < 600.0;
-        let b: Vec<f64> = p.iter().map(|&pi| libm::exp((pi - c) / t)).collect();
-        let column_of = |j: usize, column: &mut [f64]| {
-            if factored {
-                let a = libm::exp(-(p[j] - c - shift) / t);
-                logistic_column(a, &b, column);
-            } else {
-                column.iter_mut().zip(p).for_each(|(x, &pi)| *x = sigmoid((p[j] - pi - shift) / t));
-            }
-            column[j] = 0.0;
-        };
-        match a {
-            None => par_columns(s, d, column_of),
-            Some(a) => {
-                s.par_chunks_mut(d.max(1)).zip(a.par_chunks_mut(d.max(1))).enumerate().for_each(|(j, (sc, ac))| {
-                    column_of(j, sc);
-                    product_into(&w[j * d..(j + 1) * d], sc, ac);
-                })
-            }
-        }
+        orientation_into(self.priorities(), Some(self.weights()), shift, t, s, a)
     }
 }
 
-/// Buffers of one step, reused across steps (d×d buffers of 8 MB at d = 1000).
+/// The smooth orientation S_ij = σ((p_j − p_i − ε)/t) (S_ii = 0) of priorities `p` into `s`
+/// (column-major d×d), and A = W∘S into `a` when given (with `w`).
+pub(super) fn orientation_into(p: &[f64], w: Option<&[f64]>, shift: f64, t: f64, s: &mut [f64], a: Option<&mut [f64]>) {
+    let d = p.len();
+    let (low, high) = p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let c = 0.5 * (low + high);
+    let factored = (0.5 * (high - low) + shift) / t < 600.0;
+    let b: Vec<f64> = p.iter().map(|&pi| libm::exp((pi - c) / t)).collect();
+    let column_of = |j: usize, column: &mut [f64]| {
+        if factored {
+            let a = libm::exp(-(p[j] - c - shift) / t);
+            logistic_column(a, &b, column);
+        } else {
+            column.iter_mut().zip(p).for_each(|(x, &pi)| *x = sigmoid((p[j] - pi - shift) / t));
+        }
+        column[j] = 0.0;
+    };
+    match (a, w) {
+        (Some(a), Some(w)) => {
+            s.par_chunks_mut(d.max(1)).zip(a.par_chunks_mut(d.max(1))).enumerate().for_each(|(j, (sc, ac))| {
+                column_of(j, sc);
+                product_into(&w[j * d..(j + 1) * d], sc, ac);
+            })
+        }
+        _ => par_columns(s, d, column_of),
+    }
+}
+
 struct Workspace {
     s: Vec<f64>,
     a: Vec<f64>,
@@ -405,7 +451,7 @@ fn regularisers(model: &Model, config: &Config) -> f64 {
 }
 
 /// Pushes priorities apart along required edges: p_j ≥ p_i + 2ε, in topological order.
-fn order_required(priorities: &mut [f64], required: &[(usize, usize)], shift: f64) {
+pub(super) fn order_required(priorities: &mut [f64], required: &[(usize, usize)], shift: f64) {
     for &(i, j) in required {
         if priorities[j] < priorities[i] + 2.0 * shift {
             priorities[j] = priorities[i] + 2.0 * shift;
@@ -415,7 +461,7 @@ fn order_required(priorities: &mut [f64], required: &[(usize, usize)], shift: f6
 
 /// Required edges sorted so that every edge comes after the edges into its tail, or an error
 /// when they form a cycle.
-fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec<(usize, usize)>> {
+pub(super) fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec<(usize, usize)>> {
     let Some(mask) = required else {
         return Ok(Vec::new());
     };
@@ -540,8 +586,8 @@ pub fn fit_interventional(
         .filter(|&k| model.free[k] != 0.0 && (is_required(k % d, k / d) || p[k / d] - p[k % d] > config.shift))
         .collect();
     let started = std::time::Instant::now();
-    let statistics = if config.refit { Some(Statistics::new(x, intervened)?) } else { None };
-    let (raw_weights, converged, refit_rounds) = if config.refit {
+    let statistics = if config.refits() { Some(Statistics::new(x, intervened)?) } else { None };
+    let (raw_weights, converged, refit_rounds) = if config.refits() {
         let entries: Vec<Entry> = allowed
             .iter()
             .map(|&k| Entry { row: k % d, column: k / d, l1: model.l1[k], penalised: !is_required(k % d, k / d) })
@@ -562,7 +608,7 @@ pub fn fit_interventional(
             weights[(i, j)] = raw_weights[(i, j)];
         }
     }
-    let refit_seconds = if config.refit { started.elapsed().as_secs_f64() } else { 0.0 };
+    let refit_seconds = if config.refits() { started.elapsed().as_secs_f64() } else { 0.0 };
     // The error of W = 0 (predicting every column by its mean): a last epoch's error above it means
     // the minibatch steps diverged (lr too large), whatever the refit makes of the orientation.
     // Unless the penalties make W = 0 (the required edges fitted alone) the minimiser for every
@@ -623,9 +669,11 @@ mod tests {
             batch_size: 16,
             max_iter: 50,
             tol: 1e-2,
-            refit: true,
+            refit: Auto::Value(true),
             w_threshold: 0.3,
             seed: 0,
+            mechanism: Mechanism::Linear,
+            hidden: vec![10],
         }
     }
 
@@ -811,7 +859,7 @@ mod tests {
         let with = fit(x.as_ref(), &Config { max_iter: 100, ..config() }, &Prior::default(), &mut Silent).unwrap();
         assert!(with.converged && with.refit_rounds >= 1 && is_dag(with.weights.as_ref()));
         let without =
-            fit(x.as_ref(), &Config { max_iter: 100, refit: false, ..config() }, &Prior::default(), &mut Silent)
+            fit(x.as_ref(), &Config { max_iter: 100, refit: Auto::Value(false), ..config() }, &Prior::default(), &mut Silent)
                 .unwrap();
         assert_eq!(without.refit_rounds, 0);
         assert!(is_dag(without.weights.as_ref()));
