@@ -14,7 +14,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().expect("integers: d n hidden")).collect();
-    let (d, n, hidden) = (args.first().copied().unwrap_or(20), args.get(1).copied().unwrap_or(1000), args.get(2).copied().unwrap_or(10));
+    let (d, n, hidden) =
+        (args.first().copied().unwrap_or(20), args.get(1).copied().unwrap_or(1000), args.get(2).copied().unwrap_or(10));
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     let x = Mat::from_fn(n, d, |_, _| rng.random_range(-1.0..1.0));
     let mlp = Mlp::new(d, &[hidden], Activation::Sigmoid, &mut rng).unwrap();

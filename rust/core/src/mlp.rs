@@ -28,8 +28,8 @@ use crate::vector::{axpy, dot, sum};
 use faer::{Accum, Mat, MatRef};
 use rand::Rng;
 use rayon::prelude::*;
-use std::ops::Range;
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 
 /// Nodes per group of the forward and backward passes: one product per group for the first
 /// layer, groups in parallel. Fixed, so that results do not depend on the number of threads.
@@ -643,7 +643,10 @@ mod tests {
             let numeric = scale
                 * (plus.squared_error(x.as_ref(), a, intervened) - minus.squared_error(x.as_ref(), a, intervened))
                 / (2.0 * h);
-            assert!((numeric - analytic).abs() < 1e-6 * (1.0 + numeric.abs()), "param {k} ({activation:?}, scaled {scaled}): {numeric} vs {analytic}");
+            assert!(
+                (numeric - analytic).abs() < 1e-6 * (1.0 + numeric.abs()),
+                "param {k} ({activation:?}, scaled {scaled}): {numeric} vs {analytic}"
+            );
         }
         if !scaled {
             return;

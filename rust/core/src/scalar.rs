@@ -26,11 +26,12 @@ pub fn softplus(z: f64) -> f64 {
 /// set gives the same bits.
 #[inline(always)]
 pub fn exp_branchless(x: f64) -> f64 {
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1; // low 21 bits zero: k·LN2_HI is exact
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    // ln 2 = LN2_HI + LN2_LO (fdlibm's split); LN2_HI's low 21 bits are zero, so k·LN2_HI is exact
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
     const INV_LN2: f64 = core::f64::consts::LOG2_E;
     const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5·2⁵²: adding it rounds to an integer
-    // 1/m! for m = 13, 12, …, 2
+                                                // 1/m! for m = 13, 12, …, 2
     const INV_FACTORIALS: [f64; 12] = [
         1.0 / 6_227_020_800.0,
         1.0 / 479_001_600.0,

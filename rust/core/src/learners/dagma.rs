@@ -26,17 +26,17 @@
 //! Adam, lr halved) as in the reference.
 
 use crate::acyclicity::Penalty;
+use crate::canonical::Permutation;
 use crate::constraints::{DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold};
-use crate::canonical::Permutation;
 use crate::learners::dagma_mlp;
 use crate::learners::mlp_problem::restored_mechanism;
 use crate::learners::params::{auto_one_or_many, check_count, check_number, one_or_many, Auto, MAX_COUNT};
 use crate::learners::Value;
-use crate::mlp::{check_hidden, Mechanism, MAX_WIDTH};
 use crate::learners::{Data, Fitted, Learner, Prior};
 use crate::loss::{Loss, LossType};
+use crate::mlp::{check_hidden, Mechanism, MAX_WIDTH};
 use crate::optim::adam::Adam;
 use crate::optim::lbfgs;
 use crate::optim::owlqn::minimize_l1;

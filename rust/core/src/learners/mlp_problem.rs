@@ -13,8 +13,8 @@
 //! 0 where W_ij = 0 (then every θ into it is 0).
 
 use crate::acyclicity::Penalty;
-use crate::error::{CoreError, Result};
 use crate::canonical::Permutation;
+use crate::error::{CoreError, Result};
 use crate::learners::{Data, Prior, Value};
 use crate::mlp::{Activation, Mlp, ParamKind};
 use faer::{Mat, MatRef};
@@ -203,7 +203,11 @@ mod tests {
                     - problem.acyclicity(&minus, &penalty, None).unwrap())
                     / (2.0 * step);
                 let expected = if problem.free[p] { numeric } else { grad[p] };
-                assert!((expected - grad[p]).abs() < 1e-6 * (1.0 + numeric.abs()), "{kind:?} {p}: {numeric} vs {}", grad[p]);
+                assert!(
+                    (expected - grad[p]).abs() < 1e-6 * (1.0 + numeric.abs()),
+                    "{kind:?} {p}: {numeric} vs {}",
+                    grad[p]
+                );
             }
         }
     }

@@ -8,16 +8,16 @@
 //! are not variables at all.
 
 use crate::acyclicity::{Penalty, PenaltyKind};
+use crate::canonical::Permutation;
 use crate::constraints::Variables;
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold};
-use crate::canonical::Permutation;
 use crate::learners::mlp_problem::restored_mechanism;
 use crate::learners::notears_mlp;
 use crate::learners::params::{check_count, check_number, one_or_many, Auto};
 use crate::learners::{Data, Fitted, Learner, Prior, Value};
-use crate::mlp::{check_hidden, Mechanism, MAX_WIDTH};
 use crate::loss::{Loss, LossType};
+use crate::mlp::{check_hidden, Mechanism, MAX_WIDTH};
 use crate::optim::augmented_lagrangian::{self, Schedule, Solved};
 use crate::optim::lbfgs;
 use crate::optim::owlqn::minimize_l1;

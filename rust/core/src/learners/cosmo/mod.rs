@@ -43,16 +43,16 @@
 //! edge i → j the priorities are pushed apart after every step (p_j ≥ p_i + 2ε, in the required
 //! edges' topological order) and the edge is kept whatever its weight.
 
+use crate::canonical::Permutation;
 use crate::constraints::{DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, Mask};
-use crate::canonical::Permutation;
 use crate::learners::mlp_problem::restored_mechanism;
 use crate::learners::params::{check_count, check_number, one_or_many, MAX_COUNT};
-use crate::mlp::{check_hidden, Mechanism, MAX_WIDTH};
 use crate::learners::{Auto, Data, Fitted, Learner, Prior, Value};
 use crate::linalg::gather_rows;
 use crate::matmul::matmul;
+use crate::mlp::{check_hidden, Mechanism, MAX_WIDTH};
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
 use crate::regression::{gather_mask_rows, node_means};
@@ -858,9 +858,13 @@ mod tests {
         let x = data(500, 5, 7);
         let with = fit(x.as_ref(), &Config { max_iter: 100, ..config() }, &Prior::default(), &mut Silent).unwrap();
         assert!(with.converged && with.refit_rounds >= 1 && is_dag(with.weights.as_ref()));
-        let without =
-            fit(x.as_ref(), &Config { max_iter: 100, refit: Auto::Value(false), ..config() }, &Prior::default(), &mut Silent)
-                .unwrap();
+        let without = fit(
+            x.as_ref(),
+            &Config { max_iter: 100, refit: Auto::Value(false), ..config() },
+            &Prior::default(),
+            &mut Silent,
+        )
+        .unwrap();
         assert_eq!(without.refit_rounds, 0);
         assert!(is_dag(without.weights.as_ref()));
     }

@@ -76,7 +76,8 @@ pub fn fit(data: &Data<'_>, config: &Config, prior: &Prior, progress: &mut dyn P
             problem.mlp.params.copy_from_slice(params);
             let scale = 1.0 / (chunk.len() * d) as f64;
             let (grad_params, grad_p) = grad.split_at_mut(n_params);
-            let sse = problem.mlp.squared_error_grad(xb.as_ref(), Some(&s), mask, scale, grad_params, Some(&mut grad_s));
+            let sse =
+                problem.mlp.squared_error_grad(xb.as_ref(), Some(&s), mask, scale, grad_params, Some(&mut grad_s));
             let mse = scale * sse;
             if !mse.is_finite() {
                 return Err(CoreError::NonFinite(format!(
@@ -117,9 +118,7 @@ pub fn fit(data: &Data<'_>, config: &Config, prior: &Prior, progress: &mut dyn P
         for i in 0..d {
             let forbidden = i == j || prior.forbidden.as_ref().is_some_and(|m| m[i * d + j]);
             let forward = p[j] - p[i] > config.shift;
-            if !forbidden
-                && (is_required(i, j) || (forward && raw_weights[(i, j)].abs() > config.w_threshold))
-            {
+            if !forbidden && (is_required(i, j) || (forward && raw_weights[(i, j)].abs() > config.w_threshold)) {
                 weights[(i, j)] = raw_weights[(i, j)];
             }
         }
@@ -156,7 +155,13 @@ pub fn fit(data: &Data<'_>, config: &Config, prior: &Prior, progress: &mut dyn P
 }
 
 /// Adds the gradients of λ1‖θ¹‖₁ (sign, 0 at 0) + λ2‖θ¹‖_F to `grad` and zeroes the fixed entries.
-fn regulariser_grads(problem: &MlpProblem<'_>, params: &[f64], first_layer: &[bool], config: &Config, grad: &mut [f64]) {
+fn regulariser_grads(
+    problem: &MlpProblem<'_>,
+    params: &[f64],
+    first_layer: &[bool],
+    config: &Config,
+    grad: &mut [f64],
+) {
     let norm = first_layer.iter().zip(params).filter(|(f, _)| **f).map(|(_, v)| v * v).sum::<f64>().sqrt();
     let ridge = if norm > 0.0 { config.lambda2 / norm } else { 0.0 };
     for k in 0..params.len() {
@@ -194,8 +199,8 @@ fn regularisers(problem: &MlpProblem<'_>, theta: &[f64], first_layer: &[bool], c
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::tests::{config, data};
+    use super::*;
     use crate::learners::Auto;
     use crate::mlp::Mechanism;
     use rand::Rng;

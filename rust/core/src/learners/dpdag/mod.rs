@@ -28,17 +28,17 @@ pub mod refit;
 use crate::canonical::Permutation;
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;
+use crate::learners::mlp_problem::restored_mechanism;
 use crate::learners::params::{check_count, check_number, check_probability, one_or_many, MAX_COUNT};
 use crate::learners::{Auto, Data, Fitted, Learner, Prior, Value};
 use crate::linalg::gather_rows;
+use crate::mlp::{Activation, Mlp};
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
 use crate::regression::gather_mask_rows;
 use distribution::DagDistribution;
 use edges::{bernoulli_kl, bernoulli_kl_gradient};
 use faer::{Mat, MatRef};
-use crate::learners::mlp_problem::restored_mechanism;
-use crate::mlp::{Activation, Mlp};
 use ordering::Relaxation;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -375,7 +375,14 @@ fn loss_grad(
     let mask = order.mask(relaxation);
     let a: Vec<f64> = edges.values.iter().zip(&mask).map(|(u, b)| u * b).collect();
     let scale = 1.0 / (xb.nrows() * d) as f64;
-    let sse = model.mechanism.squared_error_grad(xb, Some(&a), intervened, scale, &mut step.grad_mech, Some(&mut step.grad_a));
+    let sse = model.mechanism.squared_error_grad(
+        xb,
+        Some(&a),
+        intervened,
+        scale,
+        &mut step.grad_mech,
+        Some(&mut step.grad_a),
+    );
     // A = U ∘ B: ∂L/∂U = G ∘ B, ∂L/∂B = G ∘ U
     let grad_u: Vec<f64> = step.grad_a.iter().zip(&mask).map(|(g, b)| g * b).collect();
     let grad_b: Vec<f64> = step.grad_a.iter().zip(&edges.values).map(|(g, u)| g * u).collect();
