@@ -65,8 +65,10 @@ class DAGMA(MLPMechanismMixin, LinearSEMLearner):
     lr : float or "auto", default="auto"
         Adam's learning rate (``solver="hybrid"`` or ``"adam"``; halved when a step leaves the
         domain); "auto": 3e-4 linear, 2e-4 MLP.
-    solver : {"hybrid", "adam", "lbfgs"}, default="hybrid"
-        Inner solver of each stage.
+    solver : {"auto", "hybrid", "adam", "lbfgs"}, default="auto"
+        Inner solver of each stage; "auto": ``"hybrid"`` for the linear mechanism, ``"lbfgs"``
+        for ``mechanism="mlp"`` (on simulated mim and mlp data, ER2, it reached the Adam path's
+        SHD or lower in 4–40× fewer evaluations; benchmarks/RESULTS.md, "Nonlinear learners").
 
         - ``"adam"``: the reference code's Adam on the L1 subgradient (β = (0.99, 0.999)),
           stopping when the objective changes by less than 1e-6 relative over 1000 iterations.
@@ -143,7 +145,7 @@ class DAGMA(MLPMechanismMixin, LinearSEMLearner):
         warm_iter="auto",
         max_iter="auto",
         lr="auto",
-        solver="hybrid",
+        solver="auto",
         hybrid_tol=1e-4,
         h_tol=1e-6,
         standardize=False,

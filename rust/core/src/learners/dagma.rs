@@ -54,8 +54,10 @@ pub enum InnerSolver {
     /// Adam on the subgradient (the reference code's solver).
     Adam,
     /// Adam until its relative objective change per checkpoint falls to `hybrid_tol`, then
-    /// OWL-QN from there to convergence (the default).
+    /// OWL-QN from there to convergence (the linear default).
     Hybrid,
+    /// Hybrid for the linear mechanism, Lbfgs for the MLP one ([`Config::path`]).
+    Auto,
 }
 
 /// Settings of [`fit`]; defaults are those of the reference package (PyPI `dagma` 1.1.1).
@@ -125,7 +127,7 @@ pub struct Config {
     #[default(1e-6)]
     pub h_tol: f64,
     /// Inner solver (default Hybrid: the reference's Adam path, finished by OWL-QN).
-    #[default(InnerSolver::Hybrid)]
+    #[default(InnerSolver::Auto)]
     pub solver: InnerSolver,
 }
 
@@ -236,6 +238,8 @@ pub struct Path {
     pub max_iter: usize,
     /// Adam's learning rate.
     pub lr: f64,
+    /// The inner solver ("auto" resolved: hybrid linear, lbfgs MLP).
+    pub solver: InnerSolver,
 }
 
 impl Config {
@@ -253,6 +257,11 @@ impl Config {
             warm_iter: self.warm_iter.resolve(|| count(30_000, 50_000)),
             max_iter: self.max_iter.resolve(|| count(60_000, 80_000)),
             lr: self.lr.resolve(|| pick(3e-4, 2e-4)),
+            solver: match self.solver {
+                InnerSolver::Auto if mlp => InnerSolver::Lbfgs,
+                InnerSolver::Auto => InnerSolver::Hybrid,
+                chosen => chosen,
+            },
         }
     }
 }
@@ -446,14 +455,14 @@ pub fn fit(loss: &Loss, config: &Config, prior: &Prior, progress: &mut dyn Progr
                 lr *= 0.5;
                 continue;
             }
-            let solved = match config.solver {
+            let solved = match path.solver {
                 InnerSolver::Lbfgs => Some(stage_owlqn(loss, &layout, &w, mu, s, iterations, progress)?),
-                InnerSolver::Adam | InnerSolver::Hybrid => {
-                    let tol = if config.solver == InnerSolver::Adam { config.tol } else { config.hybrid_tol };
+                InnerSolver::Adam | InnerSolver::Hybrid | InnerSolver::Auto => {
+                    let tol = if path.solver == InnerSolver::Adam { config.tol } else { config.hybrid_tol };
                     // `buffer` holds W, filled for the domain test above.
                     match stage_adam(loss, &weights, &buffer, mu, s, iterations, lr, tol, config, progress)? {
                         None => None,
-                        Some((dense, objective, evals, iters)) if config.solver == InnerSolver::Adam => {
+                        Some((dense, objective, evals, iters)) if path.solver == InnerSolver::Adam => {
                             Some((gather(&dense), objective, evals, iters))
                         }
                         Some((dense, _, evals, iters)) => {
