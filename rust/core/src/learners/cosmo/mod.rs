@@ -84,26 +84,26 @@ pub struct Config {
     #[serde(deserialize_with = "one_or_many")]
     #[default(_code = "vec![10]")]
     pub hidden: Vec<usize>,
-    /// λ1: L1 weight on W.
-    #[default(5e-4)]
-    pub lambda1: f64,
-    /// λ2: weight of ‖W‖_F.
-    #[default(2e-3)]
-    pub lambda2: f64,
-    /// λp: weight of ‖p‖₂.
-    #[default(2e-3)]
-    pub lambda_p: f64,
-    /// ε > 0: the priority gap an arc needs.
-    #[default(6e-3)]
-    pub shift: f64,
+    /// λ1: L1 weight on W; "auto": 5e-4 linear, 9.7e-4 MLP.
+    #[default(Auto::Auto)]
+    pub lambda1: Auto<f64>,
+    /// λ2: weight of ‖W‖_F; "auto": 2e-3 linear, 1.6e-3 MLP.
+    #[default(Auto::Auto)]
+    pub lambda2: Auto<f64>,
+    /// λp: weight of ‖p‖₂; "auto": 2e-3 linear, 1.8e-3 MLP.
+    #[default(Auto::Auto)]
+    pub lambda_p: Auto<f64>,
+    /// ε > 0: the priority gap an arc needs; "auto": 6e-3 linear, 1.9e-2 MLP.
+    #[default(Auto::Auto)]
+    pub shift: Auto<f64>,
     /// Temperature of the first epoch.
     #[default(0.45)]
     pub t_start: f64,
-    /// Temperature of the last epoch.
-    #[default(1e-3)]
-    pub t_end: f64,
-    /// Adam's learning rate; "auto": 1e-2 up to d = 30 variables, 5e-3 above (chosen on raw
-    /// ER2/ER4 simulations at d = 20–100).
+    /// Temperature of the last epoch; "auto": 1e-3 linear, 7.4e-4 MLP.
+    #[default(Auto::Auto)]
+    pub t_end: Auto<f64>,
+    /// Adam's learning rate; "auto": linear 1e-2 up to d = 30 variables, 5e-3 above (chosen on
+    /// raw ER2/ER4 simulations at d = 20–100); MLP 2.1e-3.
     #[default(Auto::Auto)]
     pub lr: Auto<f64>,
     /// Rows per minibatch.
@@ -117,7 +117,7 @@ pub struct Config {
     #[default(1e-2)]
     pub tol: f64,
     /// After the epochs, fix the orientation and fit W to the t → 0 objective (see the
-    /// [module docs](crate::learners::cosmo)).
+    /// [module docs](crate::learners::cosmo)); "auto": for the linear mechanism.
     #[default(Auto::Auto)]
     pub refit: Auto<bool>,
     /// |A_ij| at or below this is dropped from the final graph.
@@ -127,21 +127,83 @@ pub struct Config {
     pub seed: u64,
 }
 
-impl Config {
-    /// Whether the fit ends with the refit ("auto": for the linear mechanism).
-    pub fn refits(&self) -> bool {
-        self.refit.resolve(|| self.mechanism == Mechanism::Linear)
-    }
+/// [`Config`] with its "auto" values resolved for the mechanism: the settings of [`fit`]. The
+/// linear values are the middle of the authors' search ranges (lr and t_end as measured on raw
+/// ER2/ER4 simulations); the MLP values are the configuration the authors published for their
+/// nonlinear model (`validation/n1000_d20_ER4_mlp_cosmo_nl.csv` of rmassidda/cosmo, to two
+/// significant digits).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Linear W or MLPs.
+    pub mechanism: Mechanism,
+    /// Hidden-layer widths (MLP).
+    pub hidden: Vec<usize>,
+    /// λ1: L1 weight on W (the first-layer weights of the MLPs).
+    pub lambda1: f64,
+    /// λ2: weight of ‖W‖_F.
+    pub lambda2: f64,
+    /// λp: weight of ‖p‖₂.
+    pub lambda_p: f64,
+    /// ε > 0: the priority gap an arc needs.
+    pub shift: f64,
+    /// Temperature of the first epoch.
+    pub t_start: f64,
+    /// Temperature of the last epoch.
+    pub t_end: f64,
+    /// Adam's learning rate ("auto" resolved per d by [`Settings::learning_rate`]).
+    pub lr: Auto<f64>,
+    /// Rows per minibatch.
+    pub batch_size: usize,
+    /// Epochs.
+    pub max_iter: usize,
+    /// Relative change of the epoch loss for `converged` without the refit.
+    pub tol: f64,
+    /// Whether the fit ends with the refit.
+    pub refit: bool,
+    /// |A_ij| at or below this is dropped from the final graph.
+    pub w_threshold: f64,
+    /// Seed of the initialisation and of the minibatch order.
+    pub seed: u64,
+}
 
+impl Default for Settings {
+    fn default() -> Self {
+        Config::default().resolve()
+    }
+}
+
+impl Config {
+    /// The settings with "auto" resolved for the mechanism.
+    pub fn resolve(&self) -> Settings {
+        let mlp = self.mechanism == Mechanism::Mlp;
+        let pick = |linear: f64, nonlinear: f64| if mlp { nonlinear } else { linear };
+        Settings {
+            mechanism: self.mechanism,
+            hidden: self.hidden.clone(),
+            lambda1: self.lambda1.resolve(|| pick(5e-4, 9.7e-4)),
+            lambda2: self.lambda2.resolve(|| pick(2e-3, 1.6e-3)),
+            lambda_p: self.lambda_p.resolve(|| pick(2e-3, 1.8e-3)),
+            shift: self.shift.resolve(|| pick(6e-3, 1.9e-2)),
+            t_start: self.t_start,
+            t_end: self.t_end.resolve(|| pick(1e-3, 7.4e-4)),
+            lr: if mlp { Auto::Value(self.lr.resolve(|| 2.1e-3)) } else { self.lr },
+            batch_size: self.batch_size,
+            max_iter: self.max_iter,
+            tol: self.tol,
+            refit: self.refit.resolve(|| !mlp),
+            w_threshold: self.w_threshold,
+            seed: self.seed,
+        }
+    }
+}
+
+impl Settings {
     /// The learning rate for d variables.
     pub fn learning_rate(&self, d: usize) -> f64 {
         self.lr.resolve(|| if d <= 30 { 1e-2 } else { 5e-3 })
     }
-}
 
-impl Learner for Config {
-    const NAME: &'static str = "cosmo";
-
+    /// Checks every setting; the message names the setting.
     fn validate(&self) -> Result<()> {
         for (name, value) in [
             ("lambda1", self.lambda1),
@@ -167,21 +229,32 @@ impl Learner for Config {
                 )));
             }
             check_hidden(&self.hidden)?;
-            if self.refit == Auto::Value(true) {
-                return Err(CoreError::InvalidParameter(
-                    "refit=True needs mechanism='linear' (the refit solves least-squares weights)".into(),
-                ));
-            }
         }
         Ok(())
     }
+}
+
+impl Learner for Config {
+    const NAME: &'static str = "cosmo";
+
+    fn validate(&self) -> Result<()> {
+        let settings = self.resolve();
+        if settings.mechanism == Mechanism::Mlp && self.refit == Auto::Value(true) {
+            return Err(CoreError::InvalidParameter(
+                "refit=True needs mechanism='linear' (the refit solves least-squares weights)".into(),
+            ));
+        }
+        settings.validate()
+    }
 
     fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        if self.mechanism == Mechanism::Mlp {
-            return nonlinear::fit(data, self, prior, progress);
+        Learner::validate(self)?;
+        let settings = self.resolve();
+        if settings.mechanism == Mechanism::Mlp {
+            return nonlinear::fit(data, &settings, prior, progress);
         }
         let x = data.x;
-        let fit = fit_interventional(x, data.intervened, self, prior, progress)?;
+        let fit = fit_interventional(x, data.intervened, &settings, prior, progress)?;
         let last = fit.last_error;
         let converged = fit.converged && !fit.diverged;
         let mut fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, converged, fit.history)?;
@@ -190,7 +263,7 @@ impl Learner for Config {
                 "COSMO's mean squared error ended at {last:.3e}, above the empty graph's ({:.3e}): the minibatch \
                  optimisation diverged and the graph is unreliable; lower lr (it was {})",
                 fit.empty_loss,
-                self.learning_rate(x.ncols())
+                settings.learning_rate(x.ncols())
             ));
         }
         Ok(fitted
@@ -198,7 +271,8 @@ impl Learner for Config {
             .with("n_steps", fit.n_steps)
             .with("diverged", fit.diverged)
             .with("n_refit_rounds", fit.refit_rounds)
-            .with("refit_time", fit.refit_seconds))
+            .with("refit_time", fit.refit_seconds)
+            .with("shift", settings.shift))
     }
 
     fn restore_extra(&self, name: &str, value: Value, perm: &Permutation) -> Result<Value> {
@@ -246,13 +320,13 @@ pub struct Fit {
 }
 
 /// The temperature of epoch `e` of `epochs` (cosine annealing from t_start to t_end).
-pub fn temperature(config: &Config, e: usize, epochs: usize) -> f64 {
+pub fn temperature(config: &Settings, e: usize, epochs: usize) -> f64 {
     let fraction = if epochs <= 1 { 1.0 } else { e as f64 / (epochs - 1) as f64 };
     config.t_end + 0.5 * (config.t_start - config.t_end) * (1.0 + libm::cos(std::f64::consts::PI * fraction))
 }
 
 /// The settings' checks ([`Learner::validate`]) and a non-empty X.
-pub(super) fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
+pub(super) fn validate(config: &Settings, n: usize, d: usize) -> Result<()> {
     config.validate()?;
     if n == 0 || d == 0 {
         return Err(CoreError::InvalidInput("X must have at least one row and one column".into()));
@@ -371,7 +445,7 @@ struct Masked<'a> {
 /// mean squared error (the regularisers' value: [`regularisers`]).
 fn loss_grad(
     model: &Model,
-    config: &Config,
+    config: &Settings,
     xb: MatRef<'_, f64>,
     masked: Option<&Masked<'_>>,
     t: f64,
@@ -444,7 +518,7 @@ fn loss_grad(
 }
 
 /// λ1‖W‖₁ + λ2‖W‖_F + λp‖p‖₂ (added to the mean minibatch error once per epoch, at its end).
-fn regularisers(model: &Model, config: &Config) -> f64 {
+fn regularisers(model: &Model, config: &Settings) -> f64 {
     let (w, p) = (model.weights(), model.priorities());
     let l1: f64 = model.l1.iter().zip(w).map(|(l, x)| l * x.abs()).sum();
     l1 + config.lambda2 * dot(w, w).sqrt() + config.lambda_p * dot(p, p).sqrt()
@@ -475,7 +549,7 @@ pub(super) fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec
 /// Errors: `InvalidParameter` for settings out of range or required edges that form a cycle;
 /// `InvalidInput` for an empty X or a prior that fails [`Prior::check`]; `NonFinite` when the
 /// loss leaves the float64 range (lower `lr`); `Cancelled`.
-pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dyn Progress) -> Result<Fit> {
+pub fn fit(x: MatRef<'_, f64>, config: &Settings, prior: &Prior, progress: &mut dyn Progress) -> Result<Fit> {
     fit_interventional(x, None, config, prior, progress)
 }
 
@@ -488,7 +562,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
 pub fn fit_interventional(
     x: MatRef<'_, f64>,
     intervened: Option<&Mask>,
-    config: &Config,
+    config: &Settings,
     prior: &Prior,
     progress: &mut dyn Progress,
 ) -> Result<Fit> {
@@ -586,8 +660,8 @@ pub fn fit_interventional(
         .filter(|&k| model.free[k] != 0.0 && (is_required(k % d, k / d) || p[k / d] - p[k % d] > config.shift))
         .collect();
     let started = std::time::Instant::now();
-    let statistics = if config.refits() { Some(Statistics::new(x, intervened)?) } else { None };
-    let (raw_weights, converged, refit_rounds) = if config.refits() {
+    let statistics = if config.refit { Some(Statistics::new(x, intervened)?) } else { None };
+    let (raw_weights, converged, refit_rounds) = if config.refit {
         let entries: Vec<Entry> = allowed
             .iter()
             .map(|&k| Entry { row: k % d, column: k / d, l1: model.l1[k], penalised: !is_required(k % d, k / d) })
@@ -608,7 +682,7 @@ pub fn fit_interventional(
             weights[(i, j)] = raw_weights[(i, j)];
         }
     }
-    let refit_seconds = if config.refits() { started.elapsed().as_secs_f64() } else { 0.0 };
+    let refit_seconds = if config.refit { started.elapsed().as_secs_f64() } else { 0.0 };
     // The error of W = 0 (predicting every column by its mean): a last epoch's error above it means
     // the minibatch steps diverged (lr too large), whatever the refit makes of the orientation.
     // Unless the penalties make W = 0 (the required edges fitted alone) the minimiser for every
@@ -657,8 +731,8 @@ mod tests {
     use crate::progress::Silent;
     use rand_distr::{Distribution, Normal};
 
-    pub(super) fn config() -> Config {
-        Config {
+    pub(super) fn config() -> Settings {
+        Settings {
             lambda1: 1e-3,
             lambda2: 2e-3,
             lambda_p: 2e-3,
@@ -669,7 +743,7 @@ mod tests {
             batch_size: 16,
             max_iter: 50,
             tol: 1e-2,
-            refit: Auto::Value(true),
+            refit: true,
             w_threshold: 0.3,
             seed: 0,
             mechanism: Mechanism::Linear,
@@ -693,7 +767,7 @@ mod tests {
 
     /// θ (d² orientation weights, zero on the diagonal, then d priorities) drawn from `seed`, and
     /// the free-entry mask and L1 weights that go with it.
-    fn random_parameters(d: usize, seed: u64, cfg: &Config) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    fn random_parameters(d: usize, seed: u64, cfg: &Settings) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let theta: Vec<f64> = (0..d * d + d)
             .map(|k| if k < d * d && k % (d + 1) == 0 { 0.0 } else { rng.random_range(-0.8..0.8) })
@@ -806,7 +880,7 @@ mod tests {
                 x[(r, k)] = x[(r, k - 1)] + libm::cos(3.0 * r as f64 + k as f64);
             }
         }
-        let cfg = Config { max_iter: 100, ..config() };
+        let cfg = Settings { max_iter: 100, ..config() };
         let out = fit_interventional(x.as_ref(), Some(&mask), &cfg, &Prior::default(), &mut Silent).unwrap();
         assert!(is_dag(out.weights.as_ref()) && !out.diverged);
         let pooled = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
@@ -829,7 +903,7 @@ mod tests {
     #[test]
     fn output_is_a_dag_and_reproducible() {
         let x = data(500, 5, 7);
-        let cfg = Config { max_iter: 300, ..config() };
+        let cfg = Settings { max_iter: 300, ..config() };
         let out = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
         assert!(is_dag(out.weights.as_ref()));
         let again = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
@@ -844,7 +918,7 @@ mod tests {
         forbidden[d + 2] = true; // a true edge
         let mut required = vec![false; d * d];
         required[3 * d] = true; // a false one
-        let cfg = Config { max_iter: 100, ..config() };
+        let cfg = Settings { max_iter: 100, ..config() };
         let prior = Prior { forbidden: Some(forbidden), required: Some(required) };
         let out = fit(x.as_ref(), &cfg, &prior, &mut Silent).unwrap();
         assert_eq!(out.raw_weights[(1, 2)], 0.0);
@@ -856,15 +930,11 @@ mod tests {
     #[test]
     fn refit_converges_and_the_paper_variant_does_not_refit() {
         let x = data(500, 5, 7);
-        let with = fit(x.as_ref(), &Config { max_iter: 100, ..config() }, &Prior::default(), &mut Silent).unwrap();
+        let with = fit(x.as_ref(), &Settings { max_iter: 100, ..config() }, &Prior::default(), &mut Silent).unwrap();
         assert!(with.converged && with.refit_rounds >= 1 && is_dag(with.weights.as_ref()));
-        let without = fit(
-            x.as_ref(),
-            &Config { max_iter: 100, refit: Auto::Value(false), ..config() },
-            &Prior::default(),
-            &mut Silent,
-        )
-        .unwrap();
+        let without =
+            fit(x.as_ref(), &Settings { max_iter: 100, refit: false, ..config() }, &Prior::default(), &mut Silent)
+                .unwrap();
         assert_eq!(without.refit_rounds, 0);
         assert!(is_dag(without.weights.as_ref()));
     }
@@ -878,13 +948,13 @@ mod tests {
         // penalties, lr = 100 ends above it: divergence.
         let x = data(300, 8, 8);
         for (lambda1, lambda2) in [(1e-3, 1e100), (1e3, 2e-3)] {
-            let cfg = Config { lambda1, lambda2, max_iter: 50, ..config() };
+            let cfg = Settings { lambda1, lambda2, max_iter: 50, ..config() };
             let out = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
             assert!(out.last_error > out.empty_loss, "{lambda1} {lambda2}"); // flagged before
             assert!(!out.diverged && out.converged && out.refit_rounds == 1);
             assert!(out.raw_weights.norm_max() == 0.0);
         }
-        let wild = Config { lr: Auto::Value(100.0), max_iter: 50, ..config() };
+        let wild = Settings { lr: Auto::Value(100.0), max_iter: 50, ..config() };
         assert!(fit(x.as_ref(), &wild, &Prior::default(), &mut Silent).unwrap().diverged);
     }
 

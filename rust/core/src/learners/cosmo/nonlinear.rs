@@ -11,7 +11,7 @@
 //! no refit (it solves least-squares weights); `converged` is the relative-change rule on the
 //! epoch losses (`tol`).
 
-use super::{order_required, orientation_into, required_in_order, temperature, validate, Config};
+use super::{order_required, orientation_into, required_in_order, temperature, validate, Settings};
 use crate::error::{CoreError, Result};
 use crate::learners::mlp_problem::MlpProblem;
 use crate::learners::{Data, Fitted, Prior, Value};
@@ -31,7 +31,7 @@ use rand_chacha::ChaCha8Rng;
 ///
 /// Errors: `InvalidParameter` for bad settings; `InvalidInput` for a bad prior or mask;
 /// `NonFinite` when the loss leaves the float64 range; `Cancelled`.
-pub fn fit(data: &Data<'_>, config: &Config, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+pub fn fit(data: &Data<'_>, config: &Settings, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
     let (x, intervened) = (data.x, data.intervened);
     let (n, d) = (x.nrows(), x.ncols());
     validate(config, n, d)?;
@@ -151,6 +151,7 @@ pub fn fit(data: &Data<'_>, config: &Config, prior: &Prior, progress: &mut dyn P
         .with("diverged", diverged)
         .with("n_refit_rounds", 0usize)
         .with("refit_time", 0.0)
+        .with("shift", config.shift)
         .with("mechanism_params", Value::Floats(params.to_vec())))
 }
 
@@ -159,7 +160,7 @@ fn regulariser_grads(
     problem: &MlpProblem<'_>,
     params: &[f64],
     first_layer: &[bool],
-    config: &Config,
+    config: &Settings,
     grad: &mut [f64],
 ) {
     let norm = first_layer.iter().zip(params).filter(|(f, _)| **f).map(|(_, v)| v * v).sum::<f64>().sqrt();
@@ -191,7 +192,7 @@ fn priority_grads(p: &[f64], s: &[f64], grad_s: &[f64], t: f64, lambda_p: f64, g
 }
 
 /// λ1‖θ¹‖₁ + λ2‖θ¹‖_F + λp‖p‖₂ at `theta` (network parameters, then priorities).
-fn regularisers(problem: &MlpProblem<'_>, theta: &[f64], first_layer: &[bool], config: &Config) -> f64 {
+fn regularisers(problem: &MlpProblem<'_>, theta: &[f64], first_layer: &[bool], config: &Settings) -> f64 {
     let (params, p) = theta.split_at(problem.len());
     let norm = first_layer.iter().zip(params).filter(|(f, _)| **f).map(|(_, v)| v * v).sum::<f64>().sqrt();
     problem.l1_norm(params) + config.lambda2 * norm + config.lambda_p * dot(p, p).sqrt()
@@ -201,7 +202,6 @@ fn regularisers(problem: &MlpProblem<'_>, theta: &[f64], first_layer: &[bool], c
 mod tests {
     use super::super::tests::{config, data};
     use super::*;
-    use crate::learners::Auto;
     use crate::mlp::Mechanism;
     use rand::Rng;
 
@@ -211,7 +211,7 @@ mod tests {
         // parameters and the priorities
         let (b, d) = (10, 4);
         let x = data(b, d, 2);
-        let cfg = Config { mechanism: Mechanism::Mlp, hidden: vec![3], refit: Auto::Value(false), ..config() };
+        let cfg = Settings { mechanism: Mechanism::Mlp, hidden: vec![3], refit: false, ..config() };
         let data = Data::observational(x.as_ref());
         let mut problem = MlpProblem::new(&data, &cfg.hidden, cfg.lambda1, &Prior::default(), 1, false).unwrap();
         let first_layer: Vec<bool> = problem.kinds.iter().map(|k| matches!(k, ParamKind::Input { .. })).collect();
