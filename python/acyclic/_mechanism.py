@@ -7,7 +7,7 @@ with the core's ``mlp_predict`` (inputs of pruned edges are zeroed).
 
 from __future__ import annotations
 
-from typing import List
+from typing import Any, List
 
 import numpy as np
 
@@ -21,6 +21,12 @@ class MLPMechanismMixin:
     #: The networks' hidden activation ("sigmoid" for NOTEARS/DAGMA/COSMO, "relu" for DP-DAG).
     _mlp_activation = "sigmoid"
     _private_extras = frozenset({"mechanism_params"})
+    # set by the learner's __init__ or its fit (declared for the type checker only)
+    hidden: Any
+    mean_: np.ndarray
+    scale_: np.ndarray
+    adjacency_: np.ndarray
+    _mechanism_params: np.ndarray
 
     def _uses_mlp(self) -> bool:
         """Whether the fitted model predicts through networks (the "mlp" mechanism)."""

@@ -17,8 +17,8 @@
 //! - [`InnerSolver::Hybrid`]: Adam until the relative change per checkpoint falls to
 //!   `hybrid_tol`, then OWL-QN from there.
 //!
-//! "auto" is OWL-QN: on mim and mlp data (ER2, d = 10) it reached the Adam path's SHD or lower
-//! in 4–40× fewer evaluations (benchmarks/RESULTS.md, "Nonlinear learners").
+//! "auto" is OWL-QN: on mim and mlp data (ER2, d = 10 and 20) it ended at about the Adam path's
+//! SHD in 4–40× fewer evaluations (benchmarks/RESULTS.md, "Nonlinear learners").
 
 use crate::acyclicity::Penalty;
 use crate::error::{CoreError, Result};
