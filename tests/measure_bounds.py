@@ -544,6 +544,31 @@ def huge_and_tiny_scales(seed):
     return out
 
 
+# ----------------------------------------------------------------------------- test_nonlinear.py
+def nonlinear_data(seed):
+    """ER, d = 6, 6 edges, n = 400, the additive index model (mim), as test_nonlinear.py."""
+    B = simulate_dag(6, 6, "ER", random_state=seed)
+    return B, simulate_nonlinear_sem(B, 400, "mim", random_state=seed)
+
+
+NONLINEAR_LEARNERS = {
+    "notears": lambda: NOTEARS(mechanism="mlp", standardize=True, random_state=0),
+    "dagma": lambda: DAGMA(mechanism="mlp", solver="lbfgs", standardize=True, random_state=0),
+    "cosmo": lambda: COSMO(mechanism="mlp", max_iter=300, standardize=True, random_state=0),
+}
+
+
+@experiment
+def nonlinear_recovery(seed):
+    B, X = nonlinear_data(seed)
+    row = {"empty": int(B.sum())}
+    for name, make in NONLINEAR_LEARNERS.items():
+        start = time.perf_counter()
+        row[name] = shd(B, make().fit(X))
+        row[f"{name}_s"] = time.perf_counter() - start
+    return row
+
+
 def summarize(name, rows):
     keys = list(rows[0][1])
     print(f"== {name}: {len(rows)} seeds")

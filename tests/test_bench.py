@@ -285,8 +285,10 @@ def test_setting_data_and_suites():
     Bn, Wn, Xn = make_data(Setting(graph="ER", k=2, d=6, n=200, noise="mim"), 1)
     assert Wn is None and Bn.sum() == 12 and Xn.shape == (200, 6) and np.all(np.isfinite(Xn))
     nonlinear = get_suite("nonlinear")
-    assert {s.noise for s in nonlinear.settings()} == {"gauss", "mlp", "mim"}
-    assert [m.name for m in resolve_methods(nonlinear.methods)] == ["notears", "dpdag", "dpdag-modal", "dpdag-mlp"]
+    assert {s.noise for s in nonlinear.settings()} == {"gauss", "mlp", "mim", "gp-sines"}
+    assert [m.name for m in resolve_methods(nonlinear.methods)] == [
+        "notears", "dpdag", "notears-mlp", "dagma-mlp", "cosmo-mlp", "dpdag-mlp"
+    ]  # fmt: skip
     assert "dpdag-mlp" not in GROUPS["learners"] and METHODS["dpdag-mlp"].params["mechanism"] == "mlp"
     labels = [s.label() for s in get_suite("sachs").settings()]
     assert labels == ["Sachs (853 rows) raw", "Sachs (853 rows) standardized"]

@@ -30,7 +30,7 @@ def test_recovers_er2_d20():
         assert is_dag(model.adjacency_)
         # every edge goes up the priorities by more than the shift
         i, j = np.nonzero(model.adjacency_)
-        assert np.all(model.priorities_[j] - model.priorities_[i] > model.shift)
+        assert np.all(model.priorities_[j] - model.priorities_[i] > model.shift_)
         acc = count_accuracy(B, model.weights_)
         assert acc["tpr"] >= 0.75 and acc["shd"] <= 20, (seed, acc)
 
@@ -70,7 +70,7 @@ def test_refit_weights_solve_the_zero_temperature_objective():
     model = COSMO(random_state=0, max_iter=300, lambda1=5e-3, lambda2=2e-2).fit(X)
     assert model.converged_
     W, p = model.raw_weights_, model.priorities_
-    allowed = (p[None, :] - p[:, None]) > model.shift
+    allowed = (p[None, :] - p[:, None]) > model.shift_
     assert np.all(W[~allowed] == 0)
     n, d = X.shape
     Xc = X - X.mean(axis=0)
@@ -110,12 +110,12 @@ def test_refit_with_copied_columns_and_no_lambda2_reaches_the_lasso_optimum():
     B = simulate_dag(5, 10, "ER", random_state=4)
     X5 = simulate_linear_sem(simulate_parameter(B, random_state=4), 200, "gauss", random_state=4)
     X = np.column_stack([X5, X5])
-    model = COSMO(lambda2=0.0, max_iter=200, random_state=0).fit(X)
+    model = COSMO(lambda1=5e-4, lambda2=0.0, max_iter=200, random_state=0).fit(X)
     assert model.converged_ and is_dag(model.adjacency_)
     n, d = X.shape
     Xc = X - X.mean(axis=0)
     p = model.priorities_
-    allowed = (p[None, :] - p[:, None]) > model.shift
+    allowed = (p[None, :] - p[:, None]) > model.shift_
     optimum = np.zeros((d, d))
     for j in range(d):
         rows = np.flatnonzero(allowed[:, j])

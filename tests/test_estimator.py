@@ -18,7 +18,10 @@ from acyclic.metrics import count_accuracy
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
 
 DEFAULTS = {
-    "lambda1": 0.1,
+    "lambda1": "auto",
+    "mechanism": "linear",
+    "hidden": (10,),
+    "lambda2": "auto",
     "loss_type": "l2",
     "penalty": "expm",
     "s": 1.0,
@@ -31,6 +34,7 @@ DEFAULTS = {
     "n_jobs": None,
     "verbose": False,
     "prior_knowledge": None,
+    "random_state": None,
 }
 
 

@@ -11,7 +11,7 @@ from acyclic.exceptions import InvalidInputError
 CORE_LEARNERS = (NOTEARS, DAGMA, TOPO, COSMO, DPDAG, SortnRegress)
 #: Settings the core has and the estimator does not expose: the seed comes from random_state;
 #: DAGMA's Adam constants keep the reference's values.
-CORE_ONLY = {"notears": set(), "dagma": {"betas", "tol", "checkpoint"}, "topo": {"seed"}, "cosmo": {"seed"},
+CORE_ONLY = {"notears": {"seed"}, "dagma": {"betas", "tol", "checkpoint", "seed"}, "topo": {"seed"}, "cosmo": {"seed"},
              "dpdag": {"seed"}, "sortnregress": {"seed"}}  # fmt: skip
 
 

@@ -30,7 +30,7 @@ __all__ = [
     "simulate_linear_sem",
     "simulate_nonlinear_sem",
     "simulate_interventional_sem",
-    "dpdag_predict",
+    "mlp_predict",
     "dpdag_sample_dags",
 ]
 
@@ -82,7 +82,9 @@ def simulate_interventional_sem(
     n_features: int,
     seed: int,
 ) -> Tuple[_Float2D, _Bool2D, npt.NDArray[np.int64]]: ...
-def dpdag_predict(x: _Float2D, hidden: Sequence[int], mechanism: _Float1D, adjacency: _Float2D) -> _Float2D: ...
+def mlp_predict(
+    x: _Float2D, hidden: Sequence[int], activation: str, params: _Float1D, adjacency: _Float2D
+) -> _Float2D: ...
 def dpdag_sample_dags(
     theta: _Float1D,
     phi: _Float2D,

@@ -9,13 +9,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _core
 from ._base import DAGLearner, seed_from
+from ._mechanism import MLPMechanismMixin
 from .exceptions import InvalidInputError
 
 #: ``sample_dags`` returns at most this many bytes (one uint8 per entry) per call.
 _MAX_SAMPLE_BYTES = 2**30
 
 
-class DPDAG(DAGLearner):
+class DPDAG(MLPMechanismMixin, DAGLearner):
     """Learn a distribution over DAGs by differentiable DAG sampling (VI-DP-DAG).
 
     Implements Charpentier, Kibler & Günnemann, "Differentiable DAG Sampling", ICLR 2022. The
@@ -200,7 +201,7 @@ class DPDAG(DAGLearner):
     _scale_dependent_params = "lambda_kl and the refit's price of an edge"
     _core_learner = "dpdag"
     _progress_unit = "epoch"
-    _private_extras = frozenset({"mechanism_params"})
+    _mlp_activation = "relu"
 
     def __init__(
         self,
@@ -233,7 +234,6 @@ class DPDAG(DAGLearner):
         super()._store(result, forbidden, required)
         # what predict and sample_dags need, as of this fit (set_params may change the parameters)
         self._masks = (forbidden, required)
-        self._hidden = [] if self.mechanism == "linear" else [int(h) for h in np.atleast_1d(self.hidden)]
 
     def _convergence_advice(self) -> str:
         return (
@@ -243,17 +243,6 @@ class DPDAG(DAGLearner):
         )
 
     # ------------------------------------------------------------------ use
-    def _predict_values(self, values: np.ndarray) -> np.ndarray:
-        """The learned (or refitted) mechanisms on ``adjacency_``, in the units of X."""
-        standardized = (values - self.mean_) / self.scale_
-        prediction = _core.dpdag_predict(
-            np.ascontiguousarray(standardized),
-            self._hidden,
-            self._mechanism_params,
-            self.adjacency_.astype(np.float64),
-        )
-        return prediction * self.scale_ + self.mean_
-
     def sample_dags(self, n_samples: int, random_state=None) -> np.ndarray:
         """Draws DAGs from the learned distribution q(G).
 

@@ -158,7 +158,7 @@ def test_dpdag_entry_points(x, data):
         assert _core.is_dag(out["weights"])
         adjacency = data.draw(matrices(max_side=6))
         extras = out["extras"]
-        survives(lambda: _core.dpdag_predict(x, hidden, extras["mechanism_params"], adjacency))
+        survives(lambda: _core.mlp_predict(x, hidden, "relu", extras["mechanism_params"], adjacency))
         survives(lambda: _core.dpdag_sample_dags(extras["order_scores"], extras["edge_logits"], count, 0))
 
 

@@ -178,6 +178,9 @@ METHODS: Dict[str, Method] = {m.name: m for m in (
            {"mechanism": "linear", "standardize": False, "refit": False}),
     # nonlinear: not in the "learners" group (tens of seconds per fit at d = 50)
     Method("dpdag-mlp", "DP-DAG (MLP)", "nonlinear", "acyclic:DPDAG", {"mechanism": "mlp", "standardize": False}),
+    Method("notears-mlp", "NOTEARS-MLP", "nonlinear", "acyclic:NOTEARS", {"mechanism": "mlp"}),
+    Method("dagma-mlp", "DAGMA-MLP", "nonlinear", "acyclic:DAGMA", {"mechanism": "mlp"}),
+    Method("cosmo-mlp", "COSMO (MLP)", "nonlinear", "acyclic:COSMO", {"mechanism": "mlp"}),
     Method("varsortnregress", "Var-SortnRegress", "baseline", "acyclic.baselines:VarSortnRegress"),
     Method("r2sortnregress", "R²-SortnRegress", "baseline", "acyclic.baselines:R2SortnRegress"),
     Method("randomsortnregress", "Random-SortnRegress", "baseline", "acyclic.baselines:RandomSortnRegress"),

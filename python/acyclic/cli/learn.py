@@ -59,6 +59,8 @@ def _resolve_learn_params(args) -> Tuple[Dict[str, object], Dict[str, object]]:
         kwargs["loss_type"] = args.loss
     if args.max_iter is not None:
         kwargs["max_iter"] = int(args.max_iter)
+    if args.mechanism is not None:
+        kwargs["mechanism"] = args.mechanism
     # method-specific source defaults that no flag sets
     handled = {"log", "standardize", "lambda1", "w_threshold"}
     kwargs.update({key: value for key, value in defaults.items() if key not in handled})
@@ -72,6 +74,7 @@ _FLAG_OF_PARAM = {
     "max_iter": "--max-iter",
     "w_threshold": "--threshold",
     "standardize": "--standardize",
+    "mechanism": "--mechanism",
 }
 
 
@@ -85,6 +88,7 @@ def _params_for(learner, kwargs: dict, args) -> dict:
         "max_iter": args.max_iter,
         "w_threshold": args.threshold,
         "standardize": args.standardize,
+        "mechanism": args.mechanism,
     }
     for key in [k for k in kwargs if k not in accepted]:
         if explicit.get(key) is not None:

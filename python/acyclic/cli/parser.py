@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="X",
         help=f"L1 penalty weight (default: {SACHS_DEFAULTS['lambda1']:g} for sachs, "
-        f"{est_defaults['lambda1']:g} for a CSV)",
+        f"the estimator's ({est_defaults['lambda1']}: 0.1 for NOTEARS' linear mechanism) for a CSV)",
     )
     learn.add_argument(
         "--threshold",
@@ -124,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         help="drop edges with |weight| below X, NOTEARS' w_threshold "
         f"(default: {SACHS_DEFAULTS['w_threshold']:g} for sachs, {est_defaults['w_threshold']:g} for a CSV)",
+    )
+    learn.add_argument(
+        "--mechanism",
+        choices=["linear", "mlp"],
+        default=None,
+        help="linear equations, or one MLP per node (NOTEARS-MLP, DAGMA-MLP, COSMO's and DP-DAG's "
+        "nonlinear models; default: the estimator's, linear)",
     )
     learn.add_argument(
         "--loss",

@@ -48,6 +48,7 @@ pub mod learners;
 pub mod linalg;
 pub mod loss;
 pub mod matmul;
+pub mod mlp;
 pub mod mmatrix;
 pub mod optim;
 pub mod progress;

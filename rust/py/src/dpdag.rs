@@ -1,34 +1,12 @@
-//! A fitted DP-DAG model after the fit: its mechanisms' predictions and DAG samples. The model
-//! travels as the arrays the fit returned (θ, Φ, mechanism parameters).
+//! A fitted DP-DAG model after the fit: DAG samples from its distribution, which travels as the
+//! arrays the fit returned (θ, Φ).
 
-use crate::convert::{mask_from, mat_from, to_numpy};
+use crate::convert::{mask_from, mat_from};
 use crate::errors::Error;
 use acyclic_core::learners::dpdag::distribution::DagDistribution;
-use acyclic_core::learners::dpdag::mechanism::MaskedMlp;
 use acyclic_core::CoreError;
-use numpy::{IntoPyArray, PyArray2, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
-
-/// x̂ (n×d): each node's network applied to its parents in `adjacency` (0/1 d×d) on the rows of
-/// (preprocessed) X; `hidden` empty means the linear mechanism.
-#[pyfunction]
-pub fn dpdag_predict<'py>(
-    py: Python<'py>,
-    x: PyReadonlyArray2<'py, f64>,
-    hidden: Vec<usize>,
-    mechanism: PyReadonlyArray1<'py, f64>,
-    adjacency: PyReadonlyArray2<'py, f64>,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let (x, adjacency) = (mat_from(&x), mat_from(&adjacency));
-    let d = x.ncols();
-    if adjacency.nrows() != d || adjacency.ncols() != d {
-        return Err(Error(CoreError::InvalidInput(format!("the adjacency must be {d}x{d}"))).into());
-    }
-    let mlp = MaskedMlp::from_params(d, &hidden, mechanism.as_slice()?.to_vec()).map_err(Error)?;
-    let a: Vec<f64> = (0..d * d).map(|k| adjacency[(k % d, k / d)]).collect();
-    let prediction = py.detach(|| mlp.predict(x.as_ref(), &a));
-    Ok(to_numpy(py, &prediction))
-}
 
 /// `n_samples` DAGs from the distribution (θ, Φ) as a (n_samples, d, d) uint8 array of 0/1.
 #[pyfunction]

@@ -8,6 +8,7 @@ mod convert;
 mod dpdag;
 mod errors;
 mod fit;
+mod mlp;
 mod progress;
 mod simulate;
 
@@ -168,7 +169,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate::simulate_linear_sem, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate_nonlinear_sem, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate_interventional_sem, m)?)?;
-    m.add_function(wrap_pyfunction!(dpdag::dpdag_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(mlp::mlp_predict, m)?)?;
     m.add_function(wrap_pyfunction!(dpdag::dpdag_sample_dags, m)?)?;
     Ok(())
 }

@@ -26,12 +26,17 @@
 //! Adam, lr halved) as in the reference.
 
 use crate::acyclicity::Penalty;
+use crate::canonical::Permutation;
 use crate::constraints::{DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold};
-use crate::learners::params::{check_count, check_number, one_or_many, MAX_COUNT};
+use crate::learners::dagma_mlp;
+use crate::learners::mlp_problem::restored_mechanism;
+use crate::learners::params::{auto_one_or_many, check_count, check_number, one_or_many, Auto, MAX_COUNT};
+use crate::learners::Value;
 use crate::learners::{Data, Fitted, Learner, Prior};
 use crate::loss::{Loss, LossType};
+use crate::mlp::{check_hidden, Mechanism, MAX_WIDTH};
 use crate::optim::adam::Adam;
 use crate::optim::lbfgs;
 use crate::optim::owlqn::minimize_l1;
@@ -49,17 +54,33 @@ pub enum InnerSolver {
     /// Adam on the subgradient (the reference code's solver).
     Adam,
     /// Adam until its relative objective change per checkpoint falls to `hybrid_tol`, then
-    /// OWL-QN from there to convergence (the default).
+    /// OWL-QN from there to convergence (the linear default).
     Hybrid,
+    /// Hybrid for the linear mechanism, Lbfgs for the MLP one ([`Config::path`]).
+    Auto,
 }
 
 /// Settings of [`fit`]; defaults are those of the reference package (PyPI `dagma` 1.1.1).
 #[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// Linear W (default) or one MLP per node ([`super::dagma_mlp`], DagmaMLP of the reference).
+    #[default(Mechanism::Linear)]
+    pub mechanism: Mechanism,
+    /// Hidden-layer widths of each node's MLP (mechanism "mlp"; default [10], the reference's).
+    #[serde(deserialize_with = "one_or_many")]
+    #[default(_code = "vec![10]")]
+    pub hidden: Vec<usize>,
+    /// L2 weight λ2 on every network parameter (mechanism "mlp", Adam's weight decay μλ2 in the
+    /// reference); "auto": 0.005 (the reference's), 0 for the linear mechanism (no L2 term).
+    #[default(Auto::Auto)]
+    pub lambda2: Auto<f64>,
+    /// Seed of the MLPs' initial weights (the first layer starts at 0 as the reference's).
+    #[default(0)]
+    pub seed: u64,
     /// L1 weight λ1 ≥ 0 (default 0.03).
-    #[default(0.03)]
-    pub lambda1: f64,
+    #[default(Auto::Auto)]
+    pub lambda1: Auto<f64>,
     /// The score: least squares (default) or logistic (the reference's two).
     #[default(LossType::L2)]
     pub loss_type: LossType,
@@ -68,27 +89,27 @@ pub struct Config {
     pub w_threshold: f64,
     /// Number of central-path stages T (default 5).
     #[serde(rename = "T")]
-    #[default(5)]
-    pub t_stages: usize,
+    #[default(Auto::Auto)]
+    pub t_stages: Auto<usize>,
     /// μ of the first stage (default 1).
-    #[default(1.0)]
-    pub mu_init: f64,
+    #[default(Auto::Auto)]
+    pub mu_init: Auto<f64>,
     /// μ shrink factor between stages (default 0.1).
     #[default(0.1)]
     pub mu_factor: f64,
     /// s per stage; the last value repeats when shorter than T (default [1, .9, .8, .7, .6]).
-    #[serde(deserialize_with = "one_or_many")]
-    #[default(_code = "vec![1.0, 0.9, 0.8, 0.7, 0.6]")]
-    pub s: Vec<f64>,
+    #[serde(deserialize_with = "auto_one_or_many")]
+    #[default(Auto::Auto)]
+    pub s: Auto<Vec<f64>>,
     /// Inner iterations of every stage but the last (default 30000).
-    #[default(30000)]
-    pub warm_iter: usize,
+    #[default(Auto::Auto)]
+    pub warm_iter: Auto<usize>,
     /// Inner iterations of the last stage (default 60000).
-    #[default(60000)]
-    pub max_iter: usize,
+    #[default(Auto::Auto)]
+    pub max_iter: Auto<usize>,
     /// Adam's learning rate (default 3e-4).
-    #[default(3e-4)]
-    pub lr: f64,
+    #[default(Auto::Auto)]
+    pub lr: Auto<f64>,
     /// Adam's β1, β2 (default 0.99, 0.999).
     #[default((0.99, 0.999))]
     pub betas: (f64, f64),
@@ -106,7 +127,7 @@ pub struct Config {
     #[default(1e-6)]
     pub h_tol: f64,
     /// Inner solver (default Hybrid: the reference's Adam path, finished by OWL-QN).
-    #[default(InnerSolver::Hybrid)]
+    #[default(InnerSolver::Auto)]
     pub solver: InnerSolver,
 }
 
@@ -139,13 +160,32 @@ impl Learner for Config {
         if self.loss_type == LossType::Poisson {
             return bad("DAGMA supports loss_type 'l2' and 'logistic' (as the reference)".into());
         }
-        check_number("lambda1", self.lambda1, 0.0, false)?;
+        let path = self.path();
+        check_number("lambda1", path.lambda1, 0.0, false)?;
+        check_number("lambda2", path.lambda2, 0.0, false)?;
+        if self.mechanism == Mechanism::Linear && path.lambda2 != 0.0 {
+            return bad(format!(
+                "lambda2 applies to mechanism='mlp' only (the linear DAGMA has no L2 term), got {}",
+                path.lambda2
+            ));
+        }
+        if self.mechanism == Mechanism::Mlp {
+            if self.hidden.is_empty() {
+                return bad(format!(
+                    "hidden must be a non-empty sequence of layer widths in [1, {MAX_WIDTH}] for mechanism='mlp', got []"
+                ));
+            }
+            check_hidden(&self.hidden)?;
+            if self.loss_type != LossType::L2 {
+                return bad("mechanism='mlp' fits the log-MSE score of least squares only (loss_type='l2')".into());
+            }
+        }
         check_number("w_threshold", self.w_threshold, 0.0, false)?;
-        check_count("T", self.t_stages, 1, MAX_COUNT)?;
-        check_count("warm_iter", self.warm_iter, 1, MAX_COUNT)?;
-        check_count("max_iter", self.max_iter, 1, MAX_COUNT)?;
+        check_count("T", path.t_stages, 1, MAX_COUNT)?;
+        check_count("warm_iter", path.warm_iter, 1, MAX_COUNT)?;
+        check_count("max_iter", path.max_iter, 1, MAX_COUNT)?;
         check_count("checkpoint", self.checkpoint, 1, MAX_COUNT)?;
-        for (name, value) in [("mu_init", self.mu_init), ("lr", self.lr), ("h_tol", self.h_tol)] {
+        for (name, value) in [("mu_init", path.mu_init), ("lr", path.lr), ("h_tol", self.h_tol)] {
             check_number(name, value, 0.0, true)?;
         }
         check_number("hybrid_tol", self.hybrid_tol, 0.0, false)?;
@@ -154,16 +194,75 @@ impl Learner for Config {
         if self.mu_factor > 1.0 {
             return bad(format!("mu_factor must be in (0, 1], got {}", self.mu_factor));
         }
-        if self.s.is_empty() || self.s.iter().any(|&s| !(s > 0.0 && s.is_finite())) {
-            return bad(format!("s must hold finite numbers > 0, got {:?}", self.s));
+        if path.s.is_empty() || path.s.iter().any(|&s| !(s > 0.0 && s.is_finite())) {
+            return bad(format!("s must hold finite numbers > 0, got {:?}", path.s));
         }
         Ok(())
     }
 
     fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        if self.mechanism == Mechanism::Mlp {
+            self.validate()?;
+            return dagma_mlp::fit(data, self, prior, progress);
+        }
         let fit = fit(&data.loss(self.loss_type, "DAGMA")?, self, prior, progress)?;
         let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted.with("h", fit.h).with("n_evals", fit.n_evals).with("s_used", fit.s_used))
+    }
+
+    fn restore_extra(&self, name: &str, value: Value, perm: &Permutation) -> Result<Value> {
+        match (name, value) {
+            ("mechanism_params", Value::Floats(params)) => restored_mechanism(&self.hidden, params, perm),
+            (_, value) => Ok(value),
+        }
+    }
+}
+
+/// The central path's settings with every "auto" resolved: the linear reference's defaults
+/// (`DagmaLinear.fit`) or the nonlinear one's (`DagmaNonlinear.fit`).
+#[derive(Debug, Clone)]
+pub struct Path {
+    /// L1 weight.
+    pub lambda1: f64,
+    /// L2 weight (MLP only).
+    pub lambda2: f64,
+    /// Number of stages T.
+    pub t_stages: usize,
+    /// μ of the first stage.
+    pub mu_init: f64,
+    /// s per stage (the last repeats).
+    pub s: Vec<f64>,
+    /// Iteration cap of the stages before the last.
+    pub warm_iter: usize,
+    /// Iteration cap of the last stage.
+    pub max_iter: usize,
+    /// Adam's learning rate.
+    pub lr: f64,
+    /// The inner solver ("auto" resolved: hybrid linear, lbfgs MLP).
+    pub solver: InnerSolver,
+}
+
+impl Config {
+    /// The settings with "auto" resolved for the mechanism.
+    pub fn path(&self) -> Path {
+        let mlp = self.mechanism == Mechanism::Mlp;
+        let pick = |linear: f64, nonlinear: f64| if mlp { nonlinear } else { linear };
+        let count = |linear: usize, nonlinear: usize| if mlp { nonlinear } else { linear };
+        Path {
+            lambda1: self.lambda1.resolve(|| pick(0.03, 0.02)),
+            lambda2: self.lambda2.resolve(|| pick(0.0, 0.005)),
+            t_stages: self.t_stages.resolve(|| count(5, 4)),
+            mu_init: self.mu_init.resolve(|| pick(1.0, 0.1)),
+            s: self.s.resolve_cloned(|| if mlp { vec![1.0] } else { vec![1.0, 0.9, 0.8, 0.7, 0.6] }),
+            warm_iter: self.warm_iter.resolve(|| count(30_000, 50_000)),
+            max_iter: self.max_iter.resolve(|| count(60_000, 80_000)),
+            lr: self.lr.resolve(|| pick(3e-4, 2e-4)),
+            solver: match self.solver {
+                InnerSolver::Auto if mlp => InnerSolver::Lbfgs,
+                InnerSolver::Auto => InnerSolver::Hybrid,
+                chosen => chosen,
+            },
+        }
     }
 }
 
@@ -325,22 +424,23 @@ pub fn fit(loss: &Loss, config: &Config, prior: &Prior, progress: &mut dyn Progr
     let d = loss.dim();
     config.validate()?;
     prior.check(d)?;
-    let layout = Variables::new(d, config.lambda1, prior.forbidden.as_ref(), prior.required.as_ref());
+    let path = config.path();
+    let layout = Variables::new(d, path.lambda1, prior.forbidden.as_ref(), prior.required.as_ref());
     // The Adam stages run on all d² entries (see Variables::dense).
     let weights = layout.dense();
     let gather = |dense: &[f64]| -> Vec<f64> { layout.entries.iter().map(|&(i, j)| dense[j * d + i]).collect() };
     let k = layout.len();
     let mut w = vec![0.0; k];
-    let mut mu = config.mu_init;
+    let mut mu = path.mu_init;
     let (mut n_evals, mut n_iter) = (0, 0);
-    let mut history = Vec::with_capacity(config.t_stages);
-    let mut s_used = Vec::with_capacity(config.t_stages);
+    let mut history = Vec::with_capacity(path.t_stages);
+    let mut s_used = Vec::with_capacity(path.t_stages);
     let mut buffer = vec![0.0; d * d];
-    for t in 0..config.t_stages {
-        let last = t + 1 == config.t_stages;
-        let iterations = if last { config.max_iter } else { config.warm_iter };
-        let mut s = config.s[t.min(config.s.len() - 1)];
-        let mut lr = config.lr; // the reference restarts every stage from the given lr
+    for t in 0..path.t_stages {
+        let last = t + 1 == path.t_stages;
+        let iterations = if last { path.max_iter } else { path.warm_iter };
+        let mut s = path.s[t.min(path.s.len() - 1)];
+        let mut lr = path.lr; // the reference restarts every stage from the given lr
         let mut attempts = 0;
         let (w_new, objective, evals, iters) = loop {
             attempts += 1;
@@ -355,14 +455,14 @@ pub fn fit(loss: &Loss, config: &Config, prior: &Prior, progress: &mut dyn Progr
                 lr *= 0.5;
                 continue;
             }
-            let solved = match config.solver {
+            let solved = match path.solver {
                 InnerSolver::Lbfgs => Some(stage_owlqn(loss, &layout, &w, mu, s, iterations, progress)?),
-                InnerSolver::Adam | InnerSolver::Hybrid => {
-                    let tol = if config.solver == InnerSolver::Adam { config.tol } else { config.hybrid_tol };
+                InnerSolver::Adam | InnerSolver::Hybrid | InnerSolver::Auto => {
+                    let tol = if path.solver == InnerSolver::Adam { config.tol } else { config.hybrid_tol };
                     // `buffer` holds W, filled for the domain test above.
                     match stage_adam(loss, &weights, &buffer, mu, s, iterations, lr, tol, config, progress)? {
                         None => None,
-                        Some((dense, objective, evals, iters)) if config.solver == InnerSolver::Adam => {
+                        Some((dense, objective, evals, iters)) if path.solver == InnerSolver::Adam => {
                             Some((gather(&dense), objective, evals, iters))
                         }
                         Some((dense, _, evals, iters)) => {
@@ -388,7 +488,7 @@ pub fn fit(loss: &Loss, config: &Config, prior: &Prior, progress: &mut dyn Progr
         s_used.push(s);
         progress.report(&Status {
             iteration: t + 1,
-            max_iter: config.t_stages,
+            max_iter: path.t_stages,
             objective,
             quantities: &[("mu", mu), ("s", s)],
         });

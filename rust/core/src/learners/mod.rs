@@ -9,9 +9,12 @@
 
 pub mod cosmo;
 pub mod dagma;
+pub mod dagma_mlp;
 pub mod dpdag;
 mod fitted;
+pub mod mlp_problem;
 pub mod notears;
+pub mod notears_mlp;
 pub mod params;
 pub mod sortnregress;
 pub mod topo;

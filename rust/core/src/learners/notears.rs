@@ -8,12 +8,16 @@
 //! are not variables at all.
 
 use crate::acyclicity::{Penalty, PenaltyKind};
+use crate::canonical::Permutation;
 use crate::constraints::Variables;
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold};
-use crate::learners::params::{check_count, check_number};
-use crate::learners::{Data, Fitted, Learner, Prior};
+use crate::learners::mlp_problem::restored_mechanism;
+use crate::learners::notears_mlp;
+use crate::learners::params::{check_count, check_number, one_or_many, Auto};
+use crate::learners::{Data, Fitted, Learner, Prior, Value};
 use crate::loss::{Loss, LossType};
+use crate::mlp::{check_hidden, Mechanism, MAX_WIDTH};
 use crate::optim::augmented_lagrangian::{self, Schedule, Solved};
 use crate::optim::lbfgs;
 use crate::optim::owlqn::minimize_l1;
@@ -26,9 +30,24 @@ use smart_default::SmartDefault;
 #[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// L1 weight λ1 ≥ 0 (default 0.1).
-    #[default(0.1)]
-    pub lambda1: f64,
+    /// L1 weight λ1 ≥ 0; "auto": 0.1 linear (the linear reference's), 0.01 MLP (the
+    /// nonlinear reference's example).
+    #[default(Auto::Auto)]
+    pub lambda1: Auto<f64>,
+    /// Linear W (default) or one MLP per node ([`super::notears_mlp`]).
+    #[default(Mechanism::Linear)]
+    pub mechanism: Mechanism,
+    /// Hidden-layer widths of each node's MLP (mechanism "mlp"; default [10], the reference's).
+    #[serde(deserialize_with = "one_or_many")]
+    #[default(_code = "vec![10]")]
+    pub hidden: Vec<usize>,
+    /// L2 weight λ2 ≥ 0 on the MLP weights; "auto": 0.01 (the nonlinear reference's example).
+    /// The linear mechanism has no L2 term ("auto" or 0 only).
+    #[default(Auto::Auto)]
+    pub lambda2: Auto<f64>,
+    /// Seed of the MLPs' initial weights (the linear mechanism starts at W = 0).
+    #[default(0)]
+    pub seed: u64,
     /// The score: least squares (default), logistic or Poisson.
     #[default(LossType::L2)]
     pub loss_type: LossType,
@@ -86,7 +105,27 @@ impl Learner for Config {
     const NAME: &'static str = "notears";
 
     fn validate(&self) -> Result<()> {
-        check_number("lambda1", self.lambda1, 0.0, false)?;
+        check_number("lambda1", self.lambda1(), 0.0, false)?;
+        check_number("lambda2", self.lambda2(), 0.0, false)?;
+        if self.mechanism == Mechanism::Linear && self.lambda2() != 0.0 {
+            return Err(CoreError::InvalidParameter(format!(
+                "lambda2 applies to mechanism='mlp' only (the linear NOTEARS has no L2 term), got {}",
+                self.lambda2()
+            )));
+        }
+        if self.mechanism == Mechanism::Mlp {
+            if self.hidden.is_empty() {
+                return Err(CoreError::InvalidParameter(format!(
+                    "hidden must be a non-empty sequence of layer widths in [1, {MAX_WIDTH}] for mechanism='mlp', got []"
+                )));
+            }
+            check_hidden(&self.hidden)?;
+            if self.loss_type != LossType::L2 {
+                return Err(CoreError::InvalidParameter(
+                    "mechanism='mlp' fits the least-squares loss only (loss_type='l2')".into(),
+                ));
+            }
+        }
         check_number("w_threshold", self.w_threshold, 0.0, false)?;
         check_count("max_iter", self.max_iter, 1, 10_000_000)?;
         check_count("inner_max_iter", self.inner_max_iter, 1, 10_000_000)?;
@@ -96,9 +135,32 @@ impl Learner for Config {
     }
 
     fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        if self.mechanism == Mechanism::Mlp {
+            self.validate()?;
+            return notears_mlp::fit(data, self, self.lambda1(), self.lambda2(), prior, progress);
+        }
         let fit = fit(&data.loss(self.loss_type, "NOTEARS")?, self, prior, progress)?;
         let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted.with("h", fit.h).with("rho", fit.rho).with("n_evals", fit.n_evals))
+    }
+
+    fn restore_extra(&self, name: &str, value: Value, perm: &Permutation) -> Result<Value> {
+        match (name, value) {
+            ("mechanism_params", Value::Floats(params)) => restored_mechanism(&self.hidden, params, perm),
+            (_, value) => Ok(value),
+        }
+    }
+}
+
+impl Config {
+    /// λ1 with "auto" resolved.
+    pub fn lambda1(&self) -> f64 {
+        self.lambda1.resolve(|| if self.mechanism == Mechanism::Mlp { 0.01 } else { 0.1 })
+    }
+
+    /// λ2 with "auto" resolved.
+    pub fn lambda2(&self) -> f64 {
+        self.lambda2.resolve(|| if self.mechanism == Mechanism::Mlp { 0.01 } else { 0.0 })
     }
 }
 
@@ -111,7 +173,7 @@ pub fn fit(loss: &Loss, config: &Config, prior: &Prior, progress: &mut dyn Progr
     let d = loss.dim();
     config.validate()?;
     prior.check(d)?;
-    let vars = Variables::new(d, config.lambda1, prior.forbidden.as_ref(), prior.required.as_ref());
+    let vars = Variables::new(d, config.lambda1(), prior.forbidden.as_ref(), prior.required.as_ref());
     let (k, l1) = (vars.len(), &vars.l1);
     // The optimiser's vector x holds W's free entries, column by column.
     let fill = |x: &[f64], buffer: &mut [f64]| vars.fill(|v| x[v], buffer);

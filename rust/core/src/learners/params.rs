@@ -26,6 +26,16 @@ impl<T: Copy> Auto<T> {
     }
 }
 
+impl<T: Clone> Auto<T> {
+    /// A copy of the given value, or `auto()` for `"auto"` (for values that are not `Copy`).
+    pub fn resolve_cloned(&self, auto: impl FnOnce() -> T) -> T {
+        match self {
+            Auto::Auto => auto(),
+            Auto::Value(v) => v.clone(),
+        }
+    }
+}
+
 impl<T: Serialize> Serialize for Auto<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         match self {
@@ -99,6 +109,23 @@ pub fn one_or_many<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         Ok(OneOrMany::One(v)) => Ok(vec![v]),
         Ok(OneOrMany::Many(v)) => Ok(v),
         Err(_) => Err(de::Error::custom(format!("expected {} or a sequence of them", describe::<T>()))),
+    }
+}
+
+/// `"auto"`, one number or a sequence of numbers (e.g. DAGMA's `s`).
+pub fn auto_one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Auto<Vec<f64>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Auto(AutoWord),
+        One(f64),
+        Many(Vec<f64>),
+    }
+    match Raw::deserialize(deserializer) {
+        Ok(Raw::Auto(_)) => Ok(Auto::Auto),
+        Ok(Raw::One(v)) => Ok(Auto::Value(vec![v])),
+        Ok(Raw::Many(v)) => Ok(Auto::Value(v)),
+        Err(_) => Err(de::Error::custom("expected a number, a sequence of numbers or \"auto\"")),
     }
 }
 

@@ -43,13 +43,16 @@
 //! edge i → j the priorities are pushed apart after every step (p_j ≥ p_i + 2ε, in the required
 //! edges' topological order) and the edge is kept whatever its weight.
 
+use crate::canonical::Permutation;
 use crate::constraints::{DenseVariables, Variables};
 use crate::error::{CoreError, Result};
 use crate::graph::{order_respecting, Mask};
-use crate::learners::params::{check_count, check_number, MAX_COUNT};
+use crate::learners::mlp_problem::restored_mechanism;
+use crate::learners::params::{check_count, check_number, one_or_many, MAX_COUNT};
 use crate::learners::{Auto, Data, Fitted, Learner, Prior, Value};
 use crate::linalg::gather_rows;
 use crate::matmul::matmul;
+use crate::mlp::{check_hidden, Mechanism, MAX_WIDTH};
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
 use crate::regression::{gather_mask_rows, node_means};
@@ -65,6 +68,7 @@ use refit::{refit, zero_is_optimal, Entry, Statistics};
 use serde::{Deserialize, Serialize};
 use smart_default::SmartDefault;
 
+mod nonlinear;
 mod refit;
 
 /// Settings of [`fit`]; the defaults are the middle of the authors' search ranges for linear data,
@@ -72,26 +76,34 @@ mod refit;
 #[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// λ1: L1 weight on W.
-    #[default(5e-4)]
-    pub lambda1: f64,
-    /// λ2: weight of ‖W‖_F.
-    #[default(2e-3)]
-    pub lambda2: f64,
-    /// λp: weight of ‖p‖₂.
-    #[default(2e-3)]
-    pub lambda_p: f64,
-    /// ε > 0: the priority gap an arc needs.
-    #[default(6e-3)]
-    pub shift: f64,
+    /// Linear W (default) or one sigmoid MLP per node whose first layer is masked by S (the
+    /// reference's `PriorityNonLinearSCM`, [`nonlinear`]).
+    #[default(Mechanism::Linear)]
+    pub mechanism: Mechanism,
+    /// Hidden-layer widths of each node's MLP (mechanism "mlp"; default [10], the reference's).
+    #[serde(deserialize_with = "one_or_many")]
+    #[default(_code = "vec![10]")]
+    pub hidden: Vec<usize>,
+    /// λ1: L1 weight on W; "auto": 5e-4 linear, 9.7e-4 MLP.
+    #[default(Auto::Auto)]
+    pub lambda1: Auto<f64>,
+    /// λ2: weight of ‖W‖_F; "auto": 2e-3 linear, 1.6e-3 MLP.
+    #[default(Auto::Auto)]
+    pub lambda2: Auto<f64>,
+    /// λp: weight of ‖p‖₂; "auto": 2e-3 linear, 1.8e-3 MLP.
+    #[default(Auto::Auto)]
+    pub lambda_p: Auto<f64>,
+    /// ε > 0: the priority gap an arc needs; "auto": 6e-3 linear, 1.9e-2 MLP.
+    #[default(Auto::Auto)]
+    pub shift: Auto<f64>,
     /// Temperature of the first epoch.
     #[default(0.45)]
     pub t_start: f64,
-    /// Temperature of the last epoch.
-    #[default(1e-3)]
-    pub t_end: f64,
-    /// Adam's learning rate; "auto": 1e-2 up to d = 30 variables, 5e-3 above (chosen on raw
-    /// ER2/ER4 simulations at d = 20–100).
+    /// Temperature of the last epoch; "auto": 1e-3 linear, 7.4e-4 MLP.
+    #[default(Auto::Auto)]
+    pub t_end: Auto<f64>,
+    /// Adam's learning rate; "auto": linear 1e-2 up to d = 30 variables, 5e-3 above (chosen on
+    /// raw ER2/ER4 simulations at d = 20–100); MLP 2.1e-3.
     #[default(Auto::Auto)]
     pub lr: Auto<f64>,
     /// Rows per minibatch.
@@ -105,9 +117,9 @@ pub struct Config {
     #[default(1e-2)]
     pub tol: f64,
     /// After the epochs, fix the orientation and fit W to the t → 0 objective (see the
-    /// [module docs](crate::learners::cosmo)).
-    #[default(true)]
-    pub refit: bool,
+    /// [module docs](crate::learners::cosmo)); "auto": for the linear mechanism.
+    #[default(Auto::Auto)]
+    pub refit: Auto<bool>,
     /// |A_ij| at or below this is dropped from the final graph.
     #[default(0.3)]
     pub w_threshold: f64,
@@ -115,16 +127,83 @@ pub struct Config {
     pub seed: u64,
 }
 
+/// [`Config`] with its "auto" values resolved for the mechanism: the settings of [`fit`]. The
+/// linear values are the middle of the authors' search ranges (lr and t_end as measured on raw
+/// ER2/ER4 simulations); the MLP values are the configuration the authors published for their
+/// nonlinear model (`validation/n1000_d20_ER4_mlp_cosmo_nl.csv` of rmassidda/cosmo, to two
+/// significant digits).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Linear W or MLPs.
+    pub mechanism: Mechanism,
+    /// Hidden-layer widths (MLP).
+    pub hidden: Vec<usize>,
+    /// λ1: L1 weight on W (the first-layer weights of the MLPs).
+    pub lambda1: f64,
+    /// λ2: weight of ‖W‖_F.
+    pub lambda2: f64,
+    /// λp: weight of ‖p‖₂.
+    pub lambda_p: f64,
+    /// ε > 0: the priority gap an arc needs.
+    pub shift: f64,
+    /// Temperature of the first epoch.
+    pub t_start: f64,
+    /// Temperature of the last epoch.
+    pub t_end: f64,
+    /// Adam's learning rate ("auto" resolved per d by [`Settings::learning_rate`]).
+    pub lr: Auto<f64>,
+    /// Rows per minibatch.
+    pub batch_size: usize,
+    /// Epochs.
+    pub max_iter: usize,
+    /// Relative change of the epoch loss for `converged` without the refit.
+    pub tol: f64,
+    /// Whether the fit ends with the refit.
+    pub refit: bool,
+    /// |A_ij| at or below this is dropped from the final graph.
+    pub w_threshold: f64,
+    /// Seed of the initialisation and of the minibatch order.
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Config::default().resolve()
+    }
+}
+
 impl Config {
+    /// The settings with "auto" resolved for the mechanism.
+    pub fn resolve(&self) -> Settings {
+        let mlp = self.mechanism == Mechanism::Mlp;
+        let pick = |linear: f64, nonlinear: f64| if mlp { nonlinear } else { linear };
+        Settings {
+            mechanism: self.mechanism,
+            hidden: self.hidden.clone(),
+            lambda1: self.lambda1.resolve(|| pick(5e-4, 9.7e-4)),
+            lambda2: self.lambda2.resolve(|| pick(2e-3, 1.6e-3)),
+            lambda_p: self.lambda_p.resolve(|| pick(2e-3, 1.8e-3)),
+            shift: self.shift.resolve(|| pick(6e-3, 1.9e-2)),
+            t_start: self.t_start,
+            t_end: self.t_end.resolve(|| pick(1e-3, 7.4e-4)),
+            lr: if mlp { Auto::Value(self.lr.resolve(|| 2.1e-3)) } else { self.lr },
+            batch_size: self.batch_size,
+            max_iter: self.max_iter,
+            tol: self.tol,
+            refit: self.refit.resolve(|| !mlp),
+            w_threshold: self.w_threshold,
+            seed: self.seed,
+        }
+    }
+}
+
+impl Settings {
     /// The learning rate for d variables.
     pub fn learning_rate(&self, d: usize) -> f64 {
         self.lr.resolve(|| if d <= 30 { 1e-2 } else { 5e-3 })
     }
-}
 
-impl Learner for Config {
-    const NAME: &'static str = "cosmo";
-
+    /// Checks every setting; the message names the setting.
     fn validate(&self) -> Result<()> {
         for (name, value) in [
             ("lambda1", self.lambda1),
@@ -142,12 +221,40 @@ impl Learner for Config {
             check_number("lr", lr, 0.0, true)?;
         }
         check_count("batch_size", self.batch_size, 1, MAX_COUNT)?;
-        check_count("max_iter", self.max_iter, 1, MAX_COUNT)
+        check_count("max_iter", self.max_iter, 1, MAX_COUNT)?;
+        if self.mechanism == Mechanism::Mlp {
+            if self.hidden.is_empty() {
+                return Err(CoreError::InvalidParameter(format!(
+                    "hidden must be a non-empty sequence of layer widths in [1, {MAX_WIDTH}] for mechanism='mlp', got []"
+                )));
+            }
+            check_hidden(&self.hidden)?;
+        }
+        Ok(())
+    }
+}
+
+impl Learner for Config {
+    const NAME: &'static str = "cosmo";
+
+    fn validate(&self) -> Result<()> {
+        let settings = self.resolve();
+        if settings.mechanism == Mechanism::Mlp && self.refit == Auto::Value(true) {
+            return Err(CoreError::InvalidParameter(
+                "refit=True needs mechanism='linear' (the refit solves least-squares weights)".into(),
+            ));
+        }
+        settings.validate()
     }
 
     fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
+        Learner::validate(self)?;
+        let settings = self.resolve();
+        if settings.mechanism == Mechanism::Mlp {
+            return nonlinear::fit(data, &settings, prior, progress);
+        }
         let x = data.x;
-        let fit = fit_interventional(x, data.intervened, self, prior, progress)?;
+        let fit = fit_interventional(x, data.intervened, &settings, prior, progress)?;
         let last = fit.last_error;
         let converged = fit.converged && !fit.diverged;
         let mut fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, converged, fit.history)?;
@@ -156,7 +263,7 @@ impl Learner for Config {
                 "COSMO's mean squared error ended at {last:.3e}, above the empty graph's ({:.3e}): the minibatch \
                  optimisation diverged and the graph is unreliable; lower lr (it was {})",
                 fit.empty_loss,
-                self.learning_rate(x.ncols())
+                settings.learning_rate(x.ncols())
             ));
         }
         Ok(fitted
@@ -164,7 +271,15 @@ impl Learner for Config {
             .with("n_steps", fit.n_steps)
             .with("diverged", fit.diverged)
             .with("n_refit_rounds", fit.refit_rounds)
-            .with("refit_time", fit.refit_seconds))
+            .with("refit_time", fit.refit_seconds)
+            .with("shift", settings.shift))
+    }
+
+    fn restore_extra(&self, name: &str, value: Value, perm: &Permutation) -> Result<Value> {
+        match (name, value) {
+            ("mechanism_params", Value::Floats(params)) => restored_mechanism(&self.hidden, params, perm),
+            (_, value) => Ok(value),
+        }
     }
 }
 
@@ -205,13 +320,13 @@ pub struct Fit {
 }
 
 /// The temperature of epoch `e` of `epochs` (cosine annealing from t_start to t_end).
-pub fn temperature(config: &Config, e: usize, epochs: usize) -> f64 {
+pub fn temperature(config: &Settings, e: usize, epochs: usize) -> f64 {
     let fraction = if epochs <= 1 { 1.0 } else { e as f64 / (epochs - 1) as f64 };
     config.t_end + 0.5 * (config.t_start - config.t_end) * (1.0 + libm::cos(std::f64::consts::PI * fraction))
 }
 
 /// The settings' checks ([`Learner::validate`]) and a non-empty X.
-fn validate(config: &Config, n: usize, d: usize) -> Result<()> {
+pub(super) fn validate(config: &Settings, n: usize, d: usize) -> Result<()> {
     config.validate()?;
     if n == 0 || d == 0 {
         return Err(CoreError::InvalidInput("X must have at least one row and one column".into()));
@@ -246,33 +361,38 @@ impl Model {
     /// at d = 1000 otherwise. When the priorities spread so wide that a factor could overflow,
     /// every entry takes its own (stable) sigmoid.
     fn orientation_into(&self, shift: f64, t: f64, s: &mut [f64], a: Option<&mut [f64]>) {
-        let (d, p, w) = (self.d, self.priorities(), self.weights());
-        let (low, high) = p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-        let c = 0.5 * (low + high);
-        let factored = (0.5 * (high - low) + shift) / t < 600.0;
-        let b: Vec<f64> = p.iter().map(|&pi| libm::exp((pi - c) / t)).collect();
-        let column_of = |j: usize, column: &mut [f64]| {
-            if factored {
-                let a = libm::exp(-(p[j] - c - shift) / t);
-                logistic_column(a, &b, column);
-            } else {
-                column.iter_mut().zip(p).for_each(|(x, &pi)| *x = sigmoid((p[j] - pi - shift) / t));
-            }
-            column[j] = 0.0;
-        };
-        match a {
-            None => par_columns(s, d, column_of),
-            Some(a) => {
-                s.par_chunks_mut(d.max(1)).zip(a.par_chunks_mut(d.max(1))).enumerate().for_each(|(j, (sc, ac))| {
-                    column_of(j, sc);
-                    product_into(&w[j * d..(j + 1) * d], sc, ac);
-                })
-            }
-        }
+        orientation_into(self.priorities(), Some(self.weights()), shift, t, s, a)
     }
 }
 
-/// Buffers of one step, reused across steps (d×d buffers of 8 MB at d = 1000).
+/// The smooth orientation S_ij = σ((p_j − p_i − ε)/t) (S_ii = 0) of priorities `p` into `s`
+/// (column-major d×d), and A = W∘S into `a` when given (with `w`).
+pub(super) fn orientation_into(p: &[f64], w: Option<&[f64]>, shift: f64, t: f64, s: &mut [f64], a: Option<&mut [f64]>) {
+    let d = p.len();
+    let (low, high) = p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let c = 0.5 * (low + high);
+    let factored = (0.5 * (high - low) + shift) / t < 600.0;
+    let b: Vec<f64> = p.iter().map(|&pi| libm::exp((pi - c) / t)).collect();
+    let column_of = |j: usize, column: &mut [f64]| {
+        if factored {
+            let a = libm::exp(-(p[j] - c - shift) / t);
+            logistic_column(a, &b, column);
+        } else {
+            column.iter_mut().zip(p).for_each(|(x, &pi)| *x = sigmoid((p[j] - pi - shift) / t));
+        }
+        column[j] = 0.0;
+    };
+    match (a, w) {
+        (Some(a), Some(w)) => {
+            s.par_chunks_mut(d.max(1)).zip(a.par_chunks_mut(d.max(1))).enumerate().for_each(|(j, (sc, ac))| {
+                column_of(j, sc);
+                product_into(&w[j * d..(j + 1) * d], sc, ac);
+            })
+        }
+        _ => par_columns(s, d, column_of),
+    }
+}
+
 struct Workspace {
     s: Vec<f64>,
     a: Vec<f64>,
@@ -325,7 +445,7 @@ struct Masked<'a> {
 /// mean squared error (the regularisers' value: [`regularisers`]).
 fn loss_grad(
     model: &Model,
-    config: &Config,
+    config: &Settings,
     xb: MatRef<'_, f64>,
     masked: Option<&Masked<'_>>,
     t: f64,
@@ -398,14 +518,14 @@ fn loss_grad(
 }
 
 /// λ1‖W‖₁ + λ2‖W‖_F + λp‖p‖₂ (added to the mean minibatch error once per epoch, at its end).
-fn regularisers(model: &Model, config: &Config) -> f64 {
+fn regularisers(model: &Model, config: &Settings) -> f64 {
     let (w, p) = (model.weights(), model.priorities());
     let l1: f64 = model.l1.iter().zip(w).map(|(l, x)| l * x.abs()).sum();
     l1 + config.lambda2 * dot(w, w).sqrt() + config.lambda_p * dot(p, p).sqrt()
 }
 
 /// Pushes priorities apart along required edges: p_j ≥ p_i + 2ε, in topological order.
-fn order_required(priorities: &mut [f64], required: &[(usize, usize)], shift: f64) {
+pub(super) fn order_required(priorities: &mut [f64], required: &[(usize, usize)], shift: f64) {
     for &(i, j) in required {
         if priorities[j] < priorities[i] + 2.0 * shift {
             priorities[j] = priorities[i] + 2.0 * shift;
@@ -415,7 +535,7 @@ fn order_required(priorities: &mut [f64], required: &[(usize, usize)], shift: f6
 
 /// Required edges sorted so that every edge comes after the edges into its tail, or an error
 /// when they form a cycle.
-fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec<(usize, usize)>> {
+pub(super) fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec<(usize, usize)>> {
     let Some(mask) = required else {
         return Ok(Vec::new());
     };
@@ -429,7 +549,7 @@ fn required_in_order(required: Option<&Mask>, d: usize) -> Result<Vec<(usize, us
 /// Errors: `InvalidParameter` for settings out of range or required edges that form a cycle;
 /// `InvalidInput` for an empty X or a prior that fails [`Prior::check`]; `NonFinite` when the
 /// loss leaves the float64 range (lower `lr`); `Cancelled`.
-pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dyn Progress) -> Result<Fit> {
+pub fn fit(x: MatRef<'_, f64>, config: &Settings, prior: &Prior, progress: &mut dyn Progress) -> Result<Fit> {
     fit_interventional(x, None, config, prior, progress)
 }
 
@@ -442,7 +562,7 @@ pub fn fit(x: MatRef<'_, f64>, config: &Config, prior: &Prior, progress: &mut dy
 pub fn fit_interventional(
     x: MatRef<'_, f64>,
     intervened: Option<&Mask>,
-    config: &Config,
+    config: &Settings,
     prior: &Prior,
     progress: &mut dyn Progress,
 ) -> Result<Fit> {
@@ -611,8 +731,8 @@ mod tests {
     use crate::progress::Silent;
     use rand_distr::{Distribution, Normal};
 
-    pub(super) fn config() -> Config {
-        Config {
+    pub(super) fn config() -> Settings {
+        Settings {
             lambda1: 1e-3,
             lambda2: 2e-3,
             lambda_p: 2e-3,
@@ -626,6 +746,8 @@ mod tests {
             refit: true,
             w_threshold: 0.3,
             seed: 0,
+            mechanism: Mechanism::Linear,
+            hidden: vec![10],
         }
     }
 
@@ -645,7 +767,7 @@ mod tests {
 
     /// θ (d² orientation weights, zero on the diagonal, then d priorities) drawn from `seed`, and
     /// the free-entry mask and L1 weights that go with it.
-    fn random_parameters(d: usize, seed: u64, cfg: &Config) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    fn random_parameters(d: usize, seed: u64, cfg: &Settings) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let theta: Vec<f64> = (0..d * d + d)
             .map(|k| if k < d * d && k % (d + 1) == 0 { 0.0 } else { rng.random_range(-0.8..0.8) })
@@ -758,7 +880,7 @@ mod tests {
                 x[(r, k)] = x[(r, k - 1)] + libm::cos(3.0 * r as f64 + k as f64);
             }
         }
-        let cfg = Config { max_iter: 100, ..config() };
+        let cfg = Settings { max_iter: 100, ..config() };
         let out = fit_interventional(x.as_ref(), Some(&mask), &cfg, &Prior::default(), &mut Silent).unwrap();
         assert!(is_dag(out.weights.as_ref()) && !out.diverged);
         let pooled = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
@@ -781,7 +903,7 @@ mod tests {
     #[test]
     fn output_is_a_dag_and_reproducible() {
         let x = data(500, 5, 7);
-        let cfg = Config { max_iter: 300, ..config() };
+        let cfg = Settings { max_iter: 300, ..config() };
         let out = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
         assert!(is_dag(out.weights.as_ref()));
         let again = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
@@ -796,7 +918,7 @@ mod tests {
         forbidden[d + 2] = true; // a true edge
         let mut required = vec![false; d * d];
         required[3 * d] = true; // a false one
-        let cfg = Config { max_iter: 100, ..config() };
+        let cfg = Settings { max_iter: 100, ..config() };
         let prior = Prior { forbidden: Some(forbidden), required: Some(required) };
         let out = fit(x.as_ref(), &cfg, &prior, &mut Silent).unwrap();
         assert_eq!(out.raw_weights[(1, 2)], 0.0);
@@ -808,10 +930,10 @@ mod tests {
     #[test]
     fn refit_converges_and_the_paper_variant_does_not_refit() {
         let x = data(500, 5, 7);
-        let with = fit(x.as_ref(), &Config { max_iter: 100, ..config() }, &Prior::default(), &mut Silent).unwrap();
+        let with = fit(x.as_ref(), &Settings { max_iter: 100, ..config() }, &Prior::default(), &mut Silent).unwrap();
         assert!(with.converged && with.refit_rounds >= 1 && is_dag(with.weights.as_ref()));
         let without =
-            fit(x.as_ref(), &Config { max_iter: 100, refit: false, ..config() }, &Prior::default(), &mut Silent)
+            fit(x.as_ref(), &Settings { max_iter: 100, refit: false, ..config() }, &Prior::default(), &mut Silent)
                 .unwrap();
         assert_eq!(without.refit_rounds, 0);
         assert!(is_dag(without.weights.as_ref()));
@@ -826,13 +948,13 @@ mod tests {
         // penalties, lr = 100 ends above it: divergence.
         let x = data(300, 8, 8);
         for (lambda1, lambda2) in [(1e-3, 1e100), (1e3, 2e-3)] {
-            let cfg = Config { lambda1, lambda2, max_iter: 50, ..config() };
+            let cfg = Settings { lambda1, lambda2, max_iter: 50, ..config() };
             let out = fit(x.as_ref(), &cfg, &Prior::default(), &mut Silent).unwrap();
             assert!(out.last_error > out.empty_loss, "{lambda1} {lambda2}"); // flagged before
             assert!(!out.diverged && out.converged && out.refit_rounds == 1);
             assert!(out.raw_weights.norm_max() == 0.0);
         }
-        let wild = Config { lr: Auto::Value(100.0), max_iter: 50, ..config() };
+        let wild = Settings { lr: Auto::Value(100.0), max_iter: 50, ..config() };
         assert!(fit(x.as_ref(), &wild, &Prior::default(), &mut Silent).unwrap().diverged);
     }
 

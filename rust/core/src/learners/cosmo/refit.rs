@@ -30,7 +30,7 @@
 //! evaluation warm-starts the column solves from the previous W; the search stops when
 //! |f(c)| ≤ `REFIT_TOL`·c and every column met its optimality conditions.
 
-use super::Config;
+use super::Settings;
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;
 use crate::progress::Progress;
@@ -211,7 +211,7 @@ impl<'a> Problem<'a> {
 pub(super) fn zero_is_optimal(
     statistics: &Statistics,
     allowed: &[Entry],
-    config: &Config,
+    config: &Settings,
     progress: &mut dyn Progress,
 ) -> Result<bool> {
     let problem = Problem::new(statistics, allowed);
@@ -232,7 +232,7 @@ pub(super) fn refit(
     statistics: &Statistics,
     start: &Mat<f64>,
     allowed: &[Entry],
-    config: &Config,
+    config: &Settings,
     progress: &mut dyn Progress,
 ) -> Result<(Mat<f64>, bool, usize)> {
     let d = statistics.dim();
@@ -512,12 +512,12 @@ mod tests {
     }
 
     /// G of the test of W = 0 for `entries` (the required ones fitted alone).
-    fn kink_gradient(x: &Mat<f64>, entries: &[Entry], cfg: &Config) -> f64 {
+    fn kink_gradient(x: &Mat<f64>, entries: &[Entry], cfg: &Settings) -> f64 {
         let d = x.ncols();
         let mut parents: Vec<Vec<Entry>> = vec![Vec::new(); d];
         entries.iter().for_each(|e| parents[e.column].push(*e));
         // the refit with a λ2 no gradient reaches returns W = 0 with the required edges fitted
-        let huge = Config { lambda2: f64::MAX, ..cfg.clone() };
+        let huge = Settings { lambda2: f64::MAX, ..cfg.clone() };
         let (zero, converged, rounds) = refit(&observed(x), &Mat::zeros(d, d), entries, &huge, &mut Silent).unwrap();
         assert!(converged && rounds == 1);
         zero_gradient_norm(&observed(x), &parents, &zero)
@@ -529,7 +529,7 @@ mod tests {
         // satisfies the subgradient conditions of (2/d)·½n⁻¹‖X − XW‖² + λ1‖W‖₁ + λ2‖W‖_F.
         let (n, d) = (400, 6);
         let x = data(n, d, 5);
-        let cfg = Config { lambda1: 0.02, lambda2: 0.05, ..config() };
+        let cfg = Settings { lambda1: 0.02, lambda2: 0.05, ..config() };
         let entries = upper_entries(d, cfg.lambda1, &[]);
         let (w, converged, rounds) = refit(&observed(&x), &Mat::zeros(d, d), &entries, &cfg, &mut Silent).unwrap();
         assert!(converged && (1..=8).contains(&rounds), "{rounds}");
@@ -551,12 +551,12 @@ mod tests {
         let (n, d) = (400, 6);
         let x = data(n, d, 5);
         for required in [vec![], vec![(0, 3), (2, 5)]] {
-            let cfg = Config { lambda1: 0.02, ..config() };
+            let cfg = Settings { lambda1: 0.02, ..config() };
             let entries = upper_entries(d, cfg.lambda1, &required);
             let g = kink_gradient(&x, &entries, &cfg);
             let start = Mat::from_fn(d, d, |i, j| if i < j { 0.3 } else { 0.0 });
             for fraction in [0.5, 0.9, 0.99, 0.999, 0.99999] {
-                let cfg = Config { lambda2: fraction * g, ..cfg.clone() };
+                let cfg = Settings { lambda2: fraction * g, ..cfg.clone() };
                 for from in [&Mat::zeros(d, d), &start] {
                     let (w, converged, rounds) = refit(&observed(&x), from, &entries, &cfg, &mut Silent).unwrap();
                     assert!(converged && rounds <= 12, "λ2 = {fraction}·G, {required:?}: {converged} {rounds}");
@@ -564,7 +564,7 @@ mod tests {
                     assert!(nonzero > 0);
                 }
             }
-            let cfg = Config { lambda2: 1.001 * g, ..cfg.clone() };
+            let cfg = Settings { lambda2: 1.001 * g, ..cfg.clone() };
             let (w, converged, rounds) = refit(&observed(&x), &start, &entries, &cfg, &mut Silent).unwrap();
             assert!(converged && rounds == 1);
             assert_eq!(assert_optimal(&x, &w, &entries, cfg.lambda2), 0);
@@ -576,7 +576,7 @@ mod tests {
     fn the_refit_does_not_depend_on_the_threads() {
         let (n, d) = (300, 40);
         let x = data(n, d, 7);
-        let cfg = Config { lambda1: 0.01, lambda2: 0.05, ..config() };
+        let cfg = Settings { lambda1: 0.01, lambda2: 0.05, ..config() };
         let entries = upper_entries(d, cfg.lambda1, &[(0, 5)]);
         let run = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
@@ -601,7 +601,7 @@ mod tests {
         }
         let statistics = Statistics::interventional(x.as_ref(), &mask).unwrap();
         assert_eq!(statistics.scales[2], 2.0 * (200.0 / 300.0) / d as f64);
-        let cfg = Config { lambda1: 0.01, lambda2: 0.05, ..config() };
+        let cfg = Settings { lambda1: 0.01, lambda2: 0.05, ..config() };
         let entries = upper_entries(d, cfg.lambda1, &[(0, 4)]);
         let (w, converged, _) = refit(&statistics, &Mat::zeros(d, d), &entries, &cfg, &mut Silent).unwrap();
         assert!(converged);

@@ -21,23 +21,24 @@
 
 pub mod distribution;
 pub mod edges;
-pub mod mechanism;
+
 pub mod ordering;
 pub mod refit;
 
 use crate::canonical::Permutation;
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;
+use crate::learners::mlp_problem::restored_mechanism;
 use crate::learners::params::{check_count, check_number, check_probability, one_or_many, MAX_COUNT};
 use crate::learners::{Auto, Data, Fitted, Learner, Prior, Value};
 use crate::linalg::gather_rows;
+use crate::mlp::{Activation, Mlp};
 use crate::optim::adam::Adam;
 use crate::progress::{Progress, Status};
 use crate::regression::gather_mask_rows;
 use distribution::DagDistribution;
 use edges::{bernoulli_kl, bernoulli_kl_gradient};
 use faer::{Mat, MatRef};
-use mechanism::MaskedMlp;
 use ordering::Relaxation;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -45,18 +46,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use smart_default::SmartDefault;
 
-/// The mechanism of each node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mechanism {
-    /// x_j = Σ_i w_ij x_i + b_j.
-    Linear,
-    /// A small MLP of the parents (ReLU hidden layers of widths `hidden`).
-    Mlp,
-}
-
-/// Largest hidden-layer width (beyond it one node's network alone exceeds memory at any d).
-pub const MAX_WIDTH: usize = 100_000;
+pub use crate::mlp::{Mechanism, MAX_WIDTH};
 
 /// Settings as front ends give them, with "auto" values; [`Config::resolve`] turns them into
 /// the [`Settings`] of [`fit`]. Defaults in [`Config::default`].
@@ -221,9 +211,7 @@ impl Learner for Config {
     fn restore_extra(&self, name: &str, value: Value, perm: &Permutation) -> Result<Value> {
         match (name, value) {
             ("mechanism_params", Value::Floats(params)) => {
-                let hidden = self.resolve(perm.len()).hidden;
-                let mlp = MaskedMlp::from_params(perm.len(), &hidden, params)?;
-                Ok(Value::Floats(mlp.relabelled(|i| perm.canonical_of(i)).params))
+                restored_mechanism(&self.resolve(perm.len()).hidden, params, perm)
             }
             (_, value) => Ok(value),
         }
@@ -273,9 +261,9 @@ pub struct Fit {
     pub theta: Vec<f64>,
     /// Edge logits Φ.
     pub phi: Mat<f64>,
-    /// The mechanisms' parameters (see [`MaskedMlp::from_params`]).
+    /// The mechanisms' parameters (see [`Mlp::from_params`]).
     pub mechanism: Vec<f64>,
-    /// The mechanisms' input weights without the modal mask (see [`MaskedMlp::input_weights`]).
+    /// The mechanisms' input weights without the modal mask (see [`Mlp::input_weights`]).
     pub raw_weights: Mat<f64>,
     /// The input weights on the modal DAG.
     pub weights: Mat<f64>,
@@ -338,7 +326,7 @@ fn validate(config: &Settings, n: usize, d: usize) -> Result<()> {
 #[derive(Clone)]
 struct Model {
     graph: DagDistribution,
-    mechanism: MaskedMlp,
+    mechanism: Mlp,
 }
 
 impl Model {
@@ -357,7 +345,7 @@ impl Model {
     /// set in `intervened`, column-major rows×d) plus the KL term.
     fn modal_objective(&self, config: &Settings, x: MatRef<'_, f64>, intervened: Option<&[bool]>) -> f64 {
         let (_, adjacency) = self.graph.modal(config.edge_threshold);
-        let sse = self.mechanism.squared_error(x, &adjacency, intervened);
+        let sse = self.mechanism.squared_error(x, Some(&adjacency), intervened);
         sse / (x.nrows() * x.ncols()) as f64 + self.kl(config)
     }
 }
@@ -387,7 +375,14 @@ fn loss_grad(
     let mask = order.mask(relaxation);
     let a: Vec<f64> = edges.values.iter().zip(&mask).map(|(u, b)| u * b).collect();
     let scale = 1.0 / (xb.nrows() * d) as f64;
-    let sse = model.mechanism.squared_error_grad(xb, &a, intervened, scale, &mut step.grad_mech, &mut step.grad_a);
+    let sse = model.mechanism.squared_error_grad(
+        xb,
+        Some(&a),
+        intervened,
+        scale,
+        &mut step.grad_mech,
+        Some(&mut step.grad_a),
+    );
     // A = U ∘ B: ∂L/∂U = G ∘ B, ∂L/∂B = G ∘ U
     let grad_u: Vec<f64> = step.grad_a.iter().zip(&mask).map(|(g, b)| g * b).collect();
     let grad_b: Vec<f64> = step.grad_a.iter().zip(&edges.values).map(|(g, u)| g * u).collect();
@@ -465,7 +460,7 @@ pub fn fit_interventional(
     // θ = 0, Φ ~ U(0, 1) as the reference
     let phi = Mat::from_fn(d, d, |_, _| rng.random_range(0.0..1.0));
     let graph = DagDistribution::new(&vec![0.0; d], phi.as_ref(), prior.forbidden.as_ref(), prior.required.as_ref())?;
-    let mechanism = MaskedMlp::new(d, &config.hidden, &mut rng)?;
+    let mechanism = Mlp::new(d, &config.hidden, Activation::Relu, &mut rng)?;
     let mut model = Model { graph, mechanism };
     let mut best = model.clone();
 
@@ -630,7 +625,7 @@ mod tests {
             let phi = Mat::from_fn(d, d, |_, _| rng.random_range(-1.0..1.0));
             let theta: Vec<f64> = (0..d).map(|_| rng.random_range(-0.5..0.5)).collect();
             let graph = DagDistribution::new(&theta, phi.as_ref(), None, None).unwrap();
-            let mechanism = MaskedMlp::new(d, &hidden, &mut rng).unwrap();
+            let mechanism = Mlp::new(d, &hidden, Activation::Relu, &mut rng).unwrap();
             let model = Model { graph, mechanism };
             let cfg = Settings { tau: 0.8, ..config(hidden.clone()) };
             let n_mech = model.mechanism.params.len();
