@@ -241,7 +241,7 @@ def test_learn_with_the_stochastic_learners_uses_their_own_sachs_defaults_and_th
     assert main(["learn", "sachs", "--method", "cosmo", "--quiet"]) == 0
     assert main(["learn", "sachs", "--method", "cosmo"]) == 0
     line = capsys.readouterr().out.split("method:")[1].splitlines()[0]
-    assert "lambda1" not in line and "random_state=0" in line  # COSMO's own λ1, not the 0.03 of NOTEARS
+    assert "lambda1=auto" in line and "random_state=0" in line  # COSMO's own λ1, not the 0.03 of NOTEARS
     assert main(["learn", "sachs", "--method", "dpdag", "--threshold", "0.2", "--quiet"]) == 2
     assert "--threshold does not apply to --method dpdag" in capsys.readouterr().err
     assert main(["learn", "sachs", "--method", "topo", "--mechanism", "mlp", "--quiet"]) == 2
