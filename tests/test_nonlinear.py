@@ -139,6 +139,14 @@ def test_bad_hidden_values_are_named_errors(name, hidden):
         LEARNERS[name](hidden=hidden).fit(X)
 
 
+@pytest.mark.parametrize("name", LEARNERS)
+def test_networks_too_large_for_memory_are_refused_before_the_fit(name):
+    # d = 40 with one hidden layer of 20 000 units: 32 million first-layer weights
+    X = np.random.default_rng(0).normal(size=(30, 40))
+    with pytest.raises(InvalidInputError, match="parameters for d = 40"):
+        LEARNERS[name](hidden=(20_000,)).fit(X)
+
+
 def test_bad_hidden_message_gives_the_limits():
     _, X = nonlinear_data(0, n=50)
     with pytest.raises(InvalidInputError, match=r"\[1, 100000\]"):

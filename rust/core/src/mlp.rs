@@ -31,6 +31,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
+/// Largest number of network parameters (all nodes): 2²⁴ float64 values, 128 MiB per copy; an
+/// optimiser keeps a few dozen copies (L-BFGS pairs, Adam moments, gradients).
+pub const MAX_PARAMS: usize = 1 << 24;
+
 /// Nodes per group of the forward and backward passes: one product per group for the first
 /// layer, groups in parallel. Fixed, so that results do not depend on the number of threads.
 pub const GROUP: usize = 16;
@@ -122,12 +126,26 @@ impl Mlp {
         (layers, offset)
     }
 
-    /// Networks for `d` nodes with hidden widths `hidden` (empty: linear), initialised from `rng`.
-    ///
-    /// Errors: `InvalidParameter` for a width outside 1..=[`MAX_WIDTH`].
-    pub fn new(d: usize, hidden: &[usize], activation: Activation, rng: &mut impl Rng) -> Result<Self> {
+    /// The layout for `d` nodes, after checking the widths and the total size.
+    fn checked_layout(d: usize, hidden: &[usize]) -> Result<(Vec<Layer>, usize)> {
         check_hidden(hidden)?;
         let (layers, node_len) = Self::layout(d, hidden);
+        match d.checked_mul(node_len) {
+            Some(total) if total <= MAX_PARAMS => Ok((layers, node_len)),
+            _ => Err(CoreError::InvalidParameter(format!(
+                "the networks would have {} parameters for d = {d} and hidden = {hidden:?}, more than the \
+                 {MAX_PARAMS} allowed: use fewer or narrower hidden layers",
+                d as u128 * node_len as u128
+            ))),
+        }
+    }
+
+    /// Networks for `d` nodes with hidden widths `hidden` (empty: linear), initialised from `rng`.
+    ///
+    /// Errors: `InvalidParameter` for a width outside 1..=[`MAX_WIDTH`] or more than
+    /// [`MAX_PARAMS`] parameters in all.
+    pub fn new(d: usize, hidden: &[usize], activation: Activation, rng: &mut impl Rng) -> Result<Self> {
+        let (layers, node_len) = Self::checked_layout(d, hidden)?;
         let mut params = vec![0.0; d * node_len];
         for block in params.chunks_mut(node_len.max(1)) {
             for layer in &layers {
@@ -144,8 +162,7 @@ impl Mlp {
     ///
     /// Errors: `InvalidInput` when `params` has the wrong length; `InvalidParameter` for a bad width.
     pub fn from_params(d: usize, hidden: &[usize], activation: Activation, params: Vec<f64>) -> Result<Self> {
-        check_hidden(hidden)?;
-        let (layers, node_len) = Self::layout(d, hidden);
+        let (layers, node_len) = Self::checked_layout(d, hidden)?;
         if params.len() != d * node_len {
             return Err(CoreError::InvalidInput(format!(
                 "the mechanism has {} parameters, expected {} for d = {d} and hidden = {hidden:?}",
@@ -706,6 +723,9 @@ mod tests {
         assert!(Mlp::from_params(d, &[], Activation::Relu, vec![0.0; 5]).is_err());
         assert!(Mlp::new(d, &[0], Activation::Relu, &mut rng).is_err());
         assert!(Mlp::new(d, &[MAX_WIDTH + 1], Activation::Relu, &mut rng).is_err());
+        // 300 nodes × 300·200 first-layer weights: over MAX_PARAMS, refused before allocating
+        let message = Mlp::new(300, &[200], Activation::Sigmoid, &mut rng).unwrap_err().to_string();
+        assert!(message.contains("parameters for d = 300"), "{message}");
     }
 
     #[test]
