@@ -273,6 +273,15 @@ fn stage_terms(loss: &Loss, w: MatRef<'_, f64>, s: f64) -> Result<(f64, Mat<f64>
     Ok((q, g_q, h, g_h))
 }
 
+/// h₁ (log-det, s = 1) of a path's final W, the `converged` test; +∞ outside its domain.
+pub(crate) fn final_h(w: MatRef<'_, f64>) -> Result<f64> {
+    match (Penalty::LogDet { s: 1.0 }).value_grad(w) {
+        Ok((h, _)) => Ok(h),
+        Err(CoreError::OutsideDomain(_)) => Ok(f64::INFINITY),
+        Err(e) => Err(e),
+    }
+}
+
 fn in_domain(w: MatRef<'_, f64>, s: f64) -> Result<bool> {
     match (Penalty::LogDet { s }).value_grad(w) {
         Ok(_) => Ok(true),
@@ -496,11 +505,7 @@ pub fn fit(loss: &Loss, config: &Config, prior: &Prior, progress: &mut dyn Progr
     }
     layout.fill(|v| w[v], &mut buffer);
     let raw_weights = MatRef::from_column_major_slice(&buffer, d, d).to_owned();
-    let h = match (Penalty::LogDet { s: 1.0 }).value_grad(raw_weights.as_ref()) {
-        Ok((h, _)) => h,
-        Err(CoreError::OutsideDomain(_)) => f64::INFINITY,
-        Err(e) => return Err(e),
-    };
+    let h = final_h(raw_weights.as_ref())?;
     let thresholded = threshold(raw_weights.as_ref(), config.w_threshold, prior.required.as_ref());
     let weights = project_to_dag(thresholded.as_ref(), prior.required.as_ref())?;
     Ok(Fit { raw_weights, weights, h, n_iter, n_evals, converged: h <= config.h_tol, history, s_used })

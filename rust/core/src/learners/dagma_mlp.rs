@@ -23,7 +23,7 @@
 use crate::acyclicity::Penalty;
 use crate::error::{CoreError, Result};
 use crate::graph::{project_to_dag, threshold};
-use crate::learners::dagma::{Config, InnerSolver, Path};
+use crate::learners::dagma::{final_h, Config, InnerSolver, Path};
 use crate::learners::mlp_problem::MlpProblem;
 use crate::learners::{Data, Fitted, Prior, Value};
 use crate::optim::adam::Adam;
@@ -214,11 +214,7 @@ pub fn fit(data: &Data<'_>, config: &Config, prior: &Prior, progress: &mut dyn P
         mu *= config.mu_factor;
     }
     let raw_weights = problem.weights(&theta);
-    let h = match (Penalty::LogDet { s: 1.0 }).value_grad(raw_weights.as_ref()) {
-        Ok((h, _)) => h,
-        Err(CoreError::OutsideDomain(_)) => f64::INFINITY,
-        Err(e) => return Err(e),
-    };
+    let h = final_h(raw_weights.as_ref())?;
     let thresholded = threshold(raw_weights.as_ref(), config.w_threshold, prior.required.as_ref());
     let weights = project_to_dag(thresholded.as_ref(), prior.required.as_ref())?;
     let fitted = Fitted::new(raw_weights, weights, prior, n_iter, h <= config.h_tol, history)?;

@@ -525,6 +525,40 @@ fn regularisers(model: &Model, config: &Settings) -> f64 {
 }
 
 /// Pushes priorities apart along required edges: p_j ≥ p_i + 2ε, in topological order.
+/// Records an epoch's loss in `history` and reports it; `NonFinite` when it left the float64 range.
+pub(super) fn end_epoch(
+    loss: f64,
+    epoch: usize,
+    t: f64,
+    config: &Settings,
+    history: &mut Vec<f64>,
+    progress: &mut dyn Progress,
+) -> Result<()> {
+    if !loss.is_finite() {
+        return Err(CoreError::NonFinite(format!(
+            "COSMO's loss left the float64 range at epoch {epoch} (lower lr, or standardize the data)"
+        )));
+    }
+    history.push(loss);
+    progress.report(&Status {
+        iteration: epoch + 1,
+        max_iter: config.max_iter,
+        objective: loss,
+        quantities: &[("temperature", t)],
+    });
+    Ok(())
+}
+
+/// Without the refit, `converged`: the epoch loss changed by at most `tol` (relative) over the
+/// last tenth of the epochs.
+pub(super) fn settled(history: &[f64], config: &Settings) -> bool {
+    let window = (config.max_iter / 10).max(1);
+    history.len() > window && {
+        let (then, now) = (history[history.len() - 1 - window], history[history.len() - 1]);
+        (then - now).abs() <= config.tol * then.abs().max(f64::MIN_POSITIVE)
+    }
+}
+
 pub(super) fn order_required(priorities: &mut [f64], required: &[(usize, usize)], shift: f64) {
     for &(i, j) in required {
         if priorities[j] < priorities[i] + 2.0 * shift {
@@ -635,19 +669,7 @@ pub fn fit_interventional(
             n_steps += 1;
         }
         last_error = epoch_loss / n as f64;
-        let loss = last_error + regularisers(&model, config);
-        if !loss.is_finite() {
-            return Err(CoreError::NonFinite(format!(
-                "COSMO's loss left the float64 range at epoch {epoch} (lower lr, or standardize the data)"
-            )));
-        }
-        history.push(loss);
-        progress.report(&Status {
-            iteration: epoch + 1,
-            max_iter: config.max_iter,
-            objective: loss,
-            quantities: &[("temperature", t)],
-        });
+        end_epoch(last_error + regularisers(&model, config), epoch, t, config, &mut history, progress)?;
     }
 
     let t_final = temperature(config, config.max_iter - 1, config.max_iter);
@@ -668,11 +690,7 @@ pub fn fit_interventional(
             .collect();
         refit(statistics.as_ref().expect("computed for the refit"), &annealed, &entries, config, progress)?
     } else {
-        let window = (config.max_iter / 10).max(1);
-        let converged = history.len() > window && {
-            let (then, now) = (history[history.len() - 1 - window], history[history.len() - 1]);
-            (then - now).abs() <= config.tol * then.abs().max(f64::MIN_POSITIVE)
-        };
+        let converged = settled(&history, config);
         (annealed, converged, 0)
     };
     let mut weights = Mat::<f64>::zeros(d, d);

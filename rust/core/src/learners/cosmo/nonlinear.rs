@@ -11,14 +11,14 @@
 //! no refit (it solves least-squares weights); `converged` is the relative-change rule on the
 //! epoch losses (`tol`).
 
-use super::{order_required, orientation_into, required_in_order, temperature, validate, Settings};
+use super::{end_epoch, order_required, orientation_into, required_in_order, settled, temperature, validate, Settings};
 use crate::error::{CoreError, Result};
 use crate::learners::mlp_problem::MlpProblem;
 use crate::learners::{Data, Fitted, Prior, Value};
 use crate::linalg::gather_rows;
 use crate::mlp::ParamKind;
 use crate::optim::adam::Adam;
-use crate::progress::{Progress, Status};
+use crate::progress::Progress;
 use crate::regression::gather_mask_rows;
 use crate::simulate::random::polar_normal;
 use crate::vector::{dot, sum};
@@ -93,18 +93,7 @@ pub fn fit(data: &Data<'_>, config: &Settings, prior: &Prior, progress: &mut dyn
         }
         last_error = epoch_loss / n as f64;
         let loss = last_error + regularisers(&problem, &theta, &first_layer, config);
-        if !loss.is_finite() {
-            return Err(CoreError::NonFinite(format!(
-                "COSMO's loss left the float64 range at epoch {epoch} (lower lr, or standardize the data)"
-            )));
-        }
-        history.push(loss);
-        progress.report(&Status {
-            iteration: epoch + 1,
-            max_iter: config.max_iter,
-            objective: loss,
-            quantities: &[("temperature", t)],
-        });
+        end_epoch(loss, epoch, t, config, &mut history, progress)?;
     }
 
     let t_final = temperature(config, config.max_iter - 1, config.max_iter);
@@ -123,11 +112,7 @@ pub fn fit(data: &Data<'_>, config: &Settings, prior: &Prior, progress: &mut dyn
             }
         }
     }
-    let window = (config.max_iter / 10).max(1);
-    let converged = history.len() > window && {
-        let (then, now) = (history[history.len() - 1 - window], history[history.len() - 1]);
-        (then - now).abs() <= config.tol * then.abs().max(f64::MIN_POSITIVE)
-    };
+    let converged = settled(&history, config);
     // the error of predicting every column by its mean
     let empty_loss = (0..d)
         .map(|j| {
