@@ -3,16 +3,16 @@ core's ``Config``. These tests keep the two in step and check the hand-over betw
 
 import numpy as np
 import pytest
-from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, _core
+from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, BaCaDI, _core
 from acyclic._params import PYTHON_PARAMS, core_params
 from acyclic.baselines import SortnRegress
 from acyclic.exceptions import InvalidInputError
 
-CORE_LEARNERS = (NOTEARS, DAGMA, TOPO, COSMO, DPDAG, SortnRegress)
+CORE_LEARNERS = (NOTEARS, DAGMA, TOPO, COSMO, DPDAG, SortnRegress, BaCaDI)
 #: Settings the core has and the estimator does not expose: the seed comes from random_state;
 #: DAGMA's Adam constants keep the reference's values.
 CORE_ONLY = {"notears": {"seed"}, "dagma": {"betas", "tol", "checkpoint", "seed"}, "topo": {"seed"}, "cosmo": {"seed"},
-             "dpdag": {"seed"}, "sortnregress": {"seed"}}  # fmt: skip
+             "dpdag": {"seed"}, "sortnregress": {"seed"}, "bacadi": {"seed"}}  # fmt: skip
 
 
 def _plain(value):

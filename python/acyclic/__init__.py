@@ -1,7 +1,7 @@
 """acyclic: learn causal DAGs from data, with a Rust core.
 
 Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TOPO`, :class:`COSMO`,
-:class:`DPDAG`; and
+:class:`DPDAG`, :class:`BaCaDI` and :class:`DiBS` (posteriors over DAGs); and
 :func:`refine_topo`, which improves any learner's DAG by TOPO's swap search;
 :class:`PriorKnowledge` (forbidden/required edges, sources, sinks, tiers) for any learner.
 Modules: :mod:`acyclic.simulate` (synthetic graphs and SEMs), :mod:`acyclic.metrics`
@@ -32,6 +32,8 @@ _LEARNERS = {
     "PriorKnowledge": ".prior",
     "COSMO": "._cosmo",
     "DPDAG": "._dpdag",
+    "BaCaDI": "._bacadi",
+    "DiBS": "._bacadi",
 }
 _SUBMODULES = (
     "baselines",

@@ -171,9 +171,12 @@ class DAGLearner(BaseEstimator):
         self._store(result, forbidden, required)
         return self
 
-    def _fit_preprocessed(self, values, mean, scale, forbidden, required, intervened=None) -> Dict[str, Any]:
+    def _fit_preprocessed(
+        self, values, mean, scale, forbidden, required, intervened=None, environments=None
+    ) -> Dict[str, Any]:
         """One call into the core: the fit of ``(values − mean) / scale`` (the centring and scaling
-        happen in the core's copy of the data). Returns the core's result dict."""
+        happen in the core's copy of the data; ``environments``: int64 codes, 0 observational, for
+        the learners that model experiments). Returns the core's result dict."""
         params = self.get_params(deep=False)
         sent = {**core_params(params), **self._core_fixed_params}
         if "random_state" in params:
@@ -188,6 +191,7 @@ class DAGLearner(BaseEstimator):
                 forbidden=forbidden,
                 required=required,
                 intervention_mask=intervened,
+                environments=environments,
                 callback=callback,
                 n_threads=resolve_n_jobs(params.get("n_jobs")),
             )

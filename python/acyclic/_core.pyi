@@ -58,6 +58,7 @@ def fit(
     forbidden: Optional[_Bool2D] = None,
     required: Optional[_Bool2D] = None,
     intervention_mask: Optional[_Bool2D] = None,
+    environments: Optional[npt.NDArray[np.int64]] = None,
     callback: Optional[Callable[[int, int, float, Dict[str, float]], object]] = None,
     n_threads: int = 1,
 ) -> Dict[str, Any]: ...
@@ -81,6 +82,7 @@ def simulate_interventional_sem(
     value_sign: str,
     n_features: int,
     seed: int,
+    value_noise: Optional[float],
 ) -> Tuple[_Float2D, _Bool2D, npt.NDArray[np.int64]]: ...
 def mlp_predict(
     x: _Float2D, hidden: Sequence[int], activation: str, params: _Float1D, adjacency: _Float2D

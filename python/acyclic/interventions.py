@@ -33,13 +33,13 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
-from typing import Any, Dict, Hashable, List, Sequence, Union, cast
+from typing import Any, Dict, Hashable, List, Sequence, Tuple, Union, cast
 
 import numpy as np
 
 from .exceptions import InvalidInputError
 
-__all__ = ["mask_from_environments"]
+__all__ = ["encode_environments", "mask_from_environments"]
 
 Columns = Union[int, Sequence[Hashable]]
 
@@ -128,6 +128,69 @@ def _node_resolver(columns: Columns):
     return d, resolve, names
 
 
+def _environment_codes(labels: np.ndarray) -> Tuple[Dict[Any, int], np.ndarray]:
+    """The distinct labels in order of first appearance (label → code) and each row's code;
+    missing or unhashable labels are errors."""
+    code_of: Dict[Any, int] = {}
+    codes = np.empty(labels.shape[0], dtype=np.intp)
+    for i, label in enumerate(labels):
+        try:
+            code = code_of.get(label)
+        except TypeError as exc:
+            raise InvalidInputError(f"environments[{i}] = {label!r} is not hashable: {exc}") from exc
+        if code is None:
+            if _is_missing(label):
+                raise InvalidInputError(f"environments[{i}] is missing ({label!r}): every row needs a label")
+            code = code_of[label] = len(code_of)
+        codes[i] = code
+    return code_of, codes
+
+
+def encode_environments(environments, n: int, observational=None) -> Tuple[np.ndarray, List[Any]]:
+    """Each row's environment as an integer code, the observational environment 0.
+
+    Parameters
+    ----------
+    environments : array_like of shape (n,)
+        Any hashable labels, one per row (missing labels are an error).
+    n : int
+        The number of rows of the data.
+    observational : hashable or None, default None
+        The label of the observational environment; ``None`` means the label of the first row.
+
+    Returns
+    -------
+    codes : numpy.ndarray of shape (n,), dtype int64
+        0 for the observational environment, 1, 2, ... for the others in order of first
+        appearance.
+    labels : list
+        The environments' labels, ``labels[code]``.
+
+    Raises
+    ------
+    InvalidInputError
+        ``environments`` is not 1-D, has another length than ``n`` or holds a missing or
+        unhashable label, or ``observational`` labels no row.
+    """
+    labels = _environment_labels(environments)
+    if labels.shape[0] != n:
+        raise InvalidInputError(f"environments has {labels.shape[0]} labels for {n} rows: one per row")
+    code_of, codes = _environment_codes(labels)
+    first = labels[0] if observational is None else observational
+    try:
+        obs = code_of[first]
+    except (KeyError, TypeError):
+        known = ", ".join(repr(k) for k in list(code_of)[:20]) + (", ..." if len(code_of) > 20 else "")
+        raise InvalidInputError(
+            f"observational_environment {observational!r} labels no row; the environments are {known}"
+        ) from None
+    order = [obs] + [c for c in range(len(code_of)) if c != obs]
+    new_code = np.empty(len(code_of), dtype=np.int64)
+    new_code[order] = np.arange(len(code_of))
+    names = list(code_of)
+    return new_code[codes], [names[c] for c in order]
+
+
 def mask_from_environments(environments, targets: Mapping, columns: Columns) -> np.ndarray:
     """Build the intervention mask of a data set from its environments and their targets.
 
@@ -198,19 +261,7 @@ def mask_from_environments(environments, targets: Mapping, columns: Columns) -> 
         )
     d, resolve, names = _node_resolver(columns)
 
-    # the distinct labels, in order of first appearance, and each row's code
-    code_of: Dict[Any, int] = {}
-    codes = np.empty(labels.shape[0], dtype=np.intp)
-    for i, label in enumerate(labels):
-        try:
-            code = code_of.get(label)
-        except TypeError as exc:
-            raise InvalidInputError(f"environments[{i}] = {label!r} is not hashable: {exc}") from exc
-        if code is None:
-            if _is_missing(label):
-                raise InvalidInputError(f"environments[{i}] is missing ({label!r}): every row needs a label")
-            code = code_of[label] = len(code_of)
-        codes[i] = code
+    code_of, codes = _environment_codes(labels)
 
     per_environment = np.zeros((len(code_of), d), dtype=bool)
     for env, nodes in targets.items():

@@ -3,8 +3,10 @@
 * :func:`count_accuracy` — SHD, TPR, FDR, FPR, NNZ, precision / recall / F1 of an
   estimated graph against the true one (NOTEARS / DAGMA / gCastle conventions,
   extended to graphs with cycles).
-* :func:`edge_auprc` — the area under the precision–recall curve of edge probabilities
-  (or any edge scores), as the DiBS / BaCaDI evaluation computes it.
+* :func:`edge_auprc`, :func:`edge_auroc` — the areas under the precision–recall and ROC
+  curves of edge probabilities (or any edge scores), as the DiBS / BaCaDI evaluation
+  computes them; :func:`target_auprc` the same for intervention-target probabilities;
+  :func:`expected_shd` the expected SHD of a posterior over graphs (E-SHD).
 * :func:`varsortability` and :func:`r2_sortability` — how well the marginal variance
   (resp. the coefficient of determination R²) of the variables increases along the
   causal order (Reisach et al. 2021, 2023). Values near 1 mean that simply sorting
@@ -27,7 +29,15 @@ from . import _core
 from ._validation import as_square_matrix
 from .exceptions import InvalidInputError
 
-__all__ = ["count_accuracy", "edge_auprc", "varsortability", "r2_sortability"]
+__all__ = [
+    "count_accuracy",
+    "edge_auprc",
+    "edge_auroc",
+    "expected_shd",
+    "target_auprc",
+    "varsortability",
+    "r2_sortability",
+]
 
 
 # --------------------------------------------------------------------------------------
@@ -278,6 +288,145 @@ def edge_auprc(B_true, scores) -> Dict[str, float]:
         "auprc": float(auc(recall, precision)),
         "positive_rate": float(truth.sum() / (d * (d - 1))),
         "average_precision": float(average_precision_score(truth.ravel(), S.ravel())),
+    }
+
+
+def _finite_scores(scores, shape, name: str) -> np.ndarray:
+    S = np.asarray(scores, dtype=np.float64)
+    if S.shape != shape:
+        raise InvalidInputError(f"{name} has shape {S.shape}, the truth {shape}: they must match")
+    if not np.isfinite(S).all():
+        raise InvalidInputError(f"{name} holds NaN or inf")
+    return S
+
+
+def edge_auroc(B_true, scores) -> float:
+    """Area under the ROC curve of edge scores against the true graph.
+
+    Every ordered pair (i, j) is a binary prediction "i -> j" scored by ``scores[i, j]``, as in
+    :func:`edge_auprc` (the diagonal gets the lowest score); the area is scikit-learn's
+    ``roc_curve`` and ``auc``, as in the DiBS (Lorch et al., NeurIPS 2021) and BaCaDI (Hägele
+    et al., AISTATS 2023) evaluation code. 0.5 is chance.
+
+    Parameters
+    ----------
+    B_true : array-like of shape (d, d)
+        The true graph; nonzero means an edge (the diagonal is ignored).
+    scores : array-like of shape (d, d)
+        Edge scores, higher meaning more likely (finite).
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Raises
+    ------
+    InvalidInputError
+        Non-square or mismatched shapes, NaN or inf scores, or a true graph with no edge or
+        with every edge (the curve is undefined).
+    """
+    from sklearn.metrics import auc, roc_curve
+
+    truth = _support(B_true, "B_true")
+    S = _finite_scores(scores, truth.shape, "scores").copy()
+    d = truth.shape[0]
+    if not truth.any() or truth.sum() == d * (d - 1):
+        raise InvalidInputError("B_true must have at least one edge and one non-edge for a ROC curve")
+    np.fill_diagonal(S, S.min())
+    fpr, tpr, _ = roc_curve(truth.ravel(), S.ravel())
+    return float(auc(fpr, tpr))
+
+
+def _shd(A: np.ndarray, B: np.ndarray) -> float:
+    """SHD of two 0/1 graphs, a reversed edge counting once (the DiBS/BaCaDI code's definition,
+    equal to count_accuracy's for DAGs)."""
+    D = np.abs(A.astype(np.int64) - B.astype(np.int64))
+    return float(np.minimum(D + D.T, 1).sum() / 2)
+
+
+def expected_shd(B_true, graphs, weights=None) -> float:
+    """Expected structural Hamming distance of a posterior over graphs (E-SHD).
+
+    Σ_m w_m SHD(G_m, B_true), the SHD counting a missing, extra or reversed edge once, as in the
+    evaluation code of DiBS (Lorch et al., NeurIPS 2021) and BaCaDI (Hägele et al., AISTATS
+    2023).
+
+    Parameters
+    ----------
+    B_true : array-like of shape (d, d)
+        The true graph (nonzero means an edge; diagonal ignored).
+    graphs : array-like of shape (m, d, d)
+        The posterior's graphs, e.g. ``model.sample_dags(1000)`` or ``model.particles_["graphs"]``.
+    weights : array-like of shape (m,) or None, default=None
+        Nonnegative weights (normalised here), e.g. ``model.particles_["mixture_weight"]``;
+        ``None``: equal weights.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    InvalidInputError
+        Shapes that do not match, or weights that are negative, not finite or all zero.
+    """
+    truth = _support(B_true, "B_true")
+    G = np.asarray(graphs)
+    if G.ndim != 3 or G.shape[1:] != truth.shape or G.shape[0] == 0:
+        raise InvalidInputError(f"graphs must have shape (m, {truth.shape[0]}, {truth.shape[0]}) with m >= 1, got {G.shape}")
+    w = np.ones(G.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != (G.shape[0],) or not np.isfinite(w).all() or (w < 0).any() or not w.sum() > 0:
+        raise InvalidInputError("weights must be one finite nonnegative number per graph, not all zero")
+    w = w / w.sum()
+    support = G != 0
+    idx = np.arange(truth.shape[0])
+    support[:, idx, idx] = False
+    return float(sum(wm * _shd(g, truth) for wm, g in zip(w, support)))
+
+
+def target_auprc(true_targets, probabilities) -> Dict[str, float]:
+    """Recovery of intervention targets: areas under the precision–recall and ROC curves.
+
+    Every (environment, node) pair is a binary prediction "the environment intervened on the
+    node" scored by its probability, as in BaCaDI's evaluation (Hägele et al., AISTATS 2023),
+    which scores the interventional environments only: leave the observational one out of
+    both arguments (e.g. ``model.target_probabilities_[1:]``).
+
+    Parameters
+    ----------
+    true_targets : array-like of shape (n_environments, d)
+        Nonzero where the environment intervened on the node.
+    probabilities : array-like of shape (n_environments, d)
+        Scores, higher meaning more likely (finite).
+
+    Returns
+    -------
+    dict
+        ``auprc`` (trapezoidal area under scikit-learn's precision–recall curve, BaCaDI's
+        "AUPRC"), ``average_precision``, ``auroc`` and ``positive_rate`` (the share of true
+        targets, what a classifier that knows nothing scores).
+
+    Raises
+    ------
+    InvalidInputError
+        Shapes that differ or are not 2-D, NaN or inf, or no true target (or only targets).
+    """
+    from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
+
+    truth = np.asarray(true_targets)
+    if truth.ndim != 2:
+        raise InvalidInputError(f"true_targets must be 2-D (environments x nodes), got shape {truth.shape}")
+    truth = truth != 0
+    P = _finite_scores(probabilities, truth.shape, "probabilities")
+    if not truth.any() or truth.all():
+        raise InvalidInputError("true_targets must mark at least one target and leave one entry unmarked")
+    precision, recall, _ = precision_recall_curve(truth.ravel(), P.ravel())
+    fpr, tpr, _ = roc_curve(truth.ravel(), P.ravel())
+    return {
+        "auprc": float(auc(recall, precision)),
+        "average_precision": float(average_precision_score(truth.ravel(), P.ravel())),
+        "auroc": float(auc(fpr, tpr)),
+        "positive_rate": float(truth.mean()),
     }
 
 

@@ -453,6 +453,7 @@ def simulate_interventional_sem(
     value_sign: str = "positive",
     noise_scale=None,
     n_features: int = 100,
+    value_noise: Optional[float] = None,
 ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sample a SEM in an observational environment and under perfect interventions.
 
@@ -461,8 +462,12 @@ def simulate_interventional_sem(
     (hard) intervention: its equation is replaced by a draw of ``s_k (value_loc + value_scale z)``,
     ``z ~ N(0, 1)`` independent for every row and node, i.e. ``N(s_k value_loc, value_scale^2)``.
     ``s_k = 1`` by default (the shifted Gaussian of DCDI's perfect interventions, Brouillard et al.
-    2020); with ``value_sign="random"`` each environment draws ``s_k = ±1`` once, so that
-    ``value_loc=5, value_scale=2`` gives BaCaDI's ``±(5 + N(0, 4))`` (Hägele et al. 2023). The
+    2020); with ``value_sign="random"`` each environment draws ``s_k = ±1`` once. With
+    ``value_noise`` set, the values follow BaCaDI's design instead (Hägele et al. 2023): each
+    environment draws one value per target, ``s_k (value_loc + value_scale |z|)``, and each row
+    adds ``N(0, value_noise²)`` to it; BaCaDI's benchmark is ``value_loc=5, value_scale=2,
+    value_sign="random", value_noise=0.5 ** 0.5`` with ``n_obs=100``, ``targets=range(d)``,
+    ``n_per_environment=10``, weights ``±U[0.5, 2)`` and noise variances ``U[0.05, 0.15)``. The
     mechanisms (and, for the nonlinear models, the random functions) are drawn once and shared by
     every environment; the descendants of a target are computed from its intervened values, the
     other nodes keep their observational distribution.
@@ -508,6 +513,9 @@ def simulate_interventional_sem(
         Scale of each node's noise (as in :func:`simulate_linear_sem`); ``None`` means 1.
     n_features : int, default 100
         Random sines per parent of ``"gp-sines"`` (``>= 1``); ignored otherwise.
+    value_noise : float or None, default None
+        ``None``: every row draws its own value. A float ``>= 0``: the standard deviation of
+        each row around its environment's value (BaCaDI's design, above).
 
     Returns
     -------
@@ -527,7 +535,8 @@ def simulate_interventional_sem(
         below 1 or has another length than ``targets``; there are no rows at all; ``sem_type`` is
         unknown, ``"logistic"`` or ``"poisson"``; ``value_loc`` is not finite or ``value_scale``
         not finite and ``>= 0``; ``value_sign`` is unknown; ``noise_scale`` is malformed;
-        ``n_features < 1``; or ``random_state`` is not usable.
+        ``n_features < 1``; ``value_noise`` is not ``None`` or a finite number ``>= 0``; or
+        ``random_state`` is not usable.
 
     Notes
     -----
@@ -586,6 +595,13 @@ def simulate_interventional_sem(
         raise InvalidInputError(f"unknown value_sign {value_sign!r}; expected 'positive' or 'random'")
     R = _check_int(n_features, "n_features", 1)
     s = _noise_scales(noise_scale, d)
+    if value_noise is not None and (
+        isinstance(value_noise, (bool, np.bool_))
+        or not isinstance(value_noise, numbers.Real)
+        or not np.isfinite(value_noise)
+        or value_noise < 0
+    ):
+        raise InvalidInputError(f"value_noise must be None or a finite number >= 0, got {value_noise!r}")
     _require_dag(A, "W")
     return _core.simulate_interventional_sem(
         A,
@@ -600,4 +616,5 @@ def simulate_interventional_sem(
         value_sign.lower(),
         R,
         _seed(random_state),
+        None if value_noise is None else float(value_noise),
     )

@@ -44,7 +44,7 @@ fn main() {
         }
     };
     let start = Instant::now();
-    let fitted = config.fit(centred, None, &Prior::default(), &mut Silent).unwrap();
+    let fitted = config.fit(centred, None, None, &Prior::default(), &mut Silent).unwrap();
     let n_evals = match fitted.extra("n_evals").or(fitted.extra("n_steps")) {
         Some(acyclic_core::learners::Value::Int(k)) => *k as usize,
         _ => 1,

@@ -223,7 +223,20 @@ fn compose_into(x: &Mat<f64>, y: &Mat<f64>, out: &mut Mat<f64>) {
     matmul(out.as_mut(), Accum::Add, x.as_ref(), y.as_ref(), 1.0);
 }
 
-/// tr((I + A/d)^d) − d and 2W ∘ ((I + A/d)^(d−1))ᵀ.
+/// tr((I + A/d)^d) − d and 2W ∘ ((I + A/d)^(d−1))ᵀ (the chain rule through A = W∘W).
+fn poly(w: MatRef<'_, f64>, a: Mat<f64>) -> (f64, Mat<f64>) {
+    let (h, mut grad) = poly_of_nonnegative(a);
+    for j in 0..grad.ncols() {
+        for (i, g) in grad.col_as_slice_mut(j).iter_mut().enumerate() {
+            *g *= 2.0 * w[(i, j)];
+        }
+    }
+    (h, grad)
+}
+
+/// h(A) = tr((I + A/d)^d) − d of a nonnegative square A and its gradient ((I + A/d)^(d−1))ᵀ:
+/// the polynomial acyclicity of Yu et al. (DAG-GNN, ICML 2019) applied to A itself, as DiBS
+/// applies it to a soft graph (`Penalty::Poly` applies it to W∘W). `(+∞, 0)` on overflow.
 ///
 /// Works with E_k = (I + B)^k − I, B = A/d, rather than with the powers themselves:
 /// E_(j+k) = E_j + E_k + E_j E_k, so binary powering gives E_(d−1) in ⌊log₂(d−1)⌋ squarings and
@@ -231,7 +244,7 @@ fn compose_into(x: &Mat<f64>, y: &Mat<f64>, out: &mut Mat<f64>) {
 /// Every term is ≥ 0, so h has full relative accuracy even when it is tiny (no tr(·) − d
 /// cancellation). Four d×d buffers in all (A, which becomes B, and three that rotate): fresh
 /// buffers cost page faults for large d.
-fn poly(w: MatRef<'_, f64>, a: Mat<f64>) -> (f64, Mat<f64>) {
+pub fn poly_of_nonnegative(a: Mat<f64>) -> (f64, Mat<f64>) {
     let d = a.nrows();
     let scale = 1.0 / d as f64;
     let mut b = a;
@@ -275,10 +288,8 @@ fn poly(w: MatRef<'_, f64>, a: Mat<f64>) -> (f64, Mat<f64>) {
         return (f64::INFINITY, Mat::zeros(d, d));
     }
     let mut grad = e_t;
-    for j in 0..d {
-        for (i, g) in grad.col_as_slice_mut(j).iter_mut().enumerate() {
-            *g = 2.0 * w[(i, j)] * (*g + if i == j { 1.0 } else { 0.0 });
-        }
+    for i in 0..d {
+        grad[(i, i)] += 1.0;
     }
     (h, grad)
 }

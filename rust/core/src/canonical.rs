@@ -170,6 +170,11 @@ impl Permutation {
         Mat::from_fn(m.nrows(), m.ncols(), |i, j| m[(self.to_canonical[i], self.to_canonical[j])])
     }
 
+    /// A matrix whose columns are canonical nodes, with its columns back in input order.
+    pub fn restore_columns(&self, m: &Mat<f64>) -> Mat<f64> {
+        Mat::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, self.to_canonical[j])])
+    }
+
     /// A per-node vector of canonical nodes back in input order.
     pub fn restore_vector(&self, v: &[f64]) -> Vec<f64> {
         (0..v.len()).map(|i| v[self.to_canonical[i]]).collect()

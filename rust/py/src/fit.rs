@@ -4,7 +4,7 @@
 use crate::convert::{mask_from, preprocessed_from, row_mask_from, to_numpy, value_from_py, value_to_py};
 use crate::errors::{to_pyerr, Error};
 use crate::progress::{run_cancellable, PyProgress};
-use acyclic_core::learners::{Fitted, LearnerConfig, Prior, Value};
+use acyclic_core::learners::{Environments, Fitted, LearnerConfig, Prior, Value};
 use acyclic_core::CoreError;
 use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -20,11 +20,12 @@ fn read_config(learner: &str, params: &Bound<'_, PyAny>) -> PyResult<LearnerConf
 
 /// Fits learner `learner` (one of `LEARNERS`) with `params` to X, centred and scaled on the way
 /// by `mean` and `scale` (`intervention_mask`, n×d bool: the entries set by perfect
-/// interventions); returns a dict: raw_weights, weights, adjacency, order, n_iter,
+/// interventions; `environments`, n int64 labels 0..E with 0 observational: the experiment of
+/// each row); returns a dict: raw_weights, weights, adjacency, order, n_iter,
 /// converged, history, extras (dict), warnings (list of str).
 #[pyfunction]
 #[pyo3(signature = (learner, x, params, *, mean = None, scale = None, forbidden = None, required = None,
-    intervention_mask = None, callback = None, n_threads = 1))]
+    intervention_mask = None, environments = None, callback = None, n_threads = 1))]
 // The arguments are those of the Python function `_core.fit`.
 #[allow(clippy::too_many_arguments)]
 pub fn fit<'py>(
@@ -37,6 +38,7 @@ pub fn fit<'py>(
     forbidden: Option<PyReadonlyArray2<'py, bool>>,
     required: Option<PyReadonlyArray2<'py, bool>>,
     intervention_mask: Option<PyReadonlyArray2<'py, bool>>,
+    environments: Option<PyReadonlyArray1<'py, i64>>,
     callback: Option<Py<PyAny>>,
     n_threads: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -48,8 +50,19 @@ pub fn fit<'py>(
         required: required.map(|m| mask_from(&m, d, "required")).transpose()?,
     };
     let intervened = intervention_mask.map(|m| row_mask_from(&m, x.nrows(), d)).transpose()?;
+    let environments = environments
+        .map(|labels| {
+            let labels = labels
+                .as_array()
+                .iter()
+                .map(|&e| usize::try_from(e).map_err(|_| CoreError::InvalidInput(format!("negative environment label {e}"))))
+                .collect::<Result<Vec<_>, _>>()?;
+            Environments::new(labels, x.nrows())
+        })
+        .transpose()
+        .map_err(Error)?;
     let (result, pending) = run_cancellable(py, n_threads, |cancel| {
-        config.fit(x, intervened, &prior, &mut PyProgress::new(callback, cancel))
+        config.fit(x, intervened, environments.as_ref(), &prior, &mut PyProgress::new(callback, cancel))
     })?;
     // An exception raised in Python during the fit (Ctrl-C, a callback's) wins over `Cancelled`.
     let fitted = match (result, pending) {
@@ -95,7 +108,11 @@ fn extra_to_py(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
         Value::Float(v) => v.into_pyobject(py)?.into_any(),
         Value::Ints(v) => v.into_pyarray(py).into_any(),
         Value::Floats(v) | Value::NodeFloats(v) => v.into_pyarray(py).into_any(),
-        Value::Matrix(m) | Value::NodeMatrix(m) => to_numpy(py, &m).into_any(),
+        Value::Matrix(m) | Value::NodeMatrix(m) | Value::NodeColumns(m) => to_numpy(py, &m).into_any(),
+        Value::NodeMatrices(ms) => {
+            let d = ms.first().map_or(0, |m| m.nrows());
+            numpy::ndarray::Array3::from_shape_fn((ms.len(), d, d), |(k, i, j)| ms[k][(i, j)]).into_pyarray(py).into_any()
+        }
         Value::Nodes(v) => v.into_iter().map(|i| i as i64).collect::<Vec<_>>().into_pyarray(py).into_any(),
     })
 }

@@ -93,6 +93,7 @@ pub fn simulate_interventional_sem<'py>(
     value_sign: &str,
     n_features: usize,
     seed: u64,
+    value_noise: Option<f64>,
 ) -> PyResult<Sample<'py>> {
     let equations = match mechanism {
         "linear" => Equations::Linear,
@@ -100,7 +101,7 @@ pub fn simulate_interventional_sem<'py>(
     };
     let noise: LinearNoise = enum_from_str("sem_type", sem_type)?;
     let sign: ValueSign = enum_from_str("value_sign", value_sign)?;
-    let values = InterventionValues { loc: value_loc, scale: value_scale, sign };
+    let values = InterventionValues { loc: value_loc, scale: value_scale, sign, row_noise: value_noise };
     let environments = Environments { n_obs, targets, n_per_environment };
     let w = square_from(&w)?;
     let sample = py

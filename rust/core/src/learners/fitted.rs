@@ -22,6 +22,10 @@ pub enum Value {
     NodeMatrix(Mat<f64>),
     /// A list of node indices (e.g. an order).
     Nodes(Vec<usize>),
+    /// A matrix whose columns are nodes (its rows are something else, e.g. environments).
+    NodeColumns(Mat<f64>),
+    /// A stack of d×d matrices over pairs of nodes (e.g. one graph per particle).
+    NodeMatrices(Vec<Mat<f64>>),
 }
 
 impl Value {
@@ -32,6 +36,8 @@ impl Value {
             Value::NodeFloats(v) => Value::NodeFloats(perm.restore_vector(&v)),
             Value::NodeMatrix(m) => Value::NodeMatrix(perm.restore_matrix(&m)),
             Value::Nodes(nodes) => Value::Nodes(perm.restore_indices(&nodes)),
+            Value::NodeColumns(m) => Value::NodeColumns(perm.restore_columns(&m)),
+            Value::NodeMatrices(ms) => Value::NodeMatrices(ms.iter().map(|m| perm.restore_matrix(m)).collect()),
             other => other,
         }
     }

@@ -7,10 +7,12 @@
 //! then calls [`LearnerConfig::fit`]; nothing else is learner-specific. Settings are spelled as
 //! the Python estimators spell them.
 
+pub mod bacadi;
 pub mod cosmo;
 pub mod dagma;
 pub mod dagma_mlp;
 pub mod dpdag;
+mod environments;
 mod fitted;
 pub mod mlp_problem;
 pub mod notears;
@@ -19,6 +21,7 @@ pub mod params;
 pub mod sortnregress;
 pub mod topo;
 
+pub use environments::Environments;
 pub use fitted::{Fitted, Value};
 pub use params::Auto;
 
@@ -65,12 +68,15 @@ pub struct Data<'a> {
     /// Row-major n×d: `true` where row i set node j by an intervention (node j's equation is then
     /// not fitted on row i). `None`: observational data.
     pub intervened: Option<&'a Mask>,
+    /// The experiment of every row, for the learners that model experiments (BaCaDI/DiBS);
+    /// the others read only `intervened`.
+    pub environments: Option<&'a Environments>,
 }
 
 impl<'a> Data<'a> {
     /// Observational data.
     pub fn observational(x: MatRef<'a, f64>) -> Self {
-        Data { x, intervened: None }
+        Data { x, intervened: None, environments: None }
     }
 
     /// The least-squares loss of these data (per node when some entries were intervened on).
@@ -124,12 +130,13 @@ fn fit_canonically<L: Learner>(
     config: &L,
     mut x: Mat<f64>,
     intervened: Option<Mask>,
+    environments: Option<&Environments>,
     prior: &Prior,
     progress: &mut dyn Progress,
 ) -> Result<Fitted> {
     let perm = Permutation::canonical(x.as_ref());
     if perm.is_identity() {
-        let data = Data { x: x.as_ref(), intervened: intervened.as_ref() };
+        let data = Data { x: x.as_ref(), intervened: intervened.as_ref(), environments };
         return config.fit(&data, prior, progress);
     }
     perm.permute_columns(x.as_mut());
@@ -139,7 +146,7 @@ fn fit_canonically<L: Learner>(
         required: prior.required.as_ref().map(|m| perm.permute_mask(m)),
     };
     let reordered = config.reordered(&perm);
-    let data = Data { x: x.as_ref(), intervened: intervened.as_ref() };
+    let data = Data { x: x.as_ref(), intervened: intervened.as_ref(), environments };
     let fitted = reordered.fit(&data, &canonical_prior, progress)?;
     fitted.restored(&perm, prior, |name, value| reordered.restore_extra(name, value, &perm))
 }
@@ -154,17 +161,19 @@ pub enum LearnerConfig {
     Cosmo(cosmo::Config),
     Dpdag(dpdag::Config),
     SortnRegress(sortnregress::Config),
+    Bacadi(bacadi::Config),
 }
 
 impl LearnerConfig {
     /// The learners' names.
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 7] = [
         notears::Config::NAME,
         dagma::Config::NAME,
         topo::Config::NAME,
         cosmo::Config::NAME,
         dpdag::Config::NAME,
         sortnregress::Config::NAME,
+        bacadi::Config::NAME,
     ];
 
     /// Reads learner `name`'s settings from `params` (missing ones take their defaults, unknown
@@ -177,6 +186,7 @@ impl LearnerConfig {
             cosmo::Config::NAME => LearnerConfig::Cosmo(read(params)?),
             dpdag::Config::NAME => LearnerConfig::Dpdag(read(params)?),
             sortnregress::Config::NAME => LearnerConfig::SortnRegress(read(params)?),
+            bacadi::Config::NAME => LearnerConfig::Bacadi(read(params)?),
             other => return Err(unknown(other)),
         };
         config.validate()?;
@@ -192,6 +202,7 @@ impl LearnerConfig {
             cosmo::Config::NAME => LearnerConfig::Cosmo(Default::default()),
             dpdag::Config::NAME => LearnerConfig::Dpdag(Default::default()),
             sortnregress::Config::NAME => LearnerConfig::SortnRegress(Default::default()),
+            bacadi::Config::NAME => LearnerConfig::Bacadi(Default::default()),
             other => return Err(unknown(other)),
         })
     }
@@ -205,6 +216,7 @@ impl LearnerConfig {
             LearnerConfig::Cosmo(c) => c.validate(),
             LearnerConfig::Dpdag(c) => c.validate(),
             LearnerConfig::SortnRegress(c) => c.validate(),
+            LearnerConfig::Bacadi(c) => c.validate(),
         }
     }
 
@@ -213,11 +225,13 @@ impl LearnerConfig {
     /// rows and columns permuted, bit for bit).
     ///
     /// `intervened` (row-major n×d) marks the entries set by perfect interventions; a mask with
-    /// no entry set is observational data, bit for bit.
+    /// no entry set is observational data, bit for bit. `environments` labels the rows'
+    /// experiments (read by the learners that model them).
     pub fn fit(
         &self,
         x: Mat<f64>,
         intervened: Option<Mask>,
+        environments: Option<&Environments>,
         prior: &Prior,
         progress: &mut dyn Progress,
     ) -> Result<Fitted> {
@@ -231,14 +245,23 @@ impl LearnerConfig {
                 )));
             }
         }
+        if let Some(env) = environments {
+            if env.labels().len() != n {
+                return Err(CoreError::InvalidInput(format!(
+                    "there must be one environment label per row: {} labels for {n} rows",
+                    env.labels().len()
+                )));
+            }
+        }
         let intervened = intervened.filter(|mask| mask.iter().any(|&v| v));
         match self {
-            LearnerConfig::Notears(c) => fit_canonically(c, x, intervened, prior, progress),
-            LearnerConfig::Dagma(c) => fit_canonically(c, x, intervened, prior, progress),
-            LearnerConfig::Topo(c) => fit_canonically(c, x, intervened, prior, progress),
-            LearnerConfig::Cosmo(c) => fit_canonically(c, x, intervened, prior, progress),
-            LearnerConfig::Dpdag(c) => fit_canonically(c, x, intervened, prior, progress),
-            LearnerConfig::SortnRegress(c) => fit_canonically(c, x, intervened, prior, progress),
+            LearnerConfig::Notears(c) => fit_canonically(c, x, intervened, environments, prior, progress),
+            LearnerConfig::Dagma(c) => fit_canonically(c, x, intervened, environments, prior, progress),
+            LearnerConfig::Topo(c) => fit_canonically(c, x, intervened, environments, prior, progress),
+            LearnerConfig::Cosmo(c) => fit_canonically(c, x, intervened, environments, prior, progress),
+            LearnerConfig::Dpdag(c) => fit_canonically(c, x, intervened, environments, prior, progress),
+            LearnerConfig::SortnRegress(c) => fit_canonically(c, x, intervened, environments, prior, progress),
+            LearnerConfig::Bacadi(c) => fit_canonically(c, x, intervened, environments, prior, progress),
         }
     }
 }
@@ -285,7 +308,7 @@ mod tests {
         for name in LearnerConfig::NAMES {
             let config = LearnerConfig::defaults(name).unwrap();
             for prior in [&wrong_size, &both] {
-                assert!(matches!(config.fit(x.clone(), None, prior, &mut Silent), Err(CoreError::InvalidInput(_))));
+                assert!(matches!(config.fit(x.clone(), None, None, prior, &mut Silent), Err(CoreError::InvalidInput(_))));
             }
         }
     }

@@ -45,6 +45,10 @@ pub struct InterventionValues {
     pub scale: f64,
     /// Whether each environment draws the sign of `loc`.
     pub sign: ValueSign,
+    /// `None`: every row draws its own value, s·(loc + scale·z). `Some(sd)`: BaCaDI's design
+    /// (Hägele et al. 2023): each environment draws one value per target, s·(loc + scale·|z|),
+    /// and each row adds N(0, sd²) to it.
+    pub row_noise: Option<f64>,
 }
 
 /// The environments of an interventional data set.
@@ -155,6 +159,9 @@ pub fn simulate_interventional_sem(
                 .into(),
         ));
     }
+    if values.row_noise.is_some_and(|sd| !(sd.is_finite() && sd >= 0.0)) {
+        return Err(CoreError::InvalidInput("value_noise must be finite and >= 0".into()));
+    }
     if !(values.loc.is_finite() && values.scale.is_finite() && values.scale >= 0.0) {
         return Err(CoreError::InvalidInput("value_loc must be finite and value_scale finite and >= 0".into()));
     }
@@ -183,6 +190,22 @@ pub fn simulate_interventional_sem(
             }
         })
         .collect();
+    // BaCaDI's design: one value per (environment, target), drawn before any row
+    let env_values: Vec<Vec<f64>> = match values.row_noise {
+        None => Vec::new(),
+        Some(_) => environments
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                let mut v = vec![0.0; d];
+                for &j in t {
+                    v[j] = signs[k] * (values.loc + values.scale * random.standard_normal().abs());
+                }
+                v
+            })
+            .collect(),
+    };
     let mut x = Mat::<f64>::zeros(n, d);
     for &j in &order {
         let pa = parents(w, j);
@@ -198,7 +221,10 @@ pub fn simulate_interventional_sem(
         };
         for row in 0..n {
             x[(row, j)] = if mask[row * d + j] {
-                signs[labels[row] - 1] * (values.loc + values.scale * random.standard_normal())
+                match values.row_noise {
+                    None => signs[labels[row] - 1] * (values.loc + values.scale * random.standard_normal()),
+                    Some(sd) => env_values[labels[row] - 1][j] + sd * random.standard_normal(),
+                }
             } else {
                 f[row] + e[row]
             };
@@ -216,7 +242,7 @@ mod tests {
         Mat::from_fn(d, d, |i, j| if j == i + 1 { weight } else { 0.0 })
     }
 
-    const DCDI: InterventionValues = InterventionValues { loc: 2.0, scale: 1.0, sign: ValueSign::Positive };
+    const DCDI: InterventionValues = InterventionValues { loc: 2.0, scale: 1.0, sign: ValueSign::Positive, row_noise: None };
 
     fn environments(n_obs: usize, targets: Vec<Vec<usize>>, m: usize) -> Environments {
         let n_per_environment = vec![m; targets.len()];
@@ -298,7 +324,7 @@ mod tests {
     fn nonlinear_targets_take_the_values_and_the_mechanisms_are_shared() {
         // chain 0 -> 1 -> 2; constant intervention values on node 1 (scale 0)
         let w = chain(3, 1.0);
-        let values = InterventionValues { loc: 1.5, scale: 0.0, sign: ValueSign::Positive };
+        let values = InterventionValues { loc: 1.5, scale: 0.0, sign: ValueSign::Positive, row_noise: None };
         for m in [Mechanism::Mlp, Mechanism::Mim, Mechanism::GpSines] {
             let envs = environments(50, vec![vec![1]], 50);
             let s = simulate_interventional_sem(
@@ -323,7 +349,7 @@ mod tests {
     #[test]
     fn random_signs_are_per_environment_and_bad_input_is_named() {
         let w = chain(3, 0.5);
-        let values = InterventionValues { loc: 5.0, scale: 0.0, sign: ValueSign::Random };
+        let values = InterventionValues { loc: 5.0, scale: 0.0, sign: ValueSign::Random, row_noise: None };
         let envs = environments(5, (0..40).map(|k| vec![k % 3]).collect(), 4);
         let s = simulate_interventional_sem(
             w.as_ref(),

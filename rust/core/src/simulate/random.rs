@@ -18,6 +18,14 @@ impl Random {
         Random { rng: ChaCha8Rng::seed_from_u64(seed), spare_normal: None }
     }
 
+    /// Stream `stream` of `seed` (ChaCha's 64-bit stream id): independent streams for tasks that
+    /// run in any order or on any thread.
+    pub fn with_stream(seed: u64, stream: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(stream);
+        Random { rng, spare_normal: None }
+    }
+
     /// U[0, 1), with 53 random bits.
     pub fn uniform(&mut self) -> f64 {
         self.rng.random::<f64>()
