@@ -262,3 +262,29 @@ def test_bacadi_value_design():
         assert values.std() == pytest.approx(0.5, rel=0.1)
     with pytest.raises(InvalidInputError, match="value_noise"):
         simulate.simulate_interventional_sem(W, 10, [[0]], 5, value_noise=-1.0)
+
+
+def test_estimator_contract():
+    import pickle
+
+    import pandas as pd
+    from sklearn.base import clone
+
+    B, X, _, env = bacadi_data(seed=11)
+    df = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    model = BaCaDI(**FAST, random_state=0).fit(df, environments=env)
+    assert model.node_labels_ == ["a", "b", "c", "d"] and list(model.feature_names_in_) == ["a", "b", "c", "d"]
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(again.edge_probabilities_, model.edge_probabilities_)
+    fresh = clone(model)
+    assert not hasattr(fresh, "particles_") and fresh.get_params() == model.get_params()
+    # a failed refit leaves the fitted state as it was
+    with pytest.raises(InvalidInputError):
+        model.fit(X, environments=env[:-1])
+    np.testing.assert_array_equal(model.edge_probabilities_, again.edge_probabilities_)
+    # integer data and a constant column
+    assert is_dag(BaCaDI(**FAST, random_state=0).fit(np.round(X * 10).astype(int), environments=env).adjacency_)
+    Xc = X.copy()
+    Xc[:, 2] = 1.0
+    with pytest.raises(InvalidInputError, match="constant"):
+        BaCaDI(**FAST).fit(Xc, environments=env)

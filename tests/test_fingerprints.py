@@ -39,7 +39,8 @@ from pathlib import Path
 import acyclic
 import numpy as np
 import pytest
-from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, PriorKnowledge, refine_topo
+from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, BaCaDI, DiBS, PriorKnowledge, refine_topo
+from acyclic import simulate as sim
 from acyclic.baselines import R2SortnRegress, RandomSortnRegress, VarSortnRegress
 
 RECORD = os.environ.get("ACYCLIC_RECORD_FINGERPRINTS") == "1"
@@ -116,6 +117,16 @@ def mlp_sem(seed: int, d: int, n: int) -> np.ndarray:
 PRIOR = PriorKnowledge(forbidden=[(1, 0), (3, 2)], required=[(0, 2)])
 
 
+def bacadi_sem(seed: int, d: int):
+    """BaCaDI's design: 100 observational rows, d single-node environments of 10 rows."""
+    W = sim.simulate_parameter(sim.simulate_dag(d, d, "ER", random_state=seed), random_state=seed)
+    X, _, env = sim.simulate_interventional_sem(
+        W, 100, range(d), 10, value_loc=5, value_scale=2, value_sign="random", value_noise=0.5**0.5,
+        noise_scale=0.1**0.5, random_state=seed,
+    )  # fmt: skip
+    return X, env
+
+
 def _cases():
     """name → (factory of the fitted learner). Fast settings: each fit well under a second."""
     A = linear_sem(0, 6, 300)
@@ -123,6 +134,9 @@ def _cases():
     C = binary_data(2, 5, 400)
     N = mlp_sem(3, 5, 300)
     dagma_fast = {"T": 3, "warm_iter": 2000, "max_iter": 4000}
+    I, I_env = bacadi_sem(4, 5)
+    I_targets = {k: [k - 1] for k in range(1, 6)}
+    bacadi_fast = {"n_particles": 5, "n_steps": 200, "n_grad_mc_samples": 16, "n_acyclicity_mc_samples": 8, "edges_per_node": 1.0}
     return {
         "notears-A": lambda: NOTEARS().fit(A),
         "notears-B-standardize": lambda: NOTEARS(standardize=True).fit(B),
@@ -163,6 +177,9 @@ def _cases():
             N
         ),
         "dpdag-A-prior": lambda: DPDAG(max_iter=30, random_state=0, standardize=False, prior_knowledge=PRIOR).fit(A),
+        "bacadi-I": lambda: BaCaDI(random_state=0, **bacadi_fast).fit(I, environments=I_env),
+        "bacadi-I-known": lambda: BaCaDI(random_state=1, **bacadi_fast).fit(I, environments=I_env, targets=I_targets),
+        "dibs-A-prior": lambda: DiBS(random_state=0, standardize=True, prior_knowledge=PRIOR, **bacadi_fast).fit(A),
         "varsortnregress-A": lambda: VarSortnRegress().fit(A),
         "r2sortnregress-B": lambda: R2SortnRegress().fit(B),
         "randomsortnregress-B": lambda: RandomSortnRegress(random_state=0).fit(B),
@@ -295,6 +312,7 @@ def _simulations():
             )
             for kind, sign in (("gauss", "positive"), ("mlp", "random"))
         },  # fmt: skip
+        "interventional-bacadi-design": lambda: bacadi_sem(5, 6)[0],
     }
 
 

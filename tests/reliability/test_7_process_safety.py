@@ -35,7 +35,7 @@ import acyclic._base
 import numpy as np
 import pytest
 from _learners import CORE_LEARNERS, LEARNERS, make, sem
-from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, _core
+from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, DiBS, _core
 from acyclic.exceptions import InvalidInputError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -306,13 +306,15 @@ def endless_fit(learner):
         return COSMO(max_iter=10**8, random_state=0), sem(0, d=10)
     if learner == "cosmo-refit":  # one epoch, then the refit from a dense start
         return COSMO(max_iter=1, random_state=0), sem(0, d=400, k=4, n=1000)
+    if learner == "dibs":  # BaCaDI's SVGD steps (observational: DiBS)
+        return DiBS(n_steps=10**8, random_state=0), sem(0, d=10)
     if learner == "dpdag-refit":  # one epoch, then the refit over 10^6 orders
         return DPDAG(max_iter=1, refit_orders=10**6, random_state=0), rng.normal(size=(500, 300))
     mechanism = {"mechanism": "mlp", "hidden": (4,)} if learner == "dpdag" else {}
     return DPDAG(max_iter=10**8, patience=10**8, random_state=0, **mechanism), sem(0, d=10)
 
 
-@pytest.mark.parametrize("learner", CORE_LEARNERS + ("cosmo-refit", "dpdag-refit"))
+@pytest.mark.parametrize("learner", CORE_LEARNERS + ("cosmo-refit", "dpdag-refit", "dibs"))
 def test_ctrl_c_stops_every_learner_inside_the_core(learner):
     """Ctrl-C pressed while the fit is inside the Rust core ends it with ``KeyboardInterrupt`` and
     leaves no half-fitted state. Event-based: the fit's first progress report (on the core's
