@@ -288,3 +288,25 @@ def test_estimator_contract():
     Xc[:, 2] = 1.0
     with pytest.raises(InvalidInputError, match="constant"):
         BaCaDI(**FAST).fit(Xc, environments=env)
+
+
+def test_bge_marginal_inference():
+    B, X, mask, env = bacadi_data(seed=12)
+    model = BaCaDI(likelihood="bge", **FAST, random_state=0).fit(X, environments=env)
+    assert is_dag(model.adjacency_) and not model.particles_["weights"][:, np.eye(4, dtype=bool)].any()
+    assert model.target_probabilities_.shape == (5, 4)
+    assert np.isfinite(model.weights_).all()
+    obs_rows = X[env == 0]
+    obs = DiBS(likelihood="bge", **FAST, random_state=0).fit(obs_rows)
+    assert is_dag(obs.adjacency_)
+    # the point weights are each node's least-squares regression (with intercept) on its parents
+    for j in range(4):
+        parents = np.flatnonzero(obs.adjacency_[:, j])
+        if parents.size:
+            design = np.column_stack([obs_rows[:, parents], np.ones(len(obs_rows))])
+            coef = np.linalg.lstsq(design, obs_rows[:, j], rcond=None)[0][:-1]
+            np.testing.assert_allclose(obs.weights_[parents, j], coef, rtol=1e-8, atol=1e-10)
+    with pytest.raises(InvalidInputError, match="bge_alpha_lambda"):
+        DiBS(likelihood="bge", bge_alpha_lambda=3.0, **FAST).fit(X[env == 0])
+    with pytest.raises(InvalidInputError, match="likelihood"):
+        DiBS(likelihood="gaussian", **FAST).fit(X[env == 0])

@@ -63,6 +63,14 @@ class BaCaDI(DAGLearner):
 
     Parameters
     ----------
+    likelihood : {"linear-gaussian", "bge"}, default="linear-gaussian"
+        ``"linear-gaussian"``: joint inference over graphs, weights and intervention means (the
+        reference's published runs; reparameterised gradients). ``"bge"``: the marginal BGe
+        likelihood (Geiger & Heckerman 2002; Kuipers et al. 2014), weights integrated out, with
+        score-function gradients over hard draws of graphs and targets (DiBS' marginal
+        estimator, without a baseline); an intervened node's values are scored by the
+        one-variable BGe on its environment's rows. ``weights_`` are then each node's
+        least-squares regression on its parents over the rows that do not set it.
     n_particles : int, default=20
         Particles M.
     n_steps : int, default=3000
@@ -93,6 +101,9 @@ class BaCaDI(DAGLearner):
         Prior standard deviation of an edge weight.
     interv_prior_std : float, default=10.0
         Prior standard deviation of an intervention mean.
+    bge_alpha_mu, bge_alpha_lambda : float, default=1.0, "auto"
+        BGe's α_μ and α_λ (> d + 1; "auto": d + 2), as DiBS and BaCaDI set them (likelihood
+        ``"bge"`` only).
     n_latent : int or "auto", default="auto"
         k, the latent dimension of U and V; "auto": d.
     standardize : bool, default=False
@@ -151,6 +162,12 @@ class BaCaDI(DAGLearner):
     Lorch, L., Rothfuss, J., Schölkopf, B., Krause, A. (2021). DiBS: Differentiable Bayesian
     structure learning. NeurIPS 34.
 
+    Geiger, D., Heckerman, D. (2002). Parameter priors for directed acyclic graphical models and
+    the characterization of several probability distributions. Annals of Statistics 30(5).
+
+    Kuipers, J., Moffa, G., Heckerman, D. (2014). Addendum on the scoring of Gaussian directed
+    acyclic graphical models. Annals of Statistics 42(4).
+
     Liu, Q., Wang, D. (2016). Stein variational gradient descent. NeurIPS 29.
 
     Examples
@@ -173,6 +190,7 @@ class BaCaDI(DAGLearner):
     def __init__(
         self,
         *,
+        likelihood="linear-gaussian",
         n_particles=20,
         n_steps=3000,
         step_size=0.005,
@@ -190,6 +208,8 @@ class BaCaDI(DAGLearner):
         interv_noise=0.5,
         sig_edge=1.0,
         interv_prior_std=10.0,
+        bge_alpha_mu=1.0,
+        bge_alpha_lambda="auto",
         n_latent="auto",
         standardize=False,
         prior_knowledge=None,
@@ -376,9 +396,10 @@ class DiBS(BaCaDI):
 
     Parameters
     ----------
-    n_particles, n_steps, step_size, alpha_linear, beta_linear, n_grad_mc_samples, \
+    likelihood, n_particles, n_steps, step_size, alpha_linear, beta_linear, n_grad_mc_samples, \
 n_acyclicity_mc_samples, h_latent, h_theta, graph_prior, edges_per_node, obs_noise, interv_noise, \
-sig_edge, interv_prior_std, n_latent, standardize, prior_knowledge, random_state, n_jobs, verbose
+sig_edge, interv_prior_std, bge_alpha_mu, bge_alpha_lambda, n_latent, standardize, prior_knowledge, \
+random_state, n_jobs, verbose
         As in :class:`BaCaDI` (without the target prior's ``lambda_regul`` and ``h_interv``).
 
     Attributes
@@ -407,6 +428,7 @@ adjacency_, history_
     def __init__(
         self,
         *,
+        likelihood="linear-gaussian",
         n_particles=20,
         n_steps=3000,
         step_size=0.005,
@@ -422,6 +444,8 @@ adjacency_, history_
         interv_noise=0.5,
         sig_edge=1.0,
         interv_prior_std=10.0,
+        bge_alpha_mu=1.0,
+        bge_alpha_lambda="auto",
         n_latent="auto",
         standardize=False,
         prior_knowledge=None,

@@ -11,6 +11,7 @@
 //! Priors: Z's (−β E[h(G̃)] over its own soft draws, the graph prior on the edge probabilities,
 //! a Gaussian) and Γ's ([`gamma_prior_grad`]); Θ's and μ's are inside f.
 
+use super::bge::Bge;
 use super::gaussian::{parents_of, LinearGaussian, NodeTerm, Workspace};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -172,10 +173,19 @@ impl Streams {
     }
 }
 
+/// The likelihood, and with it the kind of inference.
+#[derive(Debug, Clone, Copy)]
+pub enum Likelihood {
+    /// Joint inference over graphs and linear-Gaussian weights (reparameterised gradients).
+    Gaussian(LinearGaussian),
+    /// Marginal inference with the weights integrated out (BGe; score-function gradients).
+    Bge(Bge),
+}
+
 /// Everything the estimators need besides a particle.
 pub struct Model<'a> {
     pub stats: &'a EnvStats,
-    pub likelihood: LinearGaussian,
+    pub likelihood: Likelihood,
     pub prior: LatentPrior,
     pub layout: Layout,
     /// Column-major d×d: which entries of the graph are free.
@@ -229,9 +239,17 @@ impl Model<'_> {
     /// The gradient of the log posterior in each block of `particle` at temperatures `temp`.
     /// Each estimator draws from its own stream (so that each can be replayed alone).
     pub fn gradient(&self, particle: &Particle, temp: Temperatures, streams: &mut Streams) -> Result<Particle> {
+        match self.likelihood {
+            Likelihood::Gaussian(model) => self.joint_gradient(&model, particle, temp, streams),
+            Likelihood::Bge(model) => self.marginal_gradient(&model, particle, temp, streams),
+        }
+    }
+
+    /// The joint model's gradient (Z, Θ and μ, Γ).
+    fn joint_gradient(&self, model: &LinearGaussian, particle: &Particle, temp: Temperatures, streams: &mut Streams) -> Result<Particle> {
         let l = self.layout;
-        let (d, k) = (l.d, l.k);
-        let params = self.likelihood.parameters(self.stats, l.theta(particle), l.mu(particle));
+        let d = l.d;
+        let params = model.parameters(self.stats, l.theta(particle), l.mu(particle));
         let mut work = Workspace::new(d, self.stats);
         let edge_probs = edge_probabilities(&l.scores(particle), temp.alpha, self.entries);
         let target_probs = self.target_probabilities(particle, temp.alpha);
@@ -246,32 +264,12 @@ impl Model<'_> {
         for _ in 0..self.n_mc {
             soft_graph_into(&edge_probs, self.entries, rng, &mut g, &mut slope);
             self.hard_targets_into(&target_probs, rng, &mut targets);
-            let f = self.likelihood.with_hard_targets(self.stats, &g, &params, &targets, &mut work, &mut grad_w, None);
-            self.likelihood.edge_prior_grad(&g, &params, &grad_w, Some(&mut grad_g), None);
+            let f = model.with_hard_targets(self.stats, &g, &params, &targets, &mut work, &mut grad_w, None);
+            model.edge_prior_grad(&g, &params, &grad_w, Some(&mut grad_g), None);
             acc.add(f, (0..d).flat_map(|j| grad_g.col_as_slice(j).iter().zip(slope.col_as_slice(j)).map(|(a, b)| a * b)))?;
         }
         let mean = acc.mean();
-        let mut b = Mat::from_fn(d, d, |i, j| mean[j * d + i]);
-        acyclicity_grad(&edge_probs, self.entries, d, temp.beta, self.n_acyclicity, &mut streams.priors, &mut b);
-        let graph = self.prior.graph.grad(&edge_probs, self.entries, d);
-        for j in 0..d {
-            for i in 0..d {
-                let p = edge_probs[j * d + i];
-                b[(i, j)] += graph[j * d + i] * p.p * p.q;
-            }
-        }
-        let (u, v) = (l.u(particle), l.v(particle));
-        let mut grad_z = vec![0.0; 2 * d * k];
-        {
-            let (gu, gv) = grad_z.split_at_mut(d * k);
-            let gu = faer::MatMut::from_column_major_slice_mut(gu, d, k);
-            matmul(gu, Accum::Replace, b.as_ref(), v, temp.alpha);
-            let gv = faer::MatMut::from_column_major_slice_mut(gv, d, k);
-            matmul(gv, Accum::Replace, b.transpose(), u, temp.alpha);
-        }
-        for (g, &z) in grad_z.iter_mut().zip(&particle.z) {
-            *g -= self.prior.z_precision * z;
-        }
+        let grad_z = self.z_gradient(particle, Mat::from_fn(d, d, |i, j| mean[j * d + i]), &edge_probs, temp, streams);
 
         // Θ and μ: hard graphs, hard targets. f is a sum over nodes of terms that depend on the
         // node's parents and targets only: once the probabilities are sharp most draws repeat
@@ -294,7 +292,7 @@ impl Model<'_> {
                     None => {
                         let parents: Vec<usize> = (0..d).filter(|&i| g[(i, j)] != 0.0).collect();
                         let envs: Vec<usize> = (0..l.envs).filter(|&e| targets[(e, j)] != 0.0).map(|e| e + 1).collect();
-                        let term = self.likelihood.node_term(self.stats, j, &parents, &params, &envs);
+                        let term = model.node_term(self.stats, j, &parents, &params, &envs);
                         cache[j].entry(key.clone()).or_insert(term)
                     }
                 };
@@ -332,30 +330,114 @@ impl Model<'_> {
                         Some(v) => v,
                         None => {
                             let parents: Vec<usize> = (0..d).filter(|&i| g[(i, j)] != 0.0).collect();
-                            let v = self.likelihood.node_environments(self.stats, j, &parents, &params);
+                            let v = model.node_environments(self.stats, j, &parents, &params);
                             cache[j].entry(key.clone()).or_insert(v)
                         }
                     };
                     f += *prior + obs[0];
                     for e in 0..l.envs {
                         let (soft, slope) = target_probs[j * l.envs + e].soft(rng.uniform());
-                        let (int, o) = (self.likelihood.intervened(&params, e, j), obs[e + 1]);
+                        let (int, o) = (model.intervened(&params, e, j), obs[e + 1]);
                         f += (1.0 - soft) * o + soft * int;
                         gradient[j * l.envs + e] = (int - o) * slope * half;
                     }
                 }
                 acc.add(f, gradient.iter().copied())?;
             }
-            let mut grad = acc.mean();
-            let prior = gamma_prior_grad(&l.gamma(particle), temp.alpha, &self.prior, self.n_acyclicity, &mut streams.priors);
-            for j in 0..d {
-                for e in 0..l.envs {
-                    grad[j * l.envs + e] += prior[(e, j)];
-                }
-            }
-            grad
+            self.with_gamma_prior(particle, acc.mean(), temp, streams)
         };
         Ok(Particle { z: grad_z, theta_mu: grad_theta_mu, gamma: grad_gamma })
+    }
+
+    /// The marginal (BGe) model's gradient (Z, Γ): score-function estimates over hard draws
+    /// (G_s, I_s), Σ_s w_s ∇ log p(G_s, I_s | Z, Γ) with w = softmax(f_s), f_s the BGe score
+    /// (DiBS' estimator, Lorch et al. 2021, without a baseline). The node scores are cached by
+    /// (node, parents, targets) for the step.
+    fn marginal_gradient(&self, model: &Bge, particle: &Particle, temp: Temperatures, streams: &mut Streams) -> Result<Particle> {
+        let l = self.layout;
+        let d = l.d;
+        let infer = self.known_targets.is_none() && l.envs > 0;
+        let edge_probs = edge_probabilities(&l.scores(particle), temp.alpha, self.entries);
+        let target_probs = self.target_probabilities(particle, temp.alpha);
+        let envs_d = if infer { l.envs * d } else { 0 };
+        let mut acc = SelfNormalised::new(d * d + envs_d);
+        let mut cache: Vec<Cache<f64>> = vec![Cache::default(); d];
+        let (mut g, mut targets) = (Mat::<f64>::zeros(d, d), Mat::<f64>::zeros(l.envs, d));
+        let mut gradient = vec![0.0; d * d + envs_d];
+        let mut key = Vec::new();
+        let half = 0.5 * temp.alpha;
+        let rng = &mut streams.z;
+        for _ in 0..self.n_mc {
+            hard_graph_into(&edge_probs, self.entries, rng, &mut g);
+            self.hard_targets_into(&target_probs, rng, &mut targets);
+            let mut f = 0.0;
+            for j in 0..d {
+                key_of(g.col_as_slice(j), (0..l.envs).map(|e| targets[(e, j)]), &mut key);
+                f += match cache[j].get(key.as_slice()) {
+                    Some(&score) => score,
+                    None => {
+                        let parents: Vec<usize> = (0..d).filter(|&i| g[(i, j)] != 0.0).collect();
+                        let envs: Vec<usize> = (0..l.envs).filter(|&e| targets[(e, j)] != 0.0).map(|e| e + 1).collect();
+                        *cache[j].entry(key.clone()).or_insert(model.node_score(self.stats, j, &parents, &envs))
+                    }
+                };
+                for i in 0..d {
+                    let free = self.entries[j * d + i] == Entry::Free;
+                    gradient[j * d + i] = if free { g[(i, j)] - edge_probs[j * d + i].p } else { 0.0 };
+                }
+                if infer {
+                    for e in 0..l.envs {
+                        gradient[d * d + j * l.envs + e] = (targets[(e, j)] - target_probs[j * l.envs + e].p) * half;
+                    }
+                }
+            }
+            acc.add(f, gradient.iter().copied())?;
+        }
+        let mean = acc.mean();
+        let grad_z = self.z_gradient(particle, Mat::from_fn(d, d, |i, j| mean[j * d + i]), &edge_probs, temp, streams);
+        let grad_gamma = if infer { self.with_gamma_prior(particle, mean[d * d..].to_vec(), temp, streams) } else { Vec::new() };
+        Ok(Particle { z: grad_z, theta_mu: Vec::new(), gamma: grad_gamma })
+    }
+
+    /// Z's gradient from the likelihood's ∂/∂(α s) (`b`, d×d): adds the acyclicity prior (its own
+    /// soft draws), the graph prior on the edge probabilities, the chain rule to U and V and the
+    /// Gaussian prior.
+    fn z_gradient(&self, particle: &Particle, mut b: Mat<f64>, edge_probs: &[Probability], temp: Temperatures, streams: &mut Streams) -> Vec<f64> {
+        let l = self.layout;
+        let (d, k) = (l.d, l.k);
+        acyclicity_grad(edge_probs, self.entries, d, temp.beta, self.n_acyclicity, &mut streams.priors, &mut b);
+        let graph = self.prior.graph.grad(edge_probs, self.entries, d);
+        for j in 0..d {
+            for i in 0..d {
+                let p = edge_probs[j * d + i];
+                b[(i, j)] += graph[j * d + i] * p.p * p.q;
+            }
+        }
+        let (u, v) = (l.u(particle), l.v(particle));
+        let mut grad_z = vec![0.0; 2 * d * k];
+        {
+            let (gu, gv) = grad_z.split_at_mut(d * k);
+            let gu = faer::MatMut::from_column_major_slice_mut(gu, d, k);
+            matmul(gu, Accum::Replace, b.as_ref(), v, temp.alpha);
+            let gv = faer::MatMut::from_column_major_slice_mut(gv, d, k);
+            matmul(gv, Accum::Replace, b.transpose(), u, temp.alpha);
+        }
+        for (g, &z) in grad_z.iter_mut().zip(&particle.z) {
+            *g -= self.prior.z_precision * z;
+        }
+        grad_z
+    }
+
+    /// Γ's likelihood gradient (column-major (E−1)×d) plus its prior's.
+    fn with_gamma_prior(&self, particle: &Particle, mut grad: Vec<f64>, temp: Temperatures, streams: &mut Streams) -> Vec<f64> {
+        let l = self.layout;
+        let prior = gamma_prior_grad(&l.gamma(particle), temp.alpha, &self.prior, self.n_acyclicity, &mut streams.priors);
+        for j in 0..l.d {
+            for e in 0..l.envs {
+                grad[j * l.envs + e] += prior[(e, j)];
+            }
+        }
+        grad
     }
 
     /// The particle's hard graph 1[uᵢᵀvⱼ > 0] (prior knowledge applied) and hard targets
@@ -380,8 +462,43 @@ impl Model<'_> {
     pub fn log_joint(&self, particle: &Particle) -> f64 {
         let l = self.layout;
         let (g, targets) = self.hard_limit(particle);
-        let params = self.likelihood.parameters(self.stats, l.theta(particle), l.mu(particle));
-        self.likelihood.with_soft_targets(self.stats, &g, &parents_of(&g), &params, &targets, None)
+        let parents = parents_of(&g);
+        match self.likelihood {
+            Likelihood::Gaussian(model) => {
+                let params = model.parameters(self.stats, l.theta(particle), l.mu(particle));
+                model.with_soft_targets(self.stats, &g, &parents, &params, &targets, None)
+            }
+            Likelihood::Bge(model) => (0..l.d)
+                .map(|j| {
+                    let envs: Vec<usize> = (0..l.envs).filter(|&e| targets[(e, j)] != 0.0).map(|e| e + 1).collect();
+                    model.node_score(self.stats, j, &parents[j], &envs)
+                })
+                .sum(),
+        }
+    }
+
+    /// The particle's point weights on its hard graph: G∘Θ (joint model), or each node's
+    /// least-squares regression on its parents over the rows that do not set it (marginal model,
+    /// whose weights are integrated out).
+    pub fn point_weights(&self, particle: &Particle) -> Mat<f64> {
+        let l = self.layout;
+        let (g, targets) = self.hard_limit(particle);
+        match self.likelihood {
+            Likelihood::Gaussian(_) => {
+                let theta = l.theta(particle);
+                Mat::from_fn(l.d, l.d, |i, j| g[(i, j)] * theta[(i, j)])
+            }
+            Likelihood::Bge(_) => {
+                let mut w = Mat::<f64>::zeros(l.d, l.d);
+                for (j, parents) in parents_of(&g).iter().enumerate() {
+                    let envs: Vec<usize> = (0..l.envs).filter(|&e| targets[(e, j)] != 0.0).map(|e| e + 1).collect();
+                    for (&i, v) in parents.iter().zip(self.stats.regression(j, parents, &envs)) {
+                        w[(i, j)] = v;
+                    }
+                }
+                w
+            }
+        }
     }
 }
 
@@ -404,6 +521,57 @@ mod tests {
         m + v.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
     }
 
+    /// The BGe score-function estimate converges to the exact gradient of log E_{p(G|Z)}[exp f(G)],
+    /// computed by enumerating the four graphs of two nodes.
+    #[test]
+    fn the_score_function_estimator_converges_to_the_exact_gradient() {
+        let (n, d) = (60, 2);
+        let mut rng = Random::new(3);
+        let mut x = Mat::<f64>::zeros(n, d);
+        for r in 0..n {
+            x[(r, 0)] = rng.normal(0.0, 1.0);
+            x[(r, 1)] = 0.3 * x[(r, 0)] + rng.normal(0.0, 1.0);
+        }
+        let stats = EnvStats::new(x.as_ref(), None);
+        let entries = vec![Entry::Never, Entry::Free, Entry::Free, Entry::Never];
+        let bge = Bge { alpha_mu: 1.0, alpha_lambda: 4.0 };
+        let model = Model {
+            stats: &stats,
+            likelihood: Likelihood::Bge(bge),
+            prior: LatentPrior { graph: GraphPrior::ErdosRenyi { p: 0.5 }, z_precision: 0.0, gamma_precision: 10.0, lambda_regul: 1.0, beta_a: 0.5 },
+            layout: Layout { d, k: 1, envs: 0 },
+            entries: &entries,
+            known_targets: None,
+            n_mc: 200_000,
+            n_acyclicity: 1,
+        };
+        let particle = Particle { z: vec![0.4, -0.3, 0.7, 0.2], theta_mu: vec![], gamma: vec![] };
+        let temp = Temperatures { alpha: 1.0, beta: 0.0 };
+        let grad = model.gradient(&particle, temp, &mut Streams::new(1, 0)).unwrap();
+        // exact: Σ_G w_G (G − P) with w_G ∝ p(G|Z) exp f(G), over G ∈ {∅, 0→1, 1→0, both}
+        let probs = edge_probabilities(&model.layout.scores(&particle), 1.0, &entries);
+        let (p01, p10) = (probs[2].p, probs[1].p); // column-major: (0, 1) at 1·2 + 0, (1, 0) at 0·2 + 1
+        let score = |e01: bool, e10: bool| {
+            let pa1: &[usize] = if e01 { &[0] } else { &[] };
+            let pa0: &[usize] = if e10 { &[1] } else { &[] };
+            bge.node_score(&stats, 0, pa0, &[]) + bge.node_score(&stats, 1, pa1, &[])
+        };
+        let mut terms = Vec::new();
+        for (e01, e10) in [(false, false), (true, false), (false, true), (true, true)] {
+            let prior = (if e01 { p01 } else { 1.0 - p01 }) * (if e10 { p10 } else { 1.0 - p10 });
+            terms.push((prior.ln() + score(e01, e10), f64::from(e01) - p01, f64::from(e10) - p10));
+        }
+        let max = terms.iter().map(|t| t.0).fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = terms.iter().map(|t| (t.0 - max).exp()).sum();
+        let b01: f64 = terms.iter().map(|t| (t.0 - max).exp() * t.1).sum::<f64>() / total;
+        let b10: f64 = terms.iter().map(|t| (t.0 - max).exp() * t.2).sum::<f64>() / total;
+        // ∇U = α B V, ∇V = α Bᵀ U with k = 1: U = (0.4, −0.3), V = (0.7, 0.2)
+        let expected = [b01 * 0.2, b10 * 0.7, b10 * -0.3, b01 * 0.4];
+        for (g, e) in grad.z.iter().zip(expected) {
+            assert!((g - e).abs() < 0.01, "{:?} vs {expected:?}", grad.z);
+        }
+    }
+
     /// ∇ log Σ_s exp f_s with every draw replayed from the same stream: what each estimator
     /// must return (plus the priors), checked by central differences in every coordinate.
     #[test]
@@ -417,7 +585,7 @@ mod tests {
         let layout = Layout { d, k: 2, envs };
         let model = Model {
             stats: &stats,
-            likelihood: LinearGaussian::new(0.3, 0.5, 1.0, 10.0),
+            likelihood: Likelihood::Gaussian(LinearGaussian::new(0.3, 0.5, 1.0, 10.0)),
             prior: LatentPrior { graph: GraphPrior::ErdosRenyi { p: 0.5 }, z_precision: 0.0, gamma_precision: 10.0, lambda_regul: 1.0, beta_a: 1.0 / 3.0 },
             layout,
             entries: &entries,
@@ -431,6 +599,7 @@ mod tests {
             gamma: (0..envs * d).map(|_| rng.normal(0.0, 0.5)).collect(),
         };
         let temp = Temperatures { alpha: 0.9, beta: 0.0 };
+        let lg = LinearGaussian::new(0.3, 0.5, 1.0, 10.0);
         let (seed, task) = (11, 3);
         let grad = model.gradient(&particle, temp, &mut Streams::new(seed, task)).unwrap();
 
@@ -442,8 +611,8 @@ mod tests {
                 .map(|_| {
                     let (g, _) = soft_graph(&probs, &entries, d, &mut rng);
                     let t = model.hard_targets(&tp, &mut rng);
-                    let params = model.likelihood.parameters(&stats, layout.theta(p), layout.mu(p));
-                    model.likelihood.with_hard_targets(&stats, &g, &params, &t, &mut Workspace::new(d, &stats), &mut Mat::zeros(d, d), None)
+                    let params = lg.parameters(&stats, layout.theta(p), layout.mu(p));
+                    lg.with_hard_targets(&stats, &g, &params, &t, &mut Workspace::new(d, &stats), &mut Mat::zeros(d, d), None)
                 })
                 .collect();
             log_sum_exp(&fs)
@@ -456,8 +625,8 @@ mod tests {
                 .map(|_| {
                     let g = hard_graph(&probs, &entries, d, &mut rng);
                     let t = model.hard_targets(&tp, &mut rng);
-                    let params = model.likelihood.parameters(&stats, layout.theta(p), layout.mu(p));
-                    model.likelihood.with_hard_targets(&stats, &g, &params, &t, &mut Workspace::new(d, &stats), &mut Mat::zeros(d, d), None)
+                    let params = lg.parameters(&stats, layout.theta(p), layout.mu(p));
+                    lg.with_hard_targets(&stats, &g, &params, &t, &mut Workspace::new(d, &stats), &mut Mat::zeros(d, d), None)
                 })
                 .collect();
             log_sum_exp(&fs)
@@ -475,8 +644,8 @@ mod tests {
                             i_soft[(e, j)] = tp[j * envs + e].soft(rng.uniform()).0;
                         }
                     }
-                    let params = model.likelihood.parameters(&stats, layout.theta(p), layout.mu(p));
-                    model.likelihood.with_soft_targets(&stats, &g, &parents_of(&g), &params, &i_soft, None)
+                    let params = lg.parameters(&stats, layout.theta(p), layout.mu(p));
+                    lg.with_soft_targets(&stats, &g, &parents_of(&g), &params, &i_soft, None)
                 })
                 .collect();
             log_sum_exp(&fs)

@@ -25,6 +25,7 @@
 //! 1[γ > 0], weighted by f at them (the likelihood with the priors of Θ and μ); cyclic particles
 //! are left out of the edge marginals and the point estimate (the best acyclic particle).
 
+pub mod bge;
 pub mod estimators;
 pub mod gaussian;
 pub mod latent;
@@ -37,7 +38,8 @@ use crate::learners::params::{check_count, check_number, MAX_COUNT};
 use crate::learners::{Auto, Data, Fitted, Learner, Prior, Value};
 use crate::progress::{Progress, Status};
 use crate::simulate::random::Random;
-use estimators::{Layout, Model, Particle, Streams, Temperatures};
+use bge::Bge;
+use estimators::{Layout, Likelihood, Model, Particle, Streams, Temperatures};
 use faer::Mat;
 use gaussian::LinearGaussian;
 use latent::{Entry, GraphPrior, LatentPrior};
@@ -57,10 +59,30 @@ pub enum GraphPriorKind {
     Sf,
 }
 
+/// The likelihood, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LikelihoodKind {
+    /// Joint inference over graphs and linear-Gaussian weights.
+    #[serde(rename = "linear-gaussian")]
+    LinearGaussian,
+    /// Marginal inference with the BGe score (weights integrated out).
+    #[serde(rename = "bge")]
+    Bge,
+}
+
 /// Settings (names as the Python estimators'); defaults in [`Config::default`].
 #[derive(Debug, Clone, Serialize, Deserialize, SmartDefault)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// "linear-gaussian" (joint, the default) or "bge" (marginal, score-function gradients).
+    #[default(LikelihoodKind::LinearGaussian)]
+    pub likelihood: LikelihoodKind,
+    /// BGe's α_μ (default 1).
+    #[default(1.0)]
+    pub bge_alpha_mu: f64,
+    /// BGe's α_λ, > d + 1; "auto": d + 2.
+    #[default(Auto::Auto)]
+    pub bge_alpha_lambda: Auto<f64>,
     /// M, the number of particles (default 20).
     #[default(20)]
     pub n_particles: usize,
@@ -138,6 +160,7 @@ impl Learner for Config {
             ("interv_noise", self.interv_noise),
             ("sig_edge", self.sig_edge),
             ("interv_prior_std", self.interv_prior_std),
+            ("bge_alpha_mu", self.bge_alpha_mu),
         ] {
             check_number(name, v, 0.0, true)?;
         }
@@ -195,9 +218,9 @@ fn entries(d: usize, prior: &Prior) -> Vec<Entry> {
         .collect()
 }
 
-/// Draws the initial particles as the reference: Z ~ N(0, 1/k), Θ ~ N(0, 0.3²),
-/// μ ~ N(0, 0.1), Γ ~ N(0, 0.1).
-fn initial_particles(layout: &Layout, m: usize, infer_targets: bool, seed: u64) -> Vec<Particle> {
+/// Draws the initial particles as the reference: Z ~ N(0, 1/k), Θ ~ N(0, 0.3²) and
+/// μ ~ N(0, 0.1) (the joint model only), Γ ~ N(0, 0.1).
+fn initial_particles(layout: &Layout, m: usize, infer_targets: bool, joint: bool, seed: u64) -> Vec<Particle> {
     let mut rng = Random::with_stream(seed, u64::MAX);
     let (d, k, envs) = (layout.d, layout.k, layout.envs);
     let z_sd = 1.0 / (k as f64).sqrt();
@@ -205,8 +228,11 @@ fn initial_particles(layout: &Layout, m: usize, infer_targets: bool, seed: u64) 
     (0..m)
         .map(|_| {
             let z = (0..2 * d * k).map(|_| rng.normal(0.0, z_sd)).collect();
-            let mut theta_mu: Vec<f64> = (0..d * d).map(|_| rng.normal(0.0, 0.3)).collect();
-            theta_mu.extend((0..envs * d).map(|_| rng.normal(0.0, small)));
+            let mut theta_mu: Vec<f64> = Vec::new();
+            if joint {
+                theta_mu.extend((0..d * d).map(|_| rng.normal(0.0, 0.3)));
+                theta_mu.extend((0..envs * d).map(|_| rng.normal(0.0, small)));
+            }
             let gamma = if infer_targets { (0..envs * d).map(|_| rng.normal(0.0, small)).collect() } else { Vec::new() };
             Particle { z, theta_mu, gamma }
         })
@@ -261,9 +287,24 @@ pub fn fit(config: &Config, data: &Data<'_>, prior: &Prior, progress: &mut dyn P
         }
         GraphPriorKind::Sf => GraphPrior::ScaleFree,
     };
+    let likelihood = match config.likelihood {
+        LikelihoodKind::LinearGaussian => {
+            Likelihood::Gaussian(LinearGaussian::new(config.obs_noise, config.interv_noise, config.sig_edge, config.interv_prior_std))
+        }
+        LikelihoodKind::Bge => {
+            let alpha_lambda = config.bge_alpha_lambda.resolve(|| d as f64 + 2.0);
+            if !(alpha_lambda > d as f64 + 1.0) || !alpha_lambda.is_finite() {
+                return Err(CoreError::InvalidParameter(format!(
+                    "bge_alpha_lambda must be a finite number > d + 1 = {}, got {alpha_lambda}",
+                    d + 1
+                )));
+            }
+            Likelihood::Bge(Bge { alpha_mu: config.bge_alpha_mu, alpha_lambda })
+        }
+    };
     let model = Model {
         stats: &stats,
-        likelihood: LinearGaussian::new(config.obs_noise, config.interv_noise, config.sig_edge, config.interv_prior_std),
+        likelihood,
         prior: LatentPrior { graph, z_precision: k as f64, gamma_precision: 10.0, lambda_regul: config.lambda_regul, beta_a: 1.0 / d as f64 },
         layout,
         entries: &entries,
@@ -272,7 +313,8 @@ pub fn fit(config: &Config, data: &Data<'_>, prior: &Prior, progress: &mut dyn P
         n_acyclicity: config.n_acyclicity_mc_samples,
     };
     let m = config.n_particles;
-    let mut particles = initial_particles(&layout, m, infer_targets, config.seed);
+    let joint = config.likelihood == LikelihoodKind::LinearGaussian;
+    let mut particles = initial_particles(&layout, m, infer_targets, joint, config.seed);
     let mut optimiser = RmsProp::new(config.step_size, &particles);
     let bandwidths = Bandwidths { z: config.h_latent, theta: config.h_theta, gamma: config.h_interv };
     let mut history = Vec::with_capacity(config.n_steps);
@@ -335,11 +377,7 @@ fn summarise(model: &Model<'_>, particles: &[Particle], prior: &Prior, steps: us
             }
         }
     }
-    let weighted = |i: usize| {
-        let theta = l.theta(&particles[i]);
-        let g = &limits[i].0;
-        Mat::from_fn(d, d, |a, b| g[(a, b)] * theta[(a, b)])
-    };
+    let weighted = |i: usize| model.point_weights(&particles[i]);
     // the point estimate: the acyclic particle of highest f (or, with none, the best one made acyclic)
     let best = (0..m).filter(|&i| acyclic[i]).max_by(|&a, &b| log_joint[a].total_cmp(&log_joint[b]));
     let mut warnings = Vec::new();

@@ -119,6 +119,60 @@ impl EnvStats {
         self.total.nrows()
     }
 
+    /// The least-squares weights of node j on `parents` (with an intercept) over the rows of the
+    /// environments other than `envs`; zeros where the parents' covariance is singular.
+    pub fn regression(&self, j: usize, parents: &[usize], envs: &[usize]) -> Vec<f64> {
+        let m = parents.len();
+        if m == 0 {
+            return Vec::new();
+        }
+        let mut c = vec![1.0; self.count()];
+        for &e in envs {
+            c[e] = 0.0;
+        }
+        let mut nodes = parents.to_vec();
+        nodes.push(j);
+        let rows: f64 = c.iter().zip(&self.rows).map(|(a, b)| a * b).sum();
+        let mean: Vec<f64> =
+            nodes.iter().map(|&i| (0..self.count()).map(|e| c[e] * self.sums[(e, i)]).sum::<f64>() / rows.max(1.0)).collect();
+        let mut s = Vec::new();
+        self.weighted_scatter(&nodes, &c, &mut s);
+        let k = m + 1;
+        let cov = |a: usize, b: usize| s[a * k + b] - rows * mean[a] * mean[b];
+        // Cholesky of the parents' centred scatter, then the normal equations
+        let mut l = vec![0.0; m * m];
+        for a in 0..m {
+            for b in 0..=a {
+                let mut v = cov(a, b);
+                for t in 0..b {
+                    v -= l[a * m + t] * l[b * m + t];
+                }
+                if a == b {
+                    if !(v > 1e-12 * cov(a, a).abs().max(1e-300)) {
+                        return vec![0.0; m];
+                    }
+                    l[a * m + a] = v.sqrt();
+                } else {
+                    l[a * m + b] = v / l[b * m + b];
+                }
+            }
+        }
+        let mut y: Vec<f64> = (0..m).map(|a| cov(a, m)).collect();
+        for a in 0..m {
+            for t in 0..a {
+                y[a] -= l[a * m + t] * y[t];
+            }
+            y[a] /= l[a * m + a];
+        }
+        for a in (0..m).rev() {
+            for t in a + 1..m {
+                y[a] -= l[t * m + a] * y[t];
+            }
+            y[a] /= l[a * m + a];
+        }
+        y
+    }
+
     /// Σ_{r ∈ e} (x_rj − x_r·w)² for node j's weight column `w` (nonzero on `support`) in every
     /// environment e, into `out` (length E).
     pub fn residual_sums(&self, j: usize, w: &[f64], support: &[usize], out: &mut [f64]) {
