@@ -31,9 +31,8 @@ import sys
 import time
 import warnings
 
-import numpy as np
-
 import acyclic
+import numpy as np
 from acyclic import metrics, simulate
 
 
@@ -129,7 +128,11 @@ def run_sachs(args) -> None:
     Xs = (logged - logged.mean(0)) / logged.std(0)
     for name, cls in (("NOTEARS", acyclic.NOTEARS), ("DAGMA", acyclic.DAGMA), ("TOPO", acyclic.TOPO)):
         fit = cls().fit(Xs, intervention_mask=mask)
-        print(json.dumps({"learner": name, "known_targets": True, "shd": metrics.count_accuracy(B, fit.adjacency_)["shd"]}))
+        print(
+            json.dumps(
+                {"learner": name, "known_targets": True, "shd": metrics.count_accuracy(B, fit.adjacency_)["shd"]}
+            )
+        )
     print(json.dumps({"learner": "empty graph", "shd": 17}))
 
 

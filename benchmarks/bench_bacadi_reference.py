@@ -34,6 +34,15 @@ chunk, so it is timed per chunk of ``--dibs-chunk`` steps through its callback. 
 prior has edge probability p = 1 (2 edges per node), log(1 - p) = -inf, and its particles become
 NaN (the reference BaCaDI clips p to (d-1)/d); use d >= 6.
 
+Side by side (``--impl both``): acyclic's ``BaCaDI`` (defaults = the published configuration;
+``--acyclic-src`` points at a built source tree's ``python/``, else the installed package) on the
+same rows, then the reference, in one process; its JSON line has both per-step times and the
+ratio. acyclic's per-step time is that of steps ``warmup``..``warmup + steps − 1``: the
+difference of a fit of ``warmup + steps`` steps and one of ``warmup`` steps.
+
+    /work/venv-bench-bacadi/bin/python benchmarks/bench_bacadi_reference.py --impl both \
+        --d 20 --warmup 20 --steps 300 --seed 1 --acyclic-src python
+
 Full mode (``--full OUT.npz``, bacadi only): one complete run with the published configuration
 instead of timing. ``--steps`` (default 3000 here) is the number of SVGD steps of
 ``BaCaDIJoint.fit`` (the reference's own loop, t = 0..steps-1; no warmup split). A progress line
@@ -102,10 +111,25 @@ import time
 
 def _parse():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--impl", choices=["bacadi", "dibs"], default="bacadi")
+    p.add_argument(
+        "--impl",
+        choices=["bacadi", "dibs", "both"],
+        default="bacadi",
+        help="both: acyclic's BaCaDI, then the reference's, on the same rows in one run",
+    )
+    p.add_argument(
+        "--acyclic-src",
+        default=None,
+        help="a source tree's python/ directory holding a built acyclic (else the installed one)",
+    )
+    p.add_argument("--jobs", type=int, default=2, help="acyclic's n_jobs (both)")
     p.add_argument("--d", type=int, default=20, help="number of variables")
-    p.add_argument("--steps", type=int, default=None,
-                   help="timed SVGD steps (default 200); with --full: total SVGD steps of the fit (default 3000)")
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="timed SVGD steps (default 200); with --full: total SVGD steps of the fit (default 3000)",
+    )
     p.add_argument("--warmup", type=int, default=20, help="untimed steps before (first one compiles)")
     p.add_argument("--seed", type=int, default=1, help="data (target) seed")
     p.add_argument("--model-seed", type=int, default=42, help="particle init / SVGD rng seed")
@@ -114,11 +138,19 @@ def _parse():
     p.add_argument("--per-step", action="store_true", help="include every timed step's seconds in the JSON")
     p.add_argument("--dibs-chunk", type=int, default=10, help="dibs only: steps per compiled chunk")
     p.add_argument("--bacadi-src", default=os.environ.get("ACYCLIC_BACADI_SRC", "/work/scratch/ref-bacadi"))
-    p.add_argument("--full", metavar="OUT.npz", default=None,
-                   help="bacadi only: full fit of --steps steps + the reference's evaluation; data, particles "
-                        "and metrics go to OUT.npz (see 'Full mode' in the module docstring)")
-    p.add_argument("--progress-every", type=int, default=100,
-                   help="--full only: a progress line on stderr every this many steps (0 = none)")
+    p.add_argument(
+        "--full",
+        metavar="OUT.npz",
+        default=None,
+        help="bacadi only: full fit of --steps steps + the reference's evaluation; data, particles "
+        "and metrics go to OUT.npz (see 'Full mode' in the module docstring)",
+    )
+    p.add_argument(
+        "--progress-every",
+        type=int,
+        default=100,
+        help="--full only: a progress line on stderr every this many steps (0 = none)",
+    )
     a = p.parse_args()
     if a.steps is None:
         a.steps = 3000 if a.full else 200
@@ -138,11 +170,25 @@ import numpy as np  # noqa: E402
 
 # published LinG (ER) configuration, see the module docstring
 CFG = dict(
-    alpha_linear=0.01, beta_linear=2.0, tau=1.0, lambda_regul=1.0, interv_per_env=0,
-    h_latent=0.5517582570291933, h_theta=451.9830246077232, h_interv=3.2761007547303644,
-    stepsize=0.005, n_grad_mc_samples=128, n_acyclicity_mc_samples=32,
-    obs_noise=0.1, mean_edge=0.0, sig_edge=1.0, init_sig_edge=0.3,
-    interv_mean=5.0, interv_noise=0.5, interv_prior_mean=0.0, interv_prior_std=10.0,
+    alpha_linear=0.01,
+    beta_linear=2.0,
+    tau=1.0,
+    lambda_regul=1.0,
+    interv_per_env=0,
+    h_latent=0.5517582570291933,
+    h_theta=451.9830246077232,
+    h_interv=3.2761007547303644,
+    stepsize=0.005,
+    n_grad_mc_samples=128,
+    n_acyclicity_mc_samples=32,
+    obs_noise=0.1,
+    mean_edge=0.0,
+    sig_edge=1.0,
+    init_sig_edge=0.3,
+    interv_mean=5.0,
+    interv_noise=0.5,
+    interv_prior_mean=0.0,
+    interv_prior_std=10.0,
 )
 
 
@@ -187,11 +233,27 @@ GENERATIVE = {}
 
 def _make_lg(make_linear_gaussian_model, d, seed):
     target = make_linear_gaussian_model(
-        key=jax.random.PRNGKey(seed), n_vars=d, graph_prior_str="er", inference="newbge",
-        obs_noise=0.1, random_noise=True, mean_edge=0.0, sig_edge=1.0, init_sig_edge=1.0,
-        alpha_mu=1.0, alpha_lambd_add=2.0, n_observations=100, n_ho_observations=100,
-        n_intervention_sets=10, n_interv_obs=10, perc_intervened=0.2, edges_per_node=2,
-        interventions="random_all", intervention_val=5.0, intervention_noise=0.5)
+        key=jax.random.PRNGKey(seed),
+        n_vars=d,
+        graph_prior_str="er",
+        inference="newbge",
+        obs_noise=0.1,
+        random_noise=True,
+        mean_edge=0.0,
+        sig_edge=1.0,
+        init_sig_edge=1.0,
+        alpha_mu=1.0,
+        alpha_lambd_add=2.0,
+        n_observations=100,
+        n_ho_observations=100,
+        n_intervention_sets=10,
+        n_interv_obs=10,
+        perc_intervened=0.2,
+        edges_per_node=2,
+        interventions="random_all",
+        intervention_val=5.0,
+        intervention_noise=0.5,
+    )
     return target
 
 
@@ -231,18 +293,39 @@ def _make_bacadi(n_steps):
 
     return BaCaDIJoint(
         random_state=jax.random.PRNGKey(ARGS.model_seed),
-        model_param=dict(obs_noise=CFG["obs_noise"], mean_edge=CFG["mean_edge"], sig_edge=CFG["sig_edge"],
-                         init_sig_edge=CFG["init_sig_edge"], interv_mean=CFG["interv_mean"],
-                         interv_noise=CFG["interv_noise"], interv_prior_mean=CFG["interv_prior_mean"],
-                         interv_prior_std=CFG["interv_prior_std"]),
-        kernel="frob-joint-interv-add", graph_prior="er", edges_per_node=2, model_prior="lingauss",
-        alpha_linear=CFG["alpha_linear"], beta_linear=CFG["beta_linear"], tau=CFG["tau"],
-        h_latent=CFG["h_latent"], h_theta=CFG["h_theta"], h_interv=CFG["h_interv"],
-        interv_per_env=CFG["interv_per_env"], lambda_regul=CFG["lambda_regul"],
+        model_param=dict(
+            obs_noise=CFG["obs_noise"],
+            mean_edge=CFG["mean_edge"],
+            sig_edge=CFG["sig_edge"],
+            init_sig_edge=CFG["init_sig_edge"],
+            interv_mean=CFG["interv_mean"],
+            interv_noise=CFG["interv_noise"],
+            interv_prior_mean=CFG["interv_prior_mean"],
+            interv_prior_std=CFG["interv_prior_std"],
+        ),
+        kernel="frob-joint-interv-add",
+        graph_prior="er",
+        edges_per_node=2,
+        model_prior="lingauss",
+        alpha_linear=CFG["alpha_linear"],
+        beta_linear=CFG["beta_linear"],
+        tau=CFG["tau"],
+        h_latent=CFG["h_latent"],
+        h_theta=CFG["h_theta"],
+        h_interv=CFG["h_interv"],
+        interv_per_env=CFG["interv_per_env"],
+        lambda_regul=CFG["lambda_regul"],
         optimizer=dict(name="rmsprop", stepsize=CFG["stepsize"]),
-        n_grad_mc_samples=CFG["n_grad_mc_samples"], n_acyclicity_mc_samples=CFG["n_acyclicity_mc_samples"],
-        grad_estimator_z="reparam", score_function_baseline=0.0, n_steps=n_steps,
-        n_particles=ARGS.particles, callback_every=0, callback=None, verbose=False)
+        n_grad_mc_samples=CFG["n_grad_mc_samples"],
+        n_acyclicity_mc_samples=CFG["n_acyclicity_mc_samples"],
+        grad_estimator_z="reparam",
+        score_function_baseline=0.0,
+        n_steps=n_steps,
+        n_particles=ARGS.particles,
+        callback_every=0,
+        callback=None,
+        verbose=False,
+    )
 
 
 def run_bacadi(target):
@@ -277,6 +360,35 @@ def run_bacadi(target):
     res["dtype"] = str(z.dtype)
     res["n_env"] = int(model.n_env)
     return res
+
+
+def run_acyclic(target):
+    """acyclic's BaCaDI on the same rows with the same configuration (its defaults are the
+    published run's): seconds per step of steps warmup..warmup+steps-1, from the difference of
+    two fits of warmup and warmup+steps steps (same seed: the first steps are the same)."""
+    if ARGS.acyclic_src:
+        sys.path.insert(0, os.path.abspath(ARGS.acyclic_src))
+    import acyclic
+
+    X, env = np.asarray(target.x_interv_data, dtype=np.float64), np.asarray(target.envs)
+    walls, cpus = [], []
+    for steps in (ARGS.warmup, ARGS.warmup + ARGS.steps):
+        model = acyclic.BaCaDI(
+            n_particles=ARGS.particles, n_steps=steps, random_state=ARGS.model_seed, n_jobs=ARGS.jobs
+        )
+        w0, c0 = time.perf_counter(), time.process_time()
+        model.fit(X, environments=env)
+        walls.append(time.perf_counter() - w0)
+        cpus.append(time.process_time() - c0)
+    return dict(
+        s_per_step=(walls[1] - walls[0]) / ARGS.steps,
+        cpu_per_wall=(cpus[1] - cpus[0]) / (walls[1] - walls[0]),
+        warmup_total_s=walls[0],
+        fit_total_s=walls[1],
+        n_jobs=ARGS.jobs,
+        acyclic=acyclic.__version__,
+        acyclic_file=acyclic.__file__,
+    )
 
 
 def _stub_r_modules():
@@ -317,9 +429,9 @@ def _save_npz(path, arrays):
 
 def _data_arrays(target):
     d = target.n_vars
-    g = np.asarray(target.g).astype(np.int8)                  # [i, j] = 1 <=> i -> j (see docstring)
-    theta = np.asarray(target.theta, dtype=np.float64)        # full d x d draw, [i, j] = weight of i -> j
-    it = np.asarray(target.interv_targets).astype(np.int8)    # [E, d], row 0 = observational (all 0)
+    g = np.asarray(target.g).astype(np.int8)  # [i, j] = 1 <=> i -> j (see docstring)
+    theta = np.asarray(target.theta, dtype=np.float64)  # full d x d draw, [i, j] = weight of i -> j
+    it = np.asarray(target.interv_targets).astype(np.int8)  # [E, d], row 0 = observational (all 0)
     assert (it[0] == 0).all()
     n_env = it.shape[0]
     means = np.zeros((n_env - 1, d))
@@ -329,8 +441,11 @@ def _data_arrays(target):
                 assert e >= 1 and it[e, int(j)] == 1
                 means[e - 1, int(j)] = float(spec["mean"])
     gen = GENERATIVE.get("model")
-    noise = np.broadcast_to(np.asarray(gen.obs_noise, dtype=np.float64), (d,)).copy() if gen is not None \
+    noise = (
+        np.broadcast_to(np.asarray(gen.obs_noise, dtype=np.float64), (d,)).copy()
+        if gen is not None
         else np.full(d, np.nan)
+    )
     return dict(
         X=np.asarray(target.x_interv_data, dtype=np.float64),
         env=np.asarray(target.envs).astype(np.int64),
@@ -356,12 +471,21 @@ def run_full(target, data_s, load_start):
 
     t_start = time.perf_counter()
     data = _data_arrays(target)
-    meta = dict(d=np.int64(ARGS.d), seed=np.int64(ARGS.seed), model_seed=np.int64(ARGS.model_seed),
-                steps=np.int64(ARGS.steps), particles=np.int64(ARGS.particles))
+    meta = dict(
+        d=np.int64(ARGS.d),
+        seed=np.int64(ARGS.seed),
+        model_seed=np.int64(ARGS.model_seed),
+        steps=np.int64(ARGS.steps),
+        particles=np.int64(ARGS.particles),
+    )
     # data first (complete=False), so it is usable while the fit runs; rewritten at the end
     _save_npz(ARGS.full, dict(**data, **meta, complete=np.bool_(False)))
-    print(f"[full] data written to {ARGS.full}: n={data['X'].shape[0]} d={ARGS.d} "
-          f"E={data['targets_true'].shape[0] + 1} true_edges={int(data['B'].sum())}", file=sys.stderr, flush=True)
+    print(
+        f"[full] data written to {ARGS.full}: n={data['X'].shape[0]} d={ARGS.d} "
+        f"E={data['targets_true'].shape[0] + 1} true_edges={int(data['B'].sum())}",
+        file=sys.stderr,
+        flush=True,
+    )
 
     model = _make_bacadi(ARGS.steps)
     orig_step = model.svgd_step
@@ -379,8 +503,11 @@ def run_full(target, data_s, load_start):
         if every and (n == 1 or n % every == 0 or n == ARGS.steps):
             _block(out)
             el = time.perf_counter() - t_fit0[0]
-            print(f"[full] step {n}/{ARGS.steps} elapsed {el:.1f}s ({el / n:.3f} s/step incl. JIT)",
-                  file=sys.stderr, flush=True)
+            print(
+                f"[full] step {n}/{ARGS.steps} elapsed {el:.1f}s ({el / n:.3f} s/step incl. JIT)",
+                file=sys.stderr,
+                flush=True,
+            )
         return out
 
     model.svgd_step = progress_step
@@ -394,9 +521,9 @@ def run_full(target, data_s, load_start):
     t_ev = time.perf_counter()
     _stub_r_modules()
     sys.path.insert(0, os.path.join(os.path.abspath(ARGS.bacadi_src), "eval"))
-    from result import get_metrics  # eval/result.py of the reference
     from bacadi.utils.func import expected_graph, expected_interv
     from bacadi.utils.graph import elwise_acyclic_constr_nograd
+    from result import get_metrics  # eval/result.py of the reference
 
     config = SimpleNamespace(joint=True, infer_interv=True, interv_data=True)
     dist_emp = model.particle_empirical()
@@ -420,35 +547,66 @@ def run_full(target, data_s, load_start):
     theta_g, mu = model.particles_theta
     n_cyc = int((~is_dag).sum())
 
-    _save_npz(ARGS.full, dict(
-        **data, **meta, complete=np.bool_(True),
-        G_particles=g_part, I_particles=i_part, is_dag=is_dag, h_particles=h.astype(np.float64),
-        mixture_logw=logw_mix, empirical_logw=logw_emp,
-        edge_probs_mixture=np.asarray(expected_graph(dist_mix, d), dtype=np.float64),
-        edge_probs_empirical=np.asarray(expected_graph(dist_emp, d), dtype=np.float64),
-        target_probs_mixture=np.asarray(expected_interv(dist_mix), dtype=np.float64),
-        target_probs_empirical=np.asarray(expected_interv(dist_emp), dtype=np.float64),
-        Z=np.asarray(model.particles_z, dtype=np.float64), Theta=np.asarray(theta_g, dtype=np.float64),
-        mu=np.asarray(mu, dtype=np.float64), Gamma=np.asarray(model.particles_gamma, dtype=np.float64),
-        metrics_json=np.array(json.dumps(metrics)),
-    ))
+    _save_npz(
+        ARGS.full,
+        dict(
+            **data,
+            **meta,
+            complete=np.bool_(True),
+            G_particles=g_part,
+            I_particles=i_part,
+            is_dag=is_dag,
+            h_particles=h.astype(np.float64),
+            mixture_logw=logw_mix,
+            empirical_logw=logw_emp,
+            edge_probs_mixture=np.asarray(expected_graph(dist_mix, d), dtype=np.float64),
+            edge_probs_empirical=np.asarray(expected_graph(dist_emp, d), dtype=np.float64),
+            target_probs_mixture=np.asarray(expected_interv(dist_mix), dtype=np.float64),
+            target_probs_empirical=np.asarray(expected_interv(dist_emp), dtype=np.float64),
+            Z=np.asarray(model.particles_z, dtype=np.float64),
+            Theta=np.asarray(theta_g, dtype=np.float64),
+            mu=np.asarray(mu, dtype=np.float64),
+            Gamma=np.asarray(model.particles_gamma, dtype=np.float64),
+            metrics_json=np.array(json.dumps(metrics)),
+        ),
+    )
     out = dict(
-        bench="bacadi_reference_full", impl="bacadi", impl_version="haeggee/bacadi@b2c27d5 (ported, see PORTING.md)",
-        out=os.path.abspath(ARGS.full), d=d, n_rows=int(data["X"].shape[0]), n_env=int(model.n_env),
-        n_true_edges=int(data["B"].sum()), particles=ARGS.particles, steps=ARGS.steps, seed=ARGS.seed,
-        model_seed=ARGS.model_seed, x64=not ARGS.no_x64,
+        bench="bacadi_reference_full",
+        impl="bacadi",
+        impl_version="haeggee/bacadi@b2c27d5 (ported, see PORTING.md)",
+        out=os.path.abspath(ARGS.full),
+        d=d,
+        n_rows=int(data["X"].shape[0]),
+        n_env=int(model.n_env),
+        n_true_edges=int(data["B"].sum()),
+        particles=ARGS.particles,
+        steps=ARGS.steps,
+        seed=ARGS.seed,
+        model_seed=ARGS.model_seed,
+        x64=not ARGS.no_x64,
         **metrics,
-        n_cyclic_particles=n_cyc, n_acyclic_particles=int(is_dag.sum()),
-        mixture_max_weight=float(w.max()), mixture_ess=float(1.0 / np.sum(w ** 2)),
+        n_cyclic_particles=n_cyc,
+        n_acyclic_particles=int(is_dag.sum()),
+        mixture_max_weight=float(w.max()),
+        mixture_ess=float(1.0 / np.sum(w**2)),
         mixture_top_particle_is_dag=bool(is_dag[int(np.argmax(w))]),
-        finite_particles=bool(np.all(np.isfinite(np.asarray(model.particles_z)))
-                              and np.all(np.isfinite(np.asarray(model.particles_gamma)))
-                              and np.all(np.isfinite(np.asarray(theta_g)))),
-        data_gen_s=data_s, fit_s=fit_s, fit_s_per_step=fit_s / ARGS.steps, eval_s=eval_s,
+        finite_particles=bool(
+            np.all(np.isfinite(np.asarray(model.particles_z)))
+            and np.all(np.isfinite(np.asarray(model.particles_gamma)))
+            and np.all(np.isfinite(np.asarray(theta_g)))
+        ),
+        data_gen_s=data_s,
+        fit_s=fit_s,
+        fit_s_per_step=fit_s / ARGS.steps,
+        eval_s=eval_s,
         wall_s=data_s + (time.perf_counter() - t_start),
-        loadavg_start=load_start[0], loadavg_end=os.getloadavg()[0],
-        cpu_count=os.cpu_count(), affinity=len(os.sched_getaffinity(0)),
-        jax=jax.__version__, python=platform.python_version(), config=CFG,
+        loadavg_start=load_start[0],
+        loadavg_end=os.getloadavg()[0],
+        cpu_count=os.cpu_count(),
+        affinity=len(os.sched_getaffinity(0)),
+        jax=jax.__version__,
+        python=platform.python_version(),
+        config=CFG,
     )
     print(json.dumps(out), flush=True)
 
@@ -464,15 +622,23 @@ def run_dibs(target):
     chunk = ARGS.dibs_chunk
     assert ARGS.warmup % chunk == 0 and ARGS.steps % chunk == 0, "--warmup/--steps must be multiples of --dibs-chunk"
     model = JointDiBS(
-        x=x, interv_mask=mask,
+        x=x,
+        interv_mask=mask,
         graph_model=ErdosReniDAGDistribution(n_vars=d, n_edges_per_node=2),
-        likelihood_model=LinearGaussian(n_vars=d, obs_noise=CFG["obs_noise"], mean_edge=CFG["mean_edge"],
-                                        sig_edge=CFG["sig_edge"]),
+        likelihood_model=LinearGaussian(
+            n_vars=d, obs_noise=CFG["obs_noise"], mean_edge=CFG["mean_edge"], sig_edge=CFG["sig_edge"]
+        ),
         kernel_param=dict(h_latent=CFG["h_latent"], h_theta=CFG["h_theta"]),
-        optimizer="rmsprop", optimizer_param=dict(stepsize=CFG["stepsize"]),
-        alpha_linear=CFG["alpha_linear"], beta_linear=CFG["beta_linear"], tau=CFG["tau"],
-        n_grad_mc_samples=CFG["n_grad_mc_samples"], n_acyclicity_mc_samples=CFG["n_acyclicity_mc_samples"],
-        grad_estimator_z="reparam", score_function_baseline=0.0)
+        optimizer="rmsprop",
+        optimizer_param=dict(stepsize=CFG["stepsize"]),
+        alpha_linear=CFG["alpha_linear"],
+        beta_linear=CFG["beta_linear"],
+        tau=CFG["tau"],
+        n_grad_mc_samples=CFG["n_grad_mc_samples"],
+        n_acyclicity_mc_samples=CFG["n_acyclicity_mc_samples"],
+        grad_estimator_z="reparam",
+        score_function_baseline=0.0,
+    )
 
     marks = []  # per chunk; converted to per-step below
 
@@ -484,25 +650,39 @@ def run_dibs(target):
     # the first chunk's start: sample() does particle init (cheap) right before its first chunk
     marks.append((-1, time.perf_counter(), time.process_time()))
     t0 = time.perf_counter()
-    g, theta = model.sample(key=jax.random.PRNGKey(ARGS.model_seed), n_particles=ARGS.particles,
-                            steps=ARGS.warmup + ARGS.steps, callback=cb, callback_every=chunk)
+    g, theta = model.sample(
+        key=jax.random.PRNGKey(ARGS.model_seed),
+        n_particles=ARGS.particles,
+        steps=ARGS.warmup + ARGS.steps,
+        callback=cb,
+        callback_every=chunk,
+    )
     fit_total = time.perf_counter() - t0
     # chunk marks -> summary over chunks, scaled per step
     wall = {i: w for i, w, _ in marks}
     cpu = {i: c for i, _, c in marks}
     w0, c0 = wall[ARGS.warmup - 1], cpu[ARGS.warmup - 1]
     w1, c1 = wall[ARGS.warmup + ARGS.steps - 1], cpu[ARGS.warmup + ARGS.steps - 1]
-    per_chunk = [(wall[i] - wall[i - chunk]) / chunk
-                 for i in range(ARGS.warmup - 1 + chunk, ARGS.warmup + ARGS.steps, chunk)]
+    per_chunk = [
+        (wall[i] - wall[i - chunk]) / chunk for i in range(ARGS.warmup - 1 + chunk, ARGS.warmup + ARGS.steps, chunk)
+    ]
     first_chunk = wall[chunk - 1] - wall[-1]
     med = statistics.median(per_chunk)
     return dict(
-        s_per_step=(w1 - w0) / ARGS.steps, s_per_step_median=med,
-        s_per_step_p10=float(np.percentile(per_chunk, 10)), s_per_step_p90=float(np.percentile(per_chunk, 90)),
-        first_chunk_s=first_chunk, jit_s=first_chunk - chunk * med,
-        warmup_total_s=w0 - wall[-1], timed_wall_s=w1 - w0, timed_cpu_s=c1 - c0,
-        cpu_per_wall=(c1 - c0) / (w1 - w0), fit_total_s=fit_total, chunk=chunk,
-        finite_particles=bool(np.all(np.isfinite(np.asarray(theta)))), dtype=str(np.asarray(theta).dtype),
+        s_per_step=(w1 - w0) / ARGS.steps,
+        s_per_step_median=med,
+        s_per_step_p10=float(np.percentile(per_chunk, 10)),
+        s_per_step_p90=float(np.percentile(per_chunk, 90)),
+        first_chunk_s=first_chunk,
+        jit_s=first_chunk - chunk * med,
+        warmup_total_s=w0 - wall[-1],
+        timed_wall_s=w1 - w0,
+        timed_cpu_s=c1 - c0,
+        cpu_per_wall=(c1 - c0) / (w1 - w0),
+        fit_total_s=fit_total,
+        chunk=chunk,
+        finite_particles=bool(np.all(np.isfinite(np.asarray(theta)))),
+        dtype=str(np.asarray(theta).dtype),
         interventions="known mask (DiBS)",
     )
 
@@ -516,27 +696,65 @@ def main():
     if ARGS.full:
         run_full(target, data_s, load_start)
         return
+    if ARGS.impl == "both":
+        ours = run_acyclic(target)
+        ref = run_bacadi(target)
+        print(
+            json.dumps(
+                dict(
+                    bench="bacadi_side_by_side",
+                    d=ARGS.d,
+                    n_rows=int(target.x_interv_data.shape[0]),
+                    particles=ARGS.particles,
+                    steps=ARGS.steps,
+                    warmup=ARGS.warmup,
+                    seed=ARGS.seed,
+                    acyclic=ours,
+                    reference=ref,
+                    speedup_mean=ref["s_per_step"] / ours["s_per_step"],
+                    speedup_vs_median=ref["s_per_step_median"] / ours["s_per_step"],
+                    loadavg_start=load_start[0],
+                    loadavg_end=os.getloadavg()[0],
+                    jax=jax.__version__,
+                )
+            )
+        )
+        return
     if ARGS.impl == "bacadi":
         res = run_bacadi(target)
         impl_version = "haeggee/bacadi@b2c27d5 (ported, see PORTING.md)"
     else:
         res = run_dibs(target)
         from importlib.metadata import version
+
         impl_version = "dibs-lib " + version("dibs-lib")
     threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else None
     out = dict(
-        bench="bacadi_reference", impl=ARGS.impl, impl_version=impl_version,
-        d=ARGS.d, n_rows=int(target.x_interv_data.shape[0]), n_true_edges=n_edges,
-        particles=ARGS.particles, steps=ARGS.steps, warmup=ARGS.warmup, seed=ARGS.seed,
-        model_seed=ARGS.model_seed, x64=not ARGS.no_x64, data_gen_s=data_s,
+        bench="bacadi_reference",
+        impl=ARGS.impl,
+        impl_version=impl_version,
+        d=ARGS.d,
+        n_rows=int(target.x_interv_data.shape[0]),
+        n_true_edges=n_edges,
+        particles=ARGS.particles,
+        steps=ARGS.steps,
+        warmup=ARGS.warmup,
+        seed=ARGS.seed,
+        model_seed=ARGS.model_seed,
+        x64=not ARGS.no_x64,
+        data_gen_s=data_s,
         **res,
         used_both_cores=res["cpu_per_wall"] > 1.2,
         # 1-min load average before and after: other processes on the machine skew wall time
-        loadavg_start=load_start[0], loadavg_end=os.getloadavg()[0],
+        loadavg_start=load_start[0],
+        loadavg_end=os.getloadavg()[0],
         process_threads=threads,
-        cpu_count=os.cpu_count(), affinity=len(os.sched_getaffinity(0)),
-        jax=jax.__version__, jaxlib=jax.lib.__version__ if hasattr(jax.lib, "__version__") else None,
-        devices=[str(x) for x in jax.devices()], python=platform.python_version(),
+        cpu_count=os.cpu_count(),
+        affinity=len(os.sched_getaffinity(0)),
+        jax=jax.__version__,
+        jaxlib=jax.lib.__version__ if hasattr(jax.lib, "__version__") else None,
+        devices=[str(x) for x in jax.devices()],
+        python=platform.python_version(),
         config=CFG,
     )
     print(json.dumps(out))

@@ -111,7 +111,7 @@ def test_labels_and_the_observational_environment():
     model = BaCaDI(**FAST, random_state=0).fit(X, environments=names)
     assert model.environments_ == ["obs", "a", "b", "c", "d"]
     # rows reordered: the observational environment is named, not the first row's
-    order = np.r_[100:len(env), 0:100]
+    order = np.r_[100 : len(env), 0:100]
     other = BaCaDI(**FAST, random_state=0).fit(X[order], environments=names[order], observational_environment="obs")
     assert other.environments_[0] == "obs"
 

@@ -134,9 +134,15 @@ def _cases():
     C = binary_data(2, 5, 400)
     N = mlp_sem(3, 5, 300)
     dagma_fast = {"T": 3, "warm_iter": 2000, "max_iter": 4000}
-    I, I_env = bacadi_sem(4, 5)
-    I_targets = {k: [k - 1] for k in range(1, 6)}
-    bacadi_fast = {"n_particles": 5, "n_steps": 200, "n_grad_mc_samples": 16, "n_acyclicity_mc_samples": 8, "edges_per_node": 1.0}
+    Xi, Xi_env = bacadi_sem(4, 5)
+    Xi_targets = {k: [k - 1] for k in range(1, 6)}
+    bacadi_fast = {
+        "n_particles": 5,
+        "n_steps": 200,
+        "n_grad_mc_samples": 16,
+        "n_acyclicity_mc_samples": 8,
+        "edges_per_node": 1.0,
+    }
     return {
         "notears-A": lambda: NOTEARS().fit(A),
         "notears-B-standardize": lambda: NOTEARS(standardize=True).fit(B),
@@ -177,8 +183,10 @@ def _cases():
             N
         ),
         "dpdag-A-prior": lambda: DPDAG(max_iter=30, random_state=0, standardize=False, prior_knowledge=PRIOR).fit(A),
-        "bacadi-I": lambda: BaCaDI(random_state=0, **bacadi_fast).fit(I, environments=I_env),
-        "bacadi-I-known": lambda: BaCaDI(random_state=1, **bacadi_fast).fit(I, environments=I_env, targets=I_targets),
+        "bacadi-I": lambda: BaCaDI(random_state=0, **bacadi_fast).fit(Xi, environments=Xi_env),
+        "bacadi-I-known": lambda: BaCaDI(random_state=1, **bacadi_fast).fit(
+            Xi, environments=Xi_env, targets=Xi_targets
+        ),
         "dibs-A-prior": lambda: DiBS(random_state=0, standardize=True, prior_knowledge=PRIOR, **bacadi_fast).fit(A),
         "varsortnregress-A": lambda: VarSortnRegress().fit(A),
         "r2sortnregress-B": lambda: R2SortnRegress().fit(B),

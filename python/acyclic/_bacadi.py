@@ -137,7 +137,8 @@ class BaCaDI(DAGLearner):
         joint each is weighted by, ``acyclic`` (M,) bool, ``mixture_weight`` (M,) the weight
         in ``edge_probabilities_`` (0 for cyclic particles).
     n_cyclic_ : int
-        Particles with a cyclic hard graph.
+        Particles with a cyclic hard graph (left out of the edge marginals, as in the
+        reference's evaluation; a warning says so only when every particle is cyclic).
     weights_, adjacency_ : ndarray of shape (d, d)
         The acyclic particle of highest log joint (with none, the best particle with its
         weakest cycle edges removed, and a warning).
@@ -301,7 +302,9 @@ class BaCaDI(DAGLearner):
         counts = np.bincount(codes, minlength=len(env_labels))
         small = [env_labels[e] for e in np.flatnonzero(counts < 2)]
         if small:
-            raise InvalidInputError(f"environment(s) {small!r} have fewer than 2 rows; every environment needs at least 2")
+            raise InvalidInputError(
+                f"environment(s) {small!r} have fewer than 2 rows; every environment needs at least 2"
+            )
         if targets is None and not self._infers_targets and len(env_labels) > 1:
             raise InvalidInputError(
                 f"{name} needs the targets of each environment (a mapping); BaCaDI infers unknown targets"
@@ -329,9 +332,6 @@ class BaCaDI(DAGLearner):
             )
         return mean, std
 
-    def _fit_preprocessed(self, values, mean, scale, forbidden, required, intervened=None, environments=None):
-        return super()._fit_preprocessed(values, mean, scale, forbidden, required, intervened, environments)
-
     def _store(self, result: Dict[str, Any], forbidden=None, required=None) -> None:
         extras = result["extras"]
         particles = {name: extras.pop(key) for key, name in _PARTICLE_EXTRAS.items()}
@@ -339,9 +339,10 @@ class BaCaDI(DAGLearner):
         particles["targets"] = particles["targets"].reshape(m, -1, d)
         particles["acyclic"] = particles["acyclic"].astype(bool)
         particles["graphs"] = particles["graphs"].astype(np.uint8)
+        n_cyclic = int(extras.pop("n_cyclic"))
         super()._store(result, forbidden, required)
         self.particles_ = particles
-        self.n_cyclic_ = int(self.n_cyclic_)
+        self.n_cyclic_ = n_cyclic
 
     # ------------------------------------------------------------------ use
     def sample_dags(self, n_samples: int, random_state=None) -> np.ndarray:

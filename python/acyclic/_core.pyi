@@ -82,7 +82,7 @@ def simulate_interventional_sem(
     value_sign: str,
     n_features: int,
     seed: int,
-    value_noise: Optional[float],
+    value_noise: Optional[float] = None,
 ) -> Tuple[_Float2D, _Bool2D, npt.NDArray[np.int64]]: ...
 def mlp_predict(
     x: _Float2D, hidden: Sequence[int], activation: str, params: _Float1D, adjacency: _Float2D

@@ -373,7 +373,9 @@ def expected_shd(B_true, graphs, weights=None) -> float:
     truth = _support(B_true, "B_true")
     G = np.asarray(graphs)
     if G.ndim != 3 or G.shape[1:] != truth.shape or G.shape[0] == 0:
-        raise InvalidInputError(f"graphs must have shape (m, {truth.shape[0]}, {truth.shape[0]}) with m >= 1, got {G.shape}")
+        raise InvalidInputError(
+            f"graphs must have shape (m, {truth.shape[0]}, {truth.shape[0]}) with m >= 1, got {G.shape}"
+        )
     w = np.ones(G.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
     if w.shape != (G.shape[0],) or not np.isfinite(w).all() or (w < 0).any() or not w.sum() > 0:
         raise InvalidInputError("weights must be one finite nonnegative number per graph, not all zero")

@@ -15,9 +15,13 @@ struct Phases(Instant);
 
 impl Progress for Phases {
     fn report(&mut self, status: &Status<'_>) {
-        if status.iteration % 250 == 0 {
+        if status.iteration.is_multiple_of(250) {
             let cyclic = status.quantities.iter().find(|q| q.0 == "cyclic").map_or(0.0, |q| q.1);
-            eprintln!("step {}: {:.1} ms/step over the last 250, {cyclic} cyclic", status.iteration, self.0.elapsed().as_secs_f64() * 4.0);
+            eprintln!(
+                "step {}: {:.1} ms/step over the last 250, {cyclic} cyclic",
+                status.iteration,
+                self.0.elapsed().as_secs_f64() * 4.0
+            );
             self.0 = Instant::now();
         }
     }
@@ -33,7 +37,17 @@ fn main() {
     let design = Design { n_obs: 100, targets: (0..d).map(|j| vec![j]).collect(), n_per_environment: vec![10; d] };
     let values = InterventionValues { loc: 5.0, scale: 2.0, sign: ValueSign::Random, row_noise: Some(0.5f64.sqrt()) };
     let scale = vec![0.1f64.sqrt(); d];
-    let sample = simulate_interventional_sem(w.as_ref(), &design, Equations::Linear, LinearNoise::Gauss, &scale, values, 1, seed).unwrap();
+    let sample = simulate_interventional_sem(
+        w.as_ref(),
+        &design,
+        Equations::Linear,
+        LinearNoise::Gauss,
+        &scale,
+        values,
+        1,
+        seed,
+    )
+    .unwrap();
     let env = Environments::new(sample.environments.clone(), sample.x.nrows()).unwrap();
     let data = Data { x: sample.x.as_ref(), intervened: None, environments: Some(&env) };
     let config = Config { n_steps: steps, seed, ..Default::default() };

@@ -55,7 +55,9 @@ pub fn fit<'py>(
             let labels = labels
                 .as_array()
                 .iter()
-                .map(|&e| usize::try_from(e).map_err(|_| CoreError::InvalidInput(format!("negative environment label {e}"))))
+                .map(|&e| {
+                    usize::try_from(e).map_err(|_| CoreError::InvalidInput(format!("negative environment label {e}")))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Environments::new(labels, x.nrows())
         })
@@ -111,7 +113,9 @@ fn extra_to_py(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
         Value::Matrix(m) | Value::NodeMatrix(m) | Value::NodeColumns(m) => to_numpy(py, &m).into_any(),
         Value::NodeMatrices(ms) => {
             let d = ms.first().map_or(0, |m| m.nrows());
-            numpy::ndarray::Array3::from_shape_fn((ms.len(), d, d), |(k, i, j)| ms[k][(i, j)]).into_pyarray(py).into_any()
+            numpy::ndarray::Array3::from_shape_fn((ms.len(), d, d), |(k, i, j)| ms[k][(i, j)])
+                .into_pyarray(py)
+                .into_any()
         }
         Value::Nodes(v) => v.into_iter().map(|i| i as i64).collect::<Vec<_>>().into_pyarray(py).into_any(),
     })

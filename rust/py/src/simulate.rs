@@ -76,8 +76,11 @@ type Sample<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<bool>>, Bound
 /// (X, intervention mask, environment labels) of the SEM of W (weights for mechanism "linear",
 /// a graph otherwise) under perfect interventions: `n_obs` observational rows, then
 /// `n_per_environment[k]` rows in which the nodes `targets[k]` take N(±value_loc, value_scale²)
-/// values.
+/// values (with `value_noise`, BaCaDI's design: one value per environment and target, rows
+/// scattered around it with that standard deviation).
 #[pyfunction]
+#[pyo3(signature = (w, n_obs, targets, n_per_environment, mechanism, sem_type, noise_scale, value_loc, value_scale,
+    value_sign, n_features, seed, value_noise = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn simulate_interventional_sem<'py>(
     py: Python<'py>,

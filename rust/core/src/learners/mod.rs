@@ -308,7 +308,10 @@ mod tests {
         for name in LearnerConfig::NAMES {
             let config = LearnerConfig::defaults(name).unwrap();
             for prior in [&wrong_size, &both] {
-                assert!(matches!(config.fit(x.clone(), None, None, prior, &mut Silent), Err(CoreError::InvalidInput(_))));
+                assert!(matches!(
+                    config.fit(x.clone(), None, None, prior, &mut Silent),
+                    Err(CoreError::InvalidInput(_))
+                ));
             }
         }
     }

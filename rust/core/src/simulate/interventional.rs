@@ -242,7 +242,8 @@ mod tests {
         Mat::from_fn(d, d, |i, j| if j == i + 1 { weight } else { 0.0 })
     }
 
-    const DCDI: InterventionValues = InterventionValues { loc: 2.0, scale: 1.0, sign: ValueSign::Positive, row_noise: None };
+    const DCDI: InterventionValues =
+        InterventionValues { loc: 2.0, scale: 1.0, sign: ValueSign::Positive, row_noise: None };
 
     fn environments(n_obs: usize, targets: Vec<Vec<usize>>, m: usize) -> Environments {
         let n_per_environment = vec![m; targets.len()];

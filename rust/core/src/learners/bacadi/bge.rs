@@ -42,7 +42,7 @@ fn log_det(a: &[f64], m: usize) -> f64 {
         for k in 0..j {
             diag -= l[j * m + k] * l[j * m + k];
         }
-        if !(diag > 0.0) {
+        if diag.is_nan() || diag <= 0.0 {
             return f64::NEG_INFINITY;
         }
         let root = diag.sqrt();
@@ -78,7 +78,8 @@ impl Bge {
             }
             r[a * m + a] += t;
         }
-        let parents_block: Vec<f64> = (0..m - 1).flat_map(|a| (0..m - 1).map(move |b| (a, b))).map(|(a, b)| r[a * m + b]).collect();
+        let parents_block: Vec<f64> =
+            (0..m - 1).flat_map(|a| (0..m - 1).map(move |b| (a, b))).map(|(a, b)| r[a * m + b]).collect();
         let log_det_pa = if m > 1 { log_det(&parents_block, m - 1) } else { 0.0 };
         let log_det_all = log_det(&r, m);
         0.5 * (libm::log(am) - libm::log(rows + am)) + ln_gamma(0.5 * (rows + alpha_lambda - d + p + 1.0))
@@ -92,16 +93,9 @@ impl Bge {
     /// Node j's local score with parents `parents`, on the rows of the environments that do not
     /// set it (`envs`: the labels ≥ 1 that do), plus its intervened values' scores in `envs`.
     pub fn node_score(&self, stats: &EnvStats, j: usize, parents: &[usize], envs: &[usize]) -> f64 {
-        let mut c = vec![1.0; stats.count()];
-        for &e in envs {
-            c[e] = 0.0;
-        }
         let mut nodes = parents.to_vec();
         nodes.push(j);
-        let rows: f64 = c.iter().zip(&stats.rows).map(|(a, b)| a * b).sum();
-        let sums: Vec<f64> = nodes.iter().map(|&i| (0..stats.count()).map(|e| c[e] * stats.sums[(e, i)]).sum()).collect();
-        let mut scatter = Vec::new();
-        stats.weighted_scatter(&nodes, &c, &mut scatter);
+        let (rows, sums, scatter) = stats.restricted(&nodes, envs);
         let mut total = self.score(rows, &sums, &scatter, stats.d() as f64, self.alpha_lambda);
         for &e in envs {
             let (n, s, sq) = (stats.rows[e], stats.sums[(e, j)], stats.scatter[e][(j, j)]);

@@ -13,9 +13,10 @@
 
 use super::bge::Bge;
 use super::gaussian::{parents_of, LinearGaussian, NodeTerm, Workspace};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-use super::latent::{acyclicity_grad, edge_probabilities, gamma_prior_grad, hard_graph_into, soft_graph_into, Entry, LatentPrior, Probability};
+use super::latent::{
+    acyclicity_grad, edge_probabilities, gamma_prior_grad, hard_graph_into, soft_graph_into, Entry, LatentPrior,
+    Probability,
+};
 #[cfg(test)]
 use super::latent::{hard_graph, soft_graph};
 use super::stats::EnvStats;
@@ -23,6 +24,8 @@ use crate::error::{CoreError, Result};
 use crate::matmul::matmul;
 use crate::simulate::random::Random;
 use faer::{Accum, Mat, MatRef};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// One particle: its latent graph Z = (U, V) (two d×k blocks, column-major, U first), its edge
 /// weights Θ (d×d) followed by its intervention means μ ((E−1)×d), and its target latents Γ
@@ -209,7 +212,10 @@ impl Model<'_> {
     fn target_probabilities(&self, particle: &Particle, alpha: f64) -> Vec<Probability> {
         let l = self.layout;
         match self.known_targets {
-            Some(t) => (0..l.d).flat_map(|j| (0..l.envs).map(move |e| (e, j))).map(|(e, j)| Probability { p: t[(e, j)], q: 1.0 - t[(e, j)] }).collect(),
+            Some(t) => (0..l.d)
+                .flat_map(|j| (0..l.envs).map(move |e| (e, j)))
+                .map(|(e, j)| Probability { p: t[(e, j)], q: 1.0 - t[(e, j)] })
+                .collect(),
             None => particle.gamma.iter().map(|&g| Probability::of_logit(0.5 * alpha * g)).collect(),
         }
     }
@@ -246,7 +252,13 @@ impl Model<'_> {
     }
 
     /// The joint model's gradient (Z, Θ and μ, Γ).
-    fn joint_gradient(&self, model: &LinearGaussian, particle: &Particle, temp: Temperatures, streams: &mut Streams) -> Result<Particle> {
+    fn joint_gradient(
+        &self,
+        model: &LinearGaussian,
+        particle: &Particle,
+        temp: Temperatures,
+        streams: &mut Streams,
+    ) -> Result<Particle> {
         let l = self.layout;
         let d = l.d;
         let params = model.parameters(self.stats, l.theta(particle), l.mu(particle));
@@ -266,7 +278,10 @@ impl Model<'_> {
             self.hard_targets_into(&target_probs, rng, &mut targets);
             let f = model.with_hard_targets(self.stats, &g, &params, &targets, &mut work, &mut grad_w, None);
             model.edge_prior_grad(&g, &params, &grad_w, Some(&mut grad_g), None);
-            acc.add(f, (0..d).flat_map(|j| grad_g.col_as_slice(j).iter().zip(slope.col_as_slice(j)).map(|(a, b)| a * b)))?;
+            acc.add(
+                f,
+                (0..d).flat_map(|j| grad_g.col_as_slice(j).iter().zip(slope.col_as_slice(j)).map(|(a, b)| a * b)),
+            )?;
         }
         let mean = acc.mean();
         let grad_z = self.z_gradient(particle, Mat::from_fn(d, d, |i, j| mean[j * d + i]), &edge_probs, temp, streams);
@@ -353,7 +368,13 @@ impl Model<'_> {
     /// (G_s, I_s), Σ_s w_s ∇ log p(G_s, I_s | Z, Γ) with w = softmax(f_s), f_s the BGe score
     /// (DiBS' estimator, Lorch et al. 2021, without a baseline). The node scores are cached by
     /// (node, parents, targets) for the step.
-    fn marginal_gradient(&self, model: &Bge, particle: &Particle, temp: Temperatures, streams: &mut Streams) -> Result<Particle> {
+    fn marginal_gradient(
+        &self,
+        model: &Bge,
+        particle: &Particle,
+        temp: Temperatures,
+        streams: &mut Streams,
+    ) -> Result<Particle> {
         let l = self.layout;
         let d = l.d;
         let infer = self.known_targets.is_none() && l.envs > 0;
@@ -395,14 +416,22 @@ impl Model<'_> {
         }
         let mean = acc.mean();
         let grad_z = self.z_gradient(particle, Mat::from_fn(d, d, |i, j| mean[j * d + i]), &edge_probs, temp, streams);
-        let grad_gamma = if infer { self.with_gamma_prior(particle, mean[d * d..].to_vec(), temp, streams) } else { Vec::new() };
+        let grad_gamma =
+            if infer { self.with_gamma_prior(particle, mean[d * d..].to_vec(), temp, streams) } else { Vec::new() };
         Ok(Particle { z: grad_z, theta_mu: Vec::new(), gamma: grad_gamma })
     }
 
     /// Z's gradient from the likelihood's ∂/∂(α s) (`b`, d×d): adds the acyclicity prior (its own
     /// soft draws), the graph prior on the edge probabilities, the chain rule to U and V and the
     /// Gaussian prior.
-    fn z_gradient(&self, particle: &Particle, mut b: Mat<f64>, edge_probs: &[Probability], temp: Temperatures, streams: &mut Streams) -> Vec<f64> {
+    fn z_gradient(
+        &self,
+        particle: &Particle,
+        mut b: Mat<f64>,
+        edge_probs: &[Probability],
+        temp: Temperatures,
+        streams: &mut Streams,
+    ) -> Vec<f64> {
         let l = self.layout;
         let (d, k) = (l.d, l.k);
         acyclicity_grad(edge_probs, self.entries, d, temp.beta, self.n_acyclicity, &mut streams.priors, &mut b);
@@ -429,9 +458,16 @@ impl Model<'_> {
     }
 
     /// Γ's likelihood gradient (column-major (E−1)×d) plus its prior's.
-    fn with_gamma_prior(&self, particle: &Particle, mut grad: Vec<f64>, temp: Temperatures, streams: &mut Streams) -> Vec<f64> {
+    fn with_gamma_prior(
+        &self,
+        particle: &Particle,
+        mut grad: Vec<f64>,
+        temp: Temperatures,
+        streams: &mut Streams,
+    ) -> Vec<f64> {
         let l = self.layout;
-        let prior = gamma_prior_grad(&l.gamma(particle), temp.alpha, &self.prior, self.n_acyclicity, &mut streams.priors);
+        let prior =
+            gamma_prior_grad(&l.gamma(particle), temp.alpha, &self.prior, self.n_acyclicity, &mut streams.priors);
         for j in 0..l.d {
             for e in 0..l.envs {
                 grad[j * l.envs + e] += prior[(e, j)];
@@ -538,7 +574,13 @@ mod tests {
         let model = Model {
             stats: &stats,
             likelihood: Likelihood::Bge(bge),
-            prior: LatentPrior { graph: GraphPrior::ErdosRenyi { p: 0.5 }, z_precision: 0.0, gamma_precision: 10.0, lambda_regul: 1.0, beta_a: 0.5 },
+            prior: LatentPrior {
+                graph: GraphPrior::ErdosRenyi { p: 0.5 },
+                z_precision: 0.0,
+                gamma_precision: 10.0,
+                lambda_regul: 1.0,
+                beta_a: 0.5,
+            },
             layout: Layout { d, k: 1, envs: 0 },
             entries: &entries,
             known_targets: None,
@@ -581,12 +623,19 @@ mod tests {
         let x = Mat::from_fn(n, d, |_, _| rng.normal(0.0, 1.0));
         let env = Environments::new((0..n).map(|r| if r < 14 { 0 } else { 1 + r % 2 }).collect(), n).unwrap();
         let stats = EnvStats::new(x.as_ref(), Some(&env));
-        let entries: Vec<Entry> = (0..d * d).map(|k| if k % (d + 1) == 0 { Entry::Never } else { Entry::Free }).collect();
+        let entries: Vec<Entry> =
+            (0..d * d).map(|k| if k % (d + 1) == 0 { Entry::Never } else { Entry::Free }).collect();
         let layout = Layout { d, k: 2, envs };
         let model = Model {
             stats: &stats,
             likelihood: Likelihood::Gaussian(LinearGaussian::new(0.3, 0.5, 1.0, 10.0)),
-            prior: LatentPrior { graph: GraphPrior::ErdosRenyi { p: 0.5 }, z_precision: 0.0, gamma_precision: 10.0, lambda_regul: 1.0, beta_a: 1.0 / 3.0 },
+            prior: LatentPrior {
+                graph: GraphPrior::ErdosRenyi { p: 0.5 },
+                z_precision: 0.0,
+                gamma_precision: 10.0,
+                lambda_regul: 1.0,
+                beta_a: 1.0 / 3.0,
+            },
             layout,
             entries: &entries,
             known_targets: None,
@@ -612,7 +661,15 @@ mod tests {
                     let (g, _) = soft_graph(&probs, &entries, d, &mut rng);
                     let t = model.hard_targets(&tp, &mut rng);
                     let params = lg.parameters(&stats, layout.theta(p), layout.mu(p));
-                    lg.with_hard_targets(&stats, &g, &params, &t, &mut Workspace::new(d, &stats), &mut Mat::zeros(d, d), None)
+                    lg.with_hard_targets(
+                        &stats,
+                        &g,
+                        &params,
+                        &t,
+                        &mut Workspace::new(d, &stats),
+                        &mut Mat::zeros(d, d),
+                        None,
+                    )
                 })
                 .collect();
             log_sum_exp(&fs)
@@ -626,7 +683,15 @@ mod tests {
                     let g = hard_graph(&probs, &entries, d, &mut rng);
                     let t = model.hard_targets(&tp, &mut rng);
                     let params = lg.parameters(&stats, layout.theta(p), layout.mu(p));
-                    lg.with_hard_targets(&stats, &g, &params, &t, &mut Workspace::new(d, &stats), &mut Mat::zeros(d, d), None)
+                    lg.with_hard_targets(
+                        &stats,
+                        &g,
+                        &params,
+                        &t,
+                        &mut Workspace::new(d, &stats),
+                        &mut Mat::zeros(d, d),
+                        None,
+                    )
                 })
                 .collect();
             log_sum_exp(&fs)
@@ -654,7 +719,8 @@ mod tests {
         let mut priors = Streams::new(seed, task).priors;
         let probs = edge_probabilities(&layout.scores(&particle), temp.alpha, &entries);
         acyclicity_grad(&probs, &entries, d, 0.0, model.n_acyclicity, &mut priors, &mut Mat::zeros(d, d));
-        let gamma_prior = gamma_prior_grad(&layout.gamma(&particle), temp.alpha, &model.prior, model.n_acyclicity, &mut priors);
+        let gamma_prior =
+            gamma_prior_grad(&layout.gamma(&particle), temp.alpha, &model.prior, model.n_acyclicity, &mut priors);
 
         let h = 1e-6;
         let check = |f: &dyn Fn(&Particle) -> f64, block: usize, analytic: &[f64], offset: &dyn Fn(usize) -> f64| {
@@ -663,7 +729,10 @@ mod tests {
                 *coordinate(&mut p, block, c) += h;
                 *coordinate(&mut m, block, c) -= h;
                 let fd = (f(&p) - f(&m)) / (2.0 * h) + offset(c);
-                assert!((fd - an).abs() < 1e-5 * (1.0 + an.abs()), "block {block} coordinate {c}: fd {fd} analytic {an}");
+                assert!(
+                    (fd - an).abs() < 1e-5 * (1.0 + an.abs()),
+                    "block {block} coordinate {c}: fd {fd} analytic {an}"
+                );
             }
         };
         check(&f_z, 0, &grad.z, &|_| 0.0);

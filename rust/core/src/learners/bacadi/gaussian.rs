@@ -16,6 +16,7 @@
 //!   0/1 graph (the estimator of Γ, whose targets are soft);
 //! - [`LinearGaussian::with_soft_targets`]: f at a 0/1 graph and any targets (the particles'
 //!   mixture weights; the reference the others are tested against).
+//!
 //! What depends on Θ and μ only is prepared once per particle and step ([`Parameters`]).
 
 use super::stats::{axpy_short, dot_short, EnvStats};
@@ -76,7 +77,13 @@ pub struct Workspace {
 impl Workspace {
     pub fn new(d: usize, stats: &EnvStats) -> Self {
         let longest = stats.blocks.iter().flatten().map(|b| b.ncols()).max().unwrap_or(0);
-        Workspace { w: Mat::zeros(d, d), p: Mat::zeros(d, d), q: vec![0.0; d], rows: vec![0.0; d], residual: vec![0.0; longest] }
+        Workspace {
+            w: Mat::zeros(d, d),
+            p: Mat::zeros(d, d),
+            q: vec![0.0; d],
+            rows: vec![0.0; d],
+            residual: vec![0.0; longest],
+        }
     }
 }
 
@@ -90,7 +97,8 @@ impl LinearGaussian {
     /// Prepares a particle's Θ (d×d) and μ ((E−1)×d).
     pub fn parameters(&self, stats: &EnvStats, theta: Mat<f64>, mu: Mat<f64>) -> Parameters {
         let d = theta.nrows();
-        let edge_log_prior = Mat::from_fn(d, d, |i, j| if i == j { 0.0 } else { log_normal0(theta[(i, j)], self.edge_sd) });
+        let edge_log_prior =
+            Mat::from_fn(d, d, |i, j| if i == j { 0.0 } else { log_normal0(theta[(i, j)], self.edge_sd) });
         let (c_int, prec) = (constant(self.interv_var), 1.0 / (self.mean_sd * self.mean_sd));
         let mut intervened = Mat::<f64>::zeros(mu.nrows(), d);
         let mut intervened_grad = Mat::<f64>::zeros(mu.nrows(), d);
@@ -98,7 +106,9 @@ impl LinearGaussian {
             for e in 0..mu.nrows() {
                 let (n, s, sq) = (stats.rows[e + 1], stats.sums[(e + 1, j)], stats.scatter[e + 1][(j, j)]);
                 let m = mu[(e, j)];
-                intervened[(e, j)] = -(sq - 2.0 * m * s + n * m * m) / (2.0 * self.interv_var) + n * c_int + log_normal0(m, self.mean_sd);
+                intervened[(e, j)] = -(sq - 2.0 * m * s + n * m * m) / (2.0 * self.interv_var)
+                    + n * c_int
+                    + log_normal0(m, self.mean_sd);
                 intervened_grad[(e, j)] = (s - n * m) / self.interv_var - m * prec;
             }
         }
@@ -133,7 +143,13 @@ impl LinearGaussian {
         let d = g.nrows();
         let theta = &params.theta;
         for j in 0..d {
-            for (i, (w, (&gi, &ti))) in work.w.col_as_slice_mut(j).iter_mut().zip(g.col_as_slice(j).iter().zip(theta.col_as_slice(j))).enumerate() {
+            for (i, (w, (&gi, &ti))) in work
+                .w
+                .col_as_slice_mut(j)
+                .iter_mut()
+                .zip(g.col_as_slice(j).iter().zip(theta.col_as_slice(j)))
+                .enumerate()
+            {
                 *w = if i == j { 0.0 } else { gi * ti };
             }
         }
@@ -215,7 +231,8 @@ impl LinearGaussian {
         if let Some(gg) = grad_g {
             for j in 0..d {
                 for i in 0..d {
-                    gg[(i, j)] = if i == j { 0.0 } else { params.edge_log_prior[(i, j)] + grad_w[(i, j)] * theta[(i, j)] };
+                    gg[(i, j)] =
+                        if i == j { 0.0 } else { params.edge_log_prior[(i, j)] + grad_w[(i, j)] * theta[(i, j)] };
                 }
             }
         }
@@ -233,23 +250,25 @@ impl LinearGaussian {
     /// targets whose column j marks the environments `envs` (labels ≥ 1); with its gradient in
     /// Θ's column j (on the parents) and μ's column j (on `envs`). f = Σ_j node_term(j): the
     /// estimators cache it by (parents, environments).
-    pub fn node_term(&self, stats: &EnvStats, j: usize, parents: &[usize], params: &Parameters, envs: &[usize]) -> NodeTerm {
-        // Σ_e c_e S_e over the rows that do not set node j (c_e = 0 on its environments),
-        // restricted to its parents and itself (last)
-        let mut c = vec![1.0; stats.count()];
+    pub fn node_term(
+        &self,
+        stats: &EnvStats,
+        j: usize,
+        parents: &[usize],
+        params: &Parameters,
+        envs: &[usize],
+    ) -> NodeTerm {
+        // the rows that do not set node j, over its parents and itself (last)
         let mut f = 0.0;
         let mut grad_mu = Vec::with_capacity(envs.len());
         for &e in envs {
-            c[e] = 0.0;
             f += params.intervened[(e - 1, j)];
             grad_mu.push(params.intervened_grad[(e - 1, j)]);
         }
-        let rows: f64 = c.iter().zip(&stats.rows).map(|(a, b)| a * b).sum();
         let mut nodes = parents.to_vec();
         nodes.push(j);
         let m = nodes.len();
-        let mut t = Vec::new();
-        stats.weighted_scatter(&nodes, &c, &mut t);
+        let (rows, _, t) = stats.restricted(&nodes, envs);
         let w: Vec<f64> = parents.iter().map(|&i| params.theta[(i, j)]).collect();
         let last = m - 1;
         // (T w)_a − T_aj for each parent a: node j's normal equations
@@ -272,7 +291,13 @@ impl LinearGaussian {
 
     /// Node j's edge prior and observational log-density in every environment (`obs[e]`, e = 0
     /// the observational one) at a 0/1 graph whose column j has the parents `parents`.
-    pub fn node_environments(&self, stats: &EnvStats, j: usize, parents: &[usize], params: &Parameters) -> (f64, Vec<f64>) {
+    pub fn node_environments(
+        &self,
+        stats: &EnvStats,
+        j: usize,
+        parents: &[usize],
+        params: &Parameters,
+    ) -> (f64, Vec<f64>) {
         let d = params.theta.nrows();
         let mut w = vec![0.0; d];
         let mut prior = 0.0;
@@ -354,7 +379,17 @@ mod tests {
         let (n, d) = (23, 6);
         let mut rng = Random::new(seed);
         let x = Mat::from_fn(n, d, |_, _| rng.normal(0.0, 1.5));
-        let labels: Vec<usize> = (0..n).map(|r| if r < 8 { 0 } else if r < 17 { 1 } else { 2 + r % 2 }).collect();
+        let labels: Vec<usize> = (0..n)
+            .map(|r| {
+                if r < 8 {
+                    0
+                } else if r < 17 {
+                    1
+                } else {
+                    2 + r % 2
+                }
+            })
+            .collect();
         let env = Environments::new(labels, n).unwrap();
         let theta = Mat::from_fn(d, d, |_, _| rng.normal(0.0, 1.0));
         let mu = Mat::from_fn(3, d, |_, _| rng.normal(0.0, 2.0));
@@ -431,7 +466,15 @@ mod tests {
         let m = model();
         let f_of = |g: &Mat<f64>, theta: &Mat<f64>, mu: &Mat<f64>| {
             let params = m.parameters(&stats, theta.clone(), mu.clone());
-            m.with_hard_targets(&stats, g, &params, &i_hard, &mut Workspace::new(d, &stats), &mut Mat::zeros(d, d), None)
+            m.with_hard_targets(
+                &stats,
+                g,
+                &params,
+                &i_hard,
+                &mut Workspace::new(d, &stats),
+                &mut Mat::zeros(d, d),
+                None,
+            )
         };
         let params = m.parameters(&stats, theta.clone(), mu.clone());
         let mut gw = Mat::zeros(d, d);

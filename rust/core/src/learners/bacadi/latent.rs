@@ -83,7 +83,13 @@ pub fn soft_graph(probs: &[Probability], entries: &[Entry], d: usize, rng: &mut 
 }
 
 /// [`soft_graph`] into `g` and `slope` (d×d, overwritten).
-pub fn soft_graph_into(probs: &[Probability], entries: &[Entry], rng: &mut Random, g: &mut Mat<f64>, slope: &mut Mat<f64>) {
+pub fn soft_graph_into(
+    probs: &[Probability],
+    entries: &[Entry],
+    rng: &mut Random,
+    g: &mut Mat<f64>,
+    slope: &mut Mat<f64>,
+) {
     let d = g.nrows();
     for j in 0..d {
         for i in 0..d {
@@ -218,10 +224,19 @@ pub fn acyclicity_grad(
 
 /// The prior's gradient in the target latents Γ ((E−1)×d): the sparsity term
 /// −λ E[Σ Ĩ] (over `samples` soft draws), the Beta(a, 1 − a) density of σ(αγ/2) and the Gaussian.
-pub fn gamma_prior_grad(gamma: &Mat<f64>, alpha: f64, prior: &LatentPrior, samples: usize, rng: &mut Random) -> Mat<f64> {
+pub fn gamma_prior_grad(
+    gamma: &Mat<f64>,
+    alpha: f64,
+    prior: &LatentPrior,
+    samples: usize,
+    rng: &mut Random,
+) -> Mat<f64> {
     let (rows, d) = (gamma.nrows(), gamma.ncols());
     let half = 0.5 * alpha;
-    let probs: Vec<Probability> = (0..d).flat_map(|j| (0..rows).map(move |e| (e, j))).map(|(e, j)| Probability::of_logit(half * gamma[(e, j)])).collect();
+    let probs: Vec<Probability> = (0..d)
+        .flat_map(|j| (0..rows).map(move |e| (e, j)))
+        .map(|(e, j)| Probability::of_logit(half * gamma[(e, j)]))
+        .collect();
     let mut grad = Mat::<f64>::zeros(rows, d);
     let scale = -prior.lambda_regul * half / samples.max(1) as f64;
     for _ in 0..samples {
@@ -267,7 +282,13 @@ mod tests {
     #[test]
     fn prior_gradients_match_finite_differences() {
         // the Beta and Gaussian parts of Γ's prior (λ = 0, so the sampled sparsity term vanishes)
-        let prior = LatentPrior { graph: GraphPrior::ScaleFree, z_precision: 1.0, gamma_precision: 10.0, lambda_regul: 0.0, beta_a: 0.25 };
+        let prior = LatentPrior {
+            graph: GraphPrior::ScaleFree,
+            z_precision: 1.0,
+            gamma_precision: 10.0,
+            lambda_regul: 0.0,
+            beta_a: 0.25,
+        };
         let gamma = Mat::from_fn(2, 3, |e, j| 0.7 * e as f64 - 0.4 * j as f64 + 0.1);
         let alpha = 1.7;
         let log_prior = |g: &Mat<f64>| {
@@ -275,7 +296,8 @@ mod tests {
             for j in 0..3 {
                 for e in 0..2 {
                     let q = sigmoid(0.5 * alpha * g[(e, j)]);
-                    f += (prior.beta_a - 1.0) * q.ln() + (1.0 - prior.beta_a - 1.0) * (1.0 - q).ln() - 5.0 * g[(e, j)].powi(2);
+                    f += (prior.beta_a - 1.0) * q.ln() + (1.0 - prior.beta_a - 1.0) * (1.0 - q).ln()
+                        - 5.0 * g[(e, j)].powi(2);
                 }
             }
             f
@@ -296,7 +318,8 @@ mod tests {
         let scores = Mat::from_fn(d, d, |i, j| (i as f64 - j as f64) * 0.3 + 0.1);
         let probs = edge_probabilities(&scores, 1.0, &entries);
         let g = GraphPrior::ScaleFree.grad(&probs, &entries, d);
-        let log_sf = |p: &[f64]| (0..d).map(|i| -3.0 * (1.0 + (0..d).map(|j| p[j * d + i]).sum::<f64>()).ln()).sum::<f64>();
+        let log_sf =
+            |p: &[f64]| (0..d).map(|i| -3.0 * (1.0 + (0..d).map(|j| p[j * d + i]).sum::<f64>()).ln()).sum::<f64>();
         let base: Vec<f64> = probs.iter().map(|p| p.p).collect();
         for k in 0..9 {
             if entries[k] != Entry::Free {

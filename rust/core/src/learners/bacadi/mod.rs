@@ -164,7 +164,11 @@ impl Learner for Config {
         ] {
             check_number(name, v, 0.0, true)?;
         }
-        for (name, v) in [("alpha_linear", self.alpha_linear), ("beta_linear", self.beta_linear), ("lambda_regul", self.lambda_regul)] {
+        for (name, v) in [
+            ("alpha_linear", self.alpha_linear),
+            ("beta_linear", self.beta_linear),
+            ("lambda_regul", self.lambda_regul),
+        ] {
             check_number(name, v, 0.0, false)?;
         }
         if let Auto::Value(k) = self.n_latent {
@@ -233,7 +237,8 @@ fn initial_particles(layout: &Layout, m: usize, infer_targets: bool, joint: bool
                 theta_mu.extend((0..d * d).map(|_| rng.normal(0.0, 0.3)));
                 theta_mu.extend((0..envs * d).map(|_| rng.normal(0.0, small)));
             }
-            let gamma = if infer_targets { (0..envs * d).map(|_| rng.normal(0.0, small)).collect() } else { Vec::new() };
+            let gamma =
+                if infer_targets { (0..envs * d).map(|_| rng.normal(0.0, small)).collect() } else { Vec::new() };
             Particle { z, theta_mu, gamma }
         })
         .collect()
@@ -288,12 +293,15 @@ pub fn fit(config: &Config, data: &Data<'_>, prior: &Prior, progress: &mut dyn P
         GraphPriorKind::Sf => GraphPrior::ScaleFree,
     };
     let likelihood = match config.likelihood {
-        LikelihoodKind::LinearGaussian => {
-            Likelihood::Gaussian(LinearGaussian::new(config.obs_noise, config.interv_noise, config.sig_edge, config.interv_prior_std))
-        }
+        LikelihoodKind::LinearGaussian => Likelihood::Gaussian(LinearGaussian::new(
+            config.obs_noise,
+            config.interv_noise,
+            config.sig_edge,
+            config.interv_prior_std,
+        )),
         LikelihoodKind::Bge => {
             let alpha_lambda = config.bge_alpha_lambda.resolve(|| d as f64 + 2.0);
-            if !(alpha_lambda > d as f64 + 1.0) || !alpha_lambda.is_finite() {
+            if alpha_lambda.is_nan() || alpha_lambda <= d as f64 + 1.0 || !alpha_lambda.is_finite() {
                 return Err(CoreError::InvalidParameter(format!(
                     "bge_alpha_lambda must be a finite number > d + 1 = {}, got {alpha_lambda}",
                     d + 1
@@ -305,7 +313,13 @@ pub fn fit(config: &Config, data: &Data<'_>, prior: &Prior, progress: &mut dyn P
     let model = Model {
         stats: &stats,
         likelihood,
-        prior: LatentPrior { graph, z_precision: k as f64, gamma_precision: 10.0, lambda_regul: config.lambda_regul, beta_a: 1.0 / d as f64 },
+        prior: LatentPrior {
+            graph,
+            z_precision: k as f64,
+            gamma_precision: 10.0,
+            lambda_regul: config.lambda_regul,
+            beta_a: 1.0 / d as f64,
+        },
         layout,
         entries: &entries,
         known_targets: known.as_ref(),
@@ -331,7 +345,9 @@ pub fn fit(config: &Config, data: &Data<'_>, prior: &Prior, progress: &mut dyn P
         let directions = svgd::direction(&particles, &grads, &bandwidths);
         optimiser.ascend(&mut particles, &directions);
         if particles.iter().any(|p| p.z.iter().chain(&p.theta_mu).chain(&p.gamma).any(|v| !v.is_finite())) {
-            return Err(CoreError::Numerical(format!("a particle left the float64 range at step {t}; lower step_size")));
+            return Err(CoreError::Numerical(format!(
+                "a particle left the float64 range at step {t}; lower step_size"
+            )));
         }
         let mean_log_joint = particles.iter().map(|p| model.log_joint(p)).sum::<f64>() / m as f64;
         history.push(mean_log_joint);
@@ -349,7 +365,13 @@ pub fn fit(config: &Config, data: &Data<'_>, prior: &Prior, progress: &mut dyn P
 }
 
 /// The fitted result from the final particles.
-fn summarise(model: &Model<'_>, particles: &[Particle], prior: &Prior, steps: usize, history: Vec<f64>) -> Result<Fitted> {
+fn summarise(
+    model: &Model<'_>,
+    particles: &[Particle],
+    prior: &Prior,
+    steps: usize,
+    history: Vec<f64>,
+) -> Result<Fitted> {
     let l = model.layout;
     let (d, envs) = (l.d, l.envs);
     let m = particles.len();
@@ -393,9 +415,6 @@ fn summarise(model: &Model<'_>, particles: &[Particle], prior: &Prior, steps: us
             (w, projected)
         }
     };
-    if n_cyclic > 0 && best.is_some() {
-        warnings.push(format!("{n_cyclic} of {m} particles have a cyclic graph and are left out of edge_probabilities_ and the point estimate"));
-    }
     let mut targets_stack = Mat::<f64>::zeros(m * (envs + 1), d);
     for (i, (_, t)) in limits.iter().enumerate() {
         for j in 0..d {

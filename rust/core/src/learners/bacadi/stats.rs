@@ -119,6 +119,20 @@ impl EnvStats {
         self.total.nrows()
     }
 
+    /// The rows of every environment but `excluded` (labels), over `nodes`: their number, the
+    /// column sums and the uncentred scatter (row-major |nodes|²).
+    pub fn restricted(&self, nodes: &[usize], excluded: &[usize]) -> (f64, Vec<f64>, Vec<f64>) {
+        let mut c = vec![1.0; self.count()];
+        for &e in excluded {
+            c[e] = 0.0;
+        }
+        let rows: f64 = c.iter().zip(&self.rows).map(|(a, b)| a * b).sum();
+        let sums = nodes.iter().map(|&i| (0..self.count()).map(|e| c[e] * self.sums[(e, i)]).sum()).collect();
+        let mut scatter = Vec::new();
+        self.weighted_scatter(nodes, &c, &mut scatter);
+        (rows, sums, scatter)
+    }
+
     /// The least-squares weights of node j on `parents` (with an intercept) over the rows of the
     /// environments other than `envs`; zeros where the parents' covariance is singular.
     pub fn regression(&self, j: usize, parents: &[usize], envs: &[usize]) -> Vec<f64> {
@@ -126,17 +140,10 @@ impl EnvStats {
         if m == 0 {
             return Vec::new();
         }
-        let mut c = vec![1.0; self.count()];
-        for &e in envs {
-            c[e] = 0.0;
-        }
         let mut nodes = parents.to_vec();
         nodes.push(j);
-        let rows: f64 = c.iter().zip(&self.rows).map(|(a, b)| a * b).sum();
-        let mean: Vec<f64> =
-            nodes.iter().map(|&i| (0..self.count()).map(|e| c[e] * self.sums[(e, i)]).sum::<f64>() / rows.max(1.0)).collect();
-        let mut s = Vec::new();
-        self.weighted_scatter(&nodes, &c, &mut s);
+        let (rows, sums, s) = self.restricted(&nodes, envs);
+        let mean: Vec<f64> = sums.iter().map(|v| v / rows.max(1.0)).collect();
         let k = m + 1;
         let cov = |a: usize, b: usize| s[a * k + b] - rows * mean[a] * mean[b];
         // Cholesky of the parents' centred scatter, then the normal equations
@@ -148,7 +155,7 @@ impl EnvStats {
                     v -= l[a * m + t] * l[b * m + t];
                 }
                 if a == b {
-                    if !(v > 1e-12 * cov(a, a).abs().max(1e-300)) {
+                    if v.is_nan() || v <= 1e-12 * cov(a, a).abs().max(1e-300) {
                         return vec![0.0; m];
                     }
                     l[a * m + a] = v.sqrt();

@@ -49,7 +49,11 @@ pub fn direction(particles: &[Particle], grads: &[Particle], h: &Bandwidths) -> 
     let scale = 1.0 / m as f64;
     (0..m)
         .map(|target| {
-            let mut phi = Particle { z: vec![0.0; particles[target].z.len()], theta_mu: vec![0.0; particles[target].theta_mu.len()], gamma: vec![0.0; particles[target].gamma.len()] };
+            let mut phi = Particle {
+                z: vec![0.0; particles[target].z.len()],
+                theta_mu: vec![0.0; particles[target].theta_mu.len()],
+                gamma: vec![0.0; particles[target].gamma.len()],
+            };
             for source in 0..m {
                 let k_total: f64 = (0..3).map(|b| kernels[b][source * m + target]).sum();
                 let (xs, xt, gs) = (blocks(&particles[source]), blocks(&particles[target]), blocks(&grads[source]));
@@ -78,7 +82,11 @@ pub struct RmsProp {
 
 impl RmsProp {
     pub fn new(step: f64, particles: &[Particle]) -> Self {
-        let zero = |p: &Particle| Particle { z: vec![0.0; p.z.len()], theta_mu: vec![0.0; p.theta_mu.len()], gamma: vec![0.0; p.gamma.len()] };
+        let zero = |p: &Particle| Particle {
+            z: vec![0.0; p.z.len()],
+            theta_mu: vec![0.0; p.theta_mu.len()],
+            gamma: vec![0.0; p.gamma.len()],
+        };
         RmsProp { step, averages: particles.iter().map(zero).collect() }
     }
 
