@@ -20,7 +20,7 @@ the documented targets (``acyclic.datasets.SACHS_TARGETS``), edge AUPRC beside t
 17/110, the top particle's SHD against the acyclic 17-edge graph beside the point learners
 (log + standardized over all rows, documented targets) and the empty graph.
 
-    python -m benchmarks.bench_bacadi --setting sachs --seeds 0-2
+    python -m benchmarks.bench_bacadi --setting sachs --seeds 0-2 [--likelihood bge]
 """
 
 from __future__ import annotations
@@ -112,12 +112,14 @@ def run_sachs(args) -> None:
     true_targets = np.array([[c in SACHS_TARGETS.get(e, ()) for c in SACHS_COLUMNS] for e in labels[1:]], dtype=float)
     for seed in seeds_of(args.seeds):
         start = time.perf_counter()
-        model = acyclic.BaCaDI(n_steps=args.steps, standardize=True, random_state=seed, n_jobs=args.jobs)
+        model = acyclic.BaCaDI(
+            likelihood=args.likelihood, n_steps=args.steps, standardize=True, random_state=seed, n_jobs=args.jobs
+        )
         model.fit(X, environments=env)
         seconds = time.perf_counter() - start
         order = [model.environments_.index(e) for e in labels[1:]]
         model.target_probabilities_ = np.vstack([model.target_probabilities_[:1], model.target_probabilities_[order]])
-        row = {"seed": seed, "seconds": seconds, **posterior_metrics(B, model, true_targets)}
+        row = {"seed": seed, "likelihood": args.likelihood, "seconds": seconds, **posterior_metrics(B, model, true_targets)}
         row["positive_rate"] = 17 / 110
         row["target_probabilities"] = {
             e: {c: round(float(p), 3) for c, p in zip(SACHS_COLUMNS, model.target_probabilities_[k + 1]) if p > 0}
@@ -143,6 +145,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", default="0-9")
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--likelihood", choices=("linear-gaussian", "bge"), default="linear-gaussian")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     (run_lin if args.setting == "lin" else run_sachs)(args)

@@ -303,6 +303,30 @@ mod tests {
             f
         };
         let grad = gamma_prior_grad(&gamma, alpha, &prior, 4, &mut Random::new(1));
+        // the sparsity term −λ E[Σ Ĩ] with its 4 soft draws replayed (column-major, as drawn)
+        let with_sparsity = LatentPrior { lambda_regul: 1.5, ..prior };
+        let grad_sparse = gamma_prior_grad(&gamma, alpha, &with_sparsity, 4, &mut Random::new(1));
+        let sparsity = |g: &Mat<f64>| {
+            let mut rng = Random::new(1);
+            let mut total = 0.0;
+            for _ in 0..4 {
+                for j in 0..3 {
+                    for e in 0..2 {
+                        total += Probability::of_logit(0.5 * alpha * g[(e, j)]).soft(rng.uniform()).0;
+                    }
+                }
+            }
+            -1.5 * total / 4.0
+        };
+        for j in 0..3 {
+            for e in 0..2 {
+                let (mut p, mut m) = (gamma.clone(), gamma.clone());
+                p[(e, j)] += 1e-6;
+                m[(e, j)] -= 1e-6;
+                let fd = (sparsity(&p) - sparsity(&m)) / 2e-6;
+                assert!((fd - (grad_sparse[(e, j)] - grad[(e, j)])).abs() < 1e-6, "sparsity: {fd}");
+            }
+        }
         for j in 0..3 {
             for e in 0..2 {
                 let (mut p, mut m) = (gamma.clone(), gamma.clone());
