@@ -119,7 +119,12 @@ def run_sachs(args) -> None:
         seconds = time.perf_counter() - start
         order = [model.environments_.index(e) for e in labels[1:]]
         model.target_probabilities_ = np.vstack([model.target_probabilities_[:1], model.target_probabilities_[order]])
-        row = {"seed": seed, "likelihood": args.likelihood, "seconds": seconds, **posterior_metrics(B, model, true_targets)}
+        row = {
+            "seed": seed,
+            "likelihood": args.likelihood,
+            "seconds": seconds,
+            **posterior_metrics(B, model, true_targets),
+        }
         row["positive_rate"] = 17 / 110
         row["target_probabilities"] = {
             e: {c: round(float(p), 3) for c, p in zip(SACHS_COLUMNS, model.target_probabilities_[k + 1]) if p > 0}

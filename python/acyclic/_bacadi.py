@@ -267,6 +267,8 @@ class BaCaDI(DAGLearner):
         n, d = values.shape
         codes, env_labels = self._environments(environments, targets, observational_environment, n)
         intervened = None
+        # the observational rows: environment 0, or with known targets every row that has none
+        observational = codes == 0
         if targets is not None:
             mask = mask_from_environments(np.asarray(env_labels, dtype=object)[codes], targets, labels)
             if mask[codes == 0].any():
@@ -275,16 +277,22 @@ class BaCaDI(DAGLearner):
                     "name another observational_environment or drop its targets"
                 )
             intervened = mask if mask.any() else None
+            observational = ~mask.any(axis=1)
         sent_codes: Optional[np.ndarray] = codes
         if len(env_labels) == 1 or (targets is not None and intervened is None):
             sent_codes = None  # one observational data set
         forbidden, required = self._prior_masks(labels)
-        mean, scale = self._observational_scaling(values, codes, labels)
+        mean, scale = self._observational_scaling(values, observational, labels)
         result = self._fit_preprocessed(values, mean, scale, forbidden, required, intervened, sent_codes)
         self._set_input_metadata(X, labels)
         self.mean_, self.scale_ = mean, scale
         self.environments_ = env_labels
         self._store(result, forbidden, required)
+        if sent_codes is None and len(env_labels) > 1:
+            # every environment observational: fitted as one data set, reported per environment
+            m = self.particles_["targets"].shape[0]
+            self.target_probabilities_ = np.zeros((len(env_labels), d))
+            self.particles_["targets"] = np.zeros((m, len(env_labels), d))
         return self
 
     def _environments(self, environments, targets, observational, n: int):
@@ -316,10 +324,10 @@ class BaCaDI(DAGLearner):
             )
         return codes, env_labels
 
-    def _observational_scaling(self, values: np.ndarray, codes: np.ndarray, labels: List):
-        """Centre by the observational environment's means, scale by its standard deviations
-        when ``standardize``."""
-        obs = values[codes == 0]
+    def _observational_scaling(self, values: np.ndarray, observational: np.ndarray, labels: List):
+        """Centre by the observational rows' means, scale by their standard deviations when
+        ``standardize``."""
+        obs = values[observational]
         mean = obs.mean(axis=0)
         if not self.standardize:
             return mean, np.ones(values.shape[1])
