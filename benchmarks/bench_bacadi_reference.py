@@ -80,8 +80,8 @@ then everything (``complete`` = True). Its arrays:
 The reference source is NOT copied into this repository: it is imported from a checkout
 (``--bacadi-src``, default ``$ACYCLIC_BACADI_SRC`` or /work/scratch/ref-bacadi) that has been
 ported to current JAX (renamed/removed JAX APIs only, no algorithmic change; every change is
-listed with file:line in that folder's PORTING.md). This script
-never imports ``acyclic``.
+listed with file:line in that folder's PORTING.md, and summarised below). This script
+imports ``acyclic`` only with ``--impl both``.
 
 The benchmark venv (CPython 3.11; the reference pins jax 0.2.13, which has no 3.11 wheel):
 
@@ -93,7 +93,15 @@ The benchmark venv (CPython 3.11; the reference pins jax 0.2.13, which has no 3.
     /work/venv-bench-bacadi/bin/pip install matplotlib imageio           # what dibs imports
     # resolved 2026-12: jax/jaxlib 0.10.2, numpy 2.4.6, scipy 1.17.1, python-igraph 1.0.0
     # reference source: git archive of github haeggee/bacadi (b2c27d5f) -> /work/scratch/ref-bacadi,
-    # then the import ports of its PORTING.md
+    # then the import ports of its PORTING.md, which are (in the copy's bacadi/ only):
+    #   jax.experimental.optimizers / stax  -> jax.example_libraries.optimizers / stax
+    #   tree_multimap                       -> imported as an alias of jax.tree_util.tree_map
+    #   jax._src.scipy.special.logsumexp    -> jax.scipy.special.logsumexp
+    #   jax.ops.index_update / index_mul    -> x.at[...].set / .multiply
+    #   jax.interpreters.masking.ShapeError -> import removed (unused)
+    #   eval/target.py: `for k in interv_targets` -> `for k in onp.asarray(interv_targets)`
+    #   (jax arrays are no longer hashable dict keys; 0.2.13 yielded numpy scalars there)
+    # This script and the acyclic side are also in "--impl both" (``--acyclic-src``).
 """
 
 from __future__ import annotations
