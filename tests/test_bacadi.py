@@ -134,6 +134,8 @@ def test_dibs_observational():
     # all environments observational (empty targets) is the same as one data set
     same = DiBS(**FAST, random_state=0).fit(obs, environments=np.zeros(len(obs), dtype=int), targets={})
     np.testing.assert_array_equal(same.edge_probabilities_, model.edge_probabilities_)
+    one = DiBS(**FAST, random_state=0).fit(obs, environments=np.zeros(len(obs), dtype=int))
+    np.testing.assert_array_equal(one.edge_probabilities_, model.edge_probabilities_)
     halves = np.repeat([0, 1], [len(obs) // 2, len(obs) - len(obs) // 2])
     split = DiBS(**FAST, random_state=0).fit(obs, environments=halves, targets={})
     np.testing.assert_array_equal(split.edge_probabilities_, model.edge_probabilities_)

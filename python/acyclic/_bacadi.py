@@ -179,7 +179,7 @@ class BaCaDI(DAGLearner):
     >>> X, _, env = simulate.simulate_interventional_sem(W, 100, range(5), 10, value_loc=5,
     ...     value_scale=2, value_sign="random", value_noise=0.5 ** 0.5, noise_scale=0.1 ** 0.5,
     ...     random_state=0)
-    >>> model = BaCaDI(n_steps=300, random_state=0).fit(X, environments=env)
+    >>> model = BaCaDI(n_steps=300, edges_per_node=1.0, random_state=0).fit(X, environments=env)
     >>> model.target_probabilities_.shape
     (6, 5)
     """
@@ -317,7 +317,7 @@ class BaCaDI(DAGLearner):
             raise InvalidInputError(
                 f"{name} needs the targets of each environment (a mapping); BaCaDI infers unknown targets"
             )
-        if targets is None and len(env_labels) == 1:
+        if targets is None and len(env_labels) == 1 and self._infers_targets:
             raise InvalidInputError(
                 f"{name} with unknown targets needs at least two environments (an observational one and an "
                 f"experiment); all rows are in {env_labels[0]!r}. For observational data use DiBS"
@@ -428,7 +428,7 @@ adjacency_, history_
     >>> B = simulate.simulate_dag(5, 5, "ER", random_state=0)
     >>> W = simulate.simulate_parameter(B, random_state=0)
     >>> X = simulate.simulate_linear_sem(W, 200, noise_scale=0.1 ** 0.5, random_state=0)
-    >>> DiBS(n_steps=300, random_state=0).fit(X).edge_probabilities_.shape
+    >>> DiBS(n_steps=300, edges_per_node=1.0, random_state=0).fit(X).edge_probabilities_.shape
     (5, 5)
     """
 
