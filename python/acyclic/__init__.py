@@ -3,7 +3,10 @@
 Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TOPO`, :class:`COSMO`,
 :class:`DPDAG`, :class:`BaCaDI` and :class:`DiBS` (posteriors over DAGs); and
 :func:`refine_topo`, which improves any learner's DAG by TOPO's swap search;
-:class:`PriorKnowledge` (forbidden/required edges, sources, sinks, tiers) for any learner.
+:class:`PriorKnowledge` (forbidden/required edges, sources, sinks, tiers) for any learner;
+:func:`select_lambda` (a learner's sparsity chosen by BIC, EBIC or cross-validation).
+Edge confidence: :mod:`acyclic.ensemble` (:class:`~acyclic.ensemble.Bootstrap`,
+:class:`~acyclic.ensemble.StabilitySelection`), on threads or a Dask cluster.
 Modules: :mod:`acyclic.simulate` (synthetic graphs and SEMs), :mod:`acyclic.metrics`
 (SHD, TPR, FDR, ...), :mod:`acyclic.datasets` (Sachs et al. 2005), :mod:`acyclic.interventions`
 (environments, targets and the intervention mask of interventional data), :mod:`acyclic.graph`,
@@ -34,14 +37,17 @@ _LEARNERS = {
     "DPDAG": "._dpdag",
     "BaCaDI": "._bacadi",
     "DiBS": "._bacadi",
+    "select_lambda": ".model_selection",
 }
 _SUBMODULES = (
     "baselines",
     "datasets",
+    "ensemble",
     "exceptions",
     "graph",
     "interventions",
     "metrics",
+    "model_selection",
     "penalties",
     "plotting",
     "prior",

@@ -188,6 +188,8 @@ class BaCaDI(DAGLearner):
     _progress_unit = "step"
     _scale_dependent_params = "obs_noise and interv_noise"
 
+    _sparsity_param = None  # a posterior over graphs already
+
     def __init__(
         self,
         *,

@@ -87,6 +87,11 @@ class DAGLearner(BaseEstimator):
     _private_extras: frozenset = frozenset()
     #: The hyper-parameters in units of the data, named by the warning about extreme scales.
     _scale_dependent_params = "lambda1 and w_threshold"
+    #: The parameter that sets the learner's sparsity, and its default grid (sparsest first) for
+    #: stability selection and λ paths (``acyclic.ensemble``, ``acyclic.select_lambda``); None for
+    #: learners that return a posterior over graphs themselves.
+    _sparsity_param: Optional[str] = "w_threshold"
+    _sparsity_grid: tuple = (0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.05)
 
     def _set_params(self, params: Dict[str, Any]) -> None:
         """Stores ``__init__``'s arguments (its ``locals()``) as given, scikit-learn style: no
@@ -358,19 +363,62 @@ class DAGLearner(BaseEstimator):
         values = self._check_predict_input(X)
         return -float(np.mean((values - self._predict_values(values)) ** 2))
 
-    def bic(self, X) -> float:
-        """Bayesian information criterion of the learned graph on X (lower is better).
-
-        Gaussian linear SEM with one noise variance per node (Schwarz 1978):
-        ``n Σ_j log(σ̂_j²) + |E| log n``, with σ̂_j² the mean squared residual of node j; the
-        logistic and Poisson losses use twice their negative log-likelihood (the core's loss)
-        instead of the Gaussian term. Use it to compare ``lambda1`` / ``w_threshold`` choices on
-        the same X.
+    def residual_variances(self, X, intervention_mask=None) -> np.ndarray:
+        """Each node's mean squared residual under the learned model, in the units of X.
 
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
             Data like those the learner was fitted on (same columns, same order).
+        intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
+            Rows where node j was set by an intervention do not count for node j.
+
+        Returns
+        -------
+        ndarray of shape (n_features,), float64
+            σ̂_j² = mean over the rows that leave j alone of (x_j − predict(X)_j)², at least the
+            smallest positive float64.
+
+        Raises
+        ------
+        InvalidInputError
+            X is not like the fitted data, holds NaN or inf, or the mask has another shape or
+            leaves a node no row.
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted.
+        """
+        values = self._check_predict_input(X)
+        return self._residual_variances(values, self._mask_for(values, intervention_mask))
+
+    def _mask_for(self, values: np.ndarray, intervention_mask) -> Optional[np.ndarray]:
+        if intervention_mask is None:
+            return None
+        return check_intervention_mask(intervention_mask, values.shape, list(self.node_labels_))
+
+    def _residual_variances(self, values: np.ndarray, mask: Optional[np.ndarray]) -> np.ndarray:
+        squared = (values - self._predict_values(values)) ** 2
+        if mask is None:
+            variance = squared.mean(axis=0)
+        else:
+            variance = np.where(mask, 0.0, squared).sum(axis=0) / (~mask).sum(axis=0)
+        return np.maximum(variance, np.finfo(float).tiny)
+
+    def bic(self, X, intervention_mask=None) -> float:
+        """Bayesian information criterion of the learned graph on X (lower is better).
+
+        Gaussian linear SEM with one noise variance per node (Schwarz 1978):
+        ``Σ_j n_j log(σ̂_j²) + |E| log n``, with σ̂_j² node j's mean squared residual
+        (:meth:`residual_variances`) over the n_j rows that leave it alone (all n without a
+        mask); the logistic and Poisson losses use twice their negative log-likelihood (the
+        core's loss) instead of the Gaussian term. Use it to compare ``lambda1`` /
+        ``w_threshold`` choices on the same X (:func:`acyclic.select_lambda` does).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Data like those the learner was fitted on (same columns, same order).
+        intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
+            As in ``fit``: rows where node j was intervened on do not count for node j.
 
         Returns
         -------
@@ -381,19 +429,22 @@ class DAGLearner(BaseEstimator):
         ------
         InvalidInputError
             X is not like the data the learner was fitted on (column count or names), or holds
-            NaN or inf.
+            NaN or inf; a mask of another shape.
         sklearn.exceptions.NotFittedError
             The learner has not been fitted.
         """
         values = self._check_predict_input(X)
+        mask = self._mask_for(values, intervention_mask)
         n = values.shape[0]
         n_edges = int(self.adjacency_.sum())
         if self._preprocessing() == "glm":
+            if mask is not None:
+                raise InvalidInputError("bic with an intervention_mask is available for the least-squares loss only")
             mean_loss, _ = _core.loss_value_grad(values, self.weights_, self.loss_type)
             fit_term = 2.0 * n * mean_loss
         else:
-            residual_var = np.mean((values - self._predict_values(values)) ** 2, axis=0)
-            fit_term = n * float(np.sum(np.log(np.maximum(residual_var, np.finfo(float).tiny))))
+            rows = np.full(values.shape[1], n) if mask is None else (~mask).sum(axis=0)
+            fit_term = float(np.sum(rows * np.log(self._residual_variances(values, mask))))
         return fit_term + n_edges * np.log(n)
 
     def to_networkx(self):

@@ -32,6 +32,9 @@ __all__ = [
     "simulate_interventional_sem",
     "mlp_predict",
     "dpdag_sample_dags",
+    "resample_rows",
+    "complementary_halves",
+    "cv_folds",
 ]
 
 #: The names of the core's learners, as ``fit`` takes them.
@@ -95,3 +98,10 @@ def dpdag_sample_dags(
     forbidden: Optional[_Bool2D] = None,
     required: Optional[_Bool2D] = None,
 ) -> npt.NDArray[np.uint8]: ...
+def resample_rows(
+    strata: npt.NDArray[np.int64], seed: int, member: int, subsample: Optional[float] = None
+) -> npt.NDArray[np.int64]: ...
+def complementary_halves(
+    strata: npt.NDArray[np.int64], seed: int, pair: int
+) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
+def cv_folds(strata: npt.NDArray[np.int64], k: int, seed: int) -> npt.NDArray[np.int64]: ...

@@ -169,6 +169,10 @@ class COSMO(MLPMechanismMixin, DAGLearner):
     _core_learner = "cosmo"
     _progress_unit = "epoch"
 
+    # sparsity for stability selection and λ paths: COSMO's λ1 is on the scale of its mean loss; around its default 5e-4
+    _sparsity_param = "lambda1"
+    _sparsity_grid = (0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 5e-4, 2e-4, 1e-4)
+
     def __init__(
         self,
         *,

@@ -131,6 +131,10 @@ class DAGMA(MLPMechanismMixin, LinearSEMLearner):
     _core_learner = "dagma"
     _progress_unit = "stage"
 
+    # sparsity for stability selection and λ paths: around the linear default 0.03, a decade each way
+    _sparsity_param = "lambda1"
+    _sparsity_grid = (0.5, 0.3, 0.2, 0.1, 0.05, 0.03, 0.02, 0.01, 0.005)
+
     def __init__(
         self,
         lambda1="auto",

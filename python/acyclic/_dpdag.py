@@ -203,6 +203,10 @@ class DPDAG(MLPMechanismMixin, DAGLearner):
     _progress_unit = "epoch"
     _mlp_activation = "relu"
 
+    # sparsity for stability selection and λ paths: around its default 0.01·(d − 1)
+    _sparsity_param = "lambda_kl"
+    _sparsity_grid = (1.0, 0.5, 0.3, 0.2, 0.1, 0.05, 0.03, 0.01, 0.005)
+
     def __init__(
         self,
         *,

@@ -133,6 +133,10 @@ class NOTEARS(MLPMechanismMixin, LinearSEMLearner):
     _core_learner = "notears"
     _progress_unit = "outer step"
 
+    # sparsity for stability selection and λ paths: around the linear default 0.1 (standardized data), a decade each way
+    _sparsity_param = "lambda1"
+    _sparsity_grid = (0.5, 0.3, 0.2, 0.1, 0.05, 0.03, 0.02, 0.01, 0.005)
+
     def __init__(
         self,
         lambda1="auto",

@@ -26,6 +26,7 @@
 //!   gathering, 1-norm, finiteness test).
 //! - [`matmul`]: every matrix product, with the same bits on every x86-64-v3 CPU (chosen at run time).
 //! - [`optim`]: OWL-QN, the L-BFGS history, Adam, the augmented Lagrangian.
+//! - [`resample`]: the rows of bootstrap and subsample ensembles, stratified by experiment.
 //! - [`graph`]: DAG test, topological orders (also respecting required edges), cycles,
 //!   thresholding and the cycle projection.
 //! - [`constraints`]: which entries of W are variables under prior knowledge.
@@ -53,6 +54,7 @@ pub mod mmatrix;
 pub mod optim;
 pub mod progress;
 pub mod regression;
+pub mod resample;
 pub mod scalar;
 pub mod simulate;
 pub mod sortability;

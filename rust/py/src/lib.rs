@@ -10,6 +10,7 @@ mod errors;
 mod fit;
 mod mlp;
 mod progress;
+mod resample;
 mod simulate;
 
 use acyclic_core::acyclicity::Penalty;
@@ -171,5 +172,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate::simulate_interventional_sem, m)?)?;
     m.add_function(wrap_pyfunction!(mlp::mlp_predict, m)?)?;
     m.add_function(wrap_pyfunction!(dpdag::dpdag_sample_dags, m)?)?;
+    m.add_function(wrap_pyfunction!(resample::resample_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(resample::complementary_halves, m)?)?;
+    m.add_function(wrap_pyfunction!(resample::cv_folds, m)?)?;
     Ok(())
 }

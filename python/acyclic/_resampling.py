@@ -1,0 +1,102 @@
+"""What the ensembles and the λ path share: the data checked once, the rows' strata, child
+seeds, and the fit of one member on some rows (a module-level function, so Dask can ship it)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from . import _core
+from ._base import DAGLearner, seed_from
+from ._validation import as_float_matrix, check_fit_input, check_intervention_mask
+from .exceptions import InvalidInputError
+from .interventions import encode_environments
+
+__all__ = ["Prepared", "check_learner", "child_seeds", "fit_on_rows", "prepare", "sparsity_of"]
+
+
+class Prepared:
+    """The data of an ensemble, checked once: values (n, d), labels, the intervention mask (or
+    None), each row's stratum code (its environment, or its distinct mask row), and whether the
+    members see a DataFrame (so that prior knowledge by label applies)."""
+
+    def __init__(self, values: np.ndarray, labels: List, mask: Optional[np.ndarray], strata: np.ndarray, frame: bool):
+        self.values, self.labels, self.mask, self.strata, self.frame = values, labels, mask, strata, frame
+
+    @property
+    def shape(self) -> Tuple[int, int]:
+        return self.values.shape
+
+
+def check_learner(learner) -> None:
+    """Raises InvalidInputError unless ``learner`` is one of the package's DAG learners (not a
+    posterior learner whose fit takes environments)."""
+    if not isinstance(learner, DAGLearner):
+        raise InvalidInputError(f"learner must be an acyclic learner (e.g. acyclic.TOPO()); got {learner!r}")
+    if getattr(learner, "_sparsity_param", None) is None:
+        raise InvalidInputError(
+            f"{type(learner).__name__} returns a posterior over graphs itself; resample a point learner instead"
+        )
+
+
+def prepare(X, intervention_mask=None, environments=None) -> Prepared:
+    """Checks X (as a learner's fit does), the mask and the environment labels; strata are the
+    environments when given, else the distinct rows of the mask, else one."""
+    values, labels = as_float_matrix(X)
+    check_fit_input(values, labels)
+    n, d = values.shape
+    mask = None if intervention_mask is None else check_intervention_mask(intervention_mask, (n, d), labels)
+    if environments is not None:
+        strata, _ = encode_environments(environments, n)
+    elif mask is not None:
+        strata = np.unique(mask, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    else:
+        strata = np.zeros(n, dtype=np.int64)
+    return Prepared(values, labels, mask, strata, isinstance(X, pd.DataFrame))
+
+
+def child_seeds(random_state, count: int) -> List[int]:
+    """``count`` member seeds: the children of one seed drawn from ``random_state``
+    (``numpy.random.SeedSequence.spawn``, whose output numpy keeps stable across versions)."""
+    root = np.random.SeedSequence(seed_from(random_state))
+    return [int(child.generate_state(1, dtype=np.uint32)[0] >> 1) for child in root.spawn(count)]
+
+
+def resample_seed(random_state) -> int:
+    """The seed of the rows' draws (the core's stream k is member k's rows)."""
+    return int(np.random.SeedSequence(seed_from(random_state)).generate_state(1, dtype=np.uint32)[0])
+
+
+def sparsity_of(learner) -> Tuple[str, Tuple[float, ...]]:
+    """The learner's sparsity parameter and its default grid, sparsest first."""
+    return learner._sparsity_param, tuple(learner._sparsity_grid)
+
+
+def fit_on_rows(
+    learner, data: Prepared, rows: Optional[np.ndarray], seed: int, overrides: Optional[Dict[str, Any]] = None
+):
+    """A clone of ``learner`` (random_state ``seed``, one thread, no progress bar, ``overrides``)
+    fitted on ``data``'s rows ``rows`` (all when None). Returns the fitted clone."""
+    member = clone(learner).set_params(random_state=seed, n_jobs=1, verbose=False, **(overrides or {}))
+    values, mask = data.values, data.mask
+    if rows is not None:
+        values, mask = values[rows], None if mask is None else mask[rows]
+    if data.frame:
+        values = pd.DataFrame(values, columns=data.labels)
+    try:
+        return member.fit(values, intervention_mask=mask)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"a resampled fit failed: {exc}") from exc
+
+
+def graph_of(member) -> Tuple[np.ndarray, np.ndarray]:
+    """(adjacency as uint8, weights) of a fitted member."""
+    return member.adjacency_.astype(np.uint8), np.asarray(member.weights_, dtype=np.float64)
+
+
+def rows_of(data: Prepared, seed: int, member: int, subsample: Optional[float]) -> np.ndarray:
+    """Member ``member``'s rows (a stratified bootstrap, or a subsample of that fraction)."""
+    return _core.resample_rows(data.strata, seed, member, subsample)
