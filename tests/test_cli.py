@@ -103,7 +103,7 @@ def test_learn_other_errors(tmp_path, small_csv, capsys):
 
 
 def test_learn_interrupted(monkeypatch, capsys):
-    def interrupted(self, X, y=None):
+    def interrupted(self, X, y=None, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(acyclic.NOTEARS, "fit", interrupted)
@@ -237,7 +237,7 @@ def test_learn_says_which_preprocessing_dpdag_used(tmp_path, small_csv, capsys):
 def test_learn_with_the_stochastic_learners_uses_their_own_sachs_defaults_and_the_seed(capsys):
     assert main(["learn", "sachs", "--method", "dpdag", "--seed", "3"]) == 0
     line = capsys.readouterr().out.split("method:")[1].splitlines()[0]
-    assert "DPDAG(" in line and "lambda_kl=0.03" in line and "random_state=3" in line and "lambda1" not in line
+    assert "DPDAG(" in line and "lambda_kl=auto" in line and "random_state=3" in line and "lambda1" not in line
     assert main(["learn", "sachs", "--method", "cosmo", "--quiet"]) == 0
     assert main(["learn", "sachs", "--method", "cosmo"]) == 0
     line = capsys.readouterr().out.split("method:")[1].splitlines()[0]
@@ -398,3 +398,54 @@ def test_learn_directory_is_not_a_file(tmp_path, capsys):
     assert "is a directory, not a CSV file" in err and "no such file" not in err
     assert main(["learn", str(tmp_path / "missing.csv"), "--quiet"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_learn_lambda_auto_prints_the_path_and_fits_the_chosen_value(small_csv, capsys):
+    assert main(["learn", str(small_csv), "--method", "dagma", "--lambda", "auto", "--criterion", "ebic"]) == 0
+    out = capsys.readouterr().out
+    assert "lambda1 chosen by EBIC along its path (--lambda auto" in out
+    chosen = [line for line in out.splitlines() if line.endswith("<- chosen")]
+    assert len(chosen) == 1
+    value = float(chosen[0].split()[0])
+    X = pd.read_csv(small_csv)
+    _, path = acyclic.select_lambda(acyclic.DAGMA(random_state=0), X, criterion="ebic", random_state=0)
+    assert value == pytest.approx(float(path.loc[path.chosen, "lambda1"].iloc[0]))
+
+
+def test_learn_bootstrap_and_stability_report_frequencies(small_csv, tmp_path, capsys):
+    out_file = tmp_path / "g.graphml"
+    assert main(["learn", str(small_csv), "--method", "topo", "--bootstrap", "10", "--out", str(out_file)]) == 0
+    out = capsys.readouterr().out
+    assert "bootstrap: 10 fits" in out and "frequency" in out
+    assert nx.is_directed_acyclic_graph(nx.read_graphml(out_file))
+    assert main(["learn", "sachs", "--method", "topo", "--stability", "--max-false-edges", "2", "--n-jobs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "stability selection:" in out and "AUPRC" in out and "empty graph" in out
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--stability", "--bootstrap", "5"], "choose one"),
+        (["--stability", "--lambda", "auto"], "drop --lambda auto"),
+        (["--max-false-edges", "2"], "--stability only"),
+        (["--criterion", "cv", "--lambda", "0.1"], "--lambda auto only"),
+        (["--n-jobs", "2"], "--n-jobs applies"),
+        (["--bootstrap", "5", "--refine"], "--refine applies to a single fit"),
+    ],
+)
+def test_learn_choice_flags_misused(small_csv, capsys, flags, message):
+    assert main(["learn", str(small_csv), "--method", "topo", *flags, "--quiet"]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_learn_bootstrap_on_a_dask_scheduler_equals_threads(small_csv, tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    argv = ["learn", str(small_csv), "--method", "topo", "--bootstrap", "6"]
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", dashboard_address=None
+    ) as cluster:
+        assert main([*argv, "--scheduler", cluster.scheduler_address, "--out", str(tmp_path / "dask.json")]) == 0
+    assert main([*argv, "--n-jobs", "2", "--out", str(tmp_path / "threads.json")]) == 0
+    capsys.readouterr()
+    assert json.loads((tmp_path / "dask.json").read_text()) == json.loads((tmp_path / "threads.json").read_text())

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import warnings
 
+import acyclic
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.special import comb
-
-import acyclic
 from acyclic import _core
 from acyclic.baselines import SortnRegress
 from acyclic.ensemble import Bootstrap, StabilitySelection
@@ -18,6 +16,7 @@ from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag
 from acyclic.metrics import count_accuracy
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
+from scipy.special import comb
 
 
 @pytest.fixture(scope="module")
@@ -264,9 +263,10 @@ def test_select_lambda_refuses_bad_parameters(er2):
 def test_dask_gives_the_threads_results(er2):
     distributed = pytest.importorskip("distributed")
     _, X = er2
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         boot = Bootstrap(acyclic.TOPO(), n_resamples=8, random_state=2, backend="dask").fit(X)
         stab = StabilitySelection(
             acyclic.TOPO(), n_pairs=3, random_state=2, backend="dask", client=client, max_false_edges=4

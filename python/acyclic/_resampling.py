@@ -84,10 +84,9 @@ def fit_on_rows(
     values, mask = data.values, data.mask
     if rows is not None:
         values, mask = values[rows], None if mask is None else mask[rows]
-    if data.frame:
-        values = pd.DataFrame(values, columns=data.labels)
+    X = pd.DataFrame(values, columns=data.labels) if data.frame else values
     try:
-        return member.fit(values, intervention_mask=mask)
+        return member.fit(X, intervention_mask=mask)
     except InvalidInputError as exc:
         raise InvalidInputError(f"a resampled fit failed: {exc}") from exc
 

@@ -113,9 +113,7 @@ def _current_client(client):
     try:
         from distributed import Client, default_client
     except ImportError as exc:  # pragma: no cover - the test extra installs it
-        raise ImportError(
-            'backend="dask" needs dask and distributed: pip install "acyclic[dask]"'
-        ) from exc
+        raise ImportError('backend="dask" needs dask and distributed: pip install "acyclic[dask]"') from exc
     if client is None:
         try:
             return default_client()

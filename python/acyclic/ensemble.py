@@ -16,8 +16,9 @@ cluster), the number of workers or the order in which fits finish.
 
 from __future__ import annotations
 
+import math
 import numbers
-from typing import List, Optional
+from typing import List
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -50,7 +51,7 @@ def _check_int(name: str, value, low: int) -> int:
 
 
 def _check_fraction(name: str, value, *, low_open: bool = True) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or not ((0 < value <= 1) if low_open else (0 <= value <= 1)):
         interval = "(0, 1]" if low_open else "[0, 1]"
         raise InvalidInputError(f"{name} must be a number in {interval}; got {value!r}")
@@ -466,7 +467,9 @@ class StabilitySelection(_EnsembleBase):
         with np.errstate(invalid="ignore", divide="ignore"):
             self.orientation_frequency_ = np.where(seen > 0, directed / seen, 0.0)
             present = adjacency[:m].sum(axis=(0, 1))
-            mean_weights = np.where(present > 0, np.where(adjacency[:m], weights[:m], 0.0).sum(axis=(0, 1)) / present, 0.0)
+            mean_weights = np.where(
+                present > 0, np.where(adjacency[:m], weights[:m], 0.0).sum(axis=(0, 1)) / present, 0.0
+            )
         self.edge_probabilities_ = self.selection_frequency_ * self.orientation_frequency_
         selected = self.selection_frequency_ >= tau
         # orient each selected pair by its more frequent direction (a tie keeps both, and the

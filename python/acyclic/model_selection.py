@@ -160,7 +160,9 @@ def select_lambda(
             raise InvalidInputError(f"lambdas must be a non-empty sequence of finite numbers; got {lambdas!r}")
     grid = tuple(float(v) for v in grid)
     if criterion == "cv" and getattr(learner, "loss_type", "l2") != "l2":
-        raise InvalidInputError('criterion="cv" uses the Gaussian likelihood; with a logistic or Poisson loss use "bic"')
+        raise InvalidInputError(
+            'criterion="cv" uses the Gaussian likelihood; with a logistic or Poisson loss use "bic"'
+        )
     check_backend(backend, client)
     data = prepare(X, intervention_mask, environments)
     n, d = data.shape

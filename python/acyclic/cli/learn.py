@@ -17,6 +17,7 @@ import time
 import warnings
 from typing import Dict, List, Optional, Tuple, Union
 
+from .choose import check_choice_flags, fit_choosing
 from .defaults import LEARNERS, SACHS_DEFAULTS, SACHS_METHOD_DEFAULTS, SACHS_REFERENCE, SACHS_REFERENCE_NAME
 from .errors import CLIError, eprint, one_line
 from .files import OUT_FORMATS, check_out_path, learned_graph, log_transform, read_csv_data, write_graph
@@ -30,9 +31,9 @@ __all__ = ["run"]
 def _resolve_learn_params(args) -> Tuple[Dict[str, object], Dict[str, object]]:
     """(preprocessing, estimator kwargs) with the source's defaults under the given flags."""
     is_sachs = args.source == "sachs"
-    defaults: Dict[str, Union[bool, float]] = {}
+    defaults: Dict[str, Union[bool, float, str]] = {}
     if is_sachs:
-        merged: Dict[str, Optional[Union[bool, float]]] = {
+        merged: Dict[str, Optional[Union[bool, float, str]]] = {
             **SACHS_DEFAULTS,
             **SACHS_METHOD_DEFAULTS.get(args.method, {}),
         }
@@ -47,10 +48,12 @@ def _resolve_learn_params(args) -> Tuple[Dict[str, object], Dict[str, object]]:
         kwargs["standardize"] = bool(args.standardize)
     elif "standardize" in defaults:
         kwargs["standardize"] = bool(defaults["standardize"])
-    if args.lambda1 is not None:
-        kwargs["lambda1"] = float(args.lambda1)
-    elif "lambda1" in defaults:
-        kwargs["lambda1"] = float(defaults["lambda1"])
+    lambda1 = args.lambda1 if args.lambda1 is not None else defaults.get("lambda1")
+    pre["select"] = None  # "auto": chosen along the λ path (acyclic.cli.choose)
+    if lambda1 == "auto":
+        pre["select"] = "flag" if args.lambda1 is not None else "sachs default"
+    elif lambda1 is not None:
+        kwargs["lambda1"] = float(lambda1)
     if args.threshold is not None:
         kwargs["w_threshold"] = float(args.threshold)
     elif "w_threshold" in defaults:
@@ -83,7 +86,7 @@ def _params_for(learner, kwargs: dict, args) -> dict:
     a flag the user gave is an error."""
     accepted = learner().get_params()
     explicit = {
-        "lambda1": args.lambda1,
+        "lambda1": None if args.lambda1 == "auto" else args.lambda1,
         "loss_type": args.loss,
         "max_iter": args.max_iter,
         "w_threshold": args.threshold,
@@ -144,7 +147,9 @@ def _estimator_params(
     return {k: getattr(est, k) for k in keys if hasattr(est, k)}
 
 
-def _format_edges(labels: List[str], W, A) -> List[str]:
+def _format_edges(labels: List[str], W, A, scores=None) -> List[str]:
+    """One line per edge, sorted by |weight|; with ``scores`` (an ensemble's edge frequencies)
+    each line ends with the edge's."""
     import numpy as np
 
     rows, cols = np.nonzero(A)
@@ -156,7 +161,9 @@ def _format_edges(labels: List[str], W, A) -> List[str]:
         return ["  (no edges)"]
     wu = max(len(u) for u, _, _, _ in edges)
     wv = max(len(v) for _, v, _, _ in edges)
-    return [f"  {u:<{wu}} -> {v:<{wv}}  {w:+.4f}" for u, v, w, _ in edges]
+    if scores is None:
+        return [f"  {u:<{wu}} -> {v:<{wv}}  {w:+.4f}" for u, v, w, _ in edges]
+    return [f"  {u:<{wu}} -> {v:<{wv}}  {w:+.4f}  frequency {scores[ij]:.2f}" for u, v, w, ij in edges]
 
 
 def _accuracy_lines(B_true, fits: List[Tuple[str, object]]) -> Tuple[List[str], List[dict]]:
@@ -247,6 +254,7 @@ def run(args) -> int:
     check_plot_path(args.plot)
 
     pre, kwargs = _resolve_learn_params(args)
+    check_choice_flags(args, pre)
     kwargs = _params_for(learner, kwargs, args)
     if "random_state" in learner().get_params():
         kwargs["random_state"] = 0 if args.seed is None else int(args.seed)
@@ -257,6 +265,12 @@ def run(args) -> int:
         kwargs["prior_knowledge"] = prior
     if check_interventional_flags(args):
         from .learn_interventional import run_interventional
+
+        if args.bootstrap is not None or args.stability:
+            raise CLIError(
+                "--bootstrap and --stability run on observational data here; for experiments use "
+                "acyclic.ensemble.Bootstrap / StabilitySelection with fit(X, intervention_mask=...)"
+            )
 
         return run_interventional(args, learner, kwargs, pre, say)
     df, source_text = _load_source(args)
@@ -275,7 +289,9 @@ def run(args) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         t0 = time.perf_counter()
-        est.fit(X)
+        est, choice_lines, edge_scores = fit_choosing(est, X, args, pre, say)
+        if args.stability or args.bootstrap is not None:
+            name = f"{name} ({'stability selection' if args.stability else 'bootstrap consensus'})"
         if args.refine:
             refined = refine_topo(est, X, **{k: v for k, v in params.items() if k in ("w_threshold", "standardize")})
             say(
@@ -285,17 +301,24 @@ def run(args) -> int:
             est, name = refined, f"{name}+TOPO"
         seconds = time.perf_counter() - t0
     _report_warnings(caught)
+    for line in choice_lines:
+        say(line)
+    if choice_lines:
+        params = _estimator_params(getattr(est, "learner", est))
 
     labels = [str(x) for x in est.node_labels_]
     A = np.asarray(est.adjacency_)
     W = np.asarray(est.weights_, dtype=np.float64)
     n_edges = int(np.count_nonzero(A))
     say(f"learned {n_edges} edge{'s' if n_edges != 1 else ''} (sorted by |weight|):")
-    for line in _format_edges(labels, W, A):
+    for line in _format_edges(labels, W, A, edge_scores):
         say(line)
-    h = getattr(est, "h_", None)
-    h_text = f" (h = {float(h):.2e})" if h is not None and math.isfinite(float(h)) else ""
-    say(f"n_iter {int(est.n_iter_)}, converged {bool(est.converged_)}{h_text}, {seconds:.2f} s")
+    if hasattr(est, "n_iter_"):
+        h = getattr(est, "h_", None)
+        h_text = f" (h = {float(h):.2e})" if h is not None and math.isfinite(float(h)) else ""
+        say(f"n_iter {int(est.n_iter_)}, converged {bool(est.converged_)}{h_text}, {seconds:.2f} s")
+    else:
+        say(f"{seconds:.2f} s")
 
     truth = None
     if args.source == "sachs":
@@ -308,6 +331,15 @@ def run(args) -> int:
         say(f"reference: {SACHS_REFERENCE_NAME}, {int(B_true.sum())} edges; SHD counts a reversed edge once")
         for line in lines:
             say(line)
+        if edge_scores is not None:
+            from ..metrics import edge_auprc
+
+            pr = edge_auprc(B_true, edge_scores)
+            say(
+                f"  edge frequencies as scores: AUPRC {pr['auprc']:.3f} against the positive rate "
+                f"{pr['positive_rate']:.3f} ({int(B_true.sum())} of {d * (d - 1)} ordered pairs), what "
+                "random scores give"
+            )
         rows_text = f"{n} {'observational ' if args.rows != 'all' else ''}rows"
         prep_text = "+".join(t for t, on in (("log", pre["log"]), ("standardized", standardize)) if on) or "raw"
         truth = (B_true, W, labels, f"{name} on Sachs ({rows_text}, {prep_text}) vs the 17-edge consensus DAG")

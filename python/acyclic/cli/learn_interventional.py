@@ -21,6 +21,7 @@ import warnings
 from typing import Callable, Dict, List, Optional
 
 from ..bench.methods import NOT_SUPPORTED
+from .choose import fit_choosing
 from .defaults import SACHS_REFERENCE, SACHS_REFERENCE_NAME
 from .errors import CLIError, one_line
 from .files import log_transform
@@ -131,7 +132,7 @@ def run_interventional(args, learner, kwargs: dict, pre: dict, say: Callable[...
         warnings.simplefilter("always")
         t0 = time.perf_counter()
         try:
-            est_int.fit(X, intervention_mask=data.mask)
+            est_int, lines_int, _ = fit_choosing(est_int, X, args, pre, say, intervention_mask=data.mask)
         except AcyclicError as exc:
             if NOT_SUPPORTED in str(exc):
                 raise CLIError(
@@ -141,9 +142,12 @@ def run_interventional(args, learner, kwargs: dict, pre: dict, say: Callable[...
             raise
         t_int = time.perf_counter() - t0
         t0 = time.perf_counter()
-        est_obs = learner(**kwargs, verbose=verbose).fit(X)
+        est_obs, lines_obs, _ = fit_choosing(learner(**kwargs, verbose=verbose), X, args, pre, say)
         t_obs = time.perf_counter() - t0
     _report_warnings(caught)
+    for fit, lines in (("interventional", lines_int), ("observational", lines_obs)):
+        for k, line in enumerate(lines):
+            say(f"{fit} fit: {line}" if k == 0 else line)
 
     labels = [str(x) for x in est_int.node_labels_]
     A_int = np.asarray(est_int.adjacency_) != 0

@@ -25,6 +25,16 @@ def _int_in(low: int, high: int):
     return parse
 
 
+def _number_or_auto(text: str):
+    """An argparse type: "auto" or a number."""
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither a number nor 'auto'") from None
+
+
 def _fraction(text: str) -> float:
     """An argparse type: a number in (0, 1]."""
     try:
@@ -65,9 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             f"Defaults for sachs: standardize={SACHS_DEFAULTS['standardize']}, "
-            f"log={SACHS_DEFAULTS['log']}, lambda1={SACHS_DEFAULTS['lambda1']}, "
-            f"threshold={SACHS_DEFAULTS['w_threshold']}; for dpdag lambda_kl=0.03 instead of lambda1 and "
-            "threshold, for cosmo its own lambda1. For a CSV file: the estimator's defaults (no log, no "
+            f"log={SACHS_DEFAULTS['log']}, lambda1={SACHS_DEFAULTS['lambda1']} (chosen by BIC along the λ path), "
+            f"threshold={SACHS_DEFAULTS['w_threshold']}; dpdag and cosmo keep their own sparsity defaults. "
+            "For a CSV file: the estimator's defaults (no log, no "
             "standardization, the same for every method). With --plot and sachs, a second file "
             "<stem>_vs_truth<suffix> holds the truth-vs-estimate heat-maps."
         ),
@@ -111,11 +121,57 @@ def build_parser() -> argparse.ArgumentParser:
     )
     learn.add_argument(
         "--lambda1",
+        "--lambda",
+        type=_number_or_auto,
+        default=None,
+        metavar="X|auto",
+        help="L1 penalty weight, or 'auto': the learner's sparsity parameter (lambda1; lambda_kl for "
+        "dpdag, the threshold for topo) chosen by --criterion along its path (acyclic.select_lambda) "
+        f"(default: {SACHS_DEFAULTS['lambda1']} for sachs, "
+        f"the estimator's ({est_defaults['lambda1']}: 0.1 for NOTEARS' linear mechanism) for a CSV)",
+    )
+    learn.add_argument(
+        "--criterion",
+        choices=["bic", "ebic", "cv"],
+        default=None,
+        help="how --lambda auto chooses: BIC, extended BIC (Chen & Chen 2008) or 5-fold held-out "
+        "Gaussian likelihood (default: bic)",
+    )
+    learn.add_argument(
+        "--bootstrap",
+        type=_int_in(1, 100000),
+        default=None,
+        metavar="N",
+        help="fit N bootstrap resamples and report each edge's frequency; the graph is their consensus "
+        "(edges in at least half of the fits; acyclic.ensemble.Bootstrap)",
+    )
+    learn.add_argument(
+        "--stability",
+        action="store_true",
+        help="stability selection with complementary pairs over the learner's sparsity grid "
+        "(acyclic.ensemble.StabilitySelection): the edges kept with at most --max-false-edges false "
+        "ones expected",
+    )
+    learn.add_argument(
+        "--max-false-edges",
         type=float,
         default=None,
         metavar="X",
-        help=f"L1 penalty weight (default: {SACHS_DEFAULTS['lambda1']:g} for sachs, "
-        f"the estimator's ({est_defaults['lambda1']}: 0.1 for NOTEARS' linear mechanism) for a CSV)",
+        help="--stability: the bound on the expected number of false edges (default: 1)",
+    )
+    learn.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the fits of --bootstrap, --stability or --lambda auto on this Dask scheduler "
+        "(e.g. tcp://10.0.0.1:8786; needs pip install 'acyclic[dask]')",
+    )
+    learn.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="threads for the fits of --bootstrap, --stability or --lambda auto (-1: all cores; default: 1)",
     )
     learn.add_argument(
         "--threshold",
