@@ -449,3 +449,31 @@ def test_learn_bootstrap_on_a_dask_scheduler_equals_threads(small_csv, tmp_path,
     assert main([*argv, "--n-jobs", "2", "--out", str(tmp_path / "threads.json")]) == 0
     capsys.readouterr()
     assert json.loads((tmp_path / "dask.json").read_text()) == json.loads((tmp_path / "threads.json").read_text())
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_learn_a_file_in_chunks_equals_the_fit_in_memory(small_csv, tmp_path, capsys, suffix):
+    source = small_csv
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+        source = tmp_path / "data.parquet"
+        pd.read_csv(small_csv).to_parquet(source)
+    assert (
+        main(["learn", str(source), "--method", "dagma", "--chunksize", "70", "--out", str(tmp_path / "c.json")]) == 0
+    )
+    assert "read 70 rows at a time" in capsys.readouterr().out
+    assert main(["learn", str(small_csv), "--method", "dagma", "--out", str(tmp_path / "m.json")]) == 0
+    chunked, whole = (json.loads((tmp_path / f"{k}.json").read_text()) for k in "cm")
+    assert [(e["source"], e["target"]) for e in chunked["edges"]] == [
+        (e["source"], e["target"]) for e in whole["edges"]
+    ]
+    for a, b in zip(chunked["edges"], whole["edges"]):
+        assert a["weight"] == pytest.approx(b["weight"], rel=1e-9)
+
+
+def test_learn_chunksize_refuses_what_needs_rows(small_csv, capsys):
+    assert main(["learn", str(small_csv), "--method", "cosmo", "--chunksize", "50", "--quiet"]) == 2
+    assert "needs the rows" in capsys.readouterr().err
+    assert main(["learn", str(small_csv), "--chunksize", "50", "--bootstrap", "3", "--quiet"]) == 2
+    assert "does not combine with --chunksize" in capsys.readouterr().err
+    assert main(["learn", "sachs", "--chunksize", "50", "--quiet"]) == 2

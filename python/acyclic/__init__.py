@@ -4,7 +4,9 @@ Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TO
 :class:`DPDAG`, :class:`BaCaDI` and :class:`DiBS` (posteriors over DAGs); and
 :func:`refine_topo`, which improves any learner's DAG by TOPO's swap search;
 :class:`PriorKnowledge` (forbidden/required edges, sources, sinks, tiers) for any learner;
-:func:`select_lambda` (a learner's sparsity chosen by BIC, EBIC or cross-validation).
+:func:`select_lambda` (a learner's sparsity chosen by BIC, EBIC or cross-validation);
+:class:`SufficientStats` (data larger than memory, reduced chunk by chunk, for the
+least-squares learners).
 Edge confidence: :mod:`acyclic.ensemble` (:class:`~acyclic.ensemble.Bootstrap`,
 :class:`~acyclic.ensemble.StabilitySelection`), on threads or a Dask cluster.
 Modules: :mod:`acyclic.simulate` (synthetic graphs and SEMs), :mod:`acyclic.metrics`
@@ -38,6 +40,7 @@ _LEARNERS = {
     "BaCaDI": "._bacadi",
     "DiBS": "._bacadi",
     "select_lambda": ".model_selection",
+    "SufficientStats": ".sufficient_stats",
 }
 _SUBMODULES = (
     "baselines",
@@ -52,6 +55,7 @@ _SUBMODULES = (
     "plotting",
     "prior",
     "simulate",
+    "sufficient_stats",
 )
 
 __all__ = [*sorted(_LEARNERS), *_SUBMODULES, "__version__"]

@@ -25,8 +25,18 @@ from ._params import PYTHON_PARAMS, check_params, core_params, resolve_n_jobs
 from ._progress import progress_bar
 from ._validation import as_float_matrix, check_finite, check_fit_input, check_intervention_mask
 from .exceptions import InvalidInputError
+from .sufficient_stats import SufficientStats
 
 __all__ = ["DAGLearner", "LinearSEMLearner", "random_state_from", "resolve_n_jobs", "seed_from"]
+
+
+def _centred_max(values: np.ndarray, mean: Optional[np.ndarray] = None) -> np.ndarray:
+    """Each column's largest |x − mean| (inf where it overflows): the check for values too large
+    to square."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        mean = values.mean(axis=0) if mean is None else mean
+        return np.abs(values - mean).max(axis=0)
+
 
 # Column scales further apart than this make least-squares learners favour the large columns.
 _SCALE_RATIO_WARNING = 1e4
@@ -152,20 +162,24 @@ class DAGLearner(BaseEstimator):
         """
         params = self.get_params(deep=False)
         check_params(params, PYTHON_PARAMS)
+        if isinstance(X, SufficientStats):
+            if intervention_mask is not None:
+                raise InvalidInputError(
+                    "sufficient statistics describe observational data: an intervention_mask needs the rows"
+                )
+            return self._fit_statistics(X, X.labels_, X, None)
         values, labels = as_float_matrix(X)
         check_fit_input(values, labels)
-        n, d = values.shape
-        if n <= d:  # the data cannot pin down d regressions on up to d - 1 parents each
-            knobs = " or ".join(p for p in ("lambda1", "lambda_kl", "w_threshold", "edge_threshold") if p in params)
-            warnings.warn(
-                f"{type(self).__name__}: X has {n} samples for {d} variables: the problem is underdetermined "
-                "(more variables than samples, n <= d), so the learned graph is likely to be dense and "
-                f"unreliable; use more rows, fewer variables, or a larger sparsity parameter ({knobs})",
-                UserWarning,
-                stacklevel=2,
-            )
+        intervened = (
+            None if intervention_mask is None else check_intervention_mask(intervention_mask, values.shape, labels)
+        )
+        if intervened is None and self._statistics_suffice():
+            # the least-squares learners see observational rows only through their statistics:
+            # one path, so fit(X) and fit(SufficientStats.from_array(X)) are the same bits
+            stats = SufficientStats(_core.stats_of_rows(values, resolve_n_jobs(params.get("n_jobs"))), labels)
+            return self._fit_statistics(stats, labels, X, _centred_max(values))
+        self._warn_underdetermined(*values.shape)
         forbidden, required = self._prior_masks(labels)
-        intervened = None if intervention_mask is None else check_intervention_mask(intervention_mask, (n, d), labels)
         mean, scale = self._preprocessing_for(values, labels)
         self._check_preprocessed(values, mean, scale, labels)
         result = self._fit_preprocessed(values, mean, scale, forbidden, required, intervened)
@@ -176,6 +190,61 @@ class DAGLearner(BaseEstimator):
         self._store(result, forbidden, required)
         return self
 
+    def _warn_underdetermined(self, n: int, d: int) -> None:
+        if n <= d:  # the data cannot pin down d regressions on up to d - 1 parents each
+            params = self.get_params(deep=False)
+            knobs = " or ".join(p for p in ("lambda1", "lambda_kl", "w_threshold", "edge_threshold") if p in params)
+            warnings.warn(
+                f"{type(self).__name__}: X has {n} samples for {d} variables: the problem is underdetermined "
+                "(more variables than samples, n <= d), so the learned graph is likely to be dense and "
+                f"unreliable; use more rows, fewer variables, or a larger sparsity parameter ({knobs})",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def _sent_params(self) -> Dict[str, Any]:
+        """The parameters the core reads (with the seed drawn from ``random_state``)."""
+        params = self.get_params(deep=False)
+        sent = {**core_params(params), **self._core_fixed_params}
+        if "random_state" in params:
+            sent["seed"] = seed_from(params["random_state"])
+        return sent
+
+    def _statistics_suffice(self) -> bool:
+        """Whether this learner, as set, fits observational data from n and the covariance."""
+        if self._core_learner is None or self._preprocessing() != "linear":
+            return False
+        params = {**core_params(self.get_params(deep=False)), **self._core_fixed_params}
+        return _core.fits_from_statistics(self._core_learner, params)
+
+    def _fit_statistics(self, stats: SufficientStats, labels: List, X, centred_max) -> DAGLearner:
+        """The fit of observational data known by its sufficient statistics (see ``fit``)."""
+        self._warn_underdetermined(stats.n_, stats.n_features_in_)
+        if stats.n_ < 2:
+            raise InvalidInputError(f"X has {stats.n_} row(s): at least 2 are needed")
+        forbidden, required = self._prior_masks(labels)
+        mean, scale = self._preprocessing_from(stats.mean_, stats.std_, centred_max, labels)
+        self._check_statistics(stats, scale, labels)
+        params = self.get_params(deep=False)
+        with progress_bar(bool(params.get("verbose")), desc=type(self).__name__, unit=self._progress_unit) as callback:
+            result = _core.fit_statistics(
+                cast(str, self._core_learner),
+                stats._arrays,
+                self._sent_params(),
+                scale=scale,
+                forbidden=forbidden,
+                required=required,
+                callback=callback,
+                n_threads=resolve_n_jobs(params.get("n_jobs")),
+            )
+        self._set_input_metadata(X, labels)
+        self.mean_, self.scale_ = mean, scale
+        self._store(result, forbidden, required)
+        return self
+
+    def _check_statistics(self, stats: SufficientStats, scale: np.ndarray, labels: List) -> None:
+        """Checks before a fit from statistics; learners with known blind spots extend it."""
+
     def _fit_preprocessed(
         self, values, mean, scale, forbidden, required, intervened=None, environments=None
     ) -> Dict[str, Any]:
@@ -183,9 +252,7 @@ class DAGLearner(BaseEstimator):
         happen in the core's copy of the data; ``environments``: int64 codes, 0 observational, for
         the learners that model experiments). Returns the core's result dict."""
         params = self.get_params(deep=False)
-        sent = {**core_params(params), **self._core_fixed_params}
-        if "random_state" in params:
-            sent["seed"] = seed_from(params["random_state"])
+        sent = self._sent_params()
         with progress_bar(bool(params.get("verbose")), desc=type(self).__name__, unit=self._progress_unit) as callback:
             return _core.fit(
                 cast(str, self._core_learner),  # set by every class that does not override this method
@@ -213,7 +280,7 @@ class DAGLearner(BaseEstimator):
         scikit-learn's ``validate_data(reset=True)`` sets, without a second pass over X)."""
         self.node_labels_ = list(labels)
         self.n_features_in_ = len(labels)
-        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in labels):
+        if isinstance(X, (pd.DataFrame, SufficientStats)) and all(isinstance(c, str) for c in labels):
             # plain str (not np.str_): scikit-learn rejects a mix of the two
             self.feature_names_in_ = np.asarray([str(c) for c in labels], dtype=object)
         elif hasattr(self, "feature_names_in_"):
@@ -221,23 +288,31 @@ class DAGLearner(BaseEstimator):
 
     def _preprocessing_for(self, values: np.ndarray, labels: List):
         """(mean, scale) to apply before fitting; warns about disparate column scales."""
-        d = values.shape[1]
+        if self._preprocessing() == "glm":
+            return self._preprocessing_from(None, None, None, labels)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            mean = values.mean(axis=0)
+            std = values.std(axis=0)
+        return self._preprocessing_from(mean, std, _centred_max(values, mean), labels)
+
+    def _preprocessing_from(self, mean, std, centred_max, labels: List):
+        """(mean, scale) from the columns' means and standard deviations (and largest centred
+        values, when the rows are at hand); warns about disparate column scales."""
+        d = len(labels)
         if self._preprocessing() == "glm":
             if self.standardize:
                 raise InvalidInputError(
                     "standardize=True is not available with this loss: binary or count data must be used as given"
                 )
             return np.zeros(d), np.ones(d)
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            mean = values.mean(axis=0)
-            std = values.std(axis=0)
-            centred_max = np.abs(values - mean).max(axis=0)
-        bad = ~np.isfinite(mean) | ~np.isfinite(std) | (std == 0) | (centred_max > 1e150)
+        bad = ~np.isfinite(mean) | ~np.isfinite(std) | (std == 0)
+        if centred_max is not None:
+            bad |= centred_max > 1e150
         if bad.any():
             names = ", ".join(repr(labels[j]) for j in np.flatnonzero(bad))
             raise InvalidInputError(
-                f"column(s) {names} have values too large or too varied in scale for float64 "
-                "arithmetic (their squares overflow or their variance underflows to 0); rescale them"
+                f"column(s) {names} are constant, or have values too large or too varied in scale for "
+                "float64 arithmetic (their squares overflow or their variance underflows to 0); drop or rescale them"
             )
         if self.standardize:
             return mean, std
@@ -247,7 +322,7 @@ class DAGLearner(BaseEstimator):
                 f"such scales {self._scale_dependent_params} (in the units of the data) lose their meaning "
                 "and the result may be empty or dense; rescale the data or use standardize=True",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         elif std.max() / std.min() > _SCALE_RATIO_WARNING:
             warnings.warn(
@@ -255,7 +330,7 @@ class DAGLearner(BaseEstimator):
                 "least-squares learners are not scale-invariant, so consider standardize=True "
                 "(and mind varsortability, acyclic.metrics.varsortability, when comparing results)",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         return mean, np.ones(d)
 
@@ -490,7 +565,15 @@ class LinearSEMLearner(DAGLearner):
         # j → i the same score, and the search from W = 0 keeps their two weights equal (the
         # gradient is symmetric) until the acyclicity term shrinks both below w_threshold: the
         # edge the data determine would be silently lost. Say so instead.
-        pair = _copied_columns((X - mean) / scale)
+        centred = (X - mean) / scale
+        centred = centred - centred.mean(axis=0)
+        self._refuse_copies(centred.T @ centred, labels)
+
+    def _check_statistics(self, stats, scale: np.ndarray, labels: List) -> None:
+        self._refuse_copies(stats.scatter_ / np.outer(scale, scale), labels)
+
+    def _refuse_copies(self, gram: np.ndarray, labels: List) -> None:
+        pair = _copied_columns(gram)
         if pair is not None:
             a, b = (labels[k] for k in pair)
             raise InvalidInputError(
@@ -507,12 +590,11 @@ class LinearSEMLearner(DAGLearner):
         return np.exp(eta)
 
 
-def _copied_columns(X: np.ndarray):
+def _copied_columns(gram: np.ndarray):
     """(i, j) for the first pair of columns equal up to sign and a constant (|corr| ≥ 1 − 1e-12,
-    norms within 1e-6 once centred), or None. One Gram matrix: O(n d²)."""
-    centred = X - X.mean(axis=0)
-    norms = np.sqrt(np.einsum("ij,ij->j", centred, centred))
-    gram = np.abs(centred.T @ centred)
+    norms within 1e-6 once centred), or None, from the Gram matrix of the centred columns."""
+    norms = np.sqrt(np.maximum(np.diag(gram), 0.0))
+    gram = np.abs(gram)
     with np.errstate(invalid="ignore", divide="ignore"):
         collinear = gram >= (1.0 - 1e-12) * np.outer(norms, norms)
         same_scale = np.abs(norms[:, None] - norms[None, :]) <= 1e-6 * np.maximum(norms[:, None], norms[None, :])

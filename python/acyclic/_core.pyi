@@ -35,6 +35,10 @@ __all__ = [
     "resample_rows",
     "complementary_halves",
     "cv_folds",
+    "fit_statistics",
+    "fits_from_statistics",
+    "stats_of_rows",
+    "merge_stats",
 ]
 
 #: The names of the core's learners, as ``fit`` takes them.
@@ -105,3 +109,20 @@ def complementary_halves(
     strata: npt.NDArray[np.int64], seed: int, pair: int
 ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
 def cv_folds(strata: npt.NDArray[np.int64], k: int, seed: int) -> npt.NDArray[np.int64]: ...
+
+_Stats = Tuple[int, _Float1D, _Float2D, _Float1D, _Float1D]
+
+def fit_statistics(
+    learner: str,
+    stats: _Stats,
+    params: Mapping[str, Any],
+    *,
+    scale: _Float1D,
+    forbidden: Optional[_Bool2D] = None,
+    required: Optional[_Bool2D] = None,
+    callback: Optional[Callable[[int, int, float, Dict[str, float]], object]] = None,
+    n_threads: int = 1,
+) -> Dict[str, Any]: ...
+def fits_from_statistics(learner: str, params: Mapping[str, Any]) -> bool: ...
+def stats_of_rows(x: _Float2D, n_threads: int = 1) -> _Stats: ...
+def merge_stats(a: _Stats, b: _Stats) -> _Stats: ...

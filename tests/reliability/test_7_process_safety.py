@@ -367,7 +367,8 @@ def progress_during(fit, progress=2_000_000):
 
     counter = threading.Thread(target=count, daemon=True)
     counter.start()
-    real_fit = _core.fit
+    # the least-squares learners fit observational rows through their statistics
+    real_fit, real_fit_statistics = _core.fit, _core.fit_statistics
 
     def fit_entering(*args, **kwargs):
         entered.set()
@@ -376,12 +377,19 @@ def progress_during(fit, progress=2_000_000):
         finally:
             returned.set()
 
-    _core.fit = fit_entering
+    def fit_statistics_entering(*args, **kwargs):
+        entered.set()
+        try:
+            return real_fit_statistics(*args, **kwargs)
+        finally:
+            returned.set()
+
+    _core.fit, _core.fit_statistics = fit_entering, fit_statistics_entering
     try:
         with sigint_handled(), pytest.raises(KeyboardInterrupt):
             fit()
     finally:
-        _core.fit = real_fit
+        _core.fit, _core.fit_statistics = real_fit, real_fit_statistics
         returned.set()
         counter.join(WAIT)
     return box

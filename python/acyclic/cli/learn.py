@@ -22,6 +22,7 @@ from .defaults import LEARNERS, SACHS_DEFAULTS, SACHS_METHOD_DEFAULTS, SACHS_REF
 from .errors import CLIError, eprint, one_line
 from .files import OUT_FORMATS, check_out_path, learned_graph, log_transform, read_csv_data, write_graph
 from .interventions import check_interventional_flags
+from .learn_streamed import check_streamed_flags, run_streamed
 from .plots import check_plot_path, write_plots
 from .prior_flags import prior_knowledge
 
@@ -255,6 +256,7 @@ def run(args) -> int:
 
     pre, kwargs = _resolve_learn_params(args)
     check_choice_flags(args, pre)
+    check_streamed_flags(args, pre)
     kwargs = _params_for(learner, kwargs, args)
     if "random_state" in learner().get_params():
         kwargs["random_state"] = 0 if args.seed is None else int(args.seed)
@@ -273,23 +275,30 @@ def run(args) -> int:
             )
 
         return run_interventional(args, learner, kwargs, pre, say)
-    df, source_text = _load_source(args)
-    n, d = df.shape
-    say(f"source: {args.source} — {source_text}")
-    say(f"data: {n} rows × {d} columns")
-
-    X = log_transform(df) if pre["log"] else df
     # the progress bar (tqdm, on stderr) only when someone is watching
     est = learner(**kwargs, verbose=bool(not args.quiet and sys.stderr.isatty()))
     params = _estimator_params(est)
     standardize = bool(params.get("standardize", kwargs.get("standardize", False)))
+    if args.chunksize is None:
+        df, source_text = _load_source(args)
+        n, d = df.shape
+        say(f"source: {args.source} — {source_text}")
+        say(f"data: {n} rows × {d} columns")
+        X = log_transform(df) if pre["log"] else df
+    else:
+        say(f"source: {args.source} — a file read in chunks")
     say(_preprocessing_line(pre, standardize))
     say(f"method: {name}({', '.join(f'{k}={_fmt_num(v)}' for k, v in params.items())})")
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         t0 = time.perf_counter()
-        est, choice_lines, edge_scores = fit_choosing(est, X, args, pre, say)
+        if args.chunksize is not None:
+            (est, n), edge_scores = run_streamed(args, est, pre, say), None
+            choice_lines: List[str] = []
+            d = est.n_features_in_
+        else:
+            est, choice_lines, edge_scores = fit_choosing(est, X, args, pre, say)
         if args.stability or args.bootstrap is not None:
             name = f"{name} ({'stability selection' if args.stability else 'bootstrap consensus'})"
         if args.refine:

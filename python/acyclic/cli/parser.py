@@ -167,6 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(e.g. tcp://10.0.0.1:8786; needs pip install 'acyclic[dask]')",
     )
     learn.add_argument(
+        "--chunksize",
+        type=_int_in(1, 10**9),
+        default=None,
+        metavar="N",
+        help="a CSV or Parquet SOURCE too large for memory: read N rows at a time into sufficient statistics "
+        "(acyclic.SufficientStats) and fit from them (NOTEARS and DAGMA with the linear mechanism and l2 loss, TOPO)",
+    )
+    learn.add_argument(
         "--n-jobs",
         type=int,
         default=None,

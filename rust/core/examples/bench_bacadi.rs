@@ -49,7 +49,7 @@ fn main() {
     )
     .unwrap();
     let env = Environments::new(sample.environments.clone(), sample.x.nrows()).unwrap();
-    let data = Data { x: sample.x.as_ref(), intervened: None, environments: Some(&env) };
+    let data = Data { x: sample.x.as_ref(), intervened: None, environments: Some(&env), summary: None };
     let config = Config { n_steps: steps, seed, ..Default::default() };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     let start = Instant::now();

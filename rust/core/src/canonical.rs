@@ -47,7 +47,11 @@ fn column_key(x: MatRef<'_, f64>, j: usize) -> [f64; 3] {
         m3 += c2 * c;
         m4 += c2 * c2;
     }
-    let (m2, m3, m4) = (m2 / n, m3 / n, m4 / n);
+    key_of([m2 / n, m3 / n, m4 / n])
+}
+
+/// The key of a column from its central moments divided by n (variance, third, fourth).
+fn key_of([m2, m3, m4]: [f64; 3]) -> [f64; 3] {
     if m2.is_nan() || m2 <= 0.0 {
         return [round_relative(m2), 0.0, 0.0];
     }
@@ -73,8 +77,17 @@ impl Permutation {
 
     /// The canonical order of the columns of `x`.
     pub fn canonical(x: MatRef<'_, f64>) -> Self {
-        let keys: Vec<[f64; 3]> = (0..x.ncols()).map(|j| column_key(x, j)).collect();
-        let mut order: Vec<usize> = (0..x.ncols()).collect();
+        Self::sorted_by((0..x.ncols()).map(|j| column_key(x, j)).collect())
+    }
+
+    /// The canonical order of columns known by their central moments divided by n (variance,
+    /// third, fourth; e.g. from `crate::stats::SufficientStats::column_moments`).
+    pub fn from_moments(moments: &[[f64; 3]]) -> Self {
+        Self::sorted_by(moments.iter().map(|&m| key_of(m)).collect())
+    }
+
+    fn sorted_by(keys: Vec<[f64; 3]>) -> Self {
+        let mut order: Vec<usize> = (0..keys.len()).collect();
         order.sort_by(|&a, &b| {
             let (ka, kb) = (&keys[a], &keys[b]);
             ka[0].total_cmp(&kb[0]).then(ka[1].total_cmp(&kb[1])).then(ka[2].total_cmp(&kb[2])).then(a.cmp(&b))

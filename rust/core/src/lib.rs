@@ -26,6 +26,8 @@
 //!   gathering, 1-norm, finiteness test).
 //! - [`matmul`]: every matrix product, with the same bits on every x86-64-v3 CPU (chosen at run time).
 //! - [`optim`]: OWL-QN, the L-BFGS history, Adam, the augmented Lagrangian.
+//! - [`stats`]: sufficient statistics (n, means, scatter, column moments) built chunk by chunk,
+//!   merged exactly: what the least-squares learners need of data too large for memory.
 //! - [`resample`]: the rows of bootstrap and subsample ensembles, stratified by experiment.
 //! - [`graph`]: DAG test, topological orders (also respecting required edges), cycles,
 //!   thresholding and the cycle projection.
@@ -58,6 +60,7 @@ pub mod resample;
 pub mod scalar;
 pub mod simulate;
 pub mod sortability;
+pub mod stats;
 pub(crate) mod vector;
 
 pub use error::{CoreError, Result};

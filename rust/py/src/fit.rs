@@ -4,6 +4,7 @@
 use crate::convert::{mask_from, preprocessed_from, row_mask_from, to_numpy, value_from_py, value_to_py};
 use crate::errors::{to_pyerr, Error};
 use crate::progress::{run_cancellable, PyProgress};
+use crate::stats::{stats_from, StatsArrays};
 use acyclic_core::learners::{Environments, Fitted, LearnerConfig, Prior, Value};
 use acyclic_core::CoreError;
 use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
@@ -66,13 +67,59 @@ pub fn fit<'py>(
     let (result, pending) = run_cancellable(py, n_threads, |cancel| {
         config.fit(x, intervened, environments.as_ref(), &prior, &mut PyProgress::new(callback, cancel))
     })?;
-    // An exception raised in Python during the fit (Ctrl-C, a callback's) wins over `Cancelled`.
-    let fitted = match (result, pending) {
-        (_, Some(e)) => return Err(e),
-        (Err(e), None) => return Err(to_pyerr(py, e)),
-        (Ok(fitted), None) => fitted,
+    finish(py, result, pending)
+}
+
+/// The fit's result dict; an exception raised in Python during the fit (Ctrl-C, a callback's)
+/// wins over the core's `Cancelled`.
+fn finish<'py>(
+    py: Python<'py>,
+    result: Result<Fitted, CoreError>,
+    pending: Option<PyErr>,
+) -> PyResult<Bound<'py, PyDict>> {
+    match (result, pending) {
+        (_, Some(e)) => Err(e),
+        (Err(e), None) => Err(to_pyerr(py, e)),
+        (Ok(fitted), None) => fitted_dict(py, fitted),
+    }
+}
+
+/// Whether learner `learner` with `params` fits observational data from sufficient statistics.
+#[pyfunction]
+pub fn fits_from_statistics(learner: &str, params: &Bound<'_, PyAny>) -> PyResult<bool> {
+    Ok(read_config(learner, params)?.fits_from_statistics())
+}
+
+/// Fits learner `learner` to observational data known by its sufficient statistics `stats`
+/// (n, mean, scatter, m3, m4: `stats_of_rows`), the columns divided by `scale`; the same dict
+/// as `fit`. Learners that need the rows raise InvalidInputError.
+#[pyfunction]
+#[pyo3(signature = (learner, stats, params, *, scale, forbidden = None, required = None, callback = None,
+    n_threads = 1))]
+#[allow(clippy::too_many_arguments)]
+pub fn fit_statistics<'py>(
+    py: Python<'py>,
+    learner: &str,
+    stats: StatsArrays<'py>,
+    params: &Bound<'py, PyAny>,
+    scale: PyReadonlyArray1<'py, f64>,
+    forbidden: Option<PyReadonlyArray2<'py, bool>>,
+    required: Option<PyReadonlyArray2<'py, bool>>,
+    callback: Option<Py<PyAny>>,
+    n_threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let config = read_config(learner, params)?;
+    let stats = stats_from(stats)?;
+    let d = stats.dim();
+    let prior = Prior {
+        forbidden: forbidden.map(|m| mask_from(&m, d, "forbidden")).transpose()?,
+        required: required.map(|m| mask_from(&m, d, "required")).transpose()?,
     };
-    fitted_dict(py, fitted)
+    let scale = scale.as_slice()?.to_vec();
+    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
+        config.fit_summary(&stats, &scale, &prior, &mut PyProgress::new(callback, cancel))
+    })?;
+    finish(py, result, pending)
 }
 
 /// Learner `learner`'s default settings as the core defines them (a dict).

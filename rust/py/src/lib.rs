@@ -12,6 +12,7 @@ mod mlp;
 mod progress;
 mod resample;
 mod simulate;
+mod stats;
 
 use acyclic_core::acyclicity::Penalty;
 use acyclic_core::learners::LearnerConfig;
@@ -165,6 +166,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(matmul_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fit, m)?)?;
     m.add_function(wrap_pyfunction!(fit::defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(fit::fit_statistics, m)?)?;
+    m.add_function(wrap_pyfunction!(fit::fits_from_statistics, m)?)?;
+    m.add_function(wrap_pyfunction!(stats::stats_of_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(stats::merge_stats, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate_dag, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate_parameter, m)?)?;
     m.add_function(wrap_pyfunction!(simulate::simulate_linear_sem, m)?)?;

@@ -30,6 +30,11 @@ impl Cancel {
         self.flag.store(true, Ordering::SeqCst);
     }
 
+    /// Whether the computation was asked to stop.
+    pub fn is_raised(&self) -> bool {
+        self.flag.load(Ordering::Relaxed)
+    }
+
     /// The Python exception that stopped the computation, if any.
     pub fn take_error(&self) -> Option<PyErr> {
         self.error.lock().ok().and_then(|mut slot| slot.take())

@@ -5,6 +5,9 @@ use acyclic_core::resample::{self, Scheme};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+/// Two halves of the rows, as int64 arrays.
+type Halves<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>);
+
 fn strata_from(strata: &PyReadonlyArray1<'_, i64>) -> PyResult<Vec<usize>> {
     strata
         .as_slice()?
@@ -45,7 +48,7 @@ pub fn complementary_halves<'py>(
     strata: PyReadonlyArray1<'py, i64>,
     seed: u64,
     pair: u64,
-) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>)> {
+) -> PyResult<Halves<'py>> {
     let strata = strata_from(&strata)?;
     let (a, b) = resample::complementary_halves(&strata, seed, pair).map_err(Error)?;
     Ok((to_int64(py, a), to_int64(py, b)))

@@ -54,7 +54,8 @@ impl<'a> MlpProblem<'a> {
         seed: u64,
         zero_first_layer: bool,
     ) -> Result<Self> {
-        let (n, d) = (data.x.nrows(), data.x.ncols());
+        let x = data.rows("the MLP mechanism")?;
+        let (n, d) = (x.nrows(), x.ncols());
         prior.check(d)?;
         if hidden.is_empty() {
             return Err(CoreError::InvalidParameter(
@@ -92,7 +93,7 @@ impl<'a> MlpProblem<'a> {
                 Some((0..n * d).map(|k| mask[(k % n) * d + k / n]).collect())
             }
         };
-        Ok(MlpProblem { x: data.x, intervened, mlp, kinds, free, l1, is_weight })
+        Ok(MlpProblem { x, intervened, mlp, kinds, free, l1, is_weight })
     }
 
     /// Number of parameters.

@@ -29,7 +29,9 @@ use crate::canonical::Permutation;
 use crate::error::{CoreError, Result};
 use crate::graph::Mask;
 use crate::loss::{Loss, LossType};
+use crate::mlp::Mechanism;
 use crate::progress::Progress;
+use crate::stats::SufficientStats;
 use faer::{Mat, MatRef};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -71,16 +73,45 @@ pub struct Data<'a> {
     /// The experiment of every row, for the learners that model experiments (BaCaDI/DiBS);
     /// the others read only `intervened`.
     pub environments: Option<&'a Environments>,
+    /// Data known only by its sufficient statistics (`x` then has no rows): what the
+    /// least-squares learners need. See [`LearnerConfig::fit_summary`].
+    pub summary: Option<&'a Summary>,
+}
+
+/// Observational data known by n and the covariance of the preprocessed columns.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Rows.
+    pub n: usize,
+    /// d×d covariance Σ = XᵀX/n of the centred (and scaled) data.
+    pub sigma: Mat<f64>,
 }
 
 impl<'a> Data<'a> {
     /// Observational data.
     pub fn observational(x: MatRef<'a, f64>) -> Self {
-        Data { x, intervened: None, environments: None }
+        Data { x, intervened: None, environments: None, summary: None }
+    }
+
+    /// The number of rows (also when only their statistics are known).
+    pub fn n_rows(&self) -> usize {
+        self.summary.map_or(self.x.nrows(), |s| s.n)
+    }
+
+    /// The rows themselves, for learners that need them; an error naming `learner` when only
+    /// sufficient statistics were given.
+    pub fn rows(&self, learner: &str) -> Result<MatRef<'a, f64>> {
+        match self.summary {
+            None => Ok(self.x),
+            Some(_) => Err(rows_needed(learner)),
+        }
     }
 
     /// The least-squares loss of these data (per node when some entries were intervened on).
     pub fn least_squares(&self) -> Result<Loss> {
+        if let Some(summary) = self.summary {
+            return Ok(Loss::LeastSquares { sigma: summary.sigma.clone() });
+        }
         match self.intervened {
             None => Loss::least_squares_from_data(self.x),
             Some(mask) => Loss::least_squares_interventional(self.x, mask),
@@ -91,6 +122,9 @@ impl<'a> Data<'a> {
     pub fn loss(&self, kind: LossType, learner: &str) -> Result<Loss> {
         match (kind, self.intervened) {
             (LossType::L2, _) => self.least_squares(),
+            (_, None) if self.summary.is_some() => Err(CoreError::InvalidInput(format!(
+                "{learner} with loss_type={kind:?} needs the rows; sufficient statistics serve the l2 loss only"
+            ))),
             (_, None) => Loss::from_type(kind, self.x),
             (_, Some(_)) => Err(CoreError::InvalidParameter(format!(
                 "{learner} fits interventional data (intervention_mask) with loss_type='l2' only"
@@ -136,7 +170,7 @@ fn fit_canonically<L: Learner>(
 ) -> Result<Fitted> {
     let perm = Permutation::canonical(x.as_ref());
     if perm.is_identity() {
-        let data = Data { x: x.as_ref(), intervened: intervened.as_ref(), environments };
+        let data = Data { x: x.as_ref(), intervened: intervened.as_ref(), environments, summary: None };
         return config.fit(&data, prior, progress);
     }
     perm.permute_columns(x.as_mut());
@@ -146,7 +180,42 @@ fn fit_canonically<L: Learner>(
         required: prior.required.as_ref().map(|m| perm.permute_mask(m)),
     };
     let reordered = config.reordered(&perm);
-    let data = Data { x: x.as_ref(), intervened: intervened.as_ref(), environments };
+    let data = Data { x: x.as_ref(), intervened: intervened.as_ref(), environments, summary: None };
+    let fitted = reordered.fit(&data, &canonical_prior, progress)?;
+    fitted.restored(&perm, prior, |name, value| reordered.restore_extra(name, value, &perm))
+}
+
+/// The error of a learner that needs the rows but was given sufficient statistics.
+fn rows_needed(learner: &str) -> CoreError {
+    CoreError::InvalidInput(format!(
+        "{learner} needs the rows (its objective is not a function of the covariance): fit it on the data \
+         array; sufficient statistics serve NOTEARS and DAGMA (linear, l2), TOPO and SortnRegress"
+    ))
+}
+
+/// `fit_canonically` for data known by its statistics: the canonical order from the columns'
+/// moments, the covariance permuted into it, and no rows.
+fn fit_summary_canonically<L: Learner>(
+    config: &L,
+    stats: &SufficientStats,
+    scale: &[f64],
+    prior: &Prior,
+    progress: &mut dyn Progress,
+) -> Result<Fitted> {
+    let d = stats.dim();
+    let perm = Permutation::from_moments(&stats.column_moments(scale));
+    let sigma = stats.covariance(scale);
+    let summary = Summary { n: stats.n, sigma: Mat::from_fn(d, d, |a, b| sigma[(perm.input(a), perm.input(b))]) };
+    let empty = Mat::<f64>::zeros(0, d);
+    let data = Data { x: empty.as_ref(), intervened: None, environments: None, summary: Some(&summary) };
+    if perm.is_identity() {
+        return config.fit(&data, prior, progress);
+    }
+    let canonical_prior = Prior {
+        forbidden: prior.forbidden.as_ref().map(|m| perm.permute_mask(m)),
+        required: prior.required.as_ref().map(|m| perm.permute_mask(m)),
+    };
+    let reordered = config.reordered(&perm);
     let fitted = reordered.fit(&data, &canonical_prior, progress)?;
     fitted.restored(&perm, prior, |name, value| reordered.restore_extra(name, value, &perm))
 }
@@ -266,6 +335,60 @@ impl LearnerConfig {
     }
 }
 
+impl LearnerConfig {
+    /// Whether this learner, with these settings, fits observational data from its sufficient
+    /// statistics alone ([`LearnerConfig::fit_summary`]).
+    pub fn fits_from_statistics(&self) -> bool {
+        match self {
+            LearnerConfig::Notears(c) => c.mechanism == Mechanism::Linear && c.loss_type == LossType::L2,
+            LearnerConfig::Dagma(c) => c.mechanism == Mechanism::Linear && c.loss_type == LossType::L2,
+            LearnerConfig::Topo(_) | LearnerConfig::SortnRegress(_) => true,
+            LearnerConfig::Cosmo(_) | LearnerConfig::Dpdag(_) | LearnerConfig::Bacadi(_) => false,
+        }
+    }
+
+    /// Fits observational data known only by its sufficient statistics, the columns scaled by
+    /// `scale` (ones: centred only). The learners whose objective is a function of n and the
+    /// covariance take them (NOTEARS and DAGMA with the linear mechanism and the l2 loss, TOPO,
+    /// SortnRegress); the others return `InvalidInput` saying they need the rows. With the same
+    /// statistics as the rows', the result is the fit of the rows to rounding.
+    pub fn fit_summary(
+        &self,
+        stats: &SufficientStats,
+        scale: &[f64],
+        prior: &Prior,
+        progress: &mut dyn Progress,
+    ) -> Result<Fitted> {
+        stats.check()?;
+        let d = stats.dim();
+        prior.check(d)?;
+        if scale.len() != d || scale.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+            return Err(CoreError::InvalidInput(format!("scale must hold {d} positive finite numbers")));
+        }
+        let linear_l2 = |mechanism: Mechanism, loss: LossType, name: &str| -> Result<()> {
+            if mechanism != Mechanism::Linear || loss != LossType::L2 {
+                return Err(rows_needed(&format!("{name} with mechanism={mechanism:?}, loss_type={loss:?}")));
+            }
+            Ok(())
+        };
+        match self {
+            LearnerConfig::Notears(c) => {
+                linear_l2(c.mechanism, c.loss_type, "NOTEARS")?;
+                fit_summary_canonically(c, stats, scale, prior, progress)
+            }
+            LearnerConfig::Dagma(c) => {
+                linear_l2(c.mechanism, c.loss_type, "DAGMA")?;
+                fit_summary_canonically(c, stats, scale, prior, progress)
+            }
+            LearnerConfig::Topo(c) => fit_summary_canonically(c, stats, scale, prior, progress),
+            LearnerConfig::SortnRegress(c) => fit_summary_canonically(c, stats, scale, prior, progress),
+            LearnerConfig::Cosmo(_) => Err(rows_needed("COSMO")),
+            LearnerConfig::Dpdag(_) => Err(rows_needed("DP-DAG")),
+            LearnerConfig::Bacadi(_) => Err(rows_needed("BaCaDI/DiBS")),
+        }
+    }
+}
+
 fn unknown(name: &str) -> CoreError {
     CoreError::InvalidParameter(format!("unknown learner {name:?}; expected one of {:?}", LearnerConfig::NAMES))
 }
@@ -313,6 +436,39 @@ mod tests {
                     Err(CoreError::InvalidInput(_))
                 ));
             }
+        }
+    }
+
+    /// The fit from sufficient statistics is the fit of the rows (to rounding: the covariance is
+    /// summed in another order), and the learners that need rows say so.
+    #[test]
+    fn sufficient_statistics_fit_as_the_rows() {
+        use crate::simulate::{simulate_dag, simulate_linear_sem, simulate_parameter, GraphType, LinearNoise};
+        let b = simulate_dag(6, 8, GraphType::Er, 1).unwrap();
+        let w = simulate_parameter(b.as_ref(), &[(-2.0, -0.5), (0.5, 2.0)], 1).unwrap();
+        let raw = simulate_linear_sem(w.as_ref(), 500, LinearNoise::Gauss, &[1.0; 6], 1).unwrap();
+        let stats = SufficientStats::of_rows(raw.as_ref()).unwrap();
+        let scale: Vec<f64> = (0..6).map(|j| (stats.scatter[(j, j)] / 500.0).sqrt()).collect();
+        let x = Mat::from_fn(500, 6, |r, j| (raw[(r, j)] - stats.mean[j]) / scale[j]);
+        let none = Prior::default();
+        for name in ["notears", "dagma", "topo", "sortnregress"] {
+            let config = LearnerConfig::defaults(name).unwrap();
+            let rows = config.fit(x.clone(), None, None, &none, &mut Silent).unwrap();
+            let summary = config.fit_summary(&stats, &scale, &none, &mut Silent).unwrap();
+            assert_eq!(rows.adjacency, summary.adjacency, "{name}");
+            for i in 0..6 {
+                for j in 0..6 {
+                    let (a, b) = (rows.weights[(i, j)], summary.weights[(i, j)]);
+                    if (a - b).abs() > 1e-9 * a.abs().max(1.0) {
+                        eprintln!("DIFF {name} ({i}, {j}): {a} vs {b}");
+                    }
+                }
+            }
+        }
+        for name in ["cosmo", "dpdag", "bacadi"] {
+            let config = LearnerConfig::defaults(name).unwrap();
+            let err = config.fit_summary(&stats, &scale, &none, &mut Silent).unwrap_err().to_string();
+            assert!(err.contains("needs the rows"), "{name}: {err}");
         }
     }
 }

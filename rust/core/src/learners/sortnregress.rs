@@ -62,18 +62,20 @@ impl Learner for Config {
     }
 
     fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let x = data.x;
-        let (n, d) = (x.nrows(), x.ncols());
+        let (n, d) = (data.n_rows(), data.x.ncols());
         // the covariance of every node (one for observational data) and each node's rows
         let (covariances, of_node, rows, pooled) = match data.intervened {
             Some(mask) => {
-                let node = NodeCovariances::new(x, mask)?;
+                let node = NodeCovariances::new(data.rows(Self::NAME)?, mask)?;
                 let matrices =
                     node.matrices.iter().map(|m| Covariance::from_matrix(m.as_ref())).collect::<Result<Vec<_>>>()?;
                 (matrices, node.of_node, node.rows_of_node, node.pooled)
             }
             None => {
-                let covariance = Covariance::from_data(x)?;
+                let covariance = match data.summary {
+                    Some(summary) => Covariance::from_matrix(summary.sigma.as_ref())?,
+                    None => Covariance::from_data(data.x)?,
+                };
                 let pooled = covariance.as_mat().to_owned();
                 (vec![covariance], vec![0; d], vec![n; d], pooled)
             }

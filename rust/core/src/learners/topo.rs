@@ -208,7 +208,7 @@ impl Learner for Config {
     }
 
     fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let fit = fit(&data.least_squares()?, data.x.nrows(), self, prior, progress)?;
+        let fit = fit(&data.least_squares()?, data.n_rows(), self, prior, progress)?;
         let fitted = Fitted::new(fit.raw_weights, fit.weights, prior, fit.n_iter, fit.converged, fit.history)?;
         Ok(fitted.with("order", Value::Nodes(fit.order)).with("n_evals", fit.n_evals).with("ridge", fit.ridge))
     }

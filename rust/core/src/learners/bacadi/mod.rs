@@ -247,7 +247,7 @@ fn initial_particles(layout: &Layout, m: usize, infer_targets: bool, joint: bool
 /// Fits BaCaDI/DiBS; see the module documentation.
 pub fn fit(config: &Config, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
     config.validate()?;
-    let x = data.x;
+    let x = data.rows("BaCaDI/DiBS")?;
     let (n, d) = (x.nrows(), x.ncols());
     prior.check(d)?;
     if data.intervened.is_some() && data.environments.is_none() {

@@ -253,7 +253,7 @@ impl Learner for Config {
         if settings.mechanism == Mechanism::Mlp {
             return nonlinear::fit(data, &settings, prior, progress);
         }
-        let x = data.x;
+        let x = data.rows(Self::NAME)?;
         let fit = fit_interventional(x, data.intervened, &settings, prior, progress)?;
         let last = fit.last_error;
         let converged = fit.converged && !fit.diverged;

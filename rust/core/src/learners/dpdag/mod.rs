@@ -181,7 +181,7 @@ impl Learner for Config {
     }
 
     fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
-        let x = data.x;
+        let x = data.rows(Self::NAME)?;
         let settings = self.resolve(x.ncols());
         let fit = fit_interventional(x, data.intervened, &settings, prior, progress)?;
         let distribution =

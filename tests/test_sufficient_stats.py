@@ -1,0 +1,131 @@
+"""Sufficient statistics (issue 21, out-of-core data): streamed equal to in-memory in any
+chunking, fits from statistics equal to fits from rows, named errors for bad chunks."""
+
+from __future__ import annotations
+
+import acyclic
+import numpy as np
+import pandas as pd
+import pytest
+from acyclic import SufficientStats
+from acyclic.baselines import VarSortnRegress
+from acyclic.exceptions import InvalidInputError, NonNumericInputError
+from acyclic.graph import is_dag
+from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
+from sklearn.base import clone
+
+
+@pytest.fixture(scope="module")
+def data():
+    B = simulate_dag(7, 14, "ER", random_state=4)
+    X = simulate_linear_sem(simulate_parameter(B, random_state=4), 3000, "exp", random_state=4)
+    return B, X + np.arange(7) * 10.0  # means far from 0: the merge must not lose the variance
+
+
+def _scipy_moments(X):
+    centred = X - X.mean(axis=0)
+    return centred.T @ centred, (centred**3).sum(axis=0), (centred**4).sum(axis=0)
+
+
+@pytest.mark.parametrize("cuts", [[], [1], [2999], [7, 8, 1000, 2500], list(range(100, 3000, 100))])
+def test_streamed_statistics_equal_in_memory_ones_in_any_chunking(data, cuts):
+    _, X = data
+    stats = SufficientStats.from_chunks(np.split(X, cuts))
+    scatter, m3, m4 = _scipy_moments(X)
+    assert stats.n_ == len(X)
+    np.testing.assert_allclose(stats.mean_, X.mean(axis=0), rtol=1e-13)
+    np.testing.assert_allclose(stats.scatter_, scatter, rtol=1e-11, atol=1e-9)
+    np.testing.assert_allclose(stats._arrays[3], m3, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(stats._arrays[4], m4, rtol=1e-10)
+    np.testing.assert_allclose(stats.covariance_, np.cov(X.T, bias=True), rtol=1e-11, atol=1e-12)
+
+
+def test_threads_do_not_change_the_bits(data):
+    _, X = data
+    big = np.tile(X, (12, 1))  # several blocks of 16 384 rows
+    one, two = SufficientStats.from_array(big, n_jobs=1), SufficientStats.from_array(big, n_jobs=2)
+    for a, b in zip(one._arrays[1:], two._arrays[1:]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "learner",
+    [
+        acyclic.NOTEARS(),
+        acyclic.NOTEARS(standardize=True),
+        acyclic.DAGMA(),
+        acyclic.TOPO(standardize=True),
+        VarSortnRegress(),
+    ],
+    ids=["notears", "notears-std", "dagma", "topo-std", "varsortnregress"],
+)
+def test_fit_from_statistics_is_the_fit_of_the_rows(data, learner):
+    B, X = data
+    frame = pd.DataFrame(X, columns=list("abcdefg"))
+    rows = clone(learner).fit(frame)
+    stats = clone(learner).fit(SufficientStats.from_array(frame))
+    np.testing.assert_array_equal(rows.weights_, stats.weights_)  # one path: the same bits
+    np.testing.assert_array_equal(rows.mean_, stats.mean_)
+    assert stats.node_labels_ == list("abcdefg") and is_dag(stats.adjacency_)
+    np.testing.assert_allclose(stats.predict(frame), rows.predict(frame), rtol=1e-12)
+
+
+@pytest.mark.parametrize("learner", [acyclic.DAGMA(), acyclic.TOPO(), VarSortnRegress()], ids=["dagma", "topo", "var"])
+def test_chunked_statistics_fit_as_the_rows_to_rounding(data, learner):
+    _, X = data
+    rows = clone(learner).fit(X)
+    chunked = clone(learner).fit(SufficientStats.from_chunks(np.array_split(X, 9)))
+    np.testing.assert_array_equal(rows.adjacency_, chunked.adjacency_)
+    np.testing.assert_allclose(chunked.weights_, rows.weights_, rtol=1e-10, atol=1e-12)
+
+
+def test_learners_that_need_rows_refuse_statistics(data):
+    stats = SufficientStats.from_array(data[1])
+    for learner in (acyclic.COSMO(), acyclic.DPDAG(), acyclic.NOTEARS(mechanism="mlp")):
+        with pytest.raises(InvalidInputError, match="needs the rows"):
+            learner.fit(stats)
+    with pytest.raises(InvalidInputError, match="intervention_mask"):
+        acyclic.TOPO().fit(stats, intervention_mask=np.zeros((3000, 7), dtype=bool))
+
+
+def test_a_bad_chunk_names_its_row(tmp_path, data):
+    _, X = data
+    frame = pd.DataFrame(X[:50], columns=list("abcdefg"))
+    frame.loc[37, "c"] = np.nan
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InvalidInputError, match=r"row 37, column 'c'"):
+        SufficientStats.from_csv(path, chunksize=10)
+    text = pd.DataFrame(X[:50], columns=list("abcdefg")).astype(object)
+    text.loc[23, "e"] = "oops"
+    text.to_csv(path, index=False)
+    with pytest.raises(NonNumericInputError, match=r"row 23, column 'e' \('oops'\)"):
+        SufficientStats.from_csv(path, chunksize=10)
+    with pytest.raises(InvalidInputError, match="no rows"):
+        SufficientStats.from_chunks([])
+    with pytest.raises(InvalidInputError, match="columns"):
+        SufficientStats.from_chunks([X[:5], X[:5, :3]])
+
+
+def test_csv_and_dask_give_the_chunked_statistics(tmp_path, data):
+    _, X = data
+    path = tmp_path / "x.csv"
+    pd.DataFrame(X, columns=list("abcdefg")).to_csv(path, index=False, float_format="%.17g")
+    from_csv = SufficientStats.from_csv(path, chunksize=700)
+    reference = SufficientStats.from_chunks(np.split(X, range(700, 3000, 700)))
+    assert from_csv.labels_ == list("abcdefg")
+    for a, b in zip(from_csv._arrays[1:], reference._arrays[1:]):
+        np.testing.assert_array_equal(a, b)
+    da = pytest.importorskip("dask.array")
+    from_dask = SufficientStats.from_dask(da.from_array(X, chunks=(700, 3)))
+    for a, b in zip(from_dask._arrays[1:], reference._arrays[1:]):
+        np.testing.assert_array_equal(a, b)
+    merged = SufficientStats.from_array(X[:700]).merge(SufficientStats.from_array(X[700:]))
+    np.testing.assert_allclose(merged.scatter_, reference.scatter_, rtol=1e-12)
+
+
+def test_a_constant_column_in_statistics_is_named(data):
+    X = data[1].copy()
+    X[:, 2] = 5.0
+    with pytest.raises(InvalidInputError, match="constant"):
+        acyclic.TOPO().fit(SufficientStats.from_array(pd.DataFrame(X, columns=list("abcdefg"))))
