@@ -76,34 +76,46 @@ impl SufficientStats {
         Ok(total)
     }
 
-    /// One block: means, then the centred copy, its cross-products and central power sums.
+    /// One block: means, then the centred copy (one contiguous column per row, so that reading
+    /// a row-major block and the product below both run along memory), its cross-products and
+    /// central power sums. Every sum runs over the rows in order.
     fn of_block(x: MatRef<'_, f64>, first_row: usize) -> Result<Self> {
         let (n, d) = (x.nrows(), x.ncols());
-        for j in 0..d {
-            if let Some(r) = x.col(j).iter().position(|v| !v.is_finite()) {
-                return Err(CoreError::InvalidInput(format!(
-                    "row {} of the chunk, column {j}: a non-finite value ({})",
-                    first_row + r,
-                    x[(r, j)]
-                )));
-            }
-        }
         if n == 0 {
             return Ok(Self::empty(d));
         }
+        let mut sum = vec![0.0; d];
+        for r in 0..n {
+            let row = x.row(r);
+            for (j, s) in sum.iter_mut().enumerate() {
+                let v = row[j];
+                if !v.is_finite() {
+                    return Err(CoreError::InvalidInput(format!(
+                        "row {} of the chunk, column {j}: a non-finite value ({v})",
+                        first_row + r
+                    )));
+                }
+                *s += v;
+            }
+        }
         let nf = n as f64;
-        let mean: Vec<f64> = (0..d).map(|j| x.col(j).iter().fold(0.0, |a, &v| a + v) / nf).collect();
-        let centred = Mat::from_fn(n, d, |r, j| x[(r, j)] - mean[j]);
-        let mut scatter = Mat::<f64>::zeros(d, d);
-        matmul(scatter.as_mut(), Accum::Replace, centred.transpose(), centred.as_ref(), 1.0);
+        let mean: Vec<f64> = sum.iter().map(|s| s / nf).collect();
+        // centred rows as the columns of a d×n matrix C: the scatter is C·Cᵀ
+        let mut centred = Mat::<f64>::zeros(d, n);
         let (mut m3, mut m4) = (vec![0.0; d], vec![0.0; d]);
-        for j in 0..d {
-            for &c in centred.col(j).iter() {
+        for r in 0..n {
+            let row = x.row(r);
+            let column = centred.col_as_slice_mut(r);
+            for j in 0..d {
+                let c = row[j] - mean[j];
+                column[j] = c;
                 let c2 = c * c;
                 m3[j] += c2 * c;
                 m4[j] += c2 * c2;
             }
         }
+        let mut scatter = Mat::<f64>::zeros(d, d);
+        matmul(scatter.as_mut(), Accum::Replace, centred.as_ref(), centred.transpose(), 1.0);
         Ok(SufficientStats { n, mean, scatter, m3, m4 })
     }
 

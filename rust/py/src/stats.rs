@@ -47,10 +47,21 @@ fn to_python(py: Python<'_>, s: SufficientStats) -> StatsOut<'_> {
 #[pyfunction]
 #[pyo3(signature = (x, n_threads = 1))]
 pub fn stats_of_rows<'py>(py: Python<'py>, x: PyReadonlyArray2<'py, f64>, n_threads: usize) -> PyResult<StatsOut<'py>> {
-    let x = mat_from(&x);
+    // a C-ordered array is read in place; any other layout is copied first
+    let copied;
+    let view = match x.as_slice() {
+        Ok(slice) => {
+            let (n, d) = x.as_array().dim();
+            faer::MatRef::from_row_major_slice(slice, n, d)
+        }
+        Err(_) => {
+            copied = mat_from(&x);
+            copied.as_ref()
+        }
+    };
     // Ctrl-C stops the pass within a block of rows
     let (result, pending) =
-        run_cancellable(py, n_threads, |cancel| SufficientStats::of_rows_until(x.as_ref(), &|| cancel.is_raised()))?;
+        run_cancellable(py, n_threads, |cancel| SufficientStats::of_rows_until(view, &|| cancel.is_raised()))?;
     match (result, pending) {
         (_, Some(e)) => Err(e),
         (Err(e), None) => Err(Error(e).into()),

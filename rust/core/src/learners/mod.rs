@@ -451,7 +451,11 @@ mod tests {
         let scale: Vec<f64> = (0..6).map(|j| (stats.scatter[(j, j)] / 500.0).sqrt()).collect();
         let x = Mat::from_fn(500, 6, |r, j| (raw[(r, j)] - stats.mean[j]) / scale[j]);
         let none = Prior::default();
-        for name in ["notears", "dagma", "topo", "sortnregress"] {
+        // NOTEARS' augmented Lagrangian amplifies the covariance's last-bit differences (its
+        // weights agree to its solver's tolerance, as on the portable kernels); the others
+        // agree to rounding. (The Python layer sends observational rows through the statistics,
+        // so there fit(X) and fit(statistics) are the same bits.)
+        for (name, rtol) in [("notears", 1e-2), ("dagma", 1e-9), ("topo", 1e-9), ("sortnregress", 1e-9)] {
             let config = LearnerConfig::defaults(name).unwrap();
             let rows = config.fit(x.clone(), None, None, &none, &mut Silent).unwrap();
             let summary = config.fit_summary(&stats, &scale, &none, &mut Silent).unwrap();
@@ -459,9 +463,7 @@ mod tests {
             for i in 0..6 {
                 for j in 0..6 {
                     let (a, b) = (rows.weights[(i, j)], summary.weights[(i, j)]);
-                    if (a - b).abs() > 1e-9 * a.abs().max(1.0) {
-                        eprintln!("DIFF {name} ({i}, {j}): {a} vs {b}");
-                    }
+                    assert!((a - b).abs() <= rtol * a.abs().max(1.0), "{name} ({i}, {j}): {a} vs {b}");
                 }
             }
         }
