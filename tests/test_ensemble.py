@@ -286,3 +286,15 @@ def test_dask_without_a_client_is_a_named_error(er2):
     pytest.importorskip("distributed")
     with pytest.raises(InvalidInputError, match="Client"):
         Bootstrap(acyclic.TOPO(), n_resamples=2, backend="dask").fit(er2[1])
+
+
+def test_a_parameter_the_learner_ignores_is_refused(er2):
+    _, X = er2
+    mask = np.zeros(X.shape, dtype=bool)
+    mask[:40, 0] = True
+    with pytest.raises(InvalidInputError, match="ignores w_threshold"):
+        acyclic.select_lambda(acyclic.TOPO(), X, intervention_mask=mask)
+    with pytest.raises(InvalidInputError, match="ignores w_threshold"):
+        StabilitySelection(acyclic.TOPO(prune="bic"), n_pairs=1).fit(X)
+    _, path = acyclic.select_lambda(acyclic.TOPO(prune="threshold"), X, [0.3, 0.6], intervention_mask=mask)
+    assert len(path) == 2

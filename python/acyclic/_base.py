@@ -103,6 +103,11 @@ class DAGLearner(BaseEstimator):
     _sparsity_param: Optional[str] = "w_threshold"
     _sparsity_grid: tuple = (0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.05)
 
+    def _sparsity_unused(self, param: str, interventional: bool) -> Optional[str]:
+        """Why ``param`` has no effect with these settings (None when it has one): scanning it
+        would fit the same graph at every value."""
+        return None
+
     def _set_params(self, params: Dict[str, Any]) -> None:
         """Stores ``__init__``'s arguments (its ``locals()``) as given, scikit-learn style: no
         validation or conversion here, ``fit`` does that."""

@@ -75,6 +75,14 @@ def sparsity_of(learner) -> Tuple[str, Tuple[float, ...]]:
     return learner._sparsity_param, tuple(learner._sparsity_grid)
 
 
+def check_param_has_effect(learner, param: str, data: Prepared) -> None:
+    """Raises InvalidInputError when ``param`` does nothing with the learner's settings on these
+    data (a path over it would repeat one fit)."""
+    reason = learner._sparsity_unused(param, data.mask is not None)
+    if reason is not None:
+        raise InvalidInputError(reason)
+
+
 def fit_on_rows(
     learner, data: Prepared, rows: Optional[np.ndarray], seed: int, overrides: Optional[Dict[str, Any]] = None
 ):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 from . import _core
@@ -140,6 +142,17 @@ class TOPO(DAGLearner):
         prior_knowledge=None,
     ):
         self._set_params(locals())
+
+    def _sparsity_unused(self, param: str, interventional: bool) -> Optional[str]:
+        nll = self.criterion == "nll" or (self.criterion == "auto" and interventional)
+        prunes_by_bic = self.prune == "bic" or (self.prune == "auto" and nll)
+        if param == "w_threshold" and prunes_by_bic:
+            return (
+                "TOPO prunes by BIC here (prune='bic', or 'auto' with the nll criterion, the default on "
+                "interventional data) and ignores w_threshold; "
+                "pass TOPO(prune='threshold') to scan w_threshold"
+            )
+        return None
 
     def _convergence_advice(self) -> str:
         return (

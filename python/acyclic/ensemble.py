@@ -29,6 +29,7 @@ from ._base import random_state_from
 from ._resampling import (
     Prepared,
     check_learner,
+    check_param_has_effect,
     child_seeds,
     fit_on_rows,
     graph_of,
@@ -414,6 +415,7 @@ class StabilitySelection(_EnsembleBase):
             raise InvalidInputError(f"max_threshold must be in (0.5, 1]; got {self.max_threshold!r}")
         check_backend(self.backend, self.client)
         data = prepare(X, intervention_mask, environments)
+        check_param_has_effect(self.learner, param, data)
         d = data.shape[1]
         rows_seed = resample_seed(self.random_state)
         halves: List[np.ndarray] = []

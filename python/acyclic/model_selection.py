@@ -17,7 +17,15 @@ import pandas as pd
 from scipy.special import gammaln
 
 from . import _core
-from ._resampling import Prepared, check_learner, fit_on_rows, prepare, resample_seed, sparsity_of
+from ._resampling import (
+    Prepared,
+    check_learner,
+    check_param_has_effect,
+    fit_on_rows,
+    prepare,
+    resample_seed,
+    sparsity_of,
+)
 from ._tasks import check_backend, run_tasks
 from .exceptions import InvalidInputError
 
@@ -165,6 +173,7 @@ def select_lambda(
         )
     check_backend(backend, client)
     data = prepare(X, intervention_mask, environments)
+    check_param_has_effect(learner, param, data)
     n, d = data.shape
     seed = learner.random_state
     common = dict(backend=backend, n_jobs=n_jobs, client=client, verbose=verbose)
