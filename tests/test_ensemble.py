@@ -298,3 +298,28 @@ def test_a_parameter_the_learner_ignores_is_refused(er2):
         StabilitySelection(acyclic.TOPO(prune="bic"), n_pairs=1).fit(X)
     _, path = acyclic.select_lambda(acyclic.TOPO(prune="threshold"), X, [0.3, 0.6], intervention_mask=mask)
     assert len(path) == 2
+
+
+def test_sample_interventional_follows_the_members_sem_with_common_random_numbers():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((500, 3))
+    X[:, 1] = 2.0 + 1.5 * X[:, 0] + 0.5 * rng.standard_normal(500)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    boot = Bootstrap(acyclic.TOPO(standardize=True), n_resamples=4, random_state=0).fit(frame)
+    k = 0
+    member = boot.members_[k]
+    low = boot.sample_interventional(k, "a", -1.0, 50, random_state=7)
+    high = boot.sample_interventional(k, 0, 3.0, 50, random_state=7)
+    assert low.shape == (50, 3) and np.all(low[:, 0] == -1.0) and np.all(high[:, 0] == 3.0)
+    # the same noise in both calls: b moves by its weight (in the units of X) times the shift
+    slope = member.weights_[0, 1] * member.scale_[1] / member.scale_[0]
+    np.testing.assert_allclose(high[:, 1] - low[:, 1], slope * 4.0, rtol=1e-10)
+    np.testing.assert_allclose(high[:, 2], low[:, 2], rtol=1e-12)  # c is not a descendant
+    assert slope == pytest.approx(1.5, abs=0.15)
+    # by graph: the first member with it
+    assert np.array_equal(boot.sample_interventional(member.adjacency_, "a", -1.0, 50, random_state=7), low)
+    for bad, match in [((9, "a", 0.0), "member index"), ((0, "z", 0.0), "target"), ((0, "a", np.nan), "value")]:
+        with pytest.raises(InvalidInputError, match=match):
+            boot.sample_interventional(*bad, 5)
+    with pytest.raises(InvalidInputError, match="no member has this graph"):
+        boot.sample_interventional(np.ones((3, 3)), "a", 0.0, 5)

@@ -8,7 +8,8 @@ one seed, so a result depends only on ``random_state``: not on the backend (thre
 cluster), the number of workers or the order in which fits finish.
 
 - :class:`Bootstrap`: edge frequencies, signs and mean weights over bootstrap fits, a consensus
-  DAG, and DAG samples (a posterior-like interface).
+  DAG, and the posterior interface of the active-learning issue: ``edge_probabilities_``,
+  ``sample_dags`` and ``sample_interventional`` (rows under do(X_t = v) from a member's SEM).
 - :class:`StabilitySelection`: Meinshausen & Bühlmann's stability selection with Shah &
   Samworth's complementary pairs over a grid of the learner's sparsity parameter: the edges
   kept at a threshold set by a bound on the expected number of false edges.
@@ -25,7 +26,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
-from ._base import random_state_from
+from ._base import random_state_from, seed_from
 from ._resampling import (
     Prepared,
     check_learner,
@@ -65,7 +66,14 @@ def _member_graph(learner, data: Prepared, rows, seed, overrides=None):
 
 
 def _bootstrap_member(learner, data: Prepared, rows_seed, member, subsample, seed):
-    return fit_on_rows(learner, data, rows_of(data, rows_seed, member, subsample), seed)
+    """Member ``member`` fitted on its resample, and each node's residual variance there (in the
+    units of X; NaN for a model without Gaussian residuals): the noise of its SEM."""
+    rows = rows_of(data, rows_seed, member, subsample)
+    model = fit_on_rows(learner, data, rows, seed)
+    if model._preprocessing() != "linear":
+        return model, np.full(data.shape[1], np.nan)
+    mask = None if data.mask is None else data.mask[rows]
+    return model, model._residual_variances(data.values[rows], mask)
 
 
 def _summarise(adjacency: np.ndarray, weights: np.ndarray):
@@ -159,6 +167,9 @@ class Bootstrap(_EnsembleBase):
         topological order.
     members_ : list of DAGLearner
         The fitted clones, member k fitted on resample k.
+    noise_variances_ : ndarray of shape (n_resamples, d), float64
+        Each member's residual variance per node on its resample, in the units of X (the noise
+        of its SEM in :meth:`sample_interventional`; NaN for the logistic and Poisson losses).
     node_labels_ : list
     n_features_in_ : int
 
@@ -228,7 +239,7 @@ class Bootstrap(_EnsembleBase):
         data = prepare(X, intervention_mask, environments)
         rows_seed = resample_seed(self.random_state)
         seeds = child_seeds(self.random_state, n_resamples)
-        members = run_tasks(
+        fitted = run_tasks(
             _bootstrap_member,
             (self.learner, data),
             [(rows_seed, k, subsample, seeds[k]) for k in range(n_resamples)],
@@ -238,6 +249,8 @@ class Bootstrap(_EnsembleBase):
             verbose=self.verbose,
             desc="bootstrap fits",
         )
+        members = [m for m, _ in fitted]
+        self.noise_variances_ = np.stack([v for _, v in fitted])
         graphs = [graph_of(m) for m in members]
         adjacency = np.stack([a for a, _ in graphs])
         weights = np.stack([w for _, w in graphs])
@@ -267,6 +280,73 @@ class Bootstrap(_EnsembleBase):
         n_samples = _check_int("n_samples", n_samples, 1)
         chosen = random_state_from(random_state).randint(0, len(self.members_), size=n_samples)
         return np.stack([self.members_[k].adjacency_.astype(np.uint8) for k in chosen])
+
+    def sample_interventional(self, dag, target, value: float, n_samples: int, random_state=None) -> np.ndarray:
+        """Rows simulated under do(X_target = value) from one member's fitted linear SEM.
+
+        The member's weights (``weights_``) and Gaussian noise with its residual variances
+        (``noise_variances_``), in the units of X: the intervened column is ``value`` in every
+        row, the others follow the member's equations in a topological order. The simulation
+        runs in the Rust core (``acyclic.simulate.simulate_interventional_sem``); with the same
+        ``random_state`` two calls draw the same noise (common random numbers), whatever the
+        member, target or value.
+
+        Parameters
+        ----------
+        dag : int or array-like of shape (d, d)
+            A member's index in ``members_``, or a 0/1 adjacency: the first member with that graph.
+        target : int or label
+            The intervened node: its index, or its label in ``node_labels_``.
+        value : float
+            The value it is set to, in the units of X.
+        n_samples : int
+            Rows, ≥ 1.
+        random_state : int, RandomState, Generator or None, default=None
+
+        Returns
+        -------
+        ndarray of shape (n_samples, d), float64
+
+        Raises
+        ------
+        InvalidInputError
+            An index out of range, a graph no member has, an unknown target, a non-finite value,
+            or a member with nonlinear or GLM mechanisms (only linear-Gaussian SEMs are simulated).
+        """
+        check_is_fitted(self, "members_")
+        k = self._member_index(dag)
+        member = self.members_[k]
+        d = len(self.node_labels_)
+        if member._preprocessing() != "linear" or getattr(member, "_fitted_with_mlp", False):
+            raise InvalidInputError("sample_interventional simulates linear-Gaussian members only")
+        if target in self.node_labels_:
+            t = self.node_labels_.index(target)
+        elif isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= target < d:
+            t = int(target)
+        else:
+            raise InvalidInputError(f"target {target!r} is neither a node label nor an index in 0..{d - 1}")
+        if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
+            raise InvalidInputError(f"value must be a finite number; got {value!r}")
+        n_samples = _check_int("n_samples", n_samples, 1)
+        mean, scale = member.mean_, member.scale_
+        noise = np.sqrt(self.noise_variances_[k]) / scale
+        weights = np.ascontiguousarray(member.weights_, dtype=np.float64)
+        standardized, _, _ = _core.simulate_interventional_sem(
+            weights, 0, [[t]], [n_samples], "linear", "gauss", noise.tolist(),
+            float((value - mean[t]) / scale[t]), 0.0, "positive", 1, seed_from(random_state),
+        )  # fmt: skip
+        return mean + scale * standardized
+
+    def _member_index(self, dag) -> int:
+        if isinstance(dag, numbers.Integral) and not isinstance(dag, bool):
+            if not 0 <= dag < len(self.members_):
+                raise InvalidInputError(f"member index {dag} is outside 0..{len(self.members_) - 1}")
+            return int(dag)
+        graph = np.asarray(dag) != 0
+        for k, member in enumerate(self.members_):
+            if graph.shape == member.adjacency_.shape and np.array_equal(graph, member.adjacency_ != 0):
+                return k
+        raise InvalidInputError("no member has this graph: pass a member's index or one of sample_dags' graphs")
 
 
 class StabilitySelection(_EnsembleBase):

@@ -46,10 +46,7 @@ pub fn fit<'py>(
     let config = read_config(learner, params)?;
     let x = preprocessed_from(&x, mean, scale)?;
     let d = x.ncols();
-    let prior = Prior {
-        forbidden: forbidden.map(|m| mask_from(&m, d, "forbidden")).transpose()?,
-        required: required.map(|m| mask_from(&m, d, "required")).transpose()?,
-    };
+    let prior = prior_from(forbidden, required, d)?;
     let intervened = intervention_mask.map(|m| row_mask_from(&m, x.nrows(), d)).transpose()?;
     let environments = environments
         .map(|labels| {
@@ -68,6 +65,18 @@ pub fn fit<'py>(
         config.fit(x, intervened, environments.as_ref(), &prior, &mut PyProgress::new(callback, cancel))
     })?;
     finish(py, result, pending)
+}
+
+/// The prior knowledge masks (d×d bool arrays) as the core's `Prior`.
+fn prior_from(
+    forbidden: Option<PyReadonlyArray2<'_, bool>>,
+    required: Option<PyReadonlyArray2<'_, bool>>,
+    d: usize,
+) -> PyResult<Prior> {
+    Ok(Prior {
+        forbidden: forbidden.map(|m| mask_from(&m, d, "forbidden")).transpose()?,
+        required: required.map(|m| mask_from(&m, d, "required")).transpose()?,
+    })
 }
 
 /// The fit's result dict; an exception raised in Python during the fit (Ctrl-C, a callback's)
@@ -111,10 +120,7 @@ pub fn fit_statistics<'py>(
     let config = read_config(learner, params)?;
     let stats = stats_from(stats)?;
     let d = stats.dim();
-    let prior = Prior {
-        forbidden: forbidden.map(|m| mask_from(&m, d, "forbidden")).transpose()?,
-        required: required.map(|m| mask_from(&m, d, "required")).transpose()?,
-    };
+    let prior = prior_from(forbidden, required, d)?;
     let scale = scale.as_slice()?.to_vec();
     let (result, pending) = run_cancellable(py, n_threads, |cancel| {
         config.fit_summary(&stats, &scale, &prior, &mut PyProgress::new(callback, cancel))
