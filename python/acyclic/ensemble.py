@@ -321,7 +321,7 @@ class Bootstrap(_EnsembleBase):
             raise InvalidInputError("sample_interventional simulates linear-Gaussian members only")
         if target in self.node_labels_:
             t = self.node_labels_.index(target)
-        elif isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= target < d:
+        elif isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= int(target) < d:
             t = int(target)
         else:
             raise InvalidInputError(f"target {target!r} is neither a node label nor an index in 0..{d - 1}")
@@ -339,7 +339,7 @@ class Bootstrap(_EnsembleBase):
 
     def _member_index(self, dag) -> int:
         if isinstance(dag, numbers.Integral) and not isinstance(dag, bool):
-            if not 0 <= dag < len(self.members_):
+            if not 0 <= int(dag) < len(self.members_):
                 raise InvalidInputError(f"member index {dag} is outside 0..{len(self.members_) - 1}")
             return int(dag)
         graph = np.asarray(dag) != 0
