@@ -477,3 +477,10 @@ def test_learn_chunksize_refuses_what_needs_rows(small_csv, capsys):
     assert main(["learn", str(small_csv), "--chunksize", "50", "--bootstrap", "3", "--quiet"]) == 2
     assert "does not combine with --chunksize" in capsys.readouterr().err
     assert main(["learn", "sachs", "--chunksize", "50", "--quiet"]) == 2
+
+
+def test_learn_choice_flags_a_learner_would_ignore_are_errors(capsys):
+    assert main(["learn", "sachs", "--method", "topo", "--criterion", "cv", "--quiet"]) == 2
+    assert "--criterion applies to --bootstrap, --stability or --lambda auto" in capsys.readouterr().err
+    assert main(["learn", "sachs", "--bootstrap", "3", "--n-jobs", "0", "--quiet"]) == 2
+    assert "--n-jobs must be" in capsys.readouterr().err

@@ -140,7 +140,7 @@ def test_a_resample_with_a_constant_column_is_a_named_error():
     X = np.random.default_rng(0).standard_normal((40, 3))
     X[:, 2] = 0.0
     X[0, 2] = 1.0  # one row makes the column non-constant; most subsamples miss it
-    with pytest.raises(InvalidInputError, match="resampled fit failed"):
+    with pytest.raises(InvalidInputError, match="the fit on a resample of the rows failed"):
         Bootstrap(acyclic.TOPO(), n_resamples=10, subsample=0.3, random_state=0).fit(X)
 
 
@@ -166,9 +166,9 @@ def test_stability_selection_frequencies_and_selection(er2):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # ER2 at d = 8 needs more than the bound allows
         s = StabilitySelection(acyclic.TOPO(), n_pairs=6, random_state=0, n_jobs=2, max_false_edges=4).fit(X)
-    assert s.path_frequency_.shape == (len(s.grid_), 8, 8)
+    assert s.path_frequency_.shape == (s.n_grid_used_, 8, 8)
     np.testing.assert_array_equal(s.path_frequency_, s.path_frequency_.transpose(0, 2, 1))
-    np.testing.assert_array_equal(s.selection_frequency_, s.path_frequency_[: s.n_grid_used_].max(axis=0))
+    np.testing.assert_array_equal(s.selection_frequency_, s.path_frequency_.max(axis=0))
     seen = s.orientation_frequency_ + s.orientation_frequency_.T
     assert np.allclose(seen[seen > 0], 1.0)
     selected = np.triu(s.selection_frequency_ >= s.threshold_, 1)
@@ -193,7 +193,10 @@ def test_stability_selection_warns_when_the_grid_is_too_dense(er2):
         ({"max_threshold": 0.5}, "max_threshold"),
         ({"n_pairs": 0}, "n_pairs"),
         ({"grid": []}, "grid"),
-        ({"param": "lambda_kl"}, "no parameter"),
+        ({"param": "lambda_kl"}, "not a sparsity parameter"),
+        ({"param": "random_state", "grid": [1]}, "not a sparsity parameter"),
+        ({"grid": 0.3}, "grid"),
+        ({"grid": [True]}, "grid"),
         ({"param": "max_iter"}, "give a grid"),
     ],
 )
@@ -229,8 +232,10 @@ def test_select_lambda_cv_is_a_held_out_gaussian_likelihood(er2):
         train, test = X[fold != k], X[fold == k]
         var = ((train - train.mean(0)) ** 2).mean(0)
         total += (0.5 * (np.log(2 * np.pi * var) + (test - train.mean(0)) ** 2 / var)).sum()
-    assert path.cv[1] == pytest.approx(total / X.size, rel=1e-10)
-    assert path.cv[0] < path.cv[1] and bool(path.chosen[0])
+    # the path runs sparsest first: w_threshold 5 (empty), then 0.3
+    assert list(path.w_threshold) == [5.0, 0.3]
+    assert path.cv[0] == pytest.approx(total / X.size, rel=1e-10)
+    assert path.cv[1] < path.cv[0] and bool(path.chosen[1])
 
 
 def test_bic_with_an_intervention_mask_leaves_intervened_rows_out(er2):
@@ -323,3 +328,27 @@ def test_sample_interventional_follows_the_members_sem_with_common_random_number
             boot.sample_interventional(*bad, 5)
     with pytest.raises(InvalidInputError, match="no member has this graph"):
         boot.sample_interventional(np.ones((3, 3)), "a", 0.0, 5)
+
+
+def test_stability_selection_with_nothing_selected_returns_the_empty_graph():
+    X = np.random.default_rng(0).standard_normal((200, 4))
+    s = StabilitySelection(acyclic.TOPO(), grid=[5.0], n_pairs=2, random_state=0).fit(X)
+    assert s.q_ == 0 and s.false_edges_bound_ == 0 and s.adjacency_.sum() == 0
+    s = StabilitySelection(acyclic.TOPO(), n_pairs=2, max_false_edges=1e300, random_state=0).fit(X)
+    assert np.isfinite(s.false_edges_bound_) and is_dag(s.adjacency_)
+
+
+def test_single_row_strata_are_pooled_with_a_warning():
+    X = np.random.default_rng(1).standard_normal((60, 3))
+    X[:, 1] += X[:, 0]
+    with pytest.warns(UserWarning, match="alone in their experiment"):
+        boot = Bootstrap(acyclic.TOPO(), n_resamples=10, random_state=0).fit(X, environments=np.arange(60))
+    assert 0 < boot.edge_frequency_.max() and len(np.unique(boot.edge_frequency_)) > 2
+
+
+def test_the_learners_random_state_object_is_not_touched(er2):
+    rs = np.random.RandomState(5)
+    before = rs.get_state()[1].copy()
+    acyclic.select_lambda(acyclic.TOPO(init="random", random_state=rs), er2[1], [0.3, 0.2])
+    Bootstrap(acyclic.TOPO(init="random", random_state=rs), n_resamples=2, random_state=0).fit(er2[1])
+    assert np.array_equal(before, rs.get_state()[1])

@@ -129,3 +129,27 @@ def test_a_constant_column_in_statistics_is_named(data):
     X[:, 2] = 5.0
     with pytest.raises(InvalidInputError, match="constant"):
         acyclic.TOPO().fit(SufficientStats.from_array(pd.DataFrame(X, columns=list("abcdefg"))))
+
+
+def test_statistics_get_the_checks_of_rows(data):
+    X = data[1].copy()
+    X[:, 2] = 0.1  # constant: its variance from the statistics is rounding noise, not 0
+    with pytest.raises(InvalidInputError, match="constant"):
+        acyclic.TOPO(standardize=True).fit(SufficientStats.from_array(X))
+    with pytest.raises(InvalidInputError, match="at least 2"):
+        acyclic.TOPO().fit(SufficientStats.from_array(data[1][:, :1]))
+    stats = SufficientStats.from_array(data[1])
+    for call in (lambda: acyclic.BaCaDI().fit(stats), lambda: acyclic.TOPO().fit(data[1]).predict(stats)):
+        with pytest.raises(InvalidInputError, match="not sufficient statistics"):
+            call()
+
+
+def test_from_dask_checks_labels_and_client(data):
+    da = pytest.importorskip("dask.array")
+    a = da.from_array(data[1], chunks=(500, 7))
+    with pytest.raises(InvalidInputError, match="duplicate"):
+        SufficientStats.from_dask(a, labels=list("aabcdef"))
+    with pytest.raises(InvalidInputError, match="labels for 7 columns"):
+        SufficientStats.from_dask(a, labels=["a", "b"])
+    with pytest.raises(InvalidInputError, match="client"):
+        SufficientStats.from_dask(a, client="tcp://nowhere:1")

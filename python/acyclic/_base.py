@@ -129,9 +129,11 @@ class DAGLearner(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
+        X : array-like or DataFrame of shape (n_samples, n_features), or SufficientStats
             Numeric data; rows are samples. DataFrame column labels become node labels.
-            Not modified.
+            Not modified. An :class:`acyclic.SufficientStats` (data larger than memory) is fitted
+            by NOTEARS and DAGMA (linear mechanism, l2 loss), TOPO and the SortnRegress baselines,
+            with the result of fitting its rows; the other learners raise InvalidInputError.
         y : ignored
             Present for scikit-learn compatibility.
         intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
@@ -224,9 +226,18 @@ class DAGLearner(BaseEstimator):
 
     def _fit_statistics(self, stats: SufficientStats, labels: List, X, centred_max) -> DAGLearner:
         """The fit of observational data known by its sufficient statistics (see ``fit``)."""
+        if stats.n_ < 2 or stats.n_features_in_ < 2:
+            raise InvalidInputError(
+                f"the statistics describe {stats.n_} row(s) and {stats.n_features_in_} column(s): at least 2 of each"
+            )
+        # a constant column's variance is rounding noise, not 0 (the mean is not exact): call
+        # a column constant when its standard deviation is below 1e-12 of its magnitude
+        std, magnitude = stats.std_, np.abs(stats.mean_)
+        constant = (std == 0) | (std <= 1e-12 * magnitude)
+        if constant.any():
+            names = ", ".join(repr(labels[j]) for j in np.flatnonzero(constant))
+            raise InvalidInputError(f"column(s) {names} are constant (standard deviation 0 to rounding): drop them")
         self._warn_underdetermined(stats.n_, stats.n_features_in_)
-        if stats.n_ < 2:
-            raise InvalidInputError(f"X has {stats.n_} row(s): at least 2 are needed")
         forbidden, required = self._prior_masks(labels)
         mean, scale = self._preprocessing_from(stats.mean_, stats.std_, centred_max, labels)
         self._check_statistics(stats, scale, labels)

@@ -3,6 +3,10 @@ seeds, and the fit of one member on some rows (a module-level function, so Dask 
 
 from __future__ import annotations
 
+import copy
+import math
+import numbers
+import warnings
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -11,6 +15,7 @@ from sklearn.base import clone
 
 from . import _core
 from ._base import DAGLearner, seed_from
+from ._params import PYTHON_PARAMS
 from ._validation import as_float_matrix, check_fit_input, check_intervention_mask
 from .exceptions import InvalidInputError
 from .interventions import encode_environments
@@ -55,7 +60,24 @@ def prepare(X, intervention_mask=None, environments=None) -> Prepared:
         strata = np.unique(mask, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
     else:
         strata = np.zeros(n, dtype=np.int64)
-    return Prepared(values, labels, mask, strata, isinstance(X, pd.DataFrame))
+    return Prepared(values, labels, mask, _pool_singletons(strata), isinstance(X, pd.DataFrame))
+
+
+def _pool_singletons(strata: np.ndarray) -> np.ndarray:
+    """Strata of one row joined into one (a resample of a single row is that row, every time,
+    which would look like certainty), with a warning; codes renumbered 0.."""
+    sizes = np.bincount(strata)
+    single = sizes[strata] == 1
+    if single.sum() < 2:  # none, or one that has nothing to join
+        return strata
+    warnings.warn(
+        f"{int(single.sum())} rows are alone in their experiment (or intervention-mask pattern): they are "
+        "resampled together as one group, since a group of one row would be drawn unchanged every time",
+        UserWarning,
+        stacklevel=4,
+    )
+    pooled = np.where(single, strata.max() + 1, strata)
+    return np.unique(pooled, return_inverse=True)[1].reshape(-1).astype(np.int64)
 
 
 def child_seeds(random_state, count: int) -> List[int]:
@@ -75,6 +97,25 @@ def sparsity_of(learner) -> Tuple[str, Tuple[float, ...]]:
     return learner._sparsity_param, tuple(learner._sparsity_grid)
 
 
+def sparsity_grid(values, name: str) -> Tuple[float, ...]:
+    """``values`` as a grid of a sparsity parameter: finite numbers ≥ 0, duplicates dropped,
+    sparsest (largest) first. Raises InvalidInputError otherwise."""
+    try:
+        grid = tuple(values)
+    except TypeError:
+        raise InvalidInputError(f"{name} must be a sequence of numbers; got {values!r}") from None
+    ok = all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in grid)
+    if not grid or not ok or not all(math.isfinite(v) and v >= 0 for v in grid):
+        raise InvalidInputError(f"{name} must be a non-empty sequence of finite numbers >= 0; got {values!r}")
+    return tuple(sorted({float(v) for v in grid}, reverse=True))
+
+
+def check_sparsity_param(learner, param: str) -> None:
+    """Raises InvalidInputError unless ``param`` is one of the learner's own (core) parameters."""
+    if param in PYTHON_PARAMS or param not in learner.get_params(deep=False):
+        raise InvalidInputError(f"{param!r} is not a sparsity parameter of {type(learner).__name__}")
+
+
 def check_param_has_effect(learner, param: str, data: Prepared) -> None:
     """Raises InvalidInputError when ``param`` does nothing with the learner's settings on these
     data (a path over it would repeat one fit)."""
@@ -88,6 +129,8 @@ def fit_on_rows(
 ):
     """A clone of ``learner`` (random_state ``seed``, one thread, no progress bar, ``overrides``)
     fitted on ``data``'s rows ``rows`` (all when None). Returns the fitted clone."""
+    # a RandomState or Generator is copied: every fit starts from the user's state, untouched
+    seed = copy.deepcopy(seed) if isinstance(seed, (np.random.RandomState, np.random.Generator)) else seed
     member = clone(learner).set_params(random_state=seed, n_jobs=1, verbose=False, **(overrides or {}))
     values, mask = data.values, data.mask
     if rows is not None:
@@ -96,7 +139,9 @@ def fit_on_rows(
     try:
         return member.fit(X, intervention_mask=mask)
     except InvalidInputError as exc:
-        raise InvalidInputError(f"a resampled fit failed: {exc}") from exc
+        where = "all rows" if rows is None else "a resample of the rows"
+        at = "".join(f", {k} = {v!r}" for k, v in (overrides or {}).items())
+        raise InvalidInputError(f"the fit on {where}{at} failed: {exc}") from exc
 
 
 def graph_of(member) -> Tuple[np.ndarray, np.ndarray]:

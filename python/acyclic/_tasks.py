@@ -19,7 +19,7 @@ from ._params import resolve_n_jobs
 from ._progress import Stopped, stop_on
 from .exceptions import InvalidInputError
 
-__all__ = ["BACKENDS", "check_backend", "run_tasks"]
+__all__ = ["BACKENDS", "check_backend", "current_client", "run_tasks"]
 
 BACKENDS = ("threads", "dask")
 # How often the waiting thread wakes to let Ctrl-C through.
@@ -109,7 +109,9 @@ def _run_threads(function, shared, tasks, n_threads: int, verbose: bool, desc: s
             bar.close()
 
 
-def _current_client(client):
+def current_client(client):
+    """``client`` (a running ``distributed.Client``), or the current one when None; an
+    InvalidInputError for anything else, a closed client or no client at all."""
     try:
         from distributed import Client, default_client
     except ImportError as exc:  # pragma: no cover - the test extra installs it
@@ -124,16 +126,19 @@ def _current_client(client):
             ) from exc
     if not isinstance(client, Client):
         raise InvalidInputError(f"client must be a distributed.Client; got {type(client).__name__}")
+    if client.status != "running":
+        raise InvalidInputError(f"the Dask client is {client.status}, not running: connect a new one")
     return client
 
 
 def _run_dask(function, shared, tasks, client: Optional[Any], verbose: bool, desc: str) -> List[Any]:
     from distributed import as_completed
 
-    client = _current_client(client)
+    client = current_client(client)
     # hash=False: fresh keys, so a run never shares (and races to release) an earlier run's data
     scattered = [client.scatter(value, broadcast=True, hash=False) for value in shared]
-    futures = [client.submit(function, *scattered, *task, pure=False) for task in tasks]
+    # worker processes keep their warnings: each task records its own and hands them back
+    futures = [client.submit(_recording, function, *scattered, *task, pure=False) for task in tasks]
     bar = _bar(verbose, len(tasks), desc)
     try:
         for future in as_completed(futures):
@@ -141,10 +146,22 @@ def _run_dask(function, shared, tasks, client: Optional[Any], verbose: bool, des
                 future.result()  # raises the task's exception here
             if bar is not None:
                 bar.update(1)
-        return client.gather(futures)
+        recorded = client.gather(futures)
     except BaseException:
         client.cancel(futures)
         raise
     finally:
         if bar is not None:
             bar.close()
+    for _, caught in recorded:
+        for category, message in caught:
+            warnings.warn(message, category, stacklevel=2)
+    return [result for result, _ in recorded]
+
+
+def _recording(function, *args):
+    """``function(*args)`` and the warnings it raised, as (category, message) pairs."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = function(*args)
+    return result, [(w.category, str(w.message)) for w in caught]

@@ -87,6 +87,13 @@ def as_float_matrix(X) -> Tuple[np.ndarray, List]:
     InvalidInputError
         X is not 2-D.
     """
+    from .sufficient_stats import SufficientStats  # here: that module imports this one
+
+    if isinstance(X, SufficientStats):
+        raise InvalidInputError(
+            "this needs the rows themselves, not sufficient statistics: SufficientStats serve the fit of "
+            "NOTEARS and DAGMA (linear, l2), TOPO and SortnRegress only; pass the data array"
+        )
     if _is_sparse(X):
         raise InvalidInputError(
             "Sparse data was passed for X, but dense data is required: the learners work on "

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from typing import List
 
 import numpy as np
@@ -31,12 +32,14 @@ from ._resampling import (
     Prepared,
     check_learner,
     check_param_has_effect,
+    check_sparsity_param,
     child_seeds,
     fit_on_rows,
     graph_of,
     prepare,
     resample_seed,
     rows_of,
+    sparsity_grid,
     sparsity_of,
 )
 from ._tasks import check_backend, run_tasks
@@ -105,7 +108,19 @@ class _EnsembleBase(BaseEstimator):
         self.n_features_in_ = data.shape[1]
 
     def to_networkx(self):
-        """The consensus DAG as a ``networkx.DiGraph`` (nodes labelled, edge attribute ``weight``)."""
+        """The selected (consensus) DAG as a graph.
+
+        Returns
+        -------
+        networkx.DiGraph
+            Nodes ``node_labels_``; an edge per nonzero of ``adjacency_`` with attribute
+            ``weight`` (from ``weights_``).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        """
         import networkx as nx
 
         check_is_fitted(self, "weights_")
@@ -225,11 +240,19 @@ class Bootstrap(_EnsembleBase):
             As for the learner; resampled with its rows.
         environments : array-like of shape (n_samples,), default=None
             Each row's experiment; the resampling keeps each experiment's row count. Without it,
-            the distinct rows of ``intervention_mask`` are the strata.
+            the distinct rows of ``intervention_mask`` are the strata. Strata of one row are
+            pooled (a resample of one row is that row: it would look certain), with a warning.
 
         Returns
         -------
         self
+
+        Raises
+        ------
+        InvalidInputError
+            See the class docstring.
+        KeyboardInterrupt
+            Ctrl-C (the running fits stop at their next step).
         """
         check_learner(self.learner)
         n_resamples = _check_int("n_resamples", self.n_resamples, 1)
@@ -275,6 +298,13 @@ class Bootstrap(_EnsembleBase):
         -------
         ndarray of shape (n_samples, d, d), uint8
             0/1 adjacency matrices, each acyclic; their mean converges to ``edge_frequency_``.
+
+        Raises
+        ------
+        InvalidInputError
+            ``n_samples`` not a positive integer.
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
         """
         check_is_fitted(self, "members_")
         n_samples = _check_int("n_samples", n_samples, 1)
@@ -382,7 +412,8 @@ class StabilitySelection(_EnsembleBase):
         The sparsity parameter to vary; None: the learner's own (``lambda1`` for NOTEARS, DAGMA
         and COSMO, ``lambda_kl`` for DP-DAG, ``w_threshold`` for TOPO and the baselines).
     grid : sequence of float or None, default=None
-        Its values, sparsest first (larger λ, larger threshold); None: the learner's default grid
+        Its values (≥ 0, any order: they are used sparsest first, the largest value first, as
+        for λ1, λ_KL and thresholds alike); None: the learner's default grid
         (``type(learner)._sparsity_grid``: 0.5 … 0.005 for NOTEARS/DAGMA's λ1, 0.05 … 1e-4 for
         COSMO's, 1 … 0.005 for DP-DAG's λ_KL, 0.8 … 0.05 for ``w_threshold``; 9 values each).
     max_false_edges : float, default=1.0
@@ -403,8 +434,9 @@ class StabilitySelection(_EnsembleBase):
         where none has it. ``[i, j] + [j, i] == 1`` where the pair was seen.
     edge_probabilities_ : ndarray of shape (d, d), float64
         ``selection_frequency_ * orientation_frequency_``.
-    path_frequency_ : ndarray of shape (len(grid), d, d), float64
-        Π̂_λ per grid value (the stability path), symmetric.
+    path_frequency_ : ndarray of shape (n_grid_used_, d, d), float64
+        Π̂_λ per grid value used (the stability path), symmetric. The fits stop at the first value
+        that would push the threshold above ``max_threshold``: later values are not fitted.
     threshold_ : float
         τ.
     n_grid_used_ : int
@@ -417,6 +449,14 @@ class StabilitySelection(_EnsembleBase):
         The selected DAG: each edge's mean weight over the fits that have it, 0/1 adjacency
         (acyclic), a topological order.
     node_labels_, n_features_in_, grid_, param_
+
+    Raises
+    ------
+    InvalidInputError
+        (from ``fit``) Bad data as for the learner; ``param`` not one of the learner's sparsity
+        parameters; a grid that is empty, not numeric or negative; a parameter the learner
+        ignores with its settings (TOPO pruning by BIC ignores ``w_threshold``); bad
+        ``max_false_edges``, ``n_pairs`` or ``max_threshold``; a fit failing.
 
     Warns
     -----
@@ -456,34 +496,37 @@ class StabilitySelection(_EnsembleBase):
     def _param_and_grid(self):
         param, grid = sparsity_of(self.learner)
         if self.param is not None:
-            if self.param not in self.learner.get_params(deep=False):
-                raise InvalidInputError(f"{type(self.learner).__name__} has no parameter {self.param!r}")
+            check_sparsity_param(self.learner, self.param)
             if self.grid is None and self.param != param:
                 raise InvalidInputError(f"give a grid for {self.param!r} (the default grid is for {param!r})")
             param = self.param
-        if self.grid is not None:
-            grid = tuple(self.grid)
-            if len(grid) == 0 or not all(isinstance(v, numbers.Real) and np.isfinite(v) for v in grid):
-                raise InvalidInputError(f"grid must be a non-empty sequence of finite numbers; got {self.grid!r}")
-        return param, tuple(float(v) for v in grid)
+        return param, sparsity_grid(grid if self.grid is None else self.grid, "grid")
 
     def fit(self, X, y=None, *, intervention_mask=None, environments=None):
-        """Runs the fits on every half and grid value, and selects the edges.
+        """Fits the learner on both halves of every pair at each grid value (sparsest first, as
+        long as the threshold stays ≤ ``max_threshold``) and selects the edges.
 
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+            The data, as for the learner.
         y : ignored
         intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
+            As for the learner; split with its rows.
         environments : array-like of shape (n_samples,), default=None
             As for :meth:`Bootstrap.fit`: the halves are split within each experiment.
 
         Returns
         -------
         self
-        """
-        import warnings
 
+        Raises
+        ------
+        InvalidInputError
+            See the class docstring.
+        KeyboardInterrupt
+            Ctrl-C (the running fits stop at their next step).
+        """
         check_learner(self.learner)
         param, grid = self._param_and_grid()
         n_pairs = _check_int("n_pairs", self.n_pairs, 1)
@@ -502,56 +545,60 @@ class StabilitySelection(_EnsembleBase):
         for b in range(n_pairs):
             halves.extend(_core.complementary_halves(data.strata, rows_seed, b))
         seeds = child_seeds(self.random_state, len(halves))
-        # fits in (grid value, half) order; each half keeps its seed along the grid
-        tasks = [(halves[h], seeds[h], {param: value}) for value in grid for h in range(len(halves))]
-        graphs = run_tasks(
-            _member_graph,
-            (self.learner, data),
-            tasks,
-            backend=self.backend,
-            n_jobs=self.n_jobs,
-            client=self.client,
-            verbose=self.verbose,
-            desc="stability fits",
-        )
-        shape = (len(grid), len(halves), d, d)
-        adjacency = np.stack([a for a, _ in graphs]).reshape(shape).astype(bool)
-        weights = np.stack([w for _, w in graphs]).reshape(shape)
-        skeleton = adjacency | adjacency.transpose(0, 1, 3, 2)
-        self.path_frequency_ = skeleton.mean(axis=1)
-
         n_pairs_total = d * (d - 1) / 2
-        union = np.logical_or.accumulate(skeleton, axis=0)  # per fit, along the grid
-        q_by_prefix = np.triu(union, 1).sum(axis=(2, 3)).mean(axis=1)
-        tau_by_prefix = 0.5 + q_by_prefix**2 / (2 * n_pairs_total * float(self.max_false_edges))
-        usable = np.flatnonzero(tau_by_prefix <= max_threshold)
-        if usable.size:
-            m = int(usable[-1]) + 1
-            tau = float(tau_by_prefix[m - 1])
-        else:
-            m, tau = 1, max_threshold
-            warnings.warn(
-                f"StabilitySelection: the sparsest grid value ({param} = {grid[0]:g}) selects "
-                f"{q_by_prefix[0]:.3g} pairs per fit on average, too many for max_false_edges = "
-                f"{self.max_false_edges:g} at threshold <= {max_threshold:g}; using threshold {max_threshold:g}, "
-                "where the bound is false_edges_bound_. Extend the grid to sparser values.",
-                UserWarning,
-                stacklevel=2,
+        bound = float(self.max_false_edges)
+        adjacency: List[np.ndarray] = []  # per grid value fitted: (fits, d, d)
+        weights: List[np.ndarray] = []
+        union = np.zeros((len(halves), d, d), dtype=bool)  # per fit, along the grid
+        m, tau, q = 0, max_threshold, 0.0
+        for value in grid:
+            # each half keeps its seed along the grid
+            graphs = run_tasks(
+                _member_graph,
+                (self.learner, data),
+                [(halves[h], seeds[h], {param: value}) for h in range(len(halves))],
+                backend=self.backend,
+                n_jobs=self.n_jobs,
+                client=self.client,
+                verbose=self.verbose,
+                desc=f"stability fits at {param} = {value:g}",
             )
-        q = float(q_by_prefix[m - 1])
+            a = np.stack([g[0] for g in graphs]).astype(bool)
+            skeleton = a | a.transpose(0, 2, 1)
+            q_next = float(np.triu(union | skeleton, 1).sum(axis=(1, 2)).mean())
+            tau_next = 0.5 + q_next**2 / (2 * n_pairs_total * bound)
+            if tau_next > max_threshold and m > 0:
+                break  # this value would need a threshold above max_threshold: stop before it
+            union |= skeleton
+            adjacency.append(a)
+            weights.append(np.stack([g[1] for g in graphs]))
+            m, q = m + 1, q_next
+            if tau_next > max_threshold:  # even the sparsest value selects too many pairs
+                warnings.warn(
+                    f"StabilitySelection: the sparsest grid value ({param} = {grid[0]:g}) selects "
+                    f"{q_next:.3g} pairs per fit on average, too many for max_false_edges = "
+                    f"{bound:g} at threshold <= {max_threshold:g}; using threshold {max_threshold:g}, "
+                    "where the bound is false_edges_bound_. Extend the grid to sparser values.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                break
+            tau = tau_next
+        adjacency_, weights_ = np.stack(adjacency), np.stack(weights)
+        skeletons = adjacency_ | adjacency_.transpose(0, 1, 3, 2)
+        self.path_frequency_ = skeletons.mean(axis=1)
         self.param_, self.grid_ = param, grid
         self.n_grid_used_, self.threshold_, self.q_ = m, tau, q
-        self.false_edges_bound_ = q**2 / ((2 * tau - 1) * n_pairs_total)
-        self.selection_frequency_ = self.path_frequency_[:m].max(axis=0)
+        # E[V] <= q² / ((2τ − 1) p); q = 0 selects nothing (and τ = 1/2)
+        self.false_edges_bound_ = q**2 / ((2 * tau - 1) * n_pairs_total) if q > 0 and tau > 0.5 else 0.0
+        self.selection_frequency_ = self.path_frequency_.max(axis=0)
 
-        directed = adjacency[:m].sum(axis=(0, 1)).astype(float)
+        directed = adjacency_.sum(axis=(0, 1)).astype(float)
         seen = directed + directed.T
         with np.errstate(invalid="ignore", divide="ignore"):
             self.orientation_frequency_ = np.where(seen > 0, directed / seen, 0.0)
-            present = adjacency[:m].sum(axis=(0, 1))
-            mean_weights = np.where(
-                present > 0, np.where(adjacency[:m], weights[:m], 0.0).sum(axis=(0, 1)) / present, 0.0
-            )
+            present = adjacency_.sum(axis=(0, 1))
+            mean_weights = np.where(present > 0, np.where(adjacency_, weights_, 0.0).sum(axis=(0, 1)) / present, 0.0)
         self.edge_probabilities_ = self.selection_frequency_ * self.orientation_frequency_
         selected = self.selection_frequency_ >= tau
         # orient each selected pair by its more frequent direction (a tie keeps both, and the

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from typing import Tuple
 
 import numpy as np
@@ -24,6 +25,7 @@ from ._resampling import (
     fit_on_rows,
     prepare,
     resample_seed,
+    sparsity_grid,
     sparsity_of,
 )
 from ._tasks import check_backend, run_tasks
@@ -109,9 +111,11 @@ def select_lambda(
     X : array-like or DataFrame of shape (n_samples, n_features)
         The data, as for the learner's ``fit``.
     lambdas : sequence of float or None, default=None
-        The values of the learner's sparsity parameter (``type(learner)._sparsity_param``),
-        any order; None: its default grid (see :class:`acyclic.ensemble.StabilitySelection`).
+        The values (≥ 0) of the learner's sparsity parameter (``type(learner)._sparsity_param``),
+        any order (the path runs from the largest, the sparsest); None: its default grid (see
+        :class:`acyclic.ensemble.StabilitySelection`).
     criterion : {"bic", "ebic", "cv"}, default="bic"
+        The criterion minimised (see above).
     gamma : float in [0, 1], default=0.5
         EBIC's γ (0 is the BIC; Chen & Chen suggest 0.5 to 1).
     n_folds : int, default=5
@@ -121,10 +125,12 @@ def select_lambda(
     environments : array-like of shape (n_samples,), default=None
         Each row's experiment: the folds are stratified by it.
     backend : {"threads", "dask"}, default="threads"
+        Where the fits run: a pool of ``n_jobs`` threads, or a Dask cluster.
     client : distributed.Client or None, default=None
+        The cluster for ``backend="dask"`` (None: the current client).
     n_jobs : int or None, default=None
-        As for :class:`acyclic.ensemble.Bootstrap`: where and on how many threads the fits run.
-        The result does not depend on them.
+        Threads for ``backend="threads"`` (None → 1, -1 → all cores). The result does not depend
+        on the backend or the number of threads.
     random_state : int, RandomState, Generator or None, default=None
         Seeds the folds of ``"cv"`` (the fits use the learner's own ``random_state``).
     verbose : bool, default=False
@@ -136,7 +142,7 @@ def select_lambda(
         The learner fitted on all rows at the chosen value (its ``n_jobs``, ``verbose`` and
         ``random_state`` as in ``learner``).
     path : pandas.DataFrame
-        One row per value, in the order given: the parameter's value (column named after it),
+        One row per value, sparsest (largest) first: the parameter's value (column named after it),
         ``n_edges``, ``bic``, ``ebic``, ``cv`` (NaN unless ``criterion="cv"``), ``cv_se`` (the
         standard error over folds) and ``chosen``.
 
@@ -144,7 +150,13 @@ def select_lambda(
     ------
     InvalidInputError
         Bad data (as for the learner), an unknown criterion, bad ``lambdas``/``gamma``/
-        ``n_folds``, ``"cv"`` with a logistic or Poisson loss, or a fit failing.
+        ``n_folds``, ``"cv"`` with a logistic or Poisson loss, a parameter the learner ignores
+        with its settings (TOPO pruning by BIC ignores ``w_threshold``), or a fit failing.
+
+    Warns
+    -----
+    UserWarning
+        The chosen value is at an end of the path with the criterion still improving there.
 
     Examples
     --------
@@ -162,11 +174,9 @@ def select_lambda(
     if not isinstance(gamma, numbers.Real) or isinstance(gamma, bool) or not 0 <= gamma <= 1:
         raise InvalidInputError(f"gamma must be a number in [0, 1]; got {gamma!r}")
     param, grid = sparsity_of(learner)
-    if lambdas is not None:
-        grid = tuple(lambdas)
-        if not grid or not all(isinstance(v, numbers.Real) and np.isfinite(v) for v in grid):
-            raise InvalidInputError(f"lambdas must be a non-empty sequence of finite numbers; got {lambdas!r}")
-    grid = tuple(float(v) for v in grid)
+    grid = sparsity_grid(grid if lambdas is None else lambdas, "lambdas")
+    if criterion == "cv" and (not isinstance(n_folds, numbers.Integral) or isinstance(n_folds, bool) or n_folds < 2):
+        raise InvalidInputError(f"n_folds must be an integer >= 2; got {n_folds!r}")
     if criterion == "cv" and getattr(learner, "loss_type", "l2") != "l2":
         raise InvalidInputError(
             'criterion="cv" uses the Gaussian likelihood; with a logistic or Poisson loss use "bic"'
@@ -175,6 +185,8 @@ def select_lambda(
     data = prepare(X, intervention_mask, environments)
     check_param_has_effect(learner, param, data)
     n, d = data.shape
+    if criterion == "cv" and n_folds > n:
+        raise InvalidInputError(f"n_folds = {n_folds} is more than the {n} rows")
     seed = learner.random_state
     common = dict(backend=backend, n_jobs=n_jobs, client=client, verbose=verbose)
 
@@ -185,8 +197,6 @@ def select_lambda(
     cv = np.full(len(grid), np.nan)
     cv_se = np.full(len(grid), np.nan)
     if criterion == "cv":
-        if not isinstance(n_folds, numbers.Integral) or isinstance(n_folds, bool) or n_folds < 2:
-            raise InvalidInputError(f"n_folds must be an integer >= 2; got {n_folds!r}")
         fold = _core.cv_folds(data.strata, int(n_folds), resample_seed(random_state))
         splits = [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(n_folds)]
         tasks = [(seed, {param: v}, train, test) for v in grid for train, test in splits]
@@ -201,6 +211,15 @@ def select_lambda(
     best = min(range(len(grid)), key=lambda i: (score[i], n_edges[i], i))
     path = pd.DataFrame({param: grid, "n_edges": n_edges, "bic": bic, "ebic": ebic, "cv": cv, "cv_se": cv_se})
     path["chosen"] = np.arange(len(grid)) == best
+    at_end = len(grid) > 1 and best in (0, len(grid) - 1)
+    if at_end and score[best] < score[1 if best == 0 else len(grid) - 2]:
+        end = "sparsest" if best == 0 else "densest"
+        warnings.warn(
+            f"select_lambda: the {end} value on the path ({param} = {grid[best]:g}) is the best by {criterion}, "
+            "and the criterion was still improving there: the best value may lie beyond; extend lambdas",
+            UserWarning,
+            stacklevel=2,
+        )
     model = points[best][0]
     model.set_params(n_jobs=learner.n_jobs, verbose=learner.verbose)
     return model, path

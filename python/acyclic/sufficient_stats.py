@@ -15,6 +15,7 @@ statistics with an InvalidInputError.
 
 from __future__ import annotations
 
+import numbers
 from typing import Iterable, List, Optional, Tuple
 
 import numpy as np
@@ -96,8 +97,28 @@ class SufficientStats:
     """
 
     def __init__(self, arrays: _Arrays, labels: List):
+        """Wraps statistics the core computed (use the ``from_*`` constructors instead).
+
+        Parameters
+        ----------
+        arrays : tuple (n, mean (d,), scatter (d, d), m3 (d,), m4 (d,))
+            As ``acyclic._core.stats_of_rows`` returns them.
+        labels : list
+            d distinct column labels.
+
+        Raises
+        ------
+        InvalidInputError
+            Shapes that do not agree with each other or with the labels, or repeated labels.
+        """
+        n, mean, scatter, m3, m4 = arrays
+        labels = list(labels)
+        check_unique_labels(labels)
+        d = len(labels)
+        if np.shape(mean) != (d,) or np.shape(scatter) != (d, d) or np.shape(m3) != (d,) or np.shape(m4) != (d,):
+            raise InvalidInputError(f"sufficient statistics whose shapes do not match {d} labels")
         self._arrays = arrays
-        self.labels_ = list(labels)
+        self.labels_ = labels
 
     # ------------------------------------------------------------------ views
     @property
@@ -217,10 +238,18 @@ class SufficientStats:
         Raises
         ------
         InvalidInputError, NonNumericInputError
-            As :meth:`from_chunks`, naming the file's data row (0 = the first after the header).
+            As :meth:`from_chunks`, naming the file's data row (0 = the first after the header);
+            also a ``chunksize`` below 1, and a file pandas cannot parse (empty, ragged rows).
+        FileNotFoundError
+            No such file.
         """
-        with pd.read_csv(path, chunksize=int(chunksize), **read_csv) as reader:
-            return cls.from_chunks(reader, n_jobs=n_jobs)
+        if not isinstance(chunksize, numbers.Integral) or isinstance(chunksize, bool) or chunksize < 1:
+            raise InvalidInputError(f"chunksize must be a positive integer; got {chunksize!r}")
+        try:
+            with pd.read_csv(path, chunksize=int(chunksize), **read_csv) as reader:
+                return cls.from_chunks(reader, n_jobs=n_jobs)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InvalidInputError(f"{path}: not a readable CSV file ({exc})") from None
 
     @classmethod
     def from_parquet(cls, path, batch_size: int = 100_000, n_jobs=None) -> SufficientStats:
@@ -229,19 +258,37 @@ class SufficientStats:
         Parameters
         ----------
         path : str or path-like
+            The Parquet file; its column names become the labels.
         batch_size : int, default=100_000
+            Rows per batch (memory: about batch_size · d · 8 bytes at a time).
         n_jobs : int or None, default=None
+            Threads of each batch's reduction (the result does not depend on it).
 
         Returns
         -------
         SufficientStats
+
+        Raises
+        ------
+        InvalidInputError, NonNumericInputError
+            As :meth:`from_chunks`; also a ``batch_size`` below 1 or a file that is not Parquet.
+        FileNotFoundError
+            No such file.
+        ImportError
+            pyarrow is not installed (``pip install 'acyclic[dask]'``).
         """
         try:
+            import pyarrow
             import pyarrow.parquet as pq
         except ImportError:
             raise ImportError("from_parquet needs pyarrow: pip install 'acyclic[dask]'") from None
-        batches = pq.ParquetFile(path).iter_batches(batch_size=int(batch_size))
-        return cls.from_chunks((batch.to_pandas() for batch in batches), n_jobs=n_jobs)
+        if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size < 1:
+            raise InvalidInputError(f"batch_size must be a positive integer; got {batch_size!r}")
+        try:
+            batches = pq.ParquetFile(path).iter_batches(batch_size=int(batch_size))
+            return cls.from_chunks((batch.to_pandas() for batch in batches), n_jobs=n_jobs)
+        except pyarrow.ArrowInvalid as exc:
+            raise InvalidInputError(f"{path}: not a readable Parquet file ({exc})") from None
 
     @classmethod
     def from_dask(cls, array, labels: Optional[List] = None, client=None) -> SufficientStats:
@@ -253,18 +300,37 @@ class SufficientStats:
         array : dask.array.Array of shape (n_samples, n_features)
             Chunked along the rows (column chunks are joined first).
         labels : list or None, default=None
+            Column labels, one per column, distinct; None: 0..d−1.
         client : distributed.Client or None, default=None
+            The cluster to reduce the blocks on; None: Dask's current scheduler.
 
         Returns
         -------
         SufficientStats
             Equal to :meth:`from_chunks` over the same blocks.
+
+        Raises
+        ------
+        InvalidInputError
+            Not a 2-D dask.array; labels of another length or repeated; a client that is not a
+            running ``distributed.Client``; NaN or inf (naming the row and column); no rows.
+        NonNumericInputError
+            Non-numeric values.
         """
         import dask
         import dask.array as da
 
         if not isinstance(array, da.Array) or array.ndim != 2:
             raise InvalidInputError("from_dask needs a 2-D dask.array")
+        if labels is not None:
+            labels = list(labels)
+            check_unique_labels(labels)
+            if len(labels) != array.shape[1]:
+                raise InvalidInputError(f"{len(labels)} labels for {array.shape[1]} columns")
+        if client is not None:
+            from ._tasks import current_client
+
+            client = current_client(client)
         array = array.rechunk({1: -1})
         blocks = array.to_delayed().ravel()
         offsets = np.concatenate([[0], np.cumsum(array.chunks[0])[:-1]]).tolist()

@@ -9,7 +9,7 @@ from typing import Any, Callable, List, Optional, Tuple
 
 from .errors import CLIError, one_line
 
-__all__ = ["check_choice_flags", "fit_choosing", "selects"]
+__all__ = ["check_choice_applies", "check_choice_flags", "fit_choosing", "selects"]
 
 
 def selects(args, pre: dict, est) -> bool:
@@ -30,8 +30,10 @@ def check_choice_flags(args, pre: dict) -> None:
         raise CLIError("--stability scans the learner's sparsity grid itself: drop --lambda auto")
     if args.max_false_edges is not None and not args.stability:
         raise CLIError("--max-false-edges applies to --stability only")
-    if args.max_false_edges is not None and not args.max_false_edges > 0:
-        raise CLIError(f"--max-false-edges must be > 0; got {args.max_false_edges:g}")
+    if args.max_false_edges is not None and not (0 < args.max_false_edges < float("inf")):
+        raise CLIError(f"--max-false-edges must be a positive finite number; got {args.max_false_edges:g}")
+    if args.n_jobs == 0:
+        raise CLIError("--n-jobs must be a positive or negative integer (-1: all cores), not 0")
     if args.criterion is not None and pre.get("select") is None:
         raise CLIError("--criterion applies to --lambda auto only")
     several = args.stability or args.bootstrap is not None or pre.get("select") is not None
@@ -40,6 +42,18 @@ def check_choice_flags(args, pre: dict) -> None:
         raise CLIError(f"{flag} applies to --bootstrap, --stability or --lambda auto")
     if args.refine and (args.stability or args.bootstrap is not None):
         raise CLIError("--refine applies to a single fit, not to --bootstrap or --stability")
+
+
+def check_choice_applies(args, pre: dict, est) -> None:
+    """Flags of the choice that this learner would silently ignore (e.g. --criterion for a
+    learner without a λ1 under the sachs default) are usage errors."""
+    several = args.stability or args.bootstrap is not None or selects(args, pre, est)
+    for flag, given in (("--criterion", args.criterion), ("--n-jobs", args.n_jobs), ("--scheduler", args.scheduler)):
+        if given is not None and not several:
+            raise CLIError(
+                f"{flag} applies to --bootstrap, --stability or --lambda auto; --method {args.method} "
+                "has no lambda1, so the sachs default runs one fit"
+            )
 
 
 @contextlib.contextmanager

@@ -17,7 +17,7 @@ import time
 import warnings
 from typing import Dict, List, Optional, Tuple, Union
 
-from .choose import check_choice_flags, fit_choosing
+from .choose import check_choice_applies, check_choice_flags, fit_choosing
 from .defaults import LEARNERS, SACHS_DEFAULTS, SACHS_METHOD_DEFAULTS, SACHS_REFERENCE, SACHS_REFERENCE_NAME
 from .errors import CLIError, eprint, one_line
 from .files import OUT_FORMATS, check_out_path, learned_graph, log_transform, read_csv_data, write_graph
@@ -277,6 +277,7 @@ def run(args) -> int:
         return run_interventional(args, learner, kwargs, pre, say)
     # the progress bar (tqdm, on stderr) only when someone is watching
     est = learner(**kwargs, verbose=bool(not args.quiet and sys.stderr.isatty()))
+    check_choice_applies(args, pre, est)
     params = _estimator_params(est)
     standardize = bool(params.get("standardize", kwargs.get("standardize", False)))
     if args.chunksize is None:

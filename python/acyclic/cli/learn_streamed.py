@@ -27,6 +27,7 @@ def check_streamed_flags(args, pre: dict) -> None:
         ("--lambda auto", pre.get("select") == "flag"),
         ("--refine", args.refine),
         ("--interventions", args.interventions),
+        ("--rows", args.rows is not None),
         ("--environment-column", args.environment_column is not None),
     ):
         if given:
