@@ -3,7 +3,7 @@ core's ``Config``. These tests keep the two in step and check the hand-over betw
 
 import numpy as np
 import pytest
-from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, BaCaDI, _core
+from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, BaCaDI, DStruct, _core
 from acyclic._params import PYTHON_PARAMS, core_params
 from acyclic.baselines import SortnRegress
 from acyclic.exceptions import InvalidInputError
@@ -30,7 +30,18 @@ def test_python_defaults_are_the_cores(cls):
 
 
 def test_every_core_learner_has_an_estimator():
-    assert sorted(_core.LEARNERS) == sorted(cls._core_learner for cls in CORE_LEARNERS)
+    assert sorted(_core.LEARNERS) == sorted(cls._core_learner for cls in (*CORE_LEARNERS, DStruct))
+
+
+def test_dstruct_sends_its_own_and_its_learners_settings():
+    # D-Struct's parameters are its own plus its NOTEARS learner's (the core flattens them)
+    core = _core.defaults("dstruct")
+    sent = DStruct(random_state=0)._sent_params()
+    assert set(sent) <= set(core)
+    for name in ("n_subsets", "lambda_agreement", "agreement_gradient"):
+        assert sent[name] == core[name] == _plain(DStruct().get_params()[name])
+    assert sent["lambda1"] == core["lambda1"] == NOTEARS().lambda1
+    assert DStruct(learner=NOTEARS(lambda1=0.05))._sent_params()["lambda1"] == 0.05
 
 
 def test_python_params_are_not_sent_to_the_core():

@@ -1,7 +1,8 @@
 """acyclic: learn causal DAGs from data, with a Rust core.
 
 Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TOPO`, :class:`COSMO`,
-:class:`DPDAG`, :class:`BaCaDI` and :class:`DiBS` (posteriors over DAGs); and
+:class:`DPDAG`, :class:`BaCaDI` and :class:`DiBS` (posteriors over DAGs), :class:`DStruct`
+(NOTEARS members on overlapping subsets, trained to agree); and
 :func:`refine_topo`, which improves any learner's DAG by TOPO's swap search;
 :class:`PriorKnowledge` (forbidden/required edges, sources, sinks, tiers) for any learner;
 :func:`select_lambda` (a learner's sparsity chosen by BIC, EBIC or cross-validation);
@@ -39,6 +40,7 @@ _LEARNERS = {
     "DPDAG": "._dpdag",
     "BaCaDI": "._bacadi",
     "DiBS": "._bacadi",
+    "DStruct": "._dstruct",
     "select_lambda": ".model_selection",
     "SufficientStats": ".sufficient_stats",
 }

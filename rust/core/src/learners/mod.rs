@@ -12,6 +12,7 @@ pub mod cosmo;
 pub mod dagma;
 pub mod dagma_mlp;
 pub mod dpdag;
+pub mod dstruct;
 mod environments;
 mod fitted;
 pub mod mlp_problem;
@@ -231,11 +232,12 @@ pub enum LearnerConfig {
     Dpdag(dpdag::Config),
     SortnRegress(sortnregress::Config),
     Bacadi(bacadi::Config),
+    Dstruct(dstruct::Config),
 }
 
 impl LearnerConfig {
     /// The learners' names.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         notears::Config::NAME,
         dagma::Config::NAME,
         topo::Config::NAME,
@@ -243,6 +245,7 @@ impl LearnerConfig {
         dpdag::Config::NAME,
         sortnregress::Config::NAME,
         bacadi::Config::NAME,
+        dstruct::Config::NAME,
     ];
 
     /// Reads learner `name`'s settings from `params` (missing ones take their defaults, unknown
@@ -256,6 +259,7 @@ impl LearnerConfig {
             dpdag::Config::NAME => LearnerConfig::Dpdag(read(params)?),
             sortnregress::Config::NAME => LearnerConfig::SortnRegress(read(params)?),
             bacadi::Config::NAME => LearnerConfig::Bacadi(read(params)?),
+            dstruct::Config::NAME => LearnerConfig::Dstruct(read(params)?),
             other => return Err(unknown(other)),
         };
         config.validate()?;
@@ -272,6 +276,7 @@ impl LearnerConfig {
             dpdag::Config::NAME => LearnerConfig::Dpdag(Default::default()),
             sortnregress::Config::NAME => LearnerConfig::SortnRegress(Default::default()),
             bacadi::Config::NAME => LearnerConfig::Bacadi(Default::default()),
+            dstruct::Config::NAME => LearnerConfig::Dstruct(Default::default()),
             other => return Err(unknown(other)),
         })
     }
@@ -286,6 +291,7 @@ impl LearnerConfig {
             LearnerConfig::Dpdag(c) => c.validate(),
             LearnerConfig::SortnRegress(c) => c.validate(),
             LearnerConfig::Bacadi(c) => c.validate(),
+            LearnerConfig::Dstruct(c) => c.validate(),
         }
     }
 
@@ -331,6 +337,7 @@ impl LearnerConfig {
             LearnerConfig::Dpdag(c) => fit_canonically(c, x, intervened, environments, prior, progress),
             LearnerConfig::SortnRegress(c) => fit_canonically(c, x, intervened, environments, prior, progress),
             LearnerConfig::Bacadi(c) => fit_canonically(c, x, intervened, environments, prior, progress),
+            LearnerConfig::Dstruct(c) => fit_canonically(c, x, intervened, environments, prior, progress),
         }
     }
 }
@@ -343,7 +350,10 @@ impl LearnerConfig {
             LearnerConfig::Notears(c) => c.mechanism == Mechanism::Linear && c.loss_type == LossType::L2,
             LearnerConfig::Dagma(c) => c.mechanism == Mechanism::Linear && c.loss_type == LossType::L2,
             LearnerConfig::Topo(_) | LearnerConfig::SortnRegress(_) => true,
-            LearnerConfig::Cosmo(_) | LearnerConfig::Dpdag(_) | LearnerConfig::Bacadi(_) => false,
+            LearnerConfig::Cosmo(_)
+            | LearnerConfig::Dpdag(_)
+            | LearnerConfig::Bacadi(_)
+            | LearnerConfig::Dstruct(_) => false,
         }
     }
 
@@ -385,6 +395,7 @@ impl LearnerConfig {
             LearnerConfig::Cosmo(_) => Err(rows_needed("COSMO")),
             LearnerConfig::Dpdag(_) => Err(rows_needed("DP-DAG")),
             LearnerConfig::Bacadi(_) => Err(rows_needed("BaCaDI/DiBS")),
+            LearnerConfig::Dstruct(_) => Err(rows_needed("D-Struct")),
         }
     }
 }
