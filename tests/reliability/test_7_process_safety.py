@@ -35,7 +35,7 @@ import acyclic._base
 import numpy as np
 import pytest
 from _learners import CORE_LEARNERS, LEARNERS, make, sem
-from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, DiBS, _core
+from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, DiBS, DStruct, _core
 from acyclic.exceptions import InvalidInputError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -306,6 +306,10 @@ def endless_fit(learner):
         return COSMO(max_iter=10**8, random_state=0), sem(0, d=10)
     if learner == "cosmo-refit":  # one epoch, then the refit from a dense start
         return COSMO(max_iter=1, random_state=0), sem(0, d=400, k=4, n=1000)
+    if learner == "dstruct":  # three NOTEARS members solved jointly
+        return DStruct(NOTEARS(lambda1=0.01, h_tol=1e-300, rho_max=1e300, max_iter=10**6), n_subsets=3), sem(
+            4, d=30, n=500
+        )
     if learner == "dibs":  # BaCaDI's SVGD steps (observational: DiBS)
         return DiBS(n_steps=10**8, random_state=0), sem(0, d=10)
     if learner == "dpdag-refit":  # one epoch, then the refit over 10^6 orders
@@ -314,7 +318,7 @@ def endless_fit(learner):
     return DPDAG(max_iter=10**8, patience=10**8, random_state=0, **mechanism), sem(0, d=10)
 
 
-@pytest.mark.parametrize("learner", CORE_LEARNERS + ("cosmo-refit", "dpdag-refit", "dibs"))
+@pytest.mark.parametrize("learner", CORE_LEARNERS + ("cosmo-refit", "dpdag-refit", "dibs", "dstruct"))
 def test_ctrl_c_stops_every_learner_inside_the_core(learner):
     """Ctrl-C pressed while the fit is inside the Rust core ends it with ``KeyboardInterrupt`` and
     leaves no half-fitted state. Event-based: the fit's first progress report (on the core's
