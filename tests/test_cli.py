@@ -455,9 +455,11 @@ def test_learn_bootstrap_on_a_dask_scheduler_equals_threads(small_csv, tmp_path,
 def test_learn_a_file_in_chunks_equals_the_fit_in_memory(small_csv, tmp_path, capsys, suffix):
     source = small_csv
     if suffix == ".parquet":
-        pytest.importorskip("pyarrow")
         source = tmp_path / "data.parquet"
-        pd.read_csv(small_csv).to_parquet(source)
+        try:
+            pd.read_csv(small_csv).to_parquet(source)
+        except ImportError as exc:  # none, or one built for NumPy 2 beside NumPy 1 (the minimum-versions run)
+            pytest.skip(f"pyarrow cannot be used here: {exc}")
     assert (
         main(["learn", str(source), "--method", "dagma", "--chunksize", "70", "--out", str(tmp_path / "c.json")]) == 0
     )
