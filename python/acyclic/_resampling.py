@@ -35,6 +35,15 @@ class Prepared:
     def shape(self) -> Tuple[int, int]:
         return self.values.shape
 
+    def take(self, rows: Optional[np.ndarray] = None, *, frame: bool = True) -> Tuple[Any, Optional[np.ndarray]]:
+        """(X, intervention mask) of the rows ``rows`` (all when None); X is a DataFrame with the
+        labels when the data came as one and ``frame`` (so prior knowledge by label applies),
+        else the float64 array."""
+        values, mask = self.values, self.mask
+        if rows is not None:
+            values, mask = values[rows], None if mask is None else mask[rows]
+        return (pd.DataFrame(values, columns=self.labels) if self.frame and frame else values), mask
+
 
 def check_learner(learner) -> None:
     """Raises InvalidInputError unless ``learner`` is one of the package's DAG learners (not a
@@ -132,10 +141,7 @@ def fit_on_rows(
     # a RandomState or Generator is copied: every fit starts from the user's state, untouched
     seed = copy.deepcopy(seed) if isinstance(seed, (np.random.RandomState, np.random.Generator)) else seed
     member = clone(learner).set_params(random_state=seed, n_jobs=1, verbose=False, **(overrides or {}))
-    values, mask = data.values, data.mask
-    if rows is not None:
-        values, mask = values[rows], None if mask is None else mask[rows]
-    X = pd.DataFrame(values, columns=data.labels) if data.frame else values
+    X, mask = data.take(rows)
     try:
         return member.fit(X, intervention_mask=mask)
     except InvalidInputError as exc:

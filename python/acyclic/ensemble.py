@@ -75,8 +75,8 @@ def _bootstrap_member(learner, data: Prepared, rows_seed, member, subsample, see
     model = fit_on_rows(learner, data, rows, seed)
     if model._preprocessing() != "linear":
         return model, np.full(data.shape[1], np.nan)
-    mask = None if data.mask is None else data.mask[rows]
-    return model, model._residual_variances(data.values[rows], mask)
+    values, mask = data.take(rows, frame=False)
+    return model, model._residual_variances(values, mask)
 
 
 def _summarise(adjacency: np.ndarray, weights: np.ndarray):
@@ -593,12 +593,13 @@ class StabilitySelection(_EnsembleBase):
         self.false_edges_bound_ = q**2 / ((2 * tau - 1) * n_pairs_total) if q > 0 and tau > 0.5 else 0.0
         self.selection_frequency_ = self.path_frequency_.max(axis=0)
 
-        directed = adjacency_.sum(axis=(0, 1)).astype(float)
+        # every fit at the grid values used, as one ensemble
+        fits = adjacency_.reshape(-1, d, d)
+        _, _, mean_weights = _summarise(fits, weights_.reshape(-1, d, d))
+        directed = fits.sum(axis=0).astype(float)  # counts, not frequency × fits: exact ties stay ties
         seen = directed + directed.T
         with np.errstate(invalid="ignore", divide="ignore"):
             self.orientation_frequency_ = np.where(seen > 0, directed / seen, 0.0)
-            present = adjacency_.sum(axis=(0, 1))
-            mean_weights = np.where(present > 0, np.where(adjacency_, weights_, 0.0).sum(axis=(0, 1)) / present, 0.0)
         self.edge_probabilities_ = self.selection_frequency_ * self.orientation_frequency_
         selected = self.selection_frequency_ >= tau
         # orient each selected pair by its more frequent direction (a tie keeps both, and the

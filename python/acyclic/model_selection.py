@@ -37,32 +37,23 @@ CRITERIA = ("bic", "ebic", "cv")
 _LOG_2PI = math.log(2 * math.pi)
 
 
-def _frame(data: Prepared, rows=None):
-    values = data.values if rows is None else data.values[rows]
-    return pd.DataFrame(values, columns=data.labels) if data.frame else values
-
-
-def _mask(data: Prepared, rows=None):
-    if data.mask is None:
-        return None
-    return data.mask if rows is None else data.mask[rows]
-
-
 def _path_point(learner, data: Prepared, seed, overrides):
     """The fit on all rows at one λ, with its edge count and BIC."""
     model = fit_on_rows(learner, data, None, seed, overrides)
-    return model, int(model.adjacency_.sum()), float(model.bic(_frame(data), intervention_mask=_mask(data)))
+    X, mask = data.take()
+    return model, int(model.adjacency_.sum()), float(model.bic(X, intervention_mask=mask))
 
 
 def _held_out(learner, data: Prepared, seed, overrides, train, test) -> Tuple[float, int]:
     """Gaussian negative log-likelihood summed over the held-out rows and nodes (each node's noise
     variance from the training residuals; intervened entries left out), and the entries counted."""
     model = fit_on_rows(learner, data, train, seed, overrides)
-    variance = model.residual_variances(_frame(data, train), intervention_mask=_mask(data, train))
-    test_values = data.values[test]
+    X, mask = data.take(train)
+    variance = model.residual_variances(X, intervention_mask=mask)
+    test_values, test_mask = data.take(test, frame=False)
     squared = (test_values - model._predict_values(test_values)) ** 2
     terms = 0.5 * (_LOG_2PI + np.log(variance) + squared / variance)
-    counted = np.ones_like(terms, dtype=bool) if data.mask is None else ~data.mask[test]
+    counted = np.ones_like(terms, dtype=bool) if test_mask is None else ~test_mask
     return float(np.where(counted, terms, 0.0).sum()), int(counted.sum())
 
 

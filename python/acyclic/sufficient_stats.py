@@ -215,8 +215,7 @@ class SufficientStats:
         if total is None:
             raise InvalidInputError("no rows: the chunks were empty")
         assert labels is not None
-        check_unique_labels(list(labels))
-        return cls(total, list(labels))
+        return cls(total, list(labels))  # the constructor checks the labels
 
     @classmethod
     def from_csv(cls, path, chunksize: int = 100_000, n_jobs=None, **read_csv) -> SufficientStats:

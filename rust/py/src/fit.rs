@@ -2,8 +2,8 @@
 //! shared result as a dict.
 
 use crate::convert::{mask_from, preprocessed_from, row_mask_from, to_numpy, value_from_py, value_to_py};
-use crate::errors::{to_pyerr, Error};
-use crate::progress::{run_cancellable, PyProgress};
+use crate::errors::Error;
+use crate::progress::{run_cancellable, settle, PyProgress};
 use crate::stats::{stats_from, StatsArrays};
 use acyclic_core::learners::{Environments, Fitted, LearnerConfig, Prior, Value};
 use acyclic_core::CoreError;
@@ -61,10 +61,10 @@ pub fn fit<'py>(
         })
         .transpose()
         .map_err(Error)?;
-    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
+    let outcome = run_cancellable(py, n_threads, |cancel| {
         config.fit(x, intervened, environments.as_ref(), &prior, &mut PyProgress::new(callback, cancel))
     })?;
-    finish(py, result, pending)
+    fitted_dict(py, settle(py, outcome)?)
 }
 
 /// The prior knowledge masks (d×d bool arrays) as the core's `Prior`.
@@ -77,20 +77,6 @@ fn prior_from(
         forbidden: forbidden.map(|m| mask_from(&m, d, "forbidden")).transpose()?,
         required: required.map(|m| mask_from(&m, d, "required")).transpose()?,
     })
-}
-
-/// The fit's result dict; an exception raised in Python during the fit (Ctrl-C, a callback's)
-/// wins over the core's `Cancelled`.
-fn finish<'py>(
-    py: Python<'py>,
-    result: Result<Fitted, CoreError>,
-    pending: Option<PyErr>,
-) -> PyResult<Bound<'py, PyDict>> {
-    match (result, pending) {
-        (_, Some(e)) => Err(e),
-        (Err(e), None) => Err(to_pyerr(py, e)),
-        (Ok(fitted), None) => fitted_dict(py, fitted),
-    }
 }
 
 /// Whether learner `learner` with `params` fits observational data from sufficient statistics.
@@ -122,10 +108,10 @@ pub fn fit_statistics<'py>(
     let d = stats.dim();
     let prior = prior_from(forbidden, required, d)?;
     let scale = scale.as_slice()?.to_vec();
-    let (result, pending) = run_cancellable(py, n_threads, |cancel| {
+    let outcome = run_cancellable(py, n_threads, |cancel| {
         config.fit_summary(&stats, &scale, &prior, &mut PyProgress::new(callback, cancel))
     })?;
-    finish(py, result, pending)
+    fitted_dict(py, settle(py, outcome)?)
 }
 
 /// Learner `learner`'s default settings as the core defines them (a dict).

@@ -116,3 +116,13 @@ pub fn run_cancellable<T: Send>(
         Err(_) => Err(pyo3::exceptions::PyRuntimeError::new_err("internal error: the worker thread panicked")),
     }
 }
+
+/// The value of a cancellable run, or its error: an exception raised in Python during the run
+/// (Ctrl-C, a callback's) wins over the core's `Cancelled`.
+pub fn settle<T>(py: Python<'_>, (result, pending): (acyclic_core::Result<T>, Option<PyErr>)) -> PyResult<T> {
+    match (result, pending) {
+        (_, Some(e)) => Err(e),
+        (Err(e), None) => Err(crate::errors::to_pyerr(py, e)),
+        (Ok(value), None) => Ok(value),
+    }
+}

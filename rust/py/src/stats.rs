@@ -4,7 +4,7 @@
 
 use crate::convert::{mat_from, to_numpy};
 use crate::errors::Error;
-use crate::progress::run_cancellable;
+use crate::progress::{run_cancellable, settle};
 use acyclic_core::stats::SufficientStats;
 use acyclic_core::CoreError;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -60,13 +60,9 @@ pub fn stats_of_rows<'py>(py: Python<'py>, x: PyReadonlyArray2<'py, f64>, n_thre
         }
     };
     // Ctrl-C stops the pass within a block of rows
-    let (result, pending) =
+    let outcome =
         run_cancellable(py, n_threads, |cancel| SufficientStats::of_rows_until(view, &|| cancel.is_raised()))?;
-    match (result, pending) {
-        (_, Some(e)) => Err(e),
-        (Err(e), None) => Err(Error(e).into()),
-        (Ok(stats), None) => Ok(to_python(py, stats)),
-    }
+    Ok(to_python(py, settle(py, outcome)?))
 }
 
 /// The statistics of the rows of `a` followed by those of `b` (exact merge).
