@@ -1,13 +1,18 @@
-"""D-Struct against one NOTEARS and against bootstrap averaging, with and without the agreement
+"""D-Struct against one learner and against bootstrap averaging, with and without the agreement
 gradient: accuracy and transportability (issue 21).
 
-    python -m benchmarks.bench_dstruct --d 10 20 --k 2 3 5 --seeds 0 1 2 3 4 --n 1000
+    python -m benchmarks.bench_dstruct --learner notears --d 10 20 --k 2 3 5 --seeds 0 1 2 3 4
+    python -m benchmarks.bench_dstruct --learner dagma --d 10 20 --k 2 3 5 --seeds 0 1 2 3 4
+    python -m benchmarks.bench_dstruct --learner notears-mlp --d 10 --k 2 3 5 --seeds 0 1 2 3 4
 
-Per (d, seed): a linear-Gaussian ER2 SCM (raw scale, noise scale 1); three data sets of n rows
-from it: A (observational, fitted on), B (a fresh observational sample) and C (another
-environment: node t = seed mod d set by do(X_t ~ N(2, 1))). Methods, each fitted on A and on B:
-``NOTEARS()`` on all rows; ``Bootstrap(NOTEARS(), n_resamples=K)`` (the consensus of K bootstrap
-fits); ``DStruct(n_subsets=K)`` with the agreement gradient and without it (the published code).
+Per (d, seed): an ER2 SCM, linear-Gaussian (raw scale, noise scale 1; ``notears``, ``dagma``)
+or with random MLP mechanisms and Gaussian noise (``notears-mlp``, the simulator's ``"mlp"``);
+three data sets of n rows from one draw of it: A (observational, fitted on), B (a fresh
+observational sample) and C (another environment: node t = seed mod d set by
+do(X_t ~ N(2, 1))). Methods, each fitted on A and on B: the learner on all rows;
+``Bootstrap(learner, n_resamples=K)`` (the consensus of K bootstrap fits);
+``DStruct(learner, n_subsets=K)`` with the agreement gradient and without it (the published
+code). Learners: ``NOTEARS()``, ``DAGMA()``, ``NOTEARS(mechanism="mlp")`` (defaults).
 The bootstrap consensus is scored with its mean weights and its first member's centring.
 Columns: SHD of the A-fit against the truth; "transport SHD", the SHD between the A-fit's and the
 B-fit's graphs (0: the method returns the same graph on a fresh sample); held-out Gaussian
@@ -24,9 +29,8 @@ import time
 
 import acyclic
 import numpy as np
-from acyclic import _core
 from acyclic.metrics import count_accuracy
-from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
+from acyclic.simulate import simulate_dag, simulate_interventional_sem, simulate_parameter
 
 
 def held_out_nll(model, train: np.ndarray, test: np.ndarray, skip=None) -> float:
@@ -40,26 +44,35 @@ def held_out_nll(model, train: np.ndarray, test: np.ndarray, skip=None) -> float
     return float(terms[:, keep].mean())
 
 
-def methods(k: int, seed: int):
+LEARNERS = {
+    "notears": lambda: acyclic.NOTEARS(),
+    "dagma": lambda: acyclic.DAGMA(),
+    "notears-mlp": lambda: acyclic.NOTEARS(mechanism="mlp"),
+}
+
+
+def methods(learner: str, k: int, seed: int):
+    make = LEARNERS[learner]
     return {
-        "NOTEARS": lambda: acyclic.NOTEARS(),
-        f"bootstrap consensus (K={k})": lambda: acyclic.ensemble.Bootstrap(
-            acyclic.NOTEARS(), n_resamples=k, random_state=seed
-        ),
-        f"D-Struct K={k}, with gradient": lambda: acyclic.DStruct(n_subsets=k, random_state=seed),
+        learner: make,
+        f"bootstrap consensus (K={k})": lambda: acyclic.ensemble.Bootstrap(make(), n_resamples=k, random_state=seed),
+        f"D-Struct K={k}, with gradient": lambda: acyclic.DStruct(make(), n_subsets=k, random_state=seed),
         f"D-Struct K={k}, no gradient": lambda: acyclic.DStruct(
-            n_subsets=k, agreement_gradient=False, random_state=seed
+            make(), n_subsets=k, agreement_gradient=False, random_state=seed
         ),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--learner", choices=sorted(LEARNERS), default="notears")
     parser.add_argument("--d", nargs="+", type=int, default=[10, 20])
     parser.add_argument("--k", nargs="+", type=int, default=[2, 3, 5])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--n", type=int, default=1000)
     args = parser.parse_args()
+    sem_type = "mlp" if args.learner.endswith("mlp") else "gauss"
+    print(f"learner {args.learner}, data {sem_type}, n = {args.n}, seeds {args.seeds}")
     print("| d | method | SHD | transport SHD | NLL on B | NLL on C | seconds |")
     print("|---|---|---|---|---|---|---|")
     for d in args.d:
@@ -67,15 +80,14 @@ def main() -> None:
         for seed in args.seeds:
             B = simulate_dag(d, 2 * d, "ER", random_state=seed)
             W = simulate_parameter(B, random_state=seed)
-            A = simulate_linear_sem(W, args.n, "gauss", random_state=seed)
-            Bdata = simulate_linear_sem(W, args.n, "gauss", random_state=10_000 + seed)
             t = seed % d
-            C, _, _ = _core.simulate_interventional_sem(
-                np.ascontiguousarray(W), 0, [[t]], [args.n], "linear", "gauss", [1.0] * d, 2.0, 1.0, "positive", 1, 20_000 + seed
-            )  # fmt: skip
+            # one draw of the SCM (its random functions too): A, a second observational sample B,
+            # and C under do(X_t)
+            X, _, env = simulate_interventional_sem(W, args.n, [[], [t]], args.n, sem_type, random_state=seed)
+            A, Bdata, C = (X[env == e] for e in range(3))
             for k in args.k:
-                for name, make in methods(k, seed).items():
-                    if name == "NOTEARS" and k != args.k[0]:
+                for name, make in methods(args.learner, k, seed).items():
+                    if name == args.learner and k != args.k[0]:
                         continue
                     t0 = time.perf_counter()
                     on_a = make().fit(A)

@@ -166,8 +166,21 @@ impl<'a> MlpProblem<'a> {
 ///
 /// Errors: `InvalidInput` when `params` does not fit `hidden`.
 pub fn restored_mechanism(hidden: &[usize], params: Vec<f64>, perm: &Permutation) -> Result<Value> {
-    let mlp = Mlp::from_params(perm.len(), hidden, Activation::Sigmoid, params)?;
-    Ok(Value::Floats(mlp.relabelled(|i| perm.canonical_of(i)).params))
+    restored_mechanisms(hidden, params, 1, perm)
+}
+
+/// [`restored_mechanism`] for `sets` sets of networks stacked one after another (D-Struct's
+/// members).
+///
+/// Errors: `InvalidInput` when `params` does not split into `sets` sets that fit `hidden`.
+pub fn restored_mechanisms(hidden: &[usize], params: Vec<f64>, sets: usize, perm: &Permutation) -> Result<Value> {
+    let block = params.len() / sets.max(1);
+    let mut restored = Vec::with_capacity(params.len());
+    for set in params.chunks(block.max(1)) {
+        let mlp = Mlp::from_params(perm.len(), hidden, Activation::Sigmoid, set.to_vec())?;
+        restored.extend(mlp.relabelled(|i| perm.canonical_of(i)).params);
+    }
+    Ok(Value::Floats(restored))
 }
 
 #[cfg(test)]
