@@ -1,4 +1,4 @@
-"""D-Struct (issue 21): NOTEARS members on Beta subsets, trained jointly to agree."""
+"""D-Struct (issue 21): NOTEARS, NOTEARS-MLP or DAGMA members on Beta subsets, trained jointly to agree."""
 
 import acyclic
 import numpy as np
@@ -7,7 +7,7 @@ from acyclic import DStruct
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag
 from acyclic.metrics import count_accuracy
-from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
+from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_nonlinear_sem, simulate_parameter
 
 
 def _er2(seed, d=8, n=600):
@@ -43,15 +43,42 @@ def test_reruns_are_bit_identical_and_threads_do_not_matter():
 
 def test_bad_settings_are_named():
     _, X = _er2(2)
-    with pytest.raises(InvalidInputError, match="NOTEARS members"):
-        DStruct(learner=acyclic.DAGMA()).fit(X)
+    with pytest.raises(InvalidInputError, match="NOTEARS or DAGMA members"):
+        DStruct(learner=acyclic.TOPO()).fit(X)
+    with pytest.raises(InvalidInputError, match="DAGMA-MLP"):
+        DStruct(learner=acyclic.DAGMA(mechanism="mlp")).fit(X)
     with pytest.raises(InvalidInputError, match="n_subsets"):
         DStruct(n_subsets=1).fit(X)
-    with pytest.raises(InvalidInputError, match="linear"):
-        DStruct(learner=acyclic.NOTEARS(mechanism="mlp")).fit(X)
+    with pytest.raises(InvalidInputError, match="l2"):
+        DStruct(learner=acyclic.NOTEARS(loss_type="poisson")).fit(np.abs(np.round(X)))
     with pytest.raises(InvalidInputError, match="too few rows"):
         DStruct(n_subsets=5).fit(X[:4])
     with pytest.raises(InvalidInputError, match="observational"):
         DStruct().fit(X, intervention_mask=np.eye(len(X), X.shape[1], dtype=bool))
     with pytest.raises(InvalidInputError, match="needs the rows"):
         DStruct().fit(acyclic.SufficientStats.from_array(X))
+
+
+def test_dagma_members_agree_more_with_the_gradient():
+    _, X = _er2(3)
+    joint = DStruct(acyclic.DAGMA(), n_subsets=3, random_state=0).fit(X)
+    apart = DStruct(acyclic.DAGMA(), n_subsets=3, agreement_gradient=False, random_state=0).fit(X)
+    assert joint.agreement_ < apart.agreement_
+    assert joint.mu_ > 0 and not hasattr(joint, "rho_")
+    for model in (joint, apart):
+        assert is_dag(model.adjacency_) and model.converged_
+
+
+def test_network_members_predict_by_averaging_and_follow_a_column_permutation():
+    B = simulate_dag(5, 5, "ER", random_state=1)
+    X = simulate_nonlinear_sem(B, 300, "mlp", random_state=1)
+    model = DStruct(acyclic.NOTEARS(mechanism="mlp", hidden=[4]), n_subsets=2, random_state=0).fit(X)
+    assert is_dag(model.adjacency_) and model.member_weights_.shape == (2, 5, 5)
+    assert (model.member_weights_ >= 0).all()  # edge strengths
+    prediction = model.predict(X)
+    assert prediction.shape == X.shape and np.isfinite(prediction).all()
+    assert model.score(X) > -np.mean((X - X.mean(axis=0)) ** 2)  # better than the means alone
+    perm = np.array([3, 0, 4, 1, 2])
+    permuted = DStruct(acyclic.NOTEARS(mechanism="mlp", hidden=[4]), n_subsets=2, random_state=0).fit(X[:, perm])
+    np.testing.assert_array_equal(permuted.adjacency_, model.adjacency_[np.ix_(perm, perm)])
+    np.testing.assert_allclose(permuted.predict(X[:, perm]), prediction[:, perm], rtol=1e-10, atol=1e-12)

@@ -34,14 +34,15 @@ def test_every_core_learner_has_an_estimator():
 
 
 def test_dstruct_sends_its_own_and_its_learners_settings():
-    # D-Struct's parameters are its own plus its NOTEARS learner's (the core flattens them)
+    # D-Struct's parameters are its own plus its learner's, under the learner's core name
     core = _core.defaults("dstruct")
     sent = DStruct(random_state=0)._sent_params()
     assert set(sent) <= set(core)
     for name in ("n_subsets", "lambda_agreement", "agreement_gradient"):
         assert sent[name] == core[name] == _plain(DStruct().get_params()[name])
-    assert sent["lambda1"] == core["lambda1"] == NOTEARS().lambda1
-    assert DStruct(learner=NOTEARS(lambda1=0.05))._sent_params()["lambda1"] == 0.05
+    assert sent["notears"]["lambda1"] == _core.defaults("notears")["lambda1"] == NOTEARS().lambda1
+    assert DStruct(learner=NOTEARS(lambda1=0.05))._sent_params()["notears"]["lambda1"] == 0.05
+    assert DStruct(learner=DAGMA(lambda1=0.07))._sent_params()["dagma"]["lambda1"] == 0.07
 
 
 def test_python_params_are_not_sent_to_the_core():

@@ -197,10 +197,14 @@ class DAGLearner(BaseEstimator):
         self._store(result, forbidden, required)
         return self
 
+    def _sparsity_knobs(self) -> List[str]:
+        """The parameters that make the graph sparser, for advice."""
+        params = self.get_params(deep=False)
+        return [p for p in ("lambda1", "lambda_kl", "w_threshold", "edge_threshold") if p in params]
+
     def _warn_underdetermined(self, n: int, d: int) -> None:
         if n <= d:  # the data cannot pin down d regressions on up to d - 1 parents each
-            params = self.get_params(deep=False)
-            knobs = " or ".join(p for p in ("lambda1", "lambda_kl", "w_threshold", "edge_threshold") if p in params)
+            knobs = " or ".join(self._sparsity_knobs())
             warnings.warn(
                 f"{type(self).__name__}: X has {n} samples for {d} variables: the problem is underdetermined "
                 "(more variables than samples, n <= d), so the learned graph is likely to be dense and "

@@ -11,7 +11,7 @@ from ._base import LinearSEMLearner, seed_from
 from ._dagma import DAGMA
 from ._mechanism import MLPMechanismMixin
 from ._notears import NOTEARS
-from ._params import core_params
+from ._params import PYTHON_PARAMS, check_params, core_params
 from .exceptions import InvalidInputError
 
 __all__ = ["DStruct"]
@@ -155,12 +155,16 @@ class DStruct(MLPMechanismMixin, LinearSEMLearner):
         )
         return prediction * self.scale_ + self.mean_
 
+    def _sparsity_knobs(self) -> List[str]:
+        return self._base()._sparsity_knobs()
+
     def _statistics_suffice(self) -> bool:
         return False  # the subsets need the rows
 
     def _prior_masks(self, labels: List):
+        check_params(self._base().get_params(deep=False), {"prior_knowledge": PYTHON_PARAMS["prior_knowledge"]})
         prior = getattr(self._base(), "prior_knowledge", None)
         return (None, None) if prior is None else prior.masks(labels)
 
     def _convergence_advice(self) -> str:
-        return "DStruct did not reach h_tol; increase the learner's max_iter or rho_max."
+        return "DStruct did not reach h_tol; increase the learner's max_iter or rho_max (NOTEARS members) or T (DAGMA members)."

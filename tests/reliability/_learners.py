@@ -22,21 +22,21 @@ kind picks it up. Learner-specific behaviour (accuracy, parameters) stays in ``t
 """
 
 import numpy as np
-from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO
+from acyclic import COSMO, DAGMA, DPDAG, NOTEARS, TOPO, DStruct
 from acyclic.baselines import R2SortnRegress, RandomSortnRegress, VarSortnRegress
 from acyclic.graph import is_dag
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
 
 #: The learners with an iterative fit in the Rust core: ``max_iter``, ``n_jobs``, ``converged_``
 #: that can be False, Ctrl-C and the GIL apply to them.
-CORE_LEARNERS = ("notears", "dagma", "topo", "cosmo", "dpdag", "dpdag-linear")
+CORE_LEARNERS = ("notears", "dagma", "topo", "cosmo", "dpdag", "dpdag-linear", "dstruct")
 #: The sort-and-regress baselines (scikit-learn regressions in Python: no iterations, ``n_jobs``
 #: ignored, always ``converged_``). SortnRegress(sort=...) is the same code as these three.
 BASELINES = ("varsortnregress", "r2sortnregress", "randomsortnregress")
 #: Every learner.
 LEARNERS = CORE_LEARNERS + BASELINES
 #: Learners whose result depends on ``random_state`` (TOPO only with ``init="random"``).
-STOCHASTIC = ("cosmo", "dpdag", "dpdag-linear", "randomsortnregress")
+STOCHASTIC = ("cosmo", "dpdag", "dpdag-linear", "randomsortnregress", "dstruct")
 
 
 def make(name, *, max_iter=None, threshold=None, **params):
@@ -68,6 +68,10 @@ def make(name, *, max_iter=None, threshold=None, **params):
     if name == "dpdag-linear":
         # the linear mechanism and its final refit (the defaults)
         return DPDAG(**{"max_iter": max_iter or 30, "random_state": 0, "standardize": False, **params})
+    if name == "dstruct":
+        # two NOTEARS members; the learner's settings go to the members
+        members = {key: params.pop(key) for key in ("w_threshold", "lambda1", "prior_knowledge") if key in params}
+        return DStruct(NOTEARS(max_iter=max_iter or 20, **members), **{"n_subsets": 2, "random_state": 0, **params})
     if name == "varsortnregress":
         return VarSortnRegress(**params)
     if name == "r2sortnregress":

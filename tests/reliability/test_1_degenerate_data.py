@@ -170,7 +170,8 @@ def collinear_datasets():
 # w_threshold would drop both and silently lose the edge. They refuse such data with a named error
 # instead; a scaled copy (y = 2x) is not symmetric for them and gets its edge.
 _SYMMETRIC = {("notears", "duplicated"), ("notears", "near-collinear"),
-              ("dagma", "duplicated"), ("dagma", "near-collinear")}  # fmt: skip
+              ("dagma", "duplicated"), ("dagma", "near-collinear"),
+              ("dstruct", "duplicated"), ("dstruct", "near-collinear")}  # fmt: skip
 
 
 @pytest.mark.parametrize("learner", LEARNERS)
@@ -204,7 +205,8 @@ def test_a_scaled_copy_is_refused_after_standardization_and_labels_are_named():
 _KNOBS = {"notears": "lambda1 or w_threshold", "dagma": "lambda1 or w_threshold", "topo": "w_threshold",
           "cosmo": "lambda1 or w_threshold", "dpdag": "lambda_kl or edge_threshold",
           "dpdag-linear": "lambda_kl or edge_threshold", "varsortnregress": "w_threshold",
-          "r2sortnregress": "w_threshold", "randomsortnregress": "w_threshold"}  # fmt: skip
+          "r2sortnregress": "w_threshold", "randomsortnregress": "w_threshold",
+          "dstruct": "lambda1 or w_threshold"}  # fmt: skip
 
 
 @pytest.mark.parametrize("learner", LEARNERS)
