@@ -154,3 +154,51 @@ def test_from_dask_checks_labels_and_client(data):
         SufficientStats.from_dask(a, labels=["a", "b"])
     with pytest.raises(InvalidInputError, match="client"):
         SufficientStats.from_dask(a, client="tcp://nowhere:1")
+
+
+def _interventional(seed=5, d=6, n_per=300):
+    from acyclic.simulate import simulate_interventional_sem
+
+    B = simulate_dag(d, 2 * d, "ER", random_state=seed)
+    W = simulate_parameter(B, random_state=seed)
+    X, mask, env = simulate_interventional_sem(W, 2 * n_per, [[0], [2], [4]], n_per, random_state=seed)
+    return B, X, mask, env
+
+
+def test_interventional_statistics_keep_one_group_per_mask_row_and_fit_as_the_rows():
+    B, X, mask, _ = _interventional()
+    stats = SufficientStats.from_array(X, intervention_mask=mask)
+    assert stats.intervention_patterns_.shape == (4, 6) and stats.group_sizes_.tolist() == [600, 300, 300, 300]
+    assert not stats.intervention_patterns_[0].any() and stats.intervention_patterns_[1, 0]
+    np.testing.assert_allclose(stats.scatter_, SufficientStats.from_array(X).scatter_, rtol=1e-12)
+    # in chunks that cut the groups, merged in any order of arrival: the same groups
+    order = np.random.default_rng(0).permutation(len(X))
+    chunks = [(X[rows], mask[rows]) for rows in np.array_split(order, 7)]
+    streamed = SufficientStats.from_chunks(chunks)
+    assert sorted(map(tuple, streamed.intervention_patterns_)) == sorted(map(tuple, stats.intervention_patterns_))
+    for learner, rtol in ((VarSortnRegress(), 1e-8), (acyclic.DAGMA(), 1e-6), (acyclic.TOPO(), 1e-8)):
+        rows = clone(learner).fit(X, intervention_mask=mask)
+        for known in (stats, streamed):
+            fitted = clone(learner).fit(known)
+            assert is_dag(fitted.adjacency_)
+            if isinstance(learner, acyclic.TOPO):
+                # its restarts meet orders of equal score (here 1 -> 5 and 5 -> 1: neither node is
+                # intervened on), and rounding decides which is kept: compare the score
+                np.testing.assert_allclose(fitted.history_[-1], rows.history_[-1], rtol=rtol)
+                continue
+            np.testing.assert_array_equal(fitted.adjacency_, rows.adjacency_)
+            np.testing.assert_allclose(fitted.weights_, rows.weights_, rtol=rtol, atol=rtol)
+    # a node set in every row has nothing to be fitted on
+    with pytest.raises(InvalidInputError, match="every row"):
+        acyclic.TOPO().fit(SufficientStats.from_array(X, intervention_mask=np.eye(1, 6, dtype=bool).repeat(len(X), 0)))
+    with pytest.raises(InvalidInputError, match="needs the rows"):
+        acyclic.COSMO().fit(stats)
+
+
+def test_a_mask_that_marks_nothing_gives_observational_statistics(data):
+    _, X = data
+    stats = SufficientStats.from_array(X, intervention_mask=np.zeros(X.shape, dtype=bool))
+    assert stats.intervention_patterns_ is None
+    np.testing.assert_array_equal(stats.scatter_, SufficientStats.from_array(X).scatter_)
+    with pytest.raises(InvalidInputError, match="shape"):
+        SufficientStats.from_array(X, intervention_mask=np.zeros((3, 7), dtype=bool))

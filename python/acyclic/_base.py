@@ -172,7 +172,8 @@ class DAGLearner(BaseEstimator):
         if isinstance(X, SufficientStats):
             if intervention_mask is not None:
                 raise InvalidInputError(
-                    "sufficient statistics describe observational data: an intervention_mask needs the rows"
+                    "sufficient statistics carry their own intervention masks: build them with "
+                    "SufficientStats.from_array(X, intervention_mask=...) instead"
                 )
             return self._fit_statistics(X, X.labels_, X, None)
         values, labels = as_float_matrix(X)
@@ -247,15 +248,17 @@ class DAGLearner(BaseEstimator):
         self._check_statistics(stats, scale, labels)
         params = self.get_params(deep=False)
         with progress_bar(bool(params.get("verbose")), desc=type(self).__name__, unit=self._progress_unit) as callback:
+            groups = stats._groups
             result = _core.fit_statistics(
                 cast(str, self._core_learner),
-                stats._arrays,
+                stats._arrays if groups is None else [arrays for _, arrays in groups],
                 self._sent_params(),
                 scale=scale,
                 forbidden=forbidden,
                 required=required,
                 callback=callback,
                 n_threads=resolve_n_jobs(params.get("n_jobs")),
+                patterns=stats.intervention_patterns_,
             )
         self._set_input_metadata(X, labels)
         self.mean_, self.scale_ = mean, scale

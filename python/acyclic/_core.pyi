@@ -1,6 +1,6 @@
 """Type stubs of the Rust extension ``acyclic._core`` (rust/py/src); checked by ``mypy.stubtest``."""
 
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -114,7 +114,7 @@ _Stats = Tuple[int, _Float1D, _Float2D, _Float1D, _Float1D]
 
 def fit_statistics(
     learner: str,
-    stats: _Stats,
+    stats: Union[_Stats, Sequence[_Stats]],
     params: Mapping[str, Any],
     *,
     scale: _Float1D,
@@ -122,6 +122,7 @@ def fit_statistics(
     required: Optional[_Bool2D] = None,
     callback: Optional[Callable[[int, int, float, Dict[str, float]], object]] = None,
     n_threads: int = 1,
+    patterns: Optional[_Bool2D] = None,
 ) -> Dict[str, Any]: ...
 def fits_from_statistics(learner: str, params: Mapping[str, Any]) -> bool: ...
 def stats_of_rows(x: _Float2D, n_threads: int = 1) -> _Stats: ...

@@ -11,6 +11,11 @@ fitted on it (``learner.fit(stats)``) gives the fit of the rows; ``fit(X)`` itse
 path for those learners, so ``fit(X)`` and ``fit(SufficientStats.from_array(X))`` are the same
 bits. COSMO, DP-DAG, BaCaDI/DiBS and the nonlinear or GLM variants need the rows and refuse
 statistics with an InvalidInputError.
+
+Interventional data keep one set of statistics per group of rows with the same
+``intervention_mask`` row (:meth:`SufficientStats.from_array` with ``intervention_mask``, or
+``(rows, mask)`` chunks): node j's equation is then fitted on the groups that leave it alone, as
+``fit(X, intervention_mask=...)`` does with the rows.
 """
 
 from __future__ import annotations
@@ -23,12 +28,15 @@ import pandas as pd
 
 from . import _core
 from ._params import resolve_n_jobs
-from ._validation import as_float_matrix, check_unique_labels
+from ._validation import as_float_matrix, check_intervention_mask, check_unique_labels
 from .exceptions import InvalidInputError, NonNumericInputError
 
 __all__ = ["SufficientStats"]
 
 _Arrays = Tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: Interventional statistics: (mask row, statistics of the rows with that mask row), in order of
+#: first appearance.
+_Groups = List[Tuple[Tuple[bool, ...], _Arrays]]
 
 
 def _first_bad_row(values: np.ndarray) -> Tuple[int, int]:
@@ -86,6 +94,11 @@ class SufficientStats:
     labels_ : list
         Column labels (a DataFrame's or a CSV header's; 0..d−1 otherwise).
     n_features_in_ : int
+    intervention_patterns_ : ndarray of shape (n_groups, d), bool, or None
+        Interventional data: the distinct intervention-mask rows, one per group of rows (None:
+        observational).
+    group_sizes_ : ndarray of shape (n_groups,), int64, or None
+        Rows per group.
 
     Examples
     --------
@@ -96,15 +109,18 @@ class SufficientStats:
     (1000, (3,))
     """
 
-    def __init__(self, arrays: _Arrays, labels: List):
+    def __init__(self, arrays: _Arrays, labels: List, groups: Optional[_Groups] = None):
         """Wraps statistics the core computed (use the ``from_*`` constructors instead).
 
         Parameters
         ----------
         arrays : tuple (n, mean (d,), scatter (d, d), m3 (d,), m4 (d,))
-            As ``acyclic._core.stats_of_rows`` returns them.
+            As ``acyclic._core.stats_of_rows`` returns them: all rows.
         labels : list
             d distinct column labels.
+        groups : list of (tuple of d bool, arrays) or None, default=None
+            Interventional data: each distinct intervention-mask row with the statistics of its
+            rows, whose merge is ``arrays``. None (or only all-False rows): observational.
 
         Raises
         ------
@@ -119,6 +135,11 @@ class SufficientStats:
             raise InvalidInputError(f"sufficient statistics whose shapes do not match {d} labels")
         self._arrays = arrays
         self.labels_ = labels
+        if groups is not None and not any(any(pattern) for pattern, _ in groups):
+            groups = None  # no row intervenes on anything
+        if groups is not None and any(len(pattern) != d for pattern, _ in groups):
+            raise InvalidInputError(f"intervention-mask rows that do not match {d} labels")
+        self._groups = groups
 
     # ------------------------------------------------------------------ views
     @property
@@ -138,6 +159,16 @@ class SufficientStats:
         return len(self.labels_)
 
     @property
+    def intervention_patterns_(self) -> Optional[np.ndarray]:
+        if self._groups is None:
+            return None
+        return np.array([pattern for pattern, _ in self._groups], dtype=bool).reshape(-1, self.n_features_in_)
+
+    @property
+    def group_sizes_(self) -> Optional[np.ndarray]:
+        return None if self._groups is None else np.array([a[0] for _, a in self._groups], dtype=np.int64)
+
+    @property
     def covariance_(self) -> np.ndarray:
         """scatter_ / n_ (the maximum-likelihood covariance), shape (d, d)."""
         return self.scatter_ / max(self.n_, 1)
@@ -148,11 +179,12 @@ class SufficientStats:
         return np.sqrt(np.diag(self.scatter_) / max(self.n_, 1))
 
     def __repr__(self) -> str:
-        return f"SufficientStats(n={self.n_}, d={self.n_features_in_})"
+        groups = "" if self._groups is None else f", groups={len(self._groups)}"
+        return f"SufficientStats(n={self.n_}, d={self.n_features_in_}{groups})"
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def from_array(cls, X, n_jobs=None) -> SufficientStats:
+    def from_array(cls, X, n_jobs=None, intervention_mask=None) -> SufficientStats:
         """The statistics of an in-memory array or DataFrame (one chunk).
 
         Parameters
@@ -161,6 +193,9 @@ class SufficientStats:
             Numeric, finite.
         n_jobs : int or None, default=None
             Threads of the reduction (None → 1, -1 → all cores); the result does not depend on it.
+        intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
+            As in ``DAGLearner.fit``: True where the row set the node by a perfect intervention.
+            The rows are grouped by their mask row (one set of statistics per group).
 
         Returns
         -------
@@ -169,11 +204,12 @@ class SufficientStats:
         Raises
         ------
         InvalidInputError
-            NaN or inf (the message names the first such row and column), not 2-D, duplicate labels.
+            NaN or inf (the message names the first such row and column), not 2-D, duplicate labels;
+            a mask of another shape or not boolean.
         NonNumericInputError
             A non-numeric column.
         """
-        return cls.from_chunks([X], n_jobs=n_jobs)
+        return cls.from_chunks([X if intervention_mask is None else (X, intervention_mask)], n_jobs=n_jobs)
 
     @classmethod
     def from_chunks(cls, chunks: Iterable, labels: Optional[List] = None, n_jobs=None) -> SufficientStats:
@@ -183,6 +219,7 @@ class SufficientStats:
         Parameters
         ----------
         chunks : iterable of array-like or DataFrame, each of shape (n_k, n_features)
+            A chunk may also be a pair ``(rows, intervention_mask)`` (interventional data).
         labels : list or None, default=None
             Column labels; None: the first DataFrame chunk's, else 0..d−1.
         n_jobs : int or None, default=None
@@ -202,8 +239,12 @@ class SufficientStats:
         """
         threads = resolve_n_jobs(n_jobs)
         total: Optional[_Arrays] = None
+        groups: Optional[_Groups] = None
         offset = 0
         for chunk in chunks:
+            mask = None
+            if isinstance(chunk, tuple) and len(chunk) == 2:
+                chunk, mask = chunk
             values, chunk_labels = _chunk_values(chunk, labels, offset)
             if labels is None:
                 labels = chunk_labels
@@ -211,11 +252,14 @@ class SufficientStats:
                 continue
             part = _core.stats_of_rows(values, threads)
             total = part if total is None else _core.merge_stats(total, part)
+            if mask is not None or groups is not None:
+                part_groups = _grouped(values, mask, list(labels), part, threads)
+                groups = part_groups if groups is None else _merge_groups(groups, part_groups)
             offset += values.shape[0]
         if total is None:
             raise InvalidInputError("no rows: the chunks were empty")
         assert labels is not None
-        return cls(total, list(labels))  # the constructor checks the labels
+        return cls(total, list(labels), groups)  # the constructor checks the labels
 
     @classmethod
     def from_csv(cls, path, chunksize: int = 100_000, n_jobs=None, **read_csv) -> SufficientStats:
@@ -353,7 +397,40 @@ class SufficientStats:
         """
         if not isinstance(other, SufficientStats) or other.labels_ != self.labels_:
             raise InvalidInputError("merge needs SufficientStats over the same columns")
-        return SufficientStats(_core.merge_stats(self._arrays, other._arrays), self.labels_)
+        groups = None
+        if self._groups is not None or other._groups is not None:
+            groups = _merge_groups(_groups_of(self), _groups_of(other))
+        return SufficientStats(_core.merge_stats(self._arrays, other._arrays), self.labels_, groups)
+
+
+def _groups_of(stats: SufficientStats) -> _Groups:
+    """The groups of ``stats`` (observational: one group with the all-False mask row)."""
+    return stats._groups if stats._groups is not None else [((False,) * stats.n_features_in_, stats._arrays)]
+
+
+def _grouped(values: np.ndarray, mask, labels: List, whole: _Arrays, threads: int) -> _Groups:
+    """One set of statistics per distinct mask row of ``values``, in order of first appearance."""
+    d = values.shape[1]
+    if mask is not None:
+        mask = check_intervention_mask(mask, values.shape, labels)  # None when it marks nothing
+    if mask is None:
+        return [((False,) * d, whole)]
+    patterns, first, inverse = np.unique(mask, axis=0, return_index=True, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    groups: _Groups = []
+    for g in np.argsort(first, kind="stable"):
+        rows = np.flatnonzero(inverse == g)
+        part = whole if rows.size == values.shape[0] else _core.stats_of_rows(np.ascontiguousarray(values[rows]), threads)
+        groups.append((tuple(bool(v) for v in patterns[g]), part))
+    return groups
+
+
+def _merge_groups(a: _Groups, b: _Groups) -> _Groups:
+    """``a``'s groups with ``b``'s merged in (same mask row) or appended (a new one)."""
+    merged = dict(a)
+    for pattern, arrays in b:
+        merged[pattern] = _core.merge_stats(merged[pattern], arrays) if pattern in merged else arrays
+    return list(merged.items())
 
 
 def _block_stats(block: np.ndarray, offset: int) -> Optional[_Arrays]:

@@ -15,6 +15,7 @@
 
 use crate::error::{CoreError, Result};
 use crate::matmul::matmul;
+use crate::regression::NodeCovariances;
 use faer::{Accum, Mat, MatRef};
 use rayon::prelude::*;
 
@@ -181,6 +182,43 @@ impl SufficientStats {
         let d = self.dim();
         let nf = self.n as f64;
         Mat::from_fn(d, d, |i, j| self.scatter[(i, j)] / nf / (scale[i] * scale[j]))
+    }
+
+    /// The merge of `groups` in their order.
+    pub fn merged(groups: &[SufficientStats]) -> Result<SufficientStats> {
+        let first = groups.first().ok_or_else(|| CoreError::InvalidInput("no groups of statistics".into()))?;
+        if groups.iter().any(|g| g.dim() != first.dim()) {
+            return Err(CoreError::InvalidInput("groups of statistics with different numbers of columns".into()));
+        }
+        Ok(groups[1..].iter().fold(first.clone(), |acc, g| acc.merge(g)))
+    }
+
+    /// The per-node covariances of interventional data known by the statistics of its groups of
+    /// rows, `patterns[g]` the mask row of group g (true: the group set that node), the columns
+    /// scaled by `scale`.
+    ///
+    /// Errors: `InvalidInput` for patterns of the wrong shape or a node intervened on in every
+    /// group.
+    pub fn node_covariances(
+        groups: &[SufficientStats],
+        patterns: &[Vec<bool>],
+        scale: &[f64],
+    ) -> Result<NodeCovariances> {
+        let pooled = Self::merged(groups)?;
+        let d = pooled.dim();
+        if patterns.len() != groups.len() || patterns.iter().any(|p| p.len() != d) {
+            return Err(CoreError::InvalidInput(format!(
+                "one mask row of {d} entries per group of statistics ({} groups, {} patterns)",
+                groups.len(),
+                patterns.len()
+            )));
+        }
+        let sizes: Vec<usize> = groups.iter().map(|g| g.n).collect();
+        NodeCovariances::from_groups(patterns, &sizes, pooled.covariance(scale), |keep| {
+            let kept: Vec<SufficientStats> =
+                groups.iter().zip(keep).filter(|(_, &k)| k).map(|(g, _)| g.clone()).collect();
+            Self::merged(&kept).map_or_else(|_| Mat::zeros(d, d), |m| m.covariance(scale))
+        })
     }
 
     /// Each preprocessed column's (variance, third, fourth) central moment, divided by n.

@@ -87,30 +87,52 @@ pub fn fits_from_statistics(learner: &str, params: &Bound<'_, PyAny>) -> PyResul
 
 /// Fits learner `learner` to observational data known by its sufficient statistics `stats`
 /// (n, mean, scatter, m3, m4: `stats_of_rows`), the columns divided by `scale`; the same dict
-/// as `fit`. Learners that need the rows raise InvalidInputError.
+/// as `fit`. With `patterns` (g×d bool), `stats` is a list of g such tuples, one per group of
+/// rows with intervention-mask row `patterns[g]`: interventional data. Learners that need the
+/// rows raise InvalidInputError.
 #[pyfunction]
 #[pyo3(signature = (learner, stats, params, *, scale, forbidden = None, required = None, callback = None,
-    n_threads = 1))]
+    n_threads = 1, patterns = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn fit_statistics<'py>(
     py: Python<'py>,
     learner: &str,
-    stats: StatsArrays<'py>,
+    stats: &Bound<'py, PyAny>,
     params: &Bound<'py, PyAny>,
     scale: PyReadonlyArray1<'py, f64>,
     forbidden: Option<PyReadonlyArray2<'py, bool>>,
     required: Option<PyReadonlyArray2<'py, bool>>,
     callback: Option<Py<PyAny>>,
     n_threads: usize,
+    patterns: Option<PyReadonlyArray2<'py, bool>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let config = read_config(learner, params)?;
-    let stats = stats_from(stats)?;
-    let d = stats.dim();
-    let prior = prior_from(forbidden, required, d)?;
     let scale = scale.as_slice()?.to_vec();
-    let outcome = run_cancellable(py, n_threads, |cancel| {
-        config.fit_summary(&stats, &scale, &prior, &mut PyProgress::new(callback, cancel))
-    })?;
+    let outcome = match patterns {
+        None => {
+            let stats = stats_from(stats.extract::<StatsArrays<'py>>()?)?;
+            let prior = prior_from(forbidden, required, stats.dim())?;
+            run_cancellable(py, n_threads, |cancel| {
+                config.fit_summary(&stats, &scale, &prior, &mut PyProgress::new(callback, cancel))
+            })?
+        }
+        Some(patterns) => {
+            let groups =
+                stats.extract::<Vec<StatsArrays<'py>>>()?.into_iter().map(stats_from).collect::<PyResult<Vec<_>>>()?;
+            let patterns = patterns.as_array();
+            let patterns: Vec<Vec<bool>> = patterns.rows().into_iter().map(|row| row.to_vec()).collect();
+            let prior = prior_from(forbidden, required, scale.len())?;
+            run_cancellable(py, n_threads, |cancel| {
+                config.fit_interventional_summary(
+                    &groups,
+                    &patterns,
+                    &scale,
+                    &prior,
+                    &mut PyProgress::new(callback, cancel),
+                )
+            })?
+        }
+    };
     fitted_dict(py, settle(py, outcome)?)
 }
 

@@ -32,6 +32,7 @@ use crate::graph::Mask;
 use crate::loss::{Loss, LossType};
 use crate::mlp::Mechanism;
 use crate::progress::Progress;
+use crate::regression::NodeCovariances;
 use crate::stats::SufficientStats;
 use faer::{Mat, MatRef};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -86,6 +87,8 @@ pub struct Summary {
     pub n: usize,
     /// d×d covariance Σ = XᵀX/n of the centred (and scaled) data.
     pub sigma: Mat<f64>,
+    /// Interventional data: each node's covariance of the rows that leave it alone.
+    pub per_node: Option<NodeCovariances>,
 }
 
 impl<'a> Data<'a> {
@@ -111,7 +114,10 @@ impl<'a> Data<'a> {
     /// The least-squares loss of these data (per node when some entries were intervened on).
     pub fn least_squares(&self) -> Result<Loss> {
         if let Some(summary) = self.summary {
-            return Ok(Loss::LeastSquares { sigma: summary.sigma.clone() });
+            return Ok(match &summary.per_node {
+                Some(covariances) => Loss::LeastSquaresPerNode { covariances: covariances.clone() },
+                None => Loss::LeastSquares { sigma: summary.sigma.clone() },
+            });
         }
         match self.intervened {
             None => Loss::least_squares_from_data(self.x),
@@ -199,6 +205,7 @@ fn rows_needed(learner: &str) -> CoreError {
 fn fit_summary_canonically<L: Learner>(
     config: &L,
     stats: &SufficientStats,
+    per_node: Option<NodeCovariances>,
     scale: &[f64],
     prior: &Prior,
     progress: &mut dyn Progress,
@@ -206,7 +213,11 @@ fn fit_summary_canonically<L: Learner>(
     let d = stats.dim();
     let perm = Permutation::from_moments(&stats.column_moments(scale));
     let sigma = stats.covariance(scale);
-    let summary = Summary { n: stats.n, sigma: Mat::from_fn(d, d, |a, b| sigma[(perm.input(a), perm.input(b))]) };
+    let summary = Summary {
+        n: stats.n,
+        sigma: Mat::from_fn(d, d, |a, b| sigma[(perm.input(a), perm.input(b))]),
+        per_node: per_node.map(|p| p.relabelled(|a| perm.input(a))),
+    };
     let empty = Mat::<f64>::zeros(0, d);
     let data = Data { x: empty.as_ref(), intervened: None, environments: None, summary: Some(&summary) };
     if perm.is_identity() {
@@ -369,6 +380,41 @@ impl LearnerConfig {
         prior: &Prior,
         progress: &mut dyn Progress,
     ) -> Result<Fitted> {
+        self.fit_summary_with(stats, None, scale, prior, progress)
+    }
+
+    /// [`LearnerConfig::fit_summary`] for interventional data known by the statistics of its
+    /// groups of rows, `patterns[g]` the intervention-mask row of group g: node j's equation is
+    /// fitted on the groups that leave it alone, as `fit` does with the rows and the mask. The
+    /// same learners take it; the result is the fit of the rows to rounding.
+    ///
+    /// Errors: as `fit_summary`; `InvalidInput` for patterns that do not match the groups or a
+    /// node intervened on in every group.
+    pub fn fit_interventional_summary(
+        &self,
+        groups: &[SufficientStats],
+        patterns: &[Vec<bool>],
+        scale: &[f64],
+        prior: &Prior,
+        progress: &mut dyn Progress,
+    ) -> Result<Fitted> {
+        let pooled = SufficientStats::merged(groups)?;
+        pooled.check()?;
+        if scale.len() != pooled.dim() {
+            return Err(CoreError::InvalidInput(format!("scale must hold {} positive finite numbers", pooled.dim())));
+        }
+        let per_node = SufficientStats::node_covariances(groups, patterns, scale)?;
+        self.fit_summary_with(&pooled, Some(per_node), scale, prior, progress)
+    }
+
+    fn fit_summary_with(
+        &self,
+        stats: &SufficientStats,
+        per_node: Option<NodeCovariances>,
+        scale: &[f64],
+        prior: &Prior,
+        progress: &mut dyn Progress,
+    ) -> Result<Fitted> {
         stats.check()?;
         let d = stats.dim();
         prior.check(d)?;
@@ -384,14 +430,14 @@ impl LearnerConfig {
         match self {
             LearnerConfig::Notears(c) => {
                 linear_l2(c.mechanism, c.loss_type, "NOTEARS")?;
-                fit_summary_canonically(c, stats, scale, prior, progress)
+                fit_summary_canonically(c, stats, per_node, scale, prior, progress)
             }
             LearnerConfig::Dagma(c) => {
                 linear_l2(c.mechanism, c.loss_type, "DAGMA")?;
-                fit_summary_canonically(c, stats, scale, prior, progress)
+                fit_summary_canonically(c, stats, per_node, scale, prior, progress)
             }
-            LearnerConfig::Topo(c) => fit_summary_canonically(c, stats, scale, prior, progress),
-            LearnerConfig::SortnRegress(c) => fit_summary_canonically(c, stats, scale, prior, progress),
+            LearnerConfig::Topo(c) => fit_summary_canonically(c, stats, per_node, scale, prior, progress),
+            LearnerConfig::SortnRegress(c) => fit_summary_canonically(c, stats, per_node, scale, prior, progress),
             LearnerConfig::Cosmo(_) => Err(rows_needed("COSMO")),
             LearnerConfig::Dpdag(_) => Err(rows_needed("DP-DAG")),
             LearnerConfig::Bacadi(_) => Err(rows_needed("BaCaDI/DiBS")),
@@ -483,5 +529,52 @@ mod tests {
             let err = config.fit_summary(&stats, &scale, &none, &mut Silent).unwrap_err().to_string();
             assert!(err.contains("needs the rows"), "{name}: {err}");
         }
+    }
+
+    /// Interventional data known by the statistics of its groups (rows with the same mask row)
+    /// fit as the rows with the mask.
+    #[test]
+    fn group_statistics_fit_as_the_rows_with_their_mask() {
+        use crate::simulate::{simulate_dag, simulate_linear_sem, simulate_parameter, GraphType, LinearNoise};
+        let (n, d) = (600, 5);
+        let b = simulate_dag(d, 6, GraphType::Er, 4).unwrap();
+        let w = simulate_parameter(b.as_ref(), &[(-2.0, -0.5), (0.5, 2.0)], 4).unwrap();
+        let mut raw = simulate_linear_sem(w.as_ref(), n, LinearNoise::Gauss, &[1.0; 5], 4).unwrap();
+        // rows 400..500 set node 1, rows 500..600 node 3 (to values unrelated to their parents)
+        let mut mask = vec![false; n * d];
+        for r in 400..n {
+            let t = if r < 500 { 1 } else { 3 };
+            mask[r * d + t] = true;
+            raw[(r, t)] = 2.0 + ((r * 37) % 11) as f64 / 11.0;
+        }
+        let groups_rows = [(0..400).collect::<Vec<_>>(), (400..500).collect(), (500..600).collect()];
+        let groups: Vec<SufficientStats> = groups_rows
+            .iter()
+            .map(|rows| {
+                SufficientStats::of_rows(Mat::from_fn(rows.len(), d, |a, j| raw[(rows[a], j)]).as_ref()).unwrap()
+            })
+            .collect();
+        let patterns: Vec<Vec<bool>> =
+            groups_rows.iter().map(|rows| mask[rows[0] * d..rows[0] * d + d].to_vec()).collect();
+        let pooled = SufficientStats::merged(&groups).unwrap();
+        let scale = vec![1.0; d];
+        let x = Mat::from_fn(n, d, |r, j| raw[(r, j)] - pooled.mean[j]);
+        let none = Prior::default();
+        for (name, rtol) in [("notears", 1e-2), ("dagma", 1e-8), ("topo", 1e-8), ("sortnregress", 1e-8)] {
+            let config = LearnerConfig::defaults(name).unwrap();
+            let rows = config.fit(x.clone(), Some(mask.clone()), None, &none, &mut Silent).unwrap();
+            let summary = config.fit_interventional_summary(&groups, &patterns, &scale, &none, &mut Silent).unwrap();
+            assert_eq!(rows.adjacency, summary.adjacency, "{name}");
+            for i in 0..d {
+                for j in 0..d {
+                    let (a, b) = (rows.weights[(i, j)], summary.weights[(i, j)]);
+                    assert!((a - b).abs() <= rtol * a.abs().max(1.0), "{name} ({i}, {j}): {a} vs {b}");
+                }
+            }
+        }
+        let everywhere = vec![vec![true, false, false, false, false]; 3];
+        let config = LearnerConfig::defaults("topo").unwrap();
+        assert!(config.fit_interventional_summary(&groups, &everywhere, &scale, &none, &mut Silent).is_err());
+        assert!(config.fit_interventional_summary(&groups, &patterns[..2], &scale, &none, &mut Silent).is_err());
     }
 }

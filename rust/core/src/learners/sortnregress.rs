@@ -64,9 +64,13 @@ impl Learner for Config {
     fn fit(&self, data: &Data<'_>, prior: &Prior, progress: &mut dyn Progress) -> Result<Fitted> {
         let (n, d) = (data.n_rows(), data.x.ncols());
         // the covariance of every node (one for observational data) and each node's rows
-        let (covariances, of_node, rows, pooled) = match data.intervened {
-            Some(mask) => {
-                let node = NodeCovariances::new(data.rows(Self::NAME)?, mask)?;
+        let per_node = match (data.intervened, data.summary.and_then(|s| s.per_node.as_ref())) {
+            (Some(mask), _) => Some(NodeCovariances::new(data.rows(Self::NAME)?, mask)?),
+            (None, Some(known)) => Some(known.clone()),
+            (None, None) => None,
+        };
+        let (covariances, of_node, rows, pooled) = match per_node {
+            Some(node) => {
                 let matrices =
                     node.matrices.iter().map(|m| Covariance::from_matrix(m.as_ref())).collect::<Result<Vec<_>>>()?;
                 (matrices, node.of_node, node.rows_of_node, node.pooled)

@@ -135,14 +135,34 @@ impl NodeCovariances {
         }
         let groups: Vec<Moments> = rows_of.iter().map(|rows| Moments::of_rows(x, rows)).collect();
         let pooled = groups.iter().fold(Moments::empty(d), |acc, g| acc.merge(g)).covariance();
-        // node j's groups: those that leave it alone; nodes with the same groups share a Σ
+        let sizes: Vec<usize> = rows_of.iter().map(Vec::len).collect();
+        let patterns: Vec<Vec<bool>> = patterns.iter().map(|p| p.to_vec()).collect();
+        Self::from_groups(&patterns, &sizes, pooled, |keep| {
+            groups.iter().zip(keep).filter(|(_, &k)| k).fold(Moments::empty(d), |acc, (g, _)| acc.merge(g)).covariance()
+        })
+    }
+
+    /// From groups of rows known by their sizes and mask rows (`patterns[g][j]`: group g
+    /// intervenes on node j): node j is fitted on the groups that leave it alone, and
+    /// `covariance_of(keep)` is the covariance of the union of the groups with `keep[g]`. Nodes
+    /// with the same groups share one matrix.
+    ///
+    /// Errors: `InvalidInput` for a node intervened on in every group.
+    pub fn from_groups(
+        patterns: &[Vec<bool>],
+        sizes: &[usize],
+        pooled: Mat<f64>,
+        covariance_of: impl Fn(&[bool]) -> Mat<f64>,
+    ) -> Result<Self> {
+        let d = pooled.nrows();
+        let n = sizes.iter().sum();
         let mut index_of: HashMap<Vec<bool>, usize> = HashMap::new();
         let mut matrices = Vec::new();
         let mut of_node = Vec::with_capacity(d);
         let mut rows_of_node = Vec::with_capacity(d);
         for j in 0..d {
             let key: Vec<bool> = patterns.iter().map(|p| !p[j]).collect();
-            let rows: usize = rows_of.iter().zip(&key).filter(|(_, &keep)| keep).map(|(r, _)| r.len()).sum();
+            let rows: usize = sizes.iter().zip(&key).filter(|(_, &keep)| keep).map(|(r, _)| r).sum();
             if rows == 0 {
                 return Err(CoreError::InvalidInput(format!(
                     "node {j} is intervened on in every row: its equation has no rows to be fitted on"
@@ -150,18 +170,26 @@ impl NodeCovariances {
             }
             rows_of_node.push(rows);
             let next = matrices.len();
-            let index = *index_of.entry(key).or_insert(next);
+            let index = *index_of.entry(key.clone()).or_insert(next);
             if index == next {
-                let merged = groups
-                    .iter()
-                    .zip(&patterns)
-                    .filter(|(_, p)| !p[j])
-                    .fold(Moments::empty(d), |acc, (g, _)| acc.merge(g));
-                matrices.push(merged.covariance());
+                matrices.push(covariance_of(&key));
             }
             of_node.push(index);
         }
         Ok(NodeCovariances { matrices, of_node, rows_of_node, pooled, n })
+    }
+
+    /// The same covariances for the nodes relabelled: node a of the result is node `input(a)`.
+    pub fn relabelled(&self, input: impl Fn(usize) -> usize) -> Self {
+        let d = self.pooled.nrows();
+        let permute = |m: &Mat<f64>| Mat::from_fn(d, d, |a, b| m[(input(a), input(b))]);
+        NodeCovariances {
+            matrices: self.matrices.iter().map(permute).collect(),
+            of_node: (0..d).map(|a| self.of_node[input(a)]).collect(),
+            rows_of_node: (0..d).map(|a| self.rows_of_node[input(a)]).collect(),
+            pooled: permute(&self.pooled),
+            n: self.n,
+        }
     }
 
     /// Σ⁽ʲ⁾: the covariance of the rows node j is fitted on.
