@@ -3,6 +3,7 @@ the error bound on a null model, the criteria against their formulas, and Dask e
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import acyclic
@@ -328,6 +329,28 @@ def test_sample_interventional_follows_the_members_sem_with_common_random_number
             boot.sample_interventional(*bad, 5)
     with pytest.raises(InvalidInputError, match="no member has this graph"):
         boot.sample_interventional(np.ones((3, 3)), "a", 0.0, 5)
+
+
+def test_sample_interventional_runs_an_mlp_members_networks():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((300, 3))
+    X[:, 1] = np.tanh(2.0 * X[:, 0]) + 0.3 * rng.standard_normal(300)
+    boot = Bootstrap(acyclic.NOTEARS(mechanism="mlp", hidden=[4]), n_resamples=2, random_state=0).fit(X)
+    member = boot.members_[0]
+    rows = boot.sample_interventional(0, 0, 1.2, 40, random_state=3)
+    assert rows.shape == (40, 3) and np.all(rows[:, 0] == 1.2)
+    # the descendants follow the member's networks: each row's b is predict's b plus the
+    # member's noise, and without noise (a member with zero residual variance) exactly predict's
+    quiet = copy.deepcopy(boot)
+    quiet.noise_variances_ = np.zeros_like(boot.noise_variances_)
+    exact = quiet.sample_interventional(0, 0, 1.2, 40, random_state=3)
+    order = member.causal_order_
+    prediction = member.predict(exact)
+    for j in order[list(order).index(0) + 1 :]:
+        np.testing.assert_allclose(exact[:, j], prediction[:, j], rtol=1e-10, atol=1e-12)
+    residual = rows - exact
+    assert np.all(residual[:, 0] == 0)
+    assert np.std(residual[:, 1]) == pytest.approx(np.sqrt(boot.noise_variances_[0][1]), rel=0.5)
 
 
 def test_stability_selection_with_nothing_selected_returns_the_empty_graph():

@@ -90,6 +90,7 @@ def simulate_interventional_sem(
     n_features: int,
     seed: int,
     value_noise: Optional[float] = None,
+    networks: Optional[Tuple[Sequence[int], str, Sequence[float]]] = None,
 ) -> Tuple[_Float2D, _Bool2D, npt.NDArray[np.int64]]: ...
 def mlp_predict(
     x: _Float2D, hidden: Sequence[int], activation: str, params: _Float1D, adjacency: _Float2D

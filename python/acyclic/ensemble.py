@@ -312,14 +312,15 @@ class Bootstrap(_EnsembleBase):
         return np.stack([self.members_[k].adjacency_.astype(np.uint8) for k in chosen])
 
     def sample_interventional(self, dag, target, value: float, n_samples: int, random_state=None) -> np.ndarray:
-        """Rows simulated under do(X_target = value) from one member's fitted linear SEM.
+        """Rows simulated under do(X_target = value) from one member's fitted model.
 
-        The member's weights (``weights_``) and Gaussian noise with its residual variances
-        (``noise_variances_``), in the units of X: the intervened column is ``value`` in every
-        row, the others follow the member's equations in a topological order. The simulation
-        runs in the Rust core (``acyclic.simulate.simulate_interventional_sem``); with the same
-        ``random_state`` two calls draw the same noise (common random numbers), whatever the
-        member, target or value.
+        The member's equations — its weights (``weights_``), or its fitted per-node networks on
+        its graph for ``mechanism="mlp"`` (inputs outside ``adjacency_`` zeroed, as ``predict``)
+        — with Gaussian noise of its residual variances (``noise_variances_``), in the units of
+        X: the intervened column is ``value`` in every row, the others follow the equations in a
+        topological order. The simulation runs in the Rust core
+        (``acyclic.simulate.simulate_interventional_sem``); with the same ``random_state`` two
+        calls draw the same noise (common random numbers), whatever the member, target or value.
 
         Parameters
         ----------
@@ -341,14 +342,14 @@ class Bootstrap(_EnsembleBase):
         ------
         InvalidInputError
             An index out of range, a graph no member has, an unknown target, a non-finite value,
-            or a member with nonlinear or GLM mechanisms (only linear-Gaussian SEMs are simulated).
+            or a member with a GLM loss (binary or count data take no Gaussian values).
         """
         check_is_fitted(self, "members_")
         k = self._member_index(dag)
         member = self.members_[k]
         d = len(self.node_labels_)
-        if member._preprocessing() != "linear" or getattr(member, "_fitted_with_mlp", False):
-            raise InvalidInputError("sample_interventional simulates linear-Gaussian members only")
+        if member._preprocessing() != "linear":
+            raise InvalidInputError("sample_interventional simulates members with the l2 loss only (Gaussian noise)")
         if target in self.node_labels_:
             t = self.node_labels_.index(target)
         elif isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= int(target) < d:
@@ -361,9 +362,13 @@ class Bootstrap(_EnsembleBase):
         mean, scale = member.mean_, member.scale_
         noise = np.sqrt(self.noise_variances_[k]) / scale
         weights = np.ascontiguousarray(member.weights_, dtype=np.float64)
+        mechanism, networks = "linear", None
+        if getattr(member, "_fitted_with_mlp", False):  # the member's networks on its graph
+            mechanism = "networks"
+            networks = (member._hidden, member._mlp_activation, member._mechanism_params.tolist())
         standardized, _, _ = _core.simulate_interventional_sem(
-            weights, 0, [[t]], [n_samples], "linear", "gauss", noise.tolist(),
-            float((value - mean[t]) / scale[t]), 0.0, "positive", 1, seed_from(random_state),
+            weights, 0, [[t]], [n_samples], mechanism, "gauss", noise.tolist(),
+            float((value - mean[t]) / scale[t]), 0.0, "positive", 1, seed_from(random_state), networks=networks,
         )  # fmt: skip
         return mean + scale * standardized
 

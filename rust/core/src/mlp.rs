@@ -551,6 +551,23 @@ impl Mlp {
         Mat::from_fn(x.nrows(), d, |r, j| groups[j / GROUP][j % GROUP][(r, 0)])
     }
 
+    /// The number of nodes d.
+    pub fn n_nodes(&self) -> usize {
+        self.d
+    }
+
+    /// Node j's network alone on the rows of `x` (column j of [`predict`](Self::predict)).
+    pub fn predict_node(&self, j: usize, x: MatRef<'_, f64>, a: Option<&[f64]>) -> Vec<f64> {
+        if self.is_linear() {
+            let out = self.predict(x, a);
+            return (0..x.nrows()).map(|r| out[(r, j)]).collect();
+        }
+        let len = self.node_len;
+        let h1 = self.first_layer(j..j + 1, x, a);
+        let out = self.later_layers(&self.params[j * len..(j + 1) * len], h1.as_ref()).0;
+        (0..x.nrows()).map(|r| out[(r, 0)]).collect()
+    }
+
     /// Sum of squared errors of [`predict`](Self::predict) against `x`, leaving out the entries
     /// set in `intervened` (column-major rows×d, when given).
     pub fn squared_error(&self, x: MatRef<'_, f64>, a: Option<&[f64]>, intervened: Option<&[bool]>) -> f64 {

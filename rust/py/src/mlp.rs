@@ -25,18 +25,21 @@ pub fn mlp_predict<'py>(
     if adjacency.nrows() != d || adjacency.ncols() != d {
         return Err(Error(CoreError::InvalidInput(format!("the adjacency must be {d}x{d}"))).into());
     }
-    let activation = match activation {
-        "relu" => Activation::Relu,
-        "sigmoid" => Activation::Sigmoid,
-        other => {
-            return Err(Error(CoreError::InvalidParameter(format!(
-                "activation must be 'relu' or 'sigmoid', got {other:?}"
-            )))
-            .into())
-        }
-    };
+    let activation = activation_from(activation)?;
     let mlp = Mlp::from_params(d, &hidden, activation, params.as_slice()?.to_vec()).map_err(Error)?;
     let a: Vec<f64> = (0..d * d).map(|k| adjacency[(k % d, k / d)]).collect();
     let prediction = py.detach(|| mlp.predict(x.as_ref(), Some(&a)));
     Ok(to_numpy(py, &prediction))
+}
+
+/// The hidden activation named "relu" or "sigmoid".
+pub fn activation_from(name: &str) -> PyResult<Activation> {
+    match name {
+        "relu" => Ok(Activation::Relu),
+        "sigmoid" => Ok(Activation::Sigmoid),
+        other => {
+            Err(Error(CoreError::InvalidParameter(format!("activation must be 'relu' or 'sigmoid', got {other:?}")))
+                .into())
+        }
+    }
 }

@@ -2,6 +2,9 @@
 
 use crate::convert::{enum_from_str, mat_from, square_from, to_numpy};
 use crate::errors::Error;
+use crate::mlp::activation_from;
+use acyclic_core::error::CoreError;
+use acyclic_core::mlp::Mlp;
 use acyclic_core::simulate::{
     self, Environments, Equations, GraphType, InterventionValues, LinearNoise, Mechanism, ValueSign,
 };
@@ -77,10 +80,12 @@ type Sample<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<bool>>, Bound
 /// a graph otherwise) under perfect interventions: `n_obs` observational rows, then
 /// `n_per_environment[k]` rows in which the nodes `targets[k]` take N(±value_loc, value_scale²)
 /// values (with `value_noise`, BaCaDI's design: one value per environment and target, rows
-/// scattered around it with that standard deviation).
+/// scattered around it with that standard deviation). Mechanism "networks": fitted per-node
+/// networks `networks` = (hidden widths, activation, parameters) on W's graph (`mlp_predict`'s
+/// layout).
 #[pyfunction]
 #[pyo3(signature = (w, n_obs, targets, n_per_environment, mechanism, sem_type, noise_scale, value_loc, value_scale,
-    value_sign, n_features, seed, value_noise = None))]
+    value_sign, n_features, seed, value_noise = None, networks = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn simulate_interventional_sem<'py>(
     py: Python<'py>,
@@ -97,16 +102,30 @@ pub fn simulate_interventional_sem<'py>(
     n_features: usize,
     seed: u64,
     value_noise: Option<f64>,
+    networks: Option<(Vec<usize>, String, Vec<f64>)>,
 ) -> PyResult<Sample<'py>> {
-    let equations = match mechanism {
-        "linear" => Equations::Linear,
-        other => Equations::Nonlinear(enum_from_str("mechanism", other)?),
+    let w = square_from(&w)?;
+    let fitted = match (mechanism, networks) {
+        ("networks", Some((hidden, activation, params))) => {
+            Some(Mlp::from_params(w.nrows(), &hidden, activation_from(&activation)?, params).map_err(Error)?)
+        }
+        ("networks", None) | (_, Some(_)) => {
+            return Err(Error(CoreError::InvalidParameter(
+                "mechanism 'networks' and the networks argument go together".into(),
+            ))
+            .into())
+        }
+        _ => None,
+    };
+    let equations = match (mechanism, &fitted) {
+        (_, Some(networks)) => Equations::Networks(networks),
+        ("linear", None) => Equations::Linear,
+        (other, None) => Equations::Nonlinear(enum_from_str("mechanism", other)?),
     };
     let noise: LinearNoise = enum_from_str("sem_type", sem_type)?;
     let sign: ValueSign = enum_from_str("value_sign", value_sign)?;
     let values = InterventionValues { loc: value_loc, scale: value_scale, sign, row_noise: value_noise };
     let environments = Environments { n_obs, targets, n_per_environment };
-    let w = square_from(&w)?;
     let sample = py
         .detach(|| {
             simulate::simulate_interventional_sem(

@@ -14,15 +14,19 @@
 use super::random::Random;
 use super::sem::{check_scales, dag_order, gp_sines, mim, mlp, parents, LinearNoise, Mechanism};
 use crate::error::{CoreError, Result};
+use crate::mlp::Mlp;
 use faer::{Mat, MatRef};
 
 /// How each node's value depends on its parents' values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Equations {
+#[derive(Debug, Clone, Copy)]
+pub enum Equations<'a> {
     /// x_j = Σ_i W_ij x_i + noise (W holds the weights).
     Linear,
     /// x_j = f_j(x_pa) + noise with f_j drawn from a nonlinear family (W is read as a graph).
     Nonlinear(Mechanism),
+    /// x_j = f_j(x_pa) + noise with f_j node j's fitted network, its inputs outside W's graph
+    /// zeroed (a learner's MLP mechanism; a root keeps its network's constant output).
+    Networks(&'a Mlp),
 }
 
 /// The sign of the intervention values' mean.
@@ -142,7 +146,7 @@ fn additive_noise(noise: LinearNoise, s: f64, random: &mut Random) -> f64 {
 pub fn simulate_interventional_sem(
     w: MatRef<'_, f64>,
     environments: &Environments,
-    equations: Equations,
+    equations: Equations<'_>,
     noise: LinearNoise,
     scale: &[f64],
     values: InterventionValues,
@@ -206,11 +210,19 @@ pub fn simulate_interventional_sem(
             })
             .collect(),
     };
+    if let Equations::Networks(networks) = equations {
+        if networks.n_nodes() != d {
+            return Err(CoreError::InvalidInput(format!("networks for {} nodes, a graph of {d}", networks.n_nodes())));
+        }
+    }
+    // W's graph as the networks' input scaling (column-major)
+    let graph: Vec<f64> = (0..d * d).map(|k| if w[(k % d, k / d)] != 0.0 { 1.0 } else { 0.0 }).collect();
     let mut x = Mat::<f64>::zeros(n, d);
     for &j in &order {
         let pa = parents(w, j);
         let e: Vec<f64> = (0..n).map(|_| additive_noise(noise, scale[j], &mut random)).collect();
         let f: Vec<f64> = match equations {
+            Equations::Networks(networks) => networks.predict_node(j, x.as_ref(), Some(&graph)),
             _ if pa.is_empty() => vec![0.0; n],
             Equations::Linear => {
                 (0..n).map(|row| pa.iter().fold(0.0, |acc, &i| acc + x[(row, i)] * w[(i, j)])).collect()
@@ -383,5 +395,43 @@ mod tests {
         assert!(err(run(&environments(5, vec![vec![1]], 2), LinearNoise::Poisson)).contains("additive noise"));
         let uneven = Environments { n_obs: 5, targets: vec![vec![1]], n_per_environment: vec![1, 2] };
         assert!(err(run(&uneven, LinearNoise::Gauss)).contains("2 entries for 1 target sets"));
+    }
+
+    /// Fitted networks: every row solves x_j = f_j(x_pa) + 0 (no noise) for the nodes not
+    /// intervened on, the target holds its value, and a root keeps its network's constant.
+    #[test]
+    fn fitted_networks_give_rows_that_solve_their_equations() {
+        use crate::mlp::Activation;
+        use rand::SeedableRng;
+        let (d, n) = (4, 30);
+        let w = chain(d, 1.0);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let networks = Mlp::new(d, &[5], Activation::Sigmoid, &mut rng).unwrap();
+        let envs = environments(10, vec![vec![1]], n - 10);
+        let values = InterventionValues { loc: 1.5, scale: 0.0, sign: ValueSign::Positive, row_noise: None };
+        let sample = simulate_interventional_sem(
+            w.as_ref(),
+            &envs,
+            Equations::Networks(&networks),
+            LinearNoise::Gauss,
+            &[0.0; 4],
+            values,
+            1,
+            0,
+        )
+        .unwrap();
+        let graph: Vec<f64> = (0..d * d).map(|k| if w[(k % d, k / d)] != 0.0 { 1.0 } else { 0.0 }).collect();
+        let predicted = networks.predict(sample.x.as_ref(), Some(&graph));
+        for r in 0..n {
+            for j in 0..d {
+                let expected = if sample.mask[r * d + j] { 1.5 } else { predicted[(r, j)] };
+                assert!((sample.x[(r, j)] - expected).abs() <= 1e-12, "{r} {j}");
+            }
+            assert_eq!(sample.mask[r * d + 1], r >= 10);
+        }
+        assert_eq!(
+            networks.predict_node(2, sample.x.as_ref(), Some(&graph)),
+            (0..n).map(|r| predicted[(r, 2)]).collect::<Vec<_>>()
+        );
     }
 }
