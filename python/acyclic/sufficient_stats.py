@@ -420,7 +420,9 @@ def _grouped(values: np.ndarray, mask, labels: List, whole: _Arrays, threads: in
     groups: _Groups = []
     for g in np.argsort(first, kind="stable"):
         rows = np.flatnonzero(inverse == g)
-        part = whole if rows.size == values.shape[0] else _core.stats_of_rows(np.ascontiguousarray(values[rows]), threads)
+        part = (
+            whole if rows.size == values.shape[0] else _core.stats_of_rows(np.ascontiguousarray(values[rows]), threads)
+        )
         groups.append((tuple(bool(v) for v in patterns[g]), part))
     return groups
 
