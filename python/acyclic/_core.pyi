@@ -36,6 +36,7 @@ __all__ = [
     "complementary_halves",
     "cv_folds",
     "fit_statistics",
+    "ait_scores",
     "fits_from_statistics",
     "stats_of_rows",
     "merge_stats",
@@ -125,6 +126,18 @@ def fit_statistics(
     n_threads: int = 1,
     patterns: Optional[_Bool2D] = None,
 ) -> Dict[str, Any]: ...
+def ait_scores(
+    stats: Union[_Stats, Sequence[_Stats]],
+    graphs: npt.NDArray[np.bool_],
+    targets: Sequence[int],
+    values: _Float1D,
+    n_samples: int,
+    seed: int,
+    *,
+    scale: _Float1D,
+    patterns: Optional[_Bool2D] = None,
+    n_threads: int = 1,
+) -> _Float1D: ...
 def fits_from_statistics(learner: str, params: Mapping[str, Any]) -> bool: ...
 def stats_of_rows(x: _Float2D, n_threads: int = 1) -> _Stats: ...
 def merge_stats(a: _Stats, b: _Stats) -> _Stats: ...

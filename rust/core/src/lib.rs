@@ -42,6 +42,7 @@
 // Tests may compute their reference values with the standard library.
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
+pub mod active;
 pub mod acyclicity;
 pub mod canonical;
 pub mod constraints;

@@ -4,6 +4,7 @@
 //! lives in `acyclic-core`. Every learner runs through the one [`fit::fit`] entry point. User
 //! data are validated in Python (`acyclic._validation`); parameters are validated by the core.
 
+mod active;
 mod convert;
 mod dpdag;
 mod errors;
@@ -167,6 +168,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit::fit, m)?)?;
     m.add_function(wrap_pyfunction!(fit::defaults, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fit_statistics, m)?)?;
+    m.add_function(wrap_pyfunction!(active::ait_scores, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fits_from_statistics, m)?)?;
     m.add_function(wrap_pyfunction!(stats::stats_of_rows, m)?)?;
     m.add_function(wrap_pyfunction!(stats::merge_stats, m)?)?;
