@@ -73,13 +73,18 @@ impl Hypothesis {
         let (n, d) = (z.nrows(), z.ncols());
         let mut x = Mat::<f64>::zeros(n, d);
         for &j in &self.order {
-            for r in 0..n {
-                x[(r, j)] = if j == target {
-                    value
-                } else {
-                    (0..d).fold(self.noise_sd[j] * z[(r, j)], |acc, i| acc + self.coefficients[(i, j)] * x[(r, i)])
-                };
+            if j == target {
+                x.col_mut(j).iter_mut().for_each(|v| *v = value);
+                continue;
             }
+            // the parents only (sampled graphs are sparse), a column at a time
+            let parents: Vec<(usize, f64)> =
+                (0..d).filter(|&i| self.coefficients[(i, j)] != 0.0).map(|i| (i, self.coefficients[(i, j)])).collect();
+            let mut column: Vec<f64> = z.col(j).iter().map(|e| self.noise_sd[j] * e).collect();
+            for &(i, b) in &parents {
+                column.iter_mut().zip(x.col(i).iter()).for_each(|(v, xi)| *v += b * xi);
+            }
+            x.col_mut(j).iter_mut().zip(&column).for_each(|(v, c)| *v = *c);
         }
         x
     }
