@@ -7,7 +7,7 @@ import acyclic
 import numpy as np
 import pandas as pd
 import pytest
-from acyclic.active import ActiveLearner, edge_entropy, oracle_from_sem, score_targets
+from acyclic.active import ActiveLearner, edge_entropy, oracle_from_sem, sample_interventional, score_targets
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
@@ -156,3 +156,21 @@ def test_a_failing_oracle_is_named_and_the_rows_so_far_are_kept():
         ActiveLearner(acyclic.DPDAG(), good, 1, strategy="greedy")
     with pytest.raises(InvalidInputError, match="linear"):
         oracle_from_sem(W, "mlp")
+
+
+def test_sample_interventional_fits_the_graphs_mechanisms_with_common_random_numbers():
+    X = _chain_data(5000)
+    chain = _graph([(0, 1), (1, 2)])
+    low = sample_interventional(chain, X, 1, -1.0, 4000, random_state=3)
+    high = sample_interventional(chain, X, 1, 3.0, 4000, random_state=3)
+    assert np.all(low[:, 1] == -1.0) and np.all(high[:, 1] == 3.0)
+    np.testing.assert_allclose(high[:, 0], low[:, 0])  # a parent does not move
+    slope = (high[:, 2] - low[:, 2]) / 4.0  # the same noise: X_2 moves by its fitted weight, ~1
+    np.testing.assert_allclose(slope, slope[0], rtol=1e-12)
+    assert slope[0] == pytest.approx(1.0, abs=0.05)
+    # the mechanisms are the least-squares ones: X_0's noise variance ~ 1 around its mean
+    assert low[:, 0].std() == pytest.approx(1.0, abs=0.05)
+    with pytest.raises(InvalidInputError, match="cycle"):
+        sample_interventional(_graph([(0, 1), (1, 0)]), X, 0, 1.0, 5)
+    with pytest.raises(InvalidInputError, match="3x3"):
+        sample_interventional(np.zeros((2, 2)), X, 0, 1.0, 5)

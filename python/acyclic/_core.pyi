@@ -37,6 +37,7 @@ __all__ = [
     "cv_folds",
     "fit_statistics",
     "ait_scores",
+    "ait_simulate",
     "fits_from_statistics",
     "stats_of_rows",
     "merge_stats",
@@ -138,6 +139,17 @@ def ait_scores(
     patterns: Optional[_Bool2D] = None,
     n_threads: int = 1,
 ) -> _Float1D: ...
+def ait_simulate(
+    stats: Union[_Stats, Sequence[_Stats]],
+    graph: _Bool2D,
+    target: int,
+    value: float,
+    n: int,
+    seed: int,
+    *,
+    scale: _Float1D,
+    patterns: Optional[_Bool2D] = None,
+) -> _Float2D: ...
 def fits_from_statistics(learner: str, params: Mapping[str, Any]) -> bool: ...
 def stats_of_rows(x: _Float2D, n_threads: int = 1) -> _Stats: ...
 def merge_stats(a: _Stats, b: _Stats) -> _Stats: ...

@@ -1,14 +1,71 @@
 //! AIT's intervention scores (`acyclic_core::active`): statistics, graphs and candidates in,
 //! one score per candidate out.
 
+use crate::convert::to_numpy;
 use crate::errors::Error;
 use crate::progress::{run_cancellable, settle};
 use crate::stats::{stats_from, StatsArrays};
-use acyclic_core::active::{hypotheses, scores, Candidate};
+use acyclic_core::active::{hypotheses, scores, Candidate, Hypothesis};
 use acyclic_core::error::CoreError;
+use acyclic_core::simulate::random::Random;
 use acyclic_core::stats::SufficientStats;
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3};
 use pyo3::prelude::*;
+
+/// The statistics' groups and their mask rows (one observational group without `patterns`).
+type Groups = (Vec<SufficientStats>, Vec<Vec<bool>>);
+
+fn groups_from<'py>(stats: &Bound<'py, PyAny>, patterns: Option<PyReadonlyArray2<'py, bool>>) -> PyResult<Groups> {
+    Ok(match patterns {
+        None => {
+            let one = stats_from(stats.extract::<StatsArrays<'py>>()?)?;
+            let d = one.dim();
+            (vec![one], vec![vec![false; d]])
+        }
+        Some(patterns) => (
+            stats.extract::<Vec<StatsArrays<'py>>>()?.into_iter().map(stats_from).collect::<PyResult<Vec<_>>>()?,
+            patterns.as_array().rows().into_iter().map(|row| row.to_vec()).collect(),
+        ),
+    })
+}
+
+/// `n` rows under do(X_target = value) from `graph` (d×d bool) with its least-squares
+/// linear-Gaussian mechanisms fitted on the statistics (as `ait_scores`), in the units of the
+/// columns divided by `scale` and centred; the standard normals come from `seed`.
+#[pyfunction]
+#[pyo3(signature = (stats, graph, target, value, n, seed, *, scale, patterns = None))]
+#[allow(clippy::too_many_arguments)]
+pub fn ait_simulate<'py>(
+    py: Python<'py>,
+    stats: &Bound<'py, PyAny>,
+    graph: PyReadonlyArray2<'py, bool>,
+    target: usize,
+    value: f64,
+    n: usize,
+    seed: u64,
+    scale: PyReadonlyArray1<'py, f64>,
+    patterns: Option<PyReadonlyArray2<'py, bool>>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let (groups, patterns) = groups_from(stats, patterns)?;
+    let scale = scale.as_slice()?.to_vec();
+    let graph: Vec<bool> = graph.as_array().iter().copied().collect();
+    let rows = py
+        .detach(|| {
+            let covariances = SufficientStats::node_covariances(&groups, &patterns, &scale)?;
+            let hypothesis = Hypothesis::fit(&graph, &covariances)?;
+            if target >= scale.len() || !value.is_finite() || n == 0 {
+                return Err(CoreError::InvalidInput(format!(
+                    "do(X_{target} = {value}) with {n} rows: the target must be in 0..{}, the value finite, n >= 1",
+                    scale.len()
+                )));
+            }
+            let mut random = Random::new(seed);
+            let z = faer::Mat::from_fn(n, scale.len(), |_, _| random.standard_normal());
+            Ok(hypothesis.simulate(target, value, z.as_ref()))
+        })
+        .map_err(Error)?;
+    Ok(to_numpy(py, &rows))
+}
 
 /// AIT's score of each candidate do(X_targets[c] = values[c]) over the graphs `graphs` (K×d×d
 /// bool, `graphs[k, i, j]` for i → j), their linear-Gaussian mechanisms fitted on the data's
@@ -30,17 +87,7 @@ pub fn ait_scores<'py>(
     patterns: Option<PyReadonlyArray2<'py, bool>>,
     n_threads: usize,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let (groups, patterns): (Vec<SufficientStats>, Vec<Vec<bool>>) = match patterns {
-        None => {
-            let one = stats_from(stats.extract::<StatsArrays<'py>>()?)?;
-            let d = one.dim();
-            (vec![one], vec![vec![false; d]])
-        }
-        Some(patterns) => (
-            stats.extract::<Vec<StatsArrays<'py>>>()?.into_iter().map(stats_from).collect::<PyResult<Vec<_>>>()?,
-            patterns.as_array().rows().into_iter().map(|row| row.to_vec()).collect(),
-        ),
-    };
+    let (groups, patterns) = groups_from(stats, patterns)?;
     let graphs = graphs.as_array();
     let (k, d, d2) = graphs.dim();
     let scale = scale.as_slice()?.to_vec();

@@ -169,6 +169,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit::defaults, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fit_statistics, m)?)?;
     m.add_function(wrap_pyfunction!(active::ait_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(active::ait_simulate, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fits_from_statistics, m)?)?;
     m.add_function(wrap_pyfunction!(stats::stats_of_rows, m)?)?;
     m.add_function(wrap_pyfunction!(stats::merge_stats, m)?)?;
