@@ -299,6 +299,8 @@ def to_cpdag(W, targets=None) -> np.ndarray:
 
     References
     ----------
+    Verma, T., Pearl, J. (1990). Equivalence and synthesis of causal models. UAI.
+
     Meek, C. (1995). Causal inference and causal explanation with background knowledge. UAI.
 
     Chickering, D. M. (1995). A transformational characterization of equivalent Bayesian network

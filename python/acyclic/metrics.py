@@ -480,8 +480,9 @@ def shd_cpdag(B_true, B_est, *, targets=None) -> int:
     (undirected). The distance counts the pairs whose marks differ, each **once**: a missing or
     an extra edge, a reversed edge, and a directed edge where the other has an undirected one
     all cost 1. Orientations that no data of the class could decide (undirected in both) cost
-    nothing, unlike the DAG SHD of :func:`count_accuracy`. It equals the SHD of ``gadjid.shd``
-    and of pcalg's ``shd`` on CPDAGs.
+    nothing, unlike the DAG SHD of :func:`count_accuracy`. Conventions for a pair that differs
+    in both adjacency and orientation vary between packages; here, as in ``gadjid.shd`` on
+    CPDAGs, every differing pair costs 1.
 
     Parameters
     ----------
@@ -510,9 +511,10 @@ def shd_cpdag(B_true, B_est, *, targets=None) -> int:
     References
     ----------
     Chickering, D. M. (2002). Learning equivalence classes of Bayesian-network structures.
-    JMLR 2, 445–498. Tsamardinos, I., Brown, L. E., Aliferis, C. F. (2006). The max-min
-    hill-climbing Bayesian network structure learning algorithm. Machine Learning 65, 31–78
-    (the SHD between CPDAGs).
+    JMLR 2, 445–498.
+
+    Tsamardinos, I., Brown, L. E., Aliferis, C. F. (2006). The max-min hill-climbing Bayesian
+    network structure learning algorithm. Machine Learning 65, 31–78 (the SHD between CPDAGs).
 
     Examples
     --------

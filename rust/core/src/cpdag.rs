@@ -10,7 +10,9 @@
 //! equivalent when they also agree on the orientation of every edge with exactly one endpoint in
 //! some target, since the intervention cuts that edge in one orientation only. Those edges are
 //! known orientations on top of the v-structures, and Meek's rules with background knowledge
-//! (his rule 4 included) close them to the interventional essential graph.
+//! close them to the interventional essential graph. Rule 4, which only background knowledge
+//! can make fire, is applied too; on thousands of random DAGs with random targets (d ≤ 5) it
+//! was never needed, but it is sound and cheap, so the closure does not rely on that.
 //!
 //! A partially directed graph is a row-major d×d [`Mask`]: `m[i * d + j]` and not `m[j * d + i]`
 //! is the edge i → j, both entries the undirected edge i − j.
@@ -228,8 +230,12 @@ pub fn consistent_extension(pdag: &Mask, d: usize) -> Option<Mask> {
 /// Whether `pdag` (row-major d×d) is the essential graph of some DAG for the family `targets`
 /// (`[[]]`: a CPDAG): it has a consistent extension whose essential graph it is.
 ///
-/// Errors: as [`essential_graph`] for the targets.
+/// Errors: `InvalidInput` when `pdag` does not have d² entries; as [`essential_graph`] for the
+/// targets.
 pub fn is_essential_graph(pdag: &Mask, d: usize, targets: &[Vec<usize>]) -> Result<bool> {
+    if pdag.len() != d * d {
+        return Err(CoreError::InvalidInput(format!("the graph must have {d}x{d} entries, got {}", pdag.len())));
+    }
     target_membership(d, targets)?;
     let Some(dag) = consistent_extension(pdag, d) else {
         return Ok(false);
@@ -400,5 +406,6 @@ mod tests {
         assert!(!is_essential_graph(&pdag(3, &[(0, 1)], &[(1, 2)]), 3, &obs).unwrap());
         // a directed cycle has no extension
         assert!(consistent_extension(&pdag(3, &[(0, 1), (1, 2), (2, 0)], &[]), 3).is_none());
+        assert!(is_essential_graph(&vec![false; 5], 2, &obs).is_err());
     }
 }
