@@ -6,6 +6,7 @@
 
 mod active;
 mod convert;
+mod cpdag;
 mod dpdag;
 mod errors;
 mod fit;
@@ -163,6 +164,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(threshold, m)?)?;
     m.add_function(wrap_pyfunction!(project_to_dag, m)?)?;
     m.add_function(wrap_pyfunction!(order_respecting, m)?)?;
+    m.add_function(wrap_pyfunction!(cpdag::to_cpdag, m)?)?;
+    m.add_function(wrap_pyfunction!(cpdag::is_cpdag, m)?)?;
     m.add_function(wrap_pyfunction!(r2_scores, m)?)?;
     m.add_function(wrap_pyfunction!(matmul_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fit, m)?)?;
