@@ -61,8 +61,10 @@ def seed_from(random_state) -> int:
 class DAGLearner(BaseEstimator):
     """Base class of the structure learners (not used directly).
 
-    Fitted attributes (every learner)
-    ---------------------------------
+    Every learner has these fitted attributes (and its own, listed in its docstring).
+
+    Attributes
+    ----------
     weights_ : ndarray of shape (d, d), float64
         Weighted adjacency of the learned DAG; ``weights_[i, j] != 0`` means the edge i → j.
         Zero wherever ``adjacency_`` is zero. A required edge (``prior_knowledge``) is an edge

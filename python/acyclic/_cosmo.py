@@ -18,7 +18,7 @@ class COSMO(MLPMechanismMixin, DAGLearner):
     with no acyclicity penalty: a step costs two minibatch matrix products and O(d²) element-wise
     work, against O(d³) for NOTEARS and DAGMA. Then (``refit=True``, our addition) the
     orientation is held and W is fitted exactly to the t → 0 limit of the same objective on all
-    rows. The final graph keeps i → j where p_j − p_i > ε and |W_ij| > ``w_threshold``: a DAG by
+    rows. The final graph keeps i → j where p_j − p_i > ε and ``|W_ij| > w_threshold``: a DAG by
     construction. The Rust core runs it with the GIL released.
 
     With ``intervention_mask`` (perfect interventions), node j's equation is fitted only on the
@@ -32,7 +32,7 @@ class COSMO(MLPMechanismMixin, DAGLearner):
     input i are scaled by the orientation S_ij, so the gradient also reaches the priorities
     through S; the regularisers act on the first-layer weights θ; the weighted adjacency is the
     reference's signed sum ``A_ij = Σ_m θ_ijm S_ij`` at the last temperature, kept where
-    p_j − p_i > ε and |A_ij| > ``w_threshold``. There is no refit. ``predict`` goes through the
+    p_j − p_i > ε and ``|A_ij| > w_threshold``. There is no refit. ``predict`` goes through the
     fitted networks with the inputs of pruned edges zeroed.
 
     Parameters

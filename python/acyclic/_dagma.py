@@ -46,7 +46,7 @@ class DAGMA(MLPMechanismMixin, LinearSEMLearner):
         ``"l2"``: ½n⁻¹‖X − XW‖² from the covariance of centred X (O(d³) per iteration whatever
         n is); ``"logistic"``: binary X used as given (uncentred), as in the reference.
     w_threshold : float, default=0.3
-        Entries with |w| below it are dropped.
+        Entries with ``|w|`` below it are dropped.
     T : int or "auto", default="auto"
         Number of central-path stages; "auto": 5 linear, 4 MLP.
     mu_init : float or "auto", default="auto"

@@ -148,9 +148,9 @@ class DPDAG(MLPMechanismMixin, DAGLearner):
     raw_weights_ : ndarray of shape (d, d)
         ``weights_`` before the mask of ``adjacency_``: the mechanisms' input weights. After
         the refit they are the refitted weights, equal to ``weights_``.
-    history_ : ndarray of shape (n_iter_,)
+    history_ : ndarray of shape ``(n_iter_,)``
         Mean training loss of each epoch, KL term included.
-    validation_history_ : ndarray of shape (n_iter_,)
+    validation_history_ : ndarray of shape ``(n_iter_,)``
         Held-out loss of the modal DAG after each epoch.
     best_epoch_ : int
         The epoch (0-based) whose parameters were kept.

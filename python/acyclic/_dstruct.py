@@ -61,7 +61,7 @@ class DStruct(MLPMechanismMixin, LinearSEMLearner):
 
     Attributes
     ----------
-    weights_, adjacency_, causal_order_, raw_weights_, ... : see :class:`DAGLearner`
+    weights_, adjacency_, causal_order_, raw_weights_, ... : see :class:`~acyclic._base.DAGLearner`
         ``raw_weights_`` is the members' mean W before thresholding.
     member_weights_ : ndarray of shape (n_subsets, d, d), float64
         Each member's W.

@@ -77,7 +77,7 @@ class NOTEARS(MLPMechanismMixin, LinearSEMLearner):
     rho_max : float, default=1e16
         Largest penalty parameter ρ; the fit stops when ρ reaches it.
     w_threshold : float, default=0.3
-        Entries with |w| below it are dropped (in the units the learner saw).
+        Entries with ``|w|`` below it are dropped (in the units the learner saw).
     standardize : bool, default=False
         Scale each column to unit variance before fitting (l2 only). Least-squares learners are
         not scale-invariant: on simulated data the raw variances leak the causal order

@@ -21,7 +21,7 @@ class TOPO(DAGLearner):
     regressed on all the nodes before it; the score of the order is the resulting
     ½n⁻¹‖X − XW‖² (computed from a Cholesky factor of the permuted covariance). The search swaps
     pairs of nodes: candidates are the pairs joined by the lightest directed paths in the
-    current fit (smallest entries of (I − |W|)⁻¹), ``size_small`` of them per round and, once
+    current fit (smallest entries of ``(I − |W|)⁻¹``), ``size_small`` of them per round and, once
     when none of those improves, the next ones up to ``size_large``; every improving swap whose
     positions do not overlap a better one is applied. It stops when no candidate improves.
     Weights below ``w_threshold`` are then dropped and the kept edges refit by least squares on
@@ -52,7 +52,7 @@ class TOPO(DAGLearner):
         The reference allows 1; on ER4 graphs more find lower scores (SHD 10 → 0 on a d = 20
         seed) at little cost, the larger set being scored only where the small one failed.
     w_threshold : float, default=0.3
-        Entries with |w| below it are dropped.
+        Entries with ``|w|`` below it are dropped.
     max_iter : int, default=1000
         Cap on rounds (each applies at least one swap).
     criterion : {"auto", "l2", "nll"}, default="auto"
@@ -65,7 +65,7 @@ class TOPO(DAGLearner):
         ``intervention_mask``, ``"nll"`` with it.
     prune : {"auto", "threshold", "bic"}, default="auto"
         How the final graph keeps the edges of the order's regressions. ``"threshold"``: drop
-        |w| < ``w_threshold`` and refit the rest (the published TOPO). ``"bic"``: per node, the
+        ``|w| < w_threshold`` and refit the rest (the published TOPO). ``"bic"``: per node, the
         predecessors chosen by BIC (Schwarz, Annals of Statistics 1978) by stepwise selection,
         with the noise variance of the regression on all of them; scale-invariant, and
         ``w_threshold`` is not used. ``"auto"``: ``"threshold"`` with the ``"l2"`` criterion,

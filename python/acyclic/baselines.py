@@ -2,7 +2,7 @@
 Discovery Benchmarks May Be Easy To Game", NeurIPS 2021; R² variant: Reisach et al., NeurIPS 2023).
 
 Sort the variables by a criterion, then regress each on all the variables before it with an
-adaptive lasso whose penalty is chosen by BIC: ordinary least squares gives |β|, the covariates
+adaptive lasso whose penalty is chosen by BIC: ordinary least squares gives ``|β|``, the covariates
 are scaled by it, the exact lasso path of the scaled problem is computed by least angle regression
 (Efron et al., Annals of Statistics 2004) and its BIC-best breakpoint scaled back, as
 ``sklearn.linear_model.LassoLarsIC(criterion="bic")`` does in the reference. The Rust core runs
@@ -27,7 +27,7 @@ __all__ = ["SortnRegress", "VarSortnRegress", "R2SortnRegress", "RandomSortnRegr
 
 _COMMON_PARAMETERS = """
     w_threshold : float, default=0.0
-        Edges with |weight| below it are dropped (0: keep what the lasso keeps, as the reference).
+        Edges with ``|weight|`` below it are dropped (0: keep what the lasso keeps, as the reference).
     standardize : bool, default=False
         Scale columns to unit variance first (the variance order then has nothing to sort by).
     random_state : int, RandomState or None, default=None

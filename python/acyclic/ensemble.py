@@ -439,7 +439,7 @@ class StabilitySelection(_EnsembleBase):
         where none has it. ``[i, j] + [j, i] == 1`` where the pair was seen.
     edge_probabilities_ : ndarray of shape (d, d), float64
         ``selection_frequency_ * orientation_frequency_``.
-    path_frequency_ : ndarray of shape (n_grid_used_, d, d), float64
+    path_frequency_ : ndarray of shape ``(n_grid_used_, d, d)``, float64
         Π̂_λ per grid value used (the stability path), symmetric. The fits stop at the first value
         that would push the threshold above ``max_threshold``: later values are not fitted.
     threshold_ : float

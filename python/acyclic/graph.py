@@ -143,7 +143,7 @@ def topological_order(W) -> np.ndarray:
 
 
 def threshold(W, w_threshold: float) -> np.ndarray:
-    """A copy of W with entries |w| < ``w_threshold`` and the diagonal set to zero.
+    """A copy of W with entries ``|w| < w_threshold`` and the diagonal set to zero.
 
     Parameters
     ----------
@@ -168,7 +168,7 @@ def threshold(W, w_threshold: float) -> np.ndarray:
 def project_to_dag(W, required=None) -> np.ndarray:
     """A DAG from W: a maximal acyclic subgraph, strongest edges first (greedy).
 
-    The edges are taken in turn: first the required ones, then the others by decreasing |w|
+    The edges are taken in turn: first the required ones, then the others by decreasing ``|w|``
     (ties by (i, j), row-major). Each edge is kept unless it closes a directed cycle with the
     edges kept before it. The result is acyclic, keeps every required edge, and is maximal: no
     removed edge can be put back without creating a cycle. An acyclic W is returned unchanged

@@ -81,10 +81,10 @@ def select_lambda(
 
     Criteria (lower is better):
 
-    - ``"bic"``: :meth:`DAGLearner.bic` (Schwarz 1978), ``Σ_j n_j log σ̂_j² + |E| log n``.
+    - ``"bic"``: :meth:`DAGLearner.bic <acyclic._base.DAGLearner.bic>` (Schwarz 1978), ``Σ_j n_j log σ̂_j² + |E| log n``.
     - ``"ebic"``: the extended BIC of Chen & Chen ("Extended Bayesian information criteria for
       model selection with large model spaces", Biometrika 2008),
-      ``BIC + 2γ log C(d(d − 1), |E|)``: it also pays for the number of graphs with |E| edges,
+      ``BIC + 2γ log C(d(d − 1), |E|)``: it also pays for the number of graphs with ``|E|`` edges,
       which matters when d is large against n.
     - ``"cv"``: the Gaussian negative log-likelihood of held-out rows per held-out entry,
       ``n_folds``-fold cross-validation stratified by experiment (each node's noise variance from

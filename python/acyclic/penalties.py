@@ -4,14 +4,14 @@ Every penalty takes a weighted adjacency matrix W (``W[i, j] != 0`` is the edge 
 returns its value and its gradient with respect to W, computed by the Rust core. With
 A = W∘W (the element-wise square), d the number of nodes and ρ(·) the spectral radius:
 
-=============  ==========================================  ============================================
-``kind``       h(W)                                        ∇h(W)
-=============  ==========================================  ============================================
-``"expm"``     tr(exp(A)) − d                              exp(A)ᵀ ∘ 2W
-``"logdet"``   −log det(sI − A) + d log s, for ρ(A) < s    2 (sI − A)⁻ᵀ ∘ W
-``"poly"``     tr((I + A/d)^d) − d                         2W ∘ ((I + A/d)^(d−1))ᵀ
-``"spectral"`` ρ(A)                                        2W ∘ u vᵀ / (uᵀv), u, v the Perron vectors
-=============  ==========================================  ============================================
+==============  ==========================================  ============================================
+``kind``        h(W)                                        ∇h(W)
+==============  ==========================================  ============================================
+``"expm"``      tr(exp(A)) − d                              exp(A)ᵀ ∘ 2W
+``"logdet"``    −log det(sI − A) + d log s, for ρ(A) < s    2 (sI − A)⁻ᵀ ∘ W
+``"poly"``      tr((I + A/d)^d) − d                         2W ∘ ((I + A/d)^(d−1))ᵀ
+``"spectral"``  ρ(A)                                        2W ∘ u vᵀ / (uᵀv), u, v the Perron vectors
+==============  ==========================================  ============================================
 
 Each is ≥ 0, and 0 exactly when W is a DAG (self-loops count as cycles); on a DAG the gradient
 is 0 too.

@@ -353,7 +353,7 @@ def simulate_nonlinear_sem(
     node is ``x_j = z_j``. Each node's function is drawn independently:
 
     * ``"mlp"`` — one hidden layer of 100 sigmoid units:
-      ``f(x) = sigmoid(x W1) w2`` with every entry of ``W1`` (|pa| × 100) and ``w2``
+      ``f(x) = sigmoid(x W1) w2`` with every entry of ``W1`` (``|pa|`` × 100) and ``w2``
       (100) uniform on ``±[0.5, 2]`` (Zheng et al. 2020).
     * ``"mim"`` — multiple index model:
       ``f(x) = tanh(x w1) + cos(x w2) + sin(x w3)`` with ``w1, w2, w3`` uniform on

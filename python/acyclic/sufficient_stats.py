@@ -170,7 +170,7 @@ class SufficientStats:
 
     @property
     def covariance_(self) -> np.ndarray:
-        """scatter_ / n_ (the maximum-likelihood covariance), shape (d, d)."""
+        """``scatter_ / n_`` (the maximum-likelihood covariance), shape (d, d)."""
         return self.scatter_ / max(self.n_, 1)
 
     @property

@@ -221,19 +221,19 @@ def load_sachs(
     (``environments``) and the intervention mask of the documented targets, ready for a
     learner's ``fit(X, intervention_mask=mask)``:
 
-    =====================  ==================================================================
-    experiment (rows)      default target (:data:`SACHS_TARGETS`)
-    =====================  ==================================================================
-    cd3cd28 (853)          observational
-    cd3cd28icam2 (902)     observational
-    cd3cd28+aktinhib (911) pakts473 (Akt inhibitor)
-    cd3cd28+g0076 (723)    PKC (Gö6976, PKC inhibitor)
-    cd3cd28+psitect (810)  PIP2 (psitectorigenin)
-    cd3cd28+u0126 (799)    pmek (U0126, MEK inhibitor)
-    cd3cd28+ly (848)       PIP3 (LY294002, PI3K inhibitor)
-    pma (913)              PKC (PMA, PKC activator; no anti-CD3/CD28), 7466 rows only
-    b2camp (707)           PKA (β2cAMP, PKA activator; no anti-CD3/CD28), 7466 rows only
-    =====================  ==================================================================
+    ======================  ==================================================================
+    experiment (rows)       default target (:data:`SACHS_TARGETS`)
+    ======================  ==================================================================
+    cd3cd28 (853)           observational
+    cd3cd28icam2 (902)      observational
+    cd3cd28+aktinhib (911)  pakts473 (Akt inhibitor)
+    cd3cd28+g0076 (723)     PKC (Gö6976, PKC inhibitor)
+    cd3cd28+psitect (810)   PIP2 (psitectorigenin)
+    cd3cd28+u0126 (799)     pmek (U0126, MEK inhibitor)
+    cd3cd28+ly (848)        PIP3 (LY294002, PI3K inhibitor)
+    pma (913)               PKC (PMA, PKC activator; no anti-CD3/CD28), 7466 rows only
+    b2camp (707)            PKA (β2cAMP, PKA activator; no anti-CD3/CD28), 7466 rows only
+    ======================  ==================================================================
 
     The targets follow the interventional literature (Wang et al. 2017; DCDI, Brouillard et
     al. 2020). Inhibitors block a protein's activity, not its measured phosphorylation, so the
