@@ -16,9 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import matplotlib
-
 import acyclic
+import matplotlib
 
 matplotlib.use("Agg")
 
