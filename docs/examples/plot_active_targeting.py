@@ -18,10 +18,8 @@ rounds, AIT's area under the SHD curve was 1.14 × random targeting's (95 % inte
 # %%
 # Score every node as a target
 # ----------------------------
-import matplotlib.pyplot as plt
-import numpy as np
-
 import acyclic
+import matplotlib.pyplot as plt
 from acyclic.active import ActiveLearner, edge_entropy, oracle_from_sem, score_targets
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
 

@@ -14,10 +14,9 @@ the paper-size runs (d = 20, ten seeds).
 # %%
 # Simulate the experiments and fit
 # --------------------------------
+import acyclic
 import matplotlib.pyplot as plt
 import numpy as np
-
-import acyclic
 from acyclic.metrics import count_accuracy, edge_auroc, expected_shd, target_auprc
 from acyclic.plotting import plot_adjacency
 from acyclic.simulate import simulate_dag, simulate_interventional_sem, simulate_parameter

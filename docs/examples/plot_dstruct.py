@@ -16,10 +16,9 @@ NOTEARS-MLP fit.
 # %%
 # D-Struct beside one NOTEARS fit
 # -------------------------------
+import acyclic
 import matplotlib.pyplot as plt
 import numpy as np
-
-import acyclic
 from acyclic.metrics import count_accuracy
 from acyclic.plotting import plot_adjacency
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter

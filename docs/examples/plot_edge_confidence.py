@@ -18,10 +18,9 @@ full-size run.
 # %%
 # One fit, and the empty graph
 # ----------------------------
+import acyclic
 import matplotlib.pyplot as plt
 import numpy as np
-
-import acyclic
 from acyclic.datasets import load_sachs
 from acyclic.ensemble import Bootstrap, StabilitySelection
 from acyclic.metrics import count_accuracy, edge_auprc

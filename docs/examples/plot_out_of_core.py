@@ -17,11 +17,10 @@ core") has a 10⁷ × 100 run (8 GB) fitted in 0.37 GiB of memory.
 import tempfile
 from pathlib import Path
 
+import acyclic
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-
-import acyclic
 from acyclic.metrics import count_accuracy
 from acyclic.plotting import plot_adjacency
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter

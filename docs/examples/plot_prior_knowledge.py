@@ -15,11 +15,10 @@ earlier (three tiers) settles orientations that the data leave open.
 # --------------------------------
 # ER2, d = 9, n = 500, four seeds; the columns are named, and the tiers are three blocks of the
 # true causal order (as a study's measurement waves would be).
+import acyclic
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-
-import acyclic
 from acyclic.graph import topological_order
 from acyclic.metrics import count_accuracy
 from acyclic.plotting import plot_adjacency

@@ -16,10 +16,9 @@ printed beside the empty graph's.
 # -------------------------------------
 import warnings
 
+import acyclic
 import matplotlib.pyplot as plt
 import numpy as np
-
-import acyclic
 from acyclic.datasets import load_sachs
 from acyclic.metrics import count_accuracy, shd_cpdag
 from acyclic.plotting import plot_truth_vs_estimate

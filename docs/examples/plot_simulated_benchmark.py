@@ -14,10 +14,9 @@ does no better than Var-SortnRegress on raw data is reading the variances, not t
 # %%
 # Simulate and fit
 # ----------------
+import acyclic
 import matplotlib.pyplot as plt
 import numpy as np
-
-import acyclic
 from acyclic.baselines import R2SortnRegress, VarSortnRegress
 from acyclic.metrics import count_accuracy, shd_cpdag, varsortability
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
