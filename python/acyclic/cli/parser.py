@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import Dict
 
-from .defaults import LEARNERS, SACHS_DEFAULTS
+from .defaults import LEARNERS, NOTEARS_DEFAULTS, SACHS_DEFAULTS
 
 __all__ = ["build_parser"]
 
@@ -56,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     from .. import __version__
 
-    est_defaults = _notears_defaults()
+    est_defaults = NOTEARS_DEFAULTS
     parser = argparse.ArgumentParser(
         prog="acyclic",
         description="Learn causal DAGs from data (NOTEARS with a Rust core).",
@@ -435,16 +434,3 @@ def _run_bench(args) -> int:
 
 def _yn(flag) -> str:
     return "yes" if flag else "no"
-
-
-def _notears_defaults() -> Dict[str, object]:
-    """The constructor defaults of :class:`acyclic.NOTEARS` (for the help texts)."""
-    import inspect
-
-    from .. import NOTEARS
-
-    return {
-        name: p.default
-        for name, p in inspect.signature(NOTEARS).parameters.items()
-        if p.default is not inspect.Parameter.empty
-    }
