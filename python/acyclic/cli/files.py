@@ -92,7 +92,13 @@ class CSVSource:
             raise CLIError(f"no such file: {self.name} ({_SOURCE_IS})")
 
     def open(self) -> Union[Path, io.BytesIO]:
-        """Something :func:`pandas.read_csv` reads from the start: the path, or the kept bytes."""
+        """A fresh handle on the data, for one :func:`pandas.read_csv`.
+
+        Returns
+        -------
+        pathlib.Path or io.BytesIO
+            The path of the file, or the kept bytes of standard input from their start.
+        """
         return io.BytesIO(self.data) if self.data is not None else self.path  # type: ignore[return-value]
 
 

@@ -286,7 +286,18 @@ def reporter(args) -> Callable[..., None]:
 
 
 def source_name(args) -> str:
-    """SOURCE as titles and graph attributes name it (``standard input`` for ``-``)."""
+    """SOURCE as titles and graph attributes name it.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed ``acyclic learn`` arguments.
+
+    Returns
+    -------
+    str
+        ``args.source``, or ``"standard input"`` for ``-``.
+    """
     return "standard input" if args.source == STDIN else str(args.source)
 
 

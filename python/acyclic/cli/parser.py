@@ -90,8 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
             f"log={SACHS_DEFAULTS['log']}, lambda1={SACHS_DEFAULTS['lambda1']} (chosen by BIC along the λ path), "
             f"threshold={SACHS_DEFAULTS['w_threshold']}; dpdag and cosmo keep their own sparsity defaults. "
             "For a CSV file: the estimator's defaults (no log, no "
-            "standardization, the same for every method). With --plot and sachs, a second file "
-            "<stem>_vs_truth<suffix> holds the truth-vs-estimate heat-maps."
+            "standardization, the same for every method). With --plot and a reference graph (sachs, or "
+            "--truth), a second file <stem>_vs_truth<suffix> holds the truth-vs-estimate heat-maps."
         ),
     )
     learn.add_argument(
@@ -306,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--plot",
         default=None,
         metavar="FILE",
-        help="draw the learned graph into FILE (e.g. graph.png); for sachs also <stem>_vs_truth<suffix>",
+        help="draw the learned graph into FILE (e.g. graph.png); for sachs or with --truth also "
+        "<stem>_vs_truth<suffix>",
     )
     learn.add_argument(
         "--forbid",

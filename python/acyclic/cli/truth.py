@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, List, NamedTuple, Optional, Sequence
 
 from .errors import CLIError, eprint
+from .files import _is_number
 
 if TYPE_CHECKING:  # for annotations only
     import numpy as np
@@ -60,14 +61,6 @@ def check_truth_path(path: Optional[str]) -> None:
         raise CLIError(f"--truth {path!r} is a directory, not a CSV file")
     if not Path(path).is_file():
         raise CLIError(f"--truth: no such file: {path!r}")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _shown(names: Sequence[str], limit: int = 12) -> str:
