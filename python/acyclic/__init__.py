@@ -2,7 +2,7 @@
 
 Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TOPO`, :class:`COSMO`,
 :class:`DPDAG`, :class:`BaCaDI` and :class:`DiBS` (posteriors over DAGs), :class:`DStruct`
-(NOTEARS members on overlapping subsets, trained to agree); and
+(NOTEARS, NOTEARS-MLP or DAGMA members on overlapping subsets, trained to agree); and
 :func:`refine_topo`, which improves any learner's DAG by TOPO's swap search;
 :class:`PriorKnowledge` (forbidden/required edges, sources, sinks, tiers) for any learner;
 :func:`select_lambda` (a learner's sparsity chosen by BIC, EBIC or cross-validation);
@@ -10,6 +10,8 @@ Learners (scikit-learn estimators): :class:`NOTEARS`, :class:`DAGMA`, :class:`TO
 least-squares learners).
 Edge confidence: :mod:`acyclic.ensemble` (:class:`~acyclic.ensemble.Bootstrap`,
 :class:`~acyclic.ensemble.StabilitySelection`), on threads or a Dask cluster.
+The next experiment: :mod:`acyclic.active` (AIT's scores of candidate interventions, and the
+active loop).
 Modules: :mod:`acyclic.simulate` (synthetic graphs and SEMs), :mod:`acyclic.metrics`
 (SHD, TPR, FDR, ...), :mod:`acyclic.datasets` (Sachs et al. 2005), :mod:`acyclic.interventions`
 (environments, targets and the intervention mask of interventional data), :mod:`acyclic.graph`,
@@ -45,6 +47,7 @@ _LEARNERS = {
     "SufficientStats": ".sufficient_stats",
 }
 _SUBMODULES = (
+    "active",
     "baselines",
     "datasets",
     "ensemble",

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import DAGLearner, random_state_from
+from ._base import DAGLearner, _targets_of, random_state_from
 from ._params import PYTHON_PARAMS, check_params
 from ._validation import as_float_matrix, check_fit_input
 from .exceptions import InvalidInputError
@@ -289,6 +289,7 @@ class BaCaDI(DAGLearner):
         self._set_input_metadata(X, labels)
         self.mean_, self.scale_ = mean, scale
         self.environments_ = env_labels
+        self._intervention_targets = _targets_of(intervened)  # known targets only: cpdag_
         self._store(result, forbidden, required)
         if sent_codes is None and len(env_labels) > 1:
             # every environment observational: fitted as one data set, reported per environment

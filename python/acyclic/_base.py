@@ -84,6 +84,9 @@ class DAGLearner(BaseEstimator):
         The centring and scaling applied to X before fitting (zeros/ones where none was).
     history_ : ndarray
         Objective after each outer iteration.
+    cpdag_ : ndarray of shape (d, d), int64
+        The equivalence class of ``adjacency_`` (read-only, computed on access): see
+        :attr:`cpdag_`.
     """
 
     #: The Rust core's learner this estimator runs (one of ``_core.LEARNERS``); None for a
@@ -195,6 +198,7 @@ class DAGLearner(BaseEstimator):
         # leaves the previous model intact.
         self._set_input_metadata(X, labels)
         self.mean_, self.scale_ = mean, scale
+        self._intervention_targets = _targets_of(intervened)
         self._store(result, forbidden, required)
         return self
 
@@ -262,6 +266,7 @@ class DAGLearner(BaseEstimator):
             )
         self._set_input_metadata(X, labels)
         self.mean_, self.scale_ = mean, scale
+        self._intervention_targets = _targets_of(stats.intervention_patterns_)
         self._store(result, forbidden, required)
         return self
 
@@ -607,6 +612,42 @@ class DAGLearner(BaseEstimator):
         from .graph import to_gml
 
         return to_gml(self.weights_, labels=self.node_labels_)
+
+    @property
+    def cpdag_(self) -> np.ndarray:
+        """The CPDAG (essential graph) of ``adjacency_``: the edges that every DAG equivalent to
+        it orients the same way stay directed, the others are undirected.
+
+        Fitted with an ``intervention_mask`` (or interventional sufficient statistics), the
+        equivalence is the interventional one of Hauser & Bühlmann (JMLR 2012) for the distinct
+        target sets of the mask's rows: an edge with exactly one endpoint in a target set is
+        directed as well. Otherwise (no mask, or targets a learner inferred rather than was
+        given) it is the observational CPDAG. See :func:`acyclic.graph.to_cpdag`.
+
+        Returns
+        -------
+        ndarray of shape (d, d), int64
+            ``C[i, j] = 1, C[j, i] = 0`` for a directed edge i → j, ``C[i, j] = C[j, i] = 1`` for an
+            undirected edge i − j. Computed from ``adjacency_`` on each access.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted (an ``AttributeError``).
+        """
+        check_is_fitted(self, "adjacency_")
+        from .graph import to_cpdag
+
+        return to_cpdag(self.adjacency_, targets=getattr(self, "_intervention_targets", None))
+
+
+def _targets_of(intervention_mask: Optional[np.ndarray]) -> Optional[List[List[int]]]:
+    """The distinct target sets of a fit's intervention mask (rows or groups), None without one."""
+    if intervention_mask is None:
+        return None
+    from .graph import targets_of_mask
+
+    return targets_of_mask(intervention_mask)
 
 
 class LinearSEMLearner(DAGLearner):

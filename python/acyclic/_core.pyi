@@ -21,6 +21,8 @@ __all__ = [
     "threshold",
     "project_to_dag",
     "order_respecting",
+    "to_cpdag",
+    "is_cpdag",
     "r2_scores",
     "matmul_kernel",
     "fit",
@@ -36,6 +38,8 @@ __all__ = [
     "complementary_halves",
     "cv_folds",
     "fit_statistics",
+    "ait_scores",
+    "ait_simulate",
     "fits_from_statistics",
     "stats_of_rows",
     "merge_stats",
@@ -53,6 +57,8 @@ def find_cycle(w: _Float2D) -> Optional[List[int]]: ...
 def threshold(w: _Float2D, threshold: float, required: Optional[_Bool2D] = None) -> _Float2D: ...
 def project_to_dag(w: _Float2D, required: Optional[_Bool2D] = None) -> _Float2D: ...
 def order_respecting(mask: _Bool2D, preferred: Sequence[int]) -> List[int]: ...
+def to_cpdag(w: _Float2D, targets: Optional[Sequence[Sequence[int]]] = None) -> npt.NDArray[np.int64]: ...
+def is_cpdag(c: _Float2D, targets: Optional[Sequence[Sequence[int]]] = None) -> bool: ...
 def r2_scores(sigma: _Float2D) -> _Float1D: ...
 def matmul_kernel() -> str: ...
 def fit(
@@ -125,6 +131,29 @@ def fit_statistics(
     n_threads: int = 1,
     patterns: Optional[_Bool2D] = None,
 ) -> Dict[str, Any]: ...
+def ait_scores(
+    stats: Union[_Stats, Sequence[_Stats]],
+    graphs: npt.NDArray[np.bool_],
+    targets: Sequence[int],
+    values: _Float1D,
+    n_samples: int,
+    seed: int,
+    *,
+    scale: _Float1D,
+    patterns: Optional[_Bool2D] = None,
+    n_threads: int = 1,
+) -> _Float1D: ...
+def ait_simulate(
+    stats: Union[_Stats, Sequence[_Stats]],
+    graph: _Bool2D,
+    target: int,
+    value: float,
+    n: int,
+    seed: int,
+    *,
+    scale: _Float1D,
+    patterns: Optional[_Bool2D] = None,
+) -> _Float2D: ...
 def fits_from_statistics(learner: str, params: Mapping[str, Any]) -> bool: ...
 def stats_of_rows(x: _Float2D, n_threads: int = 1) -> _Stats: ...
 def merge_stats(a: _Stats, b: _Stats) -> _Stats: ...

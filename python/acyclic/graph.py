@@ -1,11 +1,13 @@
 """Graph helpers: networkx conversion, DOT and GML text (:func:`to_dot`, :func:`from_dot`,
-:func:`to_gml`), acyclicity, topological order, thresholding and the cycle projection (a maximal
+:func:`to_gml`), acyclicity, topological order, thresholding, the cycle projection (a maximal
 acyclic subgraph: strongest edges first, each kept unless it closes a cycle, required edges always
-kept). Convention: ``W[i, j] != 0`` means the edge i → j."""
+kept) and equivalence classes (the CPDAG of a DAG, observational or interventional). Convention:
+``W[i, j] != 0`` means the edge i → j."""
 
 from __future__ import annotations
 
-from typing import Hashable, List, Optional, Sequence, Tuple
+import operator
+from typing import Hashable, Iterable, List, Optional, Sequence, Tuple
 
 import networkx as nx
 import numpy as np
@@ -191,6 +193,163 @@ def project_to_dag(W, required=None) -> np.ndarray:
     return _core.project_to_dag(A, req)
 
 
+def _target_family(targets, d: int) -> Optional[List[List[int]]]:
+    """``targets`` as lists of node indices in 0..d-1 (None stays None), or InvalidInputError."""
+    if targets is None:
+        return None
+    if isinstance(targets, (str, bytes)) or not isinstance(targets, Iterable):
+        raise InvalidInputError(f"targets must be a list of lists of node indices, e.g. [[], [0]], got {targets!r}")
+    family = []
+    for k, target in enumerate(targets):
+        if isinstance(target, (str, bytes)) or not isinstance(target, Iterable):
+            raise InvalidInputError(
+                f"target set {k} must be a list of node indices, got {target!r} (for one set write [[0]], not [0])"
+            )
+        nodes = []
+        for v in target:
+            if isinstance(v, (bool, np.bool_)):
+                raise InvalidInputError(f"target set {k} holds the boolean {v!r}: give node indices")
+            try:
+                index = operator.index(v)
+            except TypeError:
+                raise InvalidInputError(f"target set {k} holds {v!r}, which is not a node index") from None
+            if not 0 <= index < d:
+                raise InvalidInputError(f"target set {k} names node {index}, but the graph has nodes 0..{d - 1}")
+            nodes.append(index)
+        family.append(nodes)
+    if not family:
+        raise InvalidInputError("targets is an empty family: give at least one set, e.g. [[]] for observational data")
+    return family
+
+
+def targets_of_mask(intervention_mask) -> List[List[int]]:
+    """The distinct intervention target sets of the rows of an intervention mask.
+
+    Parameters
+    ----------
+    intervention_mask : array-like of bool, shape (n_samples, d)
+        True where the row's experiment set the node (as learners' ``fit`` takes it).
+
+    Returns
+    -------
+    list of list of int
+        One sorted list of node indices per distinct row, in the order of first appearance
+        (``[]`` for observational rows): the ``targets`` of :func:`to_cpdag`.
+
+    Raises
+    ------
+    InvalidInputError
+        The mask is not 2-D.
+    """
+    mask = np.asarray(intervention_mask) != 0
+    if mask.ndim != 2:
+        raise InvalidInputError(f"intervention_mask must be 2-D (n_samples, d), got shape {mask.shape}")
+    rows = np.unique(mask, axis=0, return_index=True)[1]
+    return [np.flatnonzero(mask[r]).tolist() for r in sorted(rows)]
+
+
+def to_cpdag(W, targets=None) -> np.ndarray:
+    """The CPDAG (essential graph) of a DAG: the edges every equivalent DAG orients alike.
+
+    Observational data determine a DAG only up to Markov equivalence: the DAGs with the same
+    skeleton and v-structures (Verma & Pearl) fit every distribution of one another equally
+    well. The completed partially directed acyclic graph (CPDAG) keeps an edge directed when all
+    of them orient it the same way and leaves it undirected otherwise. It is computed by
+    orienting the v-structures of W and closing under Meek's rules (Meek 1995); Chickering (1995,
+    2002) proves that this gives the essential graph.
+
+    With ``targets``, a family of intervention target sets, it is the interventional essential
+    graph of Hauser & Bühlmann (2012): two DAGs are then equivalent when they are Markov
+    equivalent and, for every target set I, orient alike every edge with exactly one endpoint
+    in I (a perfect intervention on I cuts that edge in one orientation only), so those edges
+    are directed too, and Meek's rules (rule 4 included) propagate them. The family must be
+    conservative, every node left alone by at least one set, which it is whenever it holds the
+    observational ``[]``.
+
+    Parameters
+    ----------
+    W : array-like of shape (d, d)
+        A DAG, weighted or 0/1: ``W[i, j] != 0`` is the edge i → j.
+    targets : list of lists of int, optional
+        The intervention target sets (node indices), e.g. ``[[], [0], [2, 3]]`` for
+        observational data and two experiments, one on node 0 and one on nodes 2 and 3 together
+        (:func:`targets_of_mask` reads them off an intervention mask). Default None: observational
+        data, the same as ``[[]]``.
+
+    Returns
+    -------
+    numpy.ndarray of shape (d, d), int64
+        ``C[i, j] = 1`` and ``C[j, i] = 0`` for a directed edge i → j; ``C[i, j] = C[j, i] = 1``
+        for an undirected edge i − j; 0 elsewhere (zero diagonal).
+
+    Raises
+    ------
+    InvalidInputError
+        W not square or non-finite, or not a DAG (the message names a directed cycle; a nonzero
+        diagonal entry is a self-loop); ``targets`` not a family of lists of node indices in
+        0..d-1, empty, or with a node in every set (not conservative).
+
+    References
+    ----------
+    Verma, T., Pearl, J. (1990). Equivalence and synthesis of causal models. UAI.
+
+    Meek, C. (1995). Causal inference and causal explanation with background knowledge. UAI.
+
+    Chickering, D. M. (1995). A transformational characterization of equivalent Bayesian network
+    structures. UAI. Chickering, D. M. (2002). Learning equivalence classes of Bayesian-network
+    structures. JMLR 2, 445–498.
+
+    Hauser, A., Bühlmann, P. (2012). Characterization and greedy learning of interventional
+    Markov equivalence classes of directed acyclic graphs. JMLR 13, 2409–2464.
+
+    Examples
+    --------
+    >>> from acyclic.graph import to_cpdag
+    >>> chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]   # 0 -> 1 -> 2
+    >>> to_cpdag(chain).tolist()                      # 0 - 1 - 2
+    [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
+    >>> to_cpdag(chain, targets=[[], [0]]).tolist()   # an experiment on 0 orients both edges
+    [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
+    """
+    A = _square(W)
+    return _core.to_cpdag(A, _target_family(targets, A.shape[0]))
+
+
+def is_cpdag(C, targets=None) -> bool:
+    """True when C is the CPDAG (or, with ``targets``, the interventional essential graph) of
+    some DAG.
+
+    C is read as :func:`to_cpdag` returns it: a nonzero ``C[i, j]`` with ``C[j, i] == 0`` is the
+    edge i → j, nonzero ``C[i, j]`` and ``C[j, i]`` the undirected edge i − j. The test builds
+    a DAG with C's skeleton, directed edges and v-structures (Dor & Tarsi's extension, 1992;
+    none exists when, e.g., the undirected part has a chordless cycle of four nodes) and checks
+    that C is its essential graph.
+
+    Parameters
+    ----------
+    C : array-like of shape (d, d)
+        A partially directed graph.
+    targets : list of lists of int, optional
+        The intervention target sets, as in :func:`to_cpdag`. Default None: observational.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    InvalidInputError
+        C not square or non-finite; ``targets`` invalid as in :func:`to_cpdag`.
+
+    References
+    ----------
+    Dor, D., Tarsi, M. (1992). A simple algorithm to construct a consistent extension of a
+    partially oriented graph. Technical Report R-185, UCLA Cognitive Systems Laboratory.
+    """
+    A = _square(C, "C")
+    return bool(_core.is_cpdag(A, _target_family(targets, A.shape[0])))
+
+
 __all__ = [
     "to_networkx",
     "from_networkx",
@@ -201,4 +360,7 @@ __all__ = [
     "topological_order",
     "threshold",
     "project_to_dag",
+    "to_cpdag",
+    "is_cpdag",
+    "targets_of_mask",
 ]

@@ -7,6 +7,10 @@
   curves of edge probabilities (or any edge scores), as the DiBS / BaCaDI evaluation
   computes them; :func:`target_auprc` the same for intervention-target probabilities;
   :func:`expected_shd` the expected SHD of a posterior over graphs (E-SHD).
+* :func:`shd_cpdag` — the SHD between the equivalence classes (CPDAGs) of two graphs, which
+  does not count the orientations that data cannot determine; :func:`sid` and :func:`aid` —
+  the structural intervention distance and the adjustment identification distances, which
+  count the causal effects a graph gets wrong (through the optional package ``gadjid``).
 * :func:`varsortability` and :func:`r2_sortability` — how well the marginal variance
   (resp. the coefficient of determination R²) of the variables increases along the
   causal order (Reisach et al. 2021, 2023). Values near 1 mean that simply sorting
@@ -19,7 +23,7 @@ parents of ``j``); ``X`` has shape ``(n_samples, d)``.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, Union
+from typing import Dict, NamedTuple, Union
 
 import networkx as nx
 import numpy as np
@@ -35,6 +39,10 @@ __all__ = [
     "edge_auroc",
     "expected_shd",
     "target_auprc",
+    "shd_cpdag",
+    "sid",
+    "aid",
+    "IdentificationDistance",
     "varsortability",
     "r2_sortability",
 ]
@@ -430,6 +438,266 @@ def target_auprc(true_targets, probabilities) -> Dict[str, float]:
         "auroc": float(auc(fpr, tpr)),
         "positive_rate": float(truth.mean()),
     }
+
+
+# --------------------------------------------------------------------------------------
+# equivalence classes and identification distances
+# --------------------------------------------------------------------------------------
+def _cycle_message(S: np.ndarray, name: str) -> str:
+    cycle = _core.find_cycle(S.astype(np.float64)) or []
+    path = " -> ".join(str(v) for v in [*cycle, *cycle[:1]])
+    return f"{name} is not acyclic: it has the directed cycle {path}"
+
+
+def _dag_or_cpdag(S: np.ndarray, name: str, targets=None) -> bool:
+    """Whether the graph of marks S (``_support``) is a CPDAG rather than a DAG: S[i, j] alone
+    is i → j, S[i, j] and S[j, i] the undirected i − j. A graph with an undirected edge must be
+    a CPDAG (for ``targets``: their essential graph), one without must be acyclic."""
+    if (S & S.T).any():
+        if not _core.is_cpdag(S.astype(np.float64), targets):
+            kind = "CPDAG" if targets is None else "interventional essential graph for these targets"
+            raise InvalidInputError(
+                f"{name} has undirected edges (B[i, j] and B[j, i] both nonzero) but is not a {kind}, "
+                "e.g. an undirected cycle without a chord, or an orientation Meek's rules would "
+                "propagate; give a DAG or the output of acyclic.graph.to_cpdag"
+            )
+        return True
+    if not _is_dag(S):
+        raise InvalidInputError(_cycle_message(S, name))
+    return False
+
+
+def _same_shape(A: np.ndarray, B: np.ndarray) -> None:
+    if A.shape != B.shape:
+        raise InvalidInputError(f"B_true and B_est must have the same shape, got {A.shape} and {B.shape}")
+
+
+def shd_cpdag(B_true, B_est, *, targets=None) -> int:
+    """Structural Hamming distance between the equivalence classes (CPDAGs) of two graphs.
+
+    Each graph is a DAG, replaced by its CPDAG (:func:`acyclic.graph.to_cpdag`), or already a
+    CPDAG. Every pair of nodes {i, j} has one mark in each: no edge, i → j, j → i or i − j
+    (undirected). The distance counts the pairs whose marks differ, each **once**: a missing or
+    an extra edge, a reversed edge, and a directed edge where the other has an undirected one
+    all cost 1. Orientations that no data of the class could decide (undirected in both) cost
+    nothing, unlike the DAG SHD of :func:`count_accuracy`. Conventions for a pair that differs
+    in both adjacency and orientation vary between packages; here, as in ``gadjid.shd`` on
+    CPDAGs, every differing pair costs 1.
+
+    Parameters
+    ----------
+    B_true, B_est : array-like or DataFrame of shape (d, d)
+        A DAG (weighted or 0/1; ``B[i, j] != 0`` is i → j) or a CPDAG (``B[i, j]`` and
+        ``B[j, i]`` both nonzero is the undirected edge i − j, as :func:`~acyclic.graph.to_cpdag`
+        returns it). The diagonal is ignored. When both are DataFrames, nodes are matched by
+        label as in :func:`count_accuracy`.
+    targets : list of lists of int, optional
+        Intervention target sets (node indices of ``B_true``), e.g. ``[[], [0]]``: the classes
+        are then the interventional ones of Hauser & Bühlmann (JMLR 2012), and a graph with
+        undirected edges must be such a class. Default None: observational.
+
+    Returns
+    -------
+    int
+        The number of node pairs whose marks differ, between 0 and d(d − 1)/2.
+
+    Raises
+    ------
+    InvalidInputError
+        Not square, NaN or inf, different shapes; a graph with a directed cycle, or with an
+        undirected edge that is not a CPDAG (see :func:`acyclic.graph.is_cpdag`); invalid
+        ``targets`` (see :func:`acyclic.graph.to_cpdag`).
+
+    References
+    ----------
+    Chickering, D. M. (2002). Learning equivalence classes of Bayesian-network structures.
+    JMLR 2, 445–498.
+
+    Tsamardinos, I., Brown, L. E., Aliferis, C. F. (2006). The max-min hill-climbing Bayesian
+    network structure learning algorithm. Machine Learning 65, 31–78 (the SHD between CPDAGs).
+
+    Examples
+    --------
+    >>> chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]      # 0 -> 1 -> 2
+    >>> reversed_chain = [[0, 0, 0], [1, 0, 0], [0, 1, 0]]
+    >>> collider = [[0, 1, 0], [0, 0, 0], [0, 1, 0]]   # 0 -> 1 <- 2
+    >>> shd_cpdag(chain, reversed_chain), shd_cpdag(chain, collider)
+    (0, 2)
+    """
+    from .graph import _target_family
+
+    if isinstance(B_true, pd.DataFrame) and isinstance(B_est, pd.DataFrame):
+        B_est = _aligned(B_true, B_est)
+    truth, est = _support(B_true, "B_true"), _support(B_est, "B_est")
+    _same_shape(truth, est)
+    family = _target_family(targets, truth.shape[0])
+    T, E = (
+        S if _dag_or_cpdag(S, name, family) else _core.to_cpdag(S.astype(np.float64), family) != 0
+        for S, name in ((truth, "B_true"), (est, "B_est"))
+    )
+    differ = (T != E) | (T.T != E.T)
+    return int(np.triu(differ, 1).sum())
+
+
+class IdentificationDistance(NamedTuple):
+    """A distance of ``gadjid``, as it returns it: ``(normalised_distance, mistake_count)``."""
+
+    #: The share of the d(d − 1) ordered pairs whose causal effect the estimate gets wrong.
+    normalised_distance: float
+    #: Their number.
+    mistake_count: int
+
+
+def _gadjid():
+    try:
+        import gadjid
+    except ImportError as exc:
+        raise ImportError(
+            "acyclic.metrics.sid and aid compute through the gadjid package, which is not installed: "
+            "pip install gadjid (or pip install 'acyclic[metrics]')"
+        ) from exc
+    return gadjid
+
+
+def _gadjid_matrix(S: np.ndarray) -> np.ndarray:
+    """gadjid's int8 coding: 1 for i → j (row to column), 2 for an undirected i − j."""
+    G = S.astype(np.int8)
+    G[S & S.T] = 2
+    return G
+
+
+_AID_KINDS = {"parent": "parent_aid", "ancestor": "ancestor_aid", "oset": "oset_aid"}
+
+
+def sid(B_true, B_est) -> IdentificationDistance:
+    """Structural intervention distance (SID) between two DAGs, computed by ``gadjid``.
+
+    For every ordered pair (i, j), i ≠ j, the estimate suggests how to compute the causal
+    effect of i on j: no effect when j is a parent of i in ``B_est``, otherwise adjustment for
+    the parents of i in ``B_est``. SID counts the pairs where that formula is wrong for some
+    distribution of the true DAG (Peters & Bühlmann 2015). It is not symmetric, and an estimate
+    can be far in SHD yet close in SID (a supergraph of the truth has SID 0) or the reverse.
+    ``gadjid`` (Henckel, Würtzen & Weichwald, UAI 2024) computes it as the parent adjustment
+    identification distance between DAGs; it runs on rayon threads, as many as physical cores
+    unless ``RAYON_NUM_THREADS`` says otherwise.
+
+    Parameters
+    ----------
+    B_true, B_est : array-like of shape (d, d)
+        DAGs, weighted or 0/1: ``B[i, j] != 0`` is the edge i → j. The diagonal is ignored.
+        For CPDAGs use :func:`aid`.
+
+    Returns
+    -------
+    IdentificationDistance
+        The named tuple ``(normalised_distance, mistake_count)`` as ``gadjid.sid`` returns it:
+        ``mistake_count`` the number of wrongly identified effects (int, 0 to d(d − 1)),
+        ``normalised_distance`` = mistake_count / (d(d − 1)) (float; 0 when d < 2).
+
+    Raises
+    ------
+    InvalidInputError
+        Not square, NaN or inf, different shapes, a directed cycle, or both ``B[i, j]`` and
+        ``B[j, i]`` nonzero (an undirected edge: a CPDAG, which SID does not take).
+    ImportError
+        ``gadjid`` is not installed (``pip install gadjid``).
+
+    References
+    ----------
+    Peters, J., Bühlmann, P. (2015). Structural intervention distance for evaluating causal
+    graphs. Neural Computation 27(3), 771–799.
+
+    Henckel, L., Würtzen, T., Weichwald, S. (2024). Adjustment identification distance: a gadjid
+    for causal structure learning. UAI.
+
+    Examples
+    --------
+    >>> chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]      # 0 -> 1 -> 2
+    >>> collider = [[0, 1, 0], [0, 0, 0], [0, 1, 0]]   # 0 -> 1 <- 2
+    >>> sid(chain, collider)  # doctest: +SKIP
+    IdentificationDistance(normalised_distance=0.5, mistake_count=3)
+    """
+    gadjid = _gadjid()
+    truth, est = _support(B_true, "B_true"), _support(B_est, "B_est")
+    _same_shape(truth, est)
+    for S, name in ((truth, "B_true"), (est, "B_est")):
+        if (S & S.T).any():
+            raise InvalidInputError(
+                f"{name} has undirected edges (B[i, j] and B[j, i] both nonzero): SID compares DAGs; "
+                "for CPDAGs use acyclic.metrics.aid"
+            )
+        _dag_or_cpdag(S, name)
+    if truth.shape[0] < 2:
+        return IdentificationDistance(0.0, 0)  # no pair of nodes (gadjid refuses such graphs)
+    normalised, count = gadjid.sid(truth.astype(np.int8), est.astype(np.int8), edge_direction="from row to column")
+    return IdentificationDistance(float(normalised), int(count))
+
+
+def aid(B_true, B_est, kind: str = "ancestor") -> IdentificationDistance:
+    """Adjustment identification distance (AID) between DAGs or CPDAGs, computed by ``gadjid``.
+
+    For every ordered pair (i, j), i ≠ j, the estimate ``B_est`` either says that i has no
+    effect on j, or that the effect is not identifiable (in a CPDAG), or gives an adjustment set
+    for it; the distance counts the pairs where that answer is wrong in the true graph
+    (Henckel, Würtzen & Weichwald, UAI 2024). ``kind`` chooses the adjustment set read off the
+    estimate:
+
+    * ``"ancestor"`` (default) — i's ancestors; recommended by the authors with ``"oset"``;
+    * ``"oset"`` — the optimal adjustment set (the smallest asymptotic variance); the slowest;
+    * ``"parent"`` — i's parents: between DAGs this is the SID (:func:`sid`), on CPDAGs it
+      differs from the SID.
+
+    It is not symmetric. ``gadjid`` runs on rayon threads, as many as physical cores unless
+    ``RAYON_NUM_THREADS`` says otherwise.
+
+    Parameters
+    ----------
+    B_true, B_est : array-like of shape (d, d)
+        Each a DAG (weighted or 0/1; ``B[i, j] != 0`` is i → j) or a CPDAG (``B[i, j]`` and
+        ``B[j, i]`` both nonzero is the undirected i − j, as :func:`acyclic.graph.to_cpdag` and a
+        learner's ``cpdag_`` give it). The diagonal is ignored.
+    kind : {"ancestor", "oset", "parent"}, default "ancestor"
+        The adjustment strategy.
+
+    Returns
+    -------
+    IdentificationDistance
+        The named tuple ``(normalised_distance, mistake_count)`` as ``gadjid`` returns it:
+        ``mistake_count`` the number of wrongly inferred effects (int, 0 to d(d − 1)),
+        ``normalised_distance`` = mistake_count / (d(d − 1)) (float; 0 when d < 2).
+
+    Raises
+    ------
+    InvalidInputError
+        Not square, NaN or inf, different shapes, a directed cycle, a graph with undirected
+        edges that is not a CPDAG (gadjid assumes one and does not check; the interventional
+        essential graphs of :func:`acyclic.graph.to_cpdag` with ``targets`` are refused too), or
+        an unknown ``kind``.
+    ImportError
+        ``gadjid`` is not installed (``pip install gadjid``).
+
+    References
+    ----------
+    Henckel, L., Würtzen, T., Weichwald, S. (2024). Adjustment identification distance: a gadjid
+    for causal structure learning. UAI.
+
+    Examples
+    --------
+    >>> chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]      # 0 -> 1 -> 2
+    >>> aid(chain, chain, kind="oset")  # doctest: +SKIP
+    IdentificationDistance(normalised_distance=0.0, mistake_count=0)
+    """
+    if kind not in _AID_KINDS:
+        raise InvalidInputError(f"kind must be one of {', '.join(map(repr, _AID_KINDS))}, got {kind!r}")
+    distance = getattr(_gadjid(), _AID_KINDS[kind])
+    truth, est = _support(B_true, "B_true"), _support(B_est, "B_est")
+    _same_shape(truth, est)
+    _dag_or_cpdag(truth, "B_true")
+    _dag_or_cpdag(est, "B_est")
+    if truth.shape[0] < 2:
+        return IdentificationDistance(0.0, 0)  # no pair of nodes (gadjid refuses such graphs)
+    normalised, count = distance(_gadjid_matrix(truth), _gadjid_matrix(est), edge_direction="from row to column")
+    return IdentificationDistance(float(normalised), int(count))
 
 
 def _check_X_B(X, B):

@@ -251,8 +251,9 @@ def load_interventional(args) -> InterventionalData:
 
         assert targets is not None  # check_interventional_flags
         source = csv_source(args)
-        _check_column(source, args.environment_column, args.header, args.sep)
-        raw = read_csv_data(source, header=args.header, keep_raw=(args.environment_column,), sep=args.sep)
+        sep = getattr(args, "sep", ",")  # `acyclic suggest` has no --sep
+        _check_column(source, args.environment_column, args.header, sep)
+        raw = read_csv_data(source, header=args.header, keep_raw=(args.environment_column,), sep=sep)
         df, environments = _environment_column(raw, args.environment_column, source.name)
         try:
             mask = mask_from_environments(environments, targets, columns=list(df.columns))

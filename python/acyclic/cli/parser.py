@@ -1,4 +1,4 @@
-"""The argument parser of the ``acyclic`` command: subcommands ``learn`` and ``bench``, their flags and help."""
+"""The argument parser of the ``acyclic`` command: subcommands ``learn``, ``bench`` and ``suggest``, their flags and help."""
 
 from __future__ import annotations
 
@@ -349,6 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     learn.set_defaults(func=_run_learn)
 
     _add_bench_parser(sub)
+    from .suggest import add_parser as add_suggest_parser
+
+    add_suggest_parser(sub)
     return parser
 
 

@@ -31,6 +31,9 @@
 //! - [`resample`]: the rows of bootstrap and subsample ensembles, stratified by experiment.
 //! - [`graph`]: DAG test, topological orders (also respecting required edges), cycles,
 //!   thresholding and the cycle projection.
+//! - [`cpdag`]: equivalence classes: the essential graph (CPDAG) of a DAG by Meek's rules,
+//!   observational or under a family of intervention targets (Hauser & Bühlmann 2012), and the
+//!   test whether a partially directed graph is one.
 //! - [`constraints`]: which entries of W are variables under prior knowledge.
 //! - [`sortability`]: the variance and R² sort keys.
 //! - [`progress`]: progress reports and cancellation.
@@ -42,9 +45,11 @@
 // Tests may compute their reference values with the standard library.
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
+pub mod active;
 pub mod acyclicity;
 pub mod canonical;
 pub mod constraints;
+pub mod cpdag;
 pub mod error;
 pub mod graph;
 pub mod learners;

@@ -4,7 +4,9 @@
 //! lives in `acyclic-core`. Every learner runs through the one [`fit::fit`] entry point. User
 //! data are validated in Python (`acyclic._validation`); parameters are validated by the core.
 
+mod active;
 mod convert;
+mod cpdag;
 mod dpdag;
 mod errors;
 mod fit;
@@ -162,11 +164,15 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(threshold, m)?)?;
     m.add_function(wrap_pyfunction!(project_to_dag, m)?)?;
     m.add_function(wrap_pyfunction!(order_respecting, m)?)?;
+    m.add_function(wrap_pyfunction!(cpdag::to_cpdag, m)?)?;
+    m.add_function(wrap_pyfunction!(cpdag::is_cpdag, m)?)?;
     m.add_function(wrap_pyfunction!(r2_scores, m)?)?;
     m.add_function(wrap_pyfunction!(matmul_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fit, m)?)?;
     m.add_function(wrap_pyfunction!(fit::defaults, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fit_statistics, m)?)?;
+    m.add_function(wrap_pyfunction!(active::ait_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(active::ait_simulate, m)?)?;
     m.add_function(wrap_pyfunction!(fit::fits_from_statistics, m)?)?;
     m.add_function(wrap_pyfunction!(stats::stats_of_rows, m)?)?;
     m.add_function(wrap_pyfunction!(stats::merge_stats, m)?)?;
