@@ -48,7 +48,9 @@ def _run(entry: str, *argv: str) -> dict:
     return json.loads(proc.stdout.splitlines()[-1])
 
 
-@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["learn", "--help"], ["bench", "--help"]])
+@pytest.mark.parametrize(
+    "argv", [["--version"], ["--help"], ["learn", "--help"], ["bench", "--help"], ["suggest", "--help"]]
+)
 def test_version_and_help_import_no_heavy_library(argv):
     result = _run("main", *argv)
     assert result["code"] == 0
