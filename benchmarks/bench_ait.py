@@ -120,8 +120,12 @@ def plot(panels, path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.0), squeeze=False)
-    for ax, (name, d, curves) in zip(axes[0], panels):
+    structures = list(dict.fromkeys(name for name, _, _ in panels))
+    ds = list(dict.fromkeys(d for _, d, _ in panels))
+    # one row per d, one column per structure
+    fig, axes = plt.subplots(len(ds), len(structures), figsize=(3.2 * len(structures), 2.8 * len(ds)), squeeze=False)
+    for name, d, curves in panels:
+        ax = axes[ds.index(d)][structures.index(name)]
         for strategy, runs in curves.items():
             runs = np.array(runs)
             mean, sd = runs.mean(axis=0), runs.std(axis=0)

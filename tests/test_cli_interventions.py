@@ -98,6 +98,28 @@ def test_learn_csv_with_an_environment_column(tmp_path, experiments, capsys):
     assert np.array_equal(found, (np.asarray(B) != 0).astype(int))
 
 
+def test_learn_csv_with_an_environment_column_from_stdin_scored_against_a_truth_file(
+    tmp_path, experiments, capsys, monkeypatch
+):
+    import io
+    import sys
+
+    path, targets, B = experiments
+    truth = tmp_path / "truth.csv"
+    pd.DataFrame(B, columns=NODES).to_csv(truth, index=False)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
+    argv = ["learn", "-", "--method", "topo", "--environment-column", "experiment", "--targets", str(targets)]
+    assert main([*argv, "--truth", str(truth)]) == 0
+    text = capsys.readouterr().out
+    assert "CSV from standard input, experiments from its column 'experiment'" in text
+    # both fits and the empty graph against the user's reference, on the same rows
+    assert f"reference: --truth {str(truth)!r}, {int(B.sum())} edges" in text and "every line on the same data" in text
+    table = _table(text)
+    assert set(table) == {"TOPO interventional", "TOPO observational", "empty graph"}
+    assert table["empty graph"][0] == B.sum() and table["TOPO interventional"][0] == 0
+    assert "no reference graph" not in text
+
+
 def test_learn_csv_without_header_and_numeric_labels(tmp_path, capsys):
     rng = np.random.default_rng(0)
     x = rng.normal(size=300)

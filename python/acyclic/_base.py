@@ -572,6 +572,49 @@ class DAGLearner(BaseEstimator):
 
         return to_networkx(self.weights_, labels=self.node_labels_)
 
+    def to_dot(self) -> str:
+        """The learned DAG as Graphviz DOT text (:func:`acyclic.graph.to_dot`).
+
+        Nodes are ``node_labels_`` as str; each edge i → j carries ``weight=weights_[i, j]``,
+        written so that :func:`acyclic.graph.from_dot` reads back the same floats.
+
+        Returns
+        -------
+        str
+            A ``digraph``, one statement per line.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted.
+        """
+        check_is_fitted(self, "weights_")
+        from .graph import to_dot
+
+        return to_dot(self.weights_, labels=self.node_labels_)
+
+    def to_gml(self) -> str:
+        """The learned DAG as GML text for DoWhy and networkx (:func:`acyclic.graph.to_gml`).
+
+        ``CausalModel(data, treatment, outcome, graph=model.to_gml())`` in DoWhy, or
+        ``networkx.parse_gml(model.to_gml())``: nodes are ``node_labels_`` as str, each edge
+        i → j carries ``weight=weights_[i, j]``.
+
+        Returns
+        -------
+        str
+            GML text on one line.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            The learner has not been fitted.
+        """
+        check_is_fitted(self, "weights_")
+        from .graph import to_gml
+
+        return to_gml(self.weights_, labels=self.node_labels_)
+
     @property
     def cpdag_(self) -> np.ndarray:
         """The CPDAG (essential graph) of ``adjacency_``: the edges that every DAG equivalent to

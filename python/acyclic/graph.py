@@ -1,18 +1,19 @@
-"""Graph helpers: networkx conversion, acyclicity, topological order, thresholding, the
-cycle projection (a maximal acyclic subgraph: strongest edges first, each kept unless it closes a
-cycle, required edges always kept) and equivalence classes (the CPDAG of a DAG, observational or
-interventional). Convention: ``W[i, j] != 0`` means the edge i → j."""
+"""Graph helpers: networkx conversion, DOT and GML text (:func:`to_dot`, :func:`from_dot`,
+:func:`to_gml`), acyclicity, topological order, thresholding, the cycle projection (a maximal
+acyclic subgraph: strongest edges first, each kept unless it closes a cycle, required edges always
+kept) and equivalence classes (the CPDAG of a DAG, observational or interventional). Convention:
+``W[i, j] != 0`` means the edge i → j."""
 
 from __future__ import annotations
 
 import operator
-from collections import Counter
 from typing import Hashable, Iterable, List, Optional, Sequence, Tuple
 
 import networkx as nx
 import numpy as np
 
 from . import _core
+from ._graph_text import check_labels, from_dot, to_dot, to_gml
 from ._validation import as_square_matrix
 from .exceptions import InvalidInputError
 
@@ -44,16 +45,7 @@ def to_networkx(W, labels: Optional[Sequence] = None) -> nx.DiGraph:
         of W would become one node).
     """
     A = _square(W)
-    d = A.shape[0]
-    labels = list(range(d)) if labels is None else list(labels)
-    if len(labels) != d:
-        raise InvalidInputError(f"got {len(labels)} labels for a {d}x{d} matrix")
-    repeated = [label for label, count in Counter(labels).items() if count > 1]
-    if repeated:
-        raise InvalidInputError(
-            f"duplicate label(s) {', '.join(map(repr, repeated))}: each node needs its own name "
-            "(equal labels would merge their nodes)"
-        )
+    labels = check_labels(labels, A.shape[0])
     G: nx.DiGraph[Hashable] = nx.DiGraph()
     G.add_nodes_from(labels)
     for i, j in zip(*np.nonzero(A)):
@@ -361,6 +353,9 @@ def is_cpdag(C, targets=None) -> bool:
 __all__ = [
     "to_networkx",
     "from_networkx",
+    "to_dot",
+    "from_dot",
+    "to_gml",
     "is_dag",
     "topological_order",
     "threshold",

@@ -39,13 +39,13 @@ def test_sklearn_compatible_estimator(estimator, check):
 FITTED_STATE = ("weights_", "adjacency_", "raw_weights_", "causal_order_", "history_", "mean_", "scale_")
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("learner", LEARNERS)
 def _settings(model):
     """Every parameter, a nested learner's (D-Struct's) by its own parameters."""
     return {name: value for name, value in model.get_params(deep=True).items() if not hasattr(value, "get_params")}
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("learner", LEARNERS)
 def test_clone_pickle_and_refit(learner):
     X = sem(1, d=5, edges=5, n=500)
     fitted = make(learner, standardize=True).fit(X)

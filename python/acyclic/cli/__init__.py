@@ -5,13 +5,16 @@ runnable as ``python -m acyclic.cli`` and ``python -m acyclic``.
 
 ``acyclic learn SOURCE``
     Learn a DAG from the built-in Sachs data (``SOURCE = sachs``) or from a CSV file
-    (header row = node labels, every column numeric). Prints the source, its size, the
-    preprocessing, the method and its parameters, the learned edges sorted by
-    ``|weight|``, the iteration count, convergence and time; for ``sachs`` also SHD,
-    TPR, FDR, FPR and NNZ against the acyclic 17-edge consensus graph, with the empty
-    graph's figures (SHD 17) beside them. ``--out`` writes the graph (``.graphml``,
-    ``.gml`` or ``.json``); ``--plot`` draws it (for ``sachs`` a second file
-    ``<stem>_vs_truth<suffix>`` holds the truth-vs-estimate heat-maps).
+    (header row = node labels, every column numeric; ``-`` reads it from standard input,
+    ``--sep`` sets its delimiter). Prints the source, its size, the preprocessing, the
+    method and its parameters, the learned edges sorted by ``|weight|``, the iteration
+    count, convergence and time; for ``sachs`` also SHD, TPR, FDR, FPR and NNZ against the
+    acyclic 17-edge consensus graph, with the empty graph's figures (SHD 17) beside them,
+    and the same against a user's reference with ``--truth FILE`` (a d×d adjacency CSV).
+    ``--out`` writes the graph (``.graphml``, ``.gml``, ``.json``, ``.dot``/``.gv`` or
+    ``.csv``, or ``--output-format``; ``-`` for standard output); ``--plot`` draws it (with a
+    reference graph a second file ``<stem>_vs_truth<suffix>`` holds the truth-vs-estimate
+    heat-maps); ``--verbose`` shows the learners' progress bars.
 
     On interventional data — ``acyclic learn sachs --interventions [--variant 7466|5846]`` (the
     experiments with their documented targets, or ``--targets FILE``) or ``acyclic learn data.csv
@@ -35,11 +38,13 @@ run), :mod:`~acyclic.cli.learn_interventional` (``learn`` on interventional data
 by side), :mod:`~acyclic.cli.interventions` (the experiments: ``--interventions``,
 ``--environment-column``, ``--targets``), :mod:`~acyclic.cli.defaults` (the learners' names, the defaults for Sachs),
 :mod:`~acyclic.cli.files` (reading the CSV data, writing graph files), :mod:`~acyclic.cli.plots`
-(``--plot``), :mod:`~acyclic.cli.prior_flags` (``--forbid``, ``--require``, ``--tiers``,
+(``--plot``), :mod:`~acyclic.cli.truth` (the reference graph: ``--truth`` or the built-in Sachs
+graph), :mod:`~acyclic.cli.prior_flags` (``--forbid``, ``--require``, ``--tiers``,
 ``--knowledge``), :mod:`~acyclic.cli.signals` (SIGTERM as Ctrl-C) and :mod:`~acyclic.cli.errors`
 (:class:`CLIError` and its one-line report). Every module imports only the standard library when
 loaded; numpy, pandas, scikit-learn, networkx and matplotlib are imported by the function that
-needs them.
+needs them, so ``acyclic --version`` and ``--help`` load none of them
+(``tests/test_cli_startup.py``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,14 @@ Only constants, so that the parser (whose help texts quote them) loads nothing e
 
 from typing import Dict, Optional, Union
 
-__all__ = ["LEARNERS", "SACHS_DEFAULTS", "SACHS_METHOD_DEFAULTS", "SACHS_REFERENCE", "SACHS_REFERENCE_NAME"]
+__all__ = [
+    "LEARNERS",
+    "NOTEARS_DEFAULTS",
+    "SACHS_DEFAULTS",
+    "SACHS_METHOD_DEFAULTS",
+    "SACHS_REFERENCE",
+    "SACHS_REFERENCE_NAME",
+]
 
 #: Preprocessing and NOTEARS parameters used for ``acyclic learn sachs`` unless a flag
 #: overrides them. For a CSV file the estimator's own defaults apply instead.
@@ -29,3 +36,10 @@ SACHS_REFERENCE_NAME = "the acyclic 17-edge consensus graph (load_sachs(graph='d
 
 #: ``acyclic learn --method`` names → estimator class names in :mod:`acyclic`.
 LEARNERS = {"notears": "NOTEARS", "dagma": "DAGMA", "topo": "TOPO", "cosmo": "COSMO", "dpdag": "DPDAG"}
+
+#: The constructor defaults of :class:`acyclic.NOTEARS` that the help texts quote. Written out
+#: rather than read from the class, so that ``acyclic --help`` does not import scikit-learn;
+#: ``tests/test_cli_startup.py`` keeps them equal to the estimator's.
+NOTEARS_DEFAULTS: Dict[str, Union[bool, float, int, str]] = dict(
+    standardize=False, lambda1="auto", w_threshold=0.3, loss_type="l2", max_iter=100
+)

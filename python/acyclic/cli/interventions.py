@@ -160,25 +160,26 @@ def _json_type(value) -> str:
     return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), "null")
 
 
-def _check_column(path: str, column: str, header) -> None:
-    """A named error when the CSV file has no column ``column`` (checked on its first row, before the
-    numeric checks would refuse the text labels of the other columns). A file that cannot be read is
-    left to :func:`~acyclic.cli.files.read_csv_data`, which says why."""
+def _check_column(source, column: str, header, sep: str) -> None:
+    """A named error when the CSV source (a :class:`~acyclic.cli.files.CSVSource`) has no column
+    ``column`` (checked on its first row, before the numeric checks would refuse the text labels of
+    the other columns). A source that cannot be read is left to
+    :func:`~acyclic.cli.files.read_csv_data`, which says why."""
     import pandas as pd
 
     try:
         if header is False:
-            columns = [f"x{k}" for k in range(pd.read_csv(path, header=None, nrows=1).shape[1])]
+            columns = [f"x{k}" for k in range(pd.read_csv(source.open(), header=None, nrows=1, sep=sep).shape[1])]
         else:
-            columns = [str(c) for c in pd.read_csv(path, nrows=0).columns]
+            columns = [str(c) for c in pd.read_csv(source.open(), nrows=0, sep=sep).columns]
     except Exception:  # unreadable: read_csv_data reports it
         return
     if column not in columns:
         shown = ", ".join(repr(c) for c in columns[:20]) + (", ..." if len(columns) > 20 else "")
-        raise CLIError(f"--environment-column {column!r} is not a column of {path!r}; its columns are {shown}")
+        raise CLIError(f"--environment-column {column!r} is not a column of {source.name}; its columns are {shown}")
 
 
-def _environment_column(df, column: str, path: str):
+def _environment_column(df, column: str, where: str):
     """(the data without ``column``, its labels as str): named errors for empty labels or no nodes."""
     import numpy as np
 
@@ -187,12 +188,12 @@ def _environment_column(df, column: str, path: str):
     if missing.size:
         rows = ", ".join(str(int(i) + 1) for i in missing[:5]) + (", ..." if missing.size > 5 else "")
         raise CLIError(
-            f"the environment column {column!r} of {path!r} is empty in {missing.size} data row(s) ({rows}): "
+            f"the environment column {column!r} of {where} is empty in {missing.size} data row(s) ({rows}): "
             "every row needs the label of its experiment"
         )
     data = df.drop(columns=[column])
     if data.shape[1] == 0:
-        raise CLIError(f"{path!r} has no column besides the environment column {column!r}: there are no nodes")
+        raise CLIError(f"{where} has no column besides the environment column {column!r}: there are no nodes")
     return data, labels.astype(str).to_numpy(dtype=object)
 
 
@@ -246,21 +247,22 @@ def load_interventional(args) -> InterventionalData:
             f"with {whose}"
         )
     else:
-        from .files import read_csv_data
+        from .files import csv_source, read_csv_data
 
         assert targets is not None  # check_interventional_flags
-        if Path(args.source).is_file():
-            _check_column(args.source, args.environment_column, args.header)
-        raw = read_csv_data(args.source, header=args.header, keep_raw=(args.environment_column,))
-        df, environments = _environment_column(raw, args.environment_column, args.source)
+        source = csv_source(args)
+        sep = getattr(args, "sep", ",")  # `acyclic suggest` has no --sep
+        _check_column(source, args.environment_column, args.header, sep)
+        raw = read_csv_data(source, header=args.header, keep_raw=(args.environment_column,), sep=sep)
+        df, environments = _environment_column(raw, args.environment_column, source.name)
         try:
             mask = mask_from_environments(environments, targets, columns=list(df.columns))
         except InvalidInputError as exc:
             raise CLIError(flag + one_line(exc)) from None
         used = targets
         description = (
-            f"CSV file {args.source!r}, experiments from its column {args.environment_column!r} (removed from the "
-            f"data), targets from {args.targets!r}"
+            f"{'CSV from standard input' if args.source == '-' else f'CSV file {args.source!r}'}, experiments from "
+            f"its column {args.environment_column!r} (removed from the data), targets from {args.targets!r}"
         )
     if not mask.any():
         raise CLIError(

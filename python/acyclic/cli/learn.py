@@ -3,10 +3,13 @@
 Prints the source, its size, the preprocessing, the method and its parameters, the learned edges
 sorted by ``|weight|``, the iteration count, convergence and time; for ``sachs`` also SHD, TPR,
 FDR, FPR and NNZ against the acyclic 17-edge consensus graph, with the empty graph's figures
-(SHD 17) beside them. ``--out`` writes the graph, ``--plot`` draws it (:mod:`acyclic.cli.files`,
-:mod:`acyclic.cli.plots`). The defaults per source are in :mod:`acyclic.cli.defaults`. On
-interventional data (``--interventions``, ``--environment-column`` with ``--targets``) the run
-goes on in :mod:`acyclic.cli.learn_interventional`.
+(SHD 17) beside them; ``--truth FILE`` scores against a user's own reference graph in the same way
+(:mod:`acyclic.cli.truth`, :func:`score_lines`). SOURCE ``-`` reads the CSV from standard input,
+``--sep`` sets its delimiter. ``--out`` writes the graph (``-``: to standard output, the report then
+going to standard error), ``--plot`` draws it (:mod:`acyclic.cli.files`, :mod:`acyclic.cli.plots`).
+``--verbose`` shows the learners' progress bars. The defaults per source are in
+:mod:`acyclic.cli.defaults`. On interventional data (``--interventions``, ``--environment-column``
+with ``--targets``) the run goes on in :mod:`acyclic.cli.learn_interventional`.
 """
 
 from __future__ import annotations
@@ -15,18 +18,28 @@ import math
 import sys
 import time
 import warnings
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 from .choose import check_choice_applies, check_choice_flags, fit_choosing
-from .defaults import LEARNERS, SACHS_DEFAULTS, SACHS_METHOD_DEFAULTS, SACHS_REFERENCE, SACHS_REFERENCE_NAME
+from .defaults import LEARNERS, SACHS_DEFAULTS, SACHS_METHOD_DEFAULTS, SACHS_REFERENCE
 from .errors import CLIError, eprint, one_line
-from .files import OUT_FORMATS, check_out_path, learned_graph, log_transform, read_csv_data, write_graph
+from .files import (
+    STDIN,
+    check_output_flags,
+    csv_source,
+    format_of,
+    learned_graph,
+    log_transform,
+    read_csv_data,
+    write_graph,
+)
 from .interventions import check_interventional_flags
 from .learn_streamed import check_streamed_flags, run_streamed
 from .plots import check_plot_path, write_plots
 from .prior_flags import prior_knowledge
+from .truth import Reference, check_truth_path, reference_graph
 
-__all__ = ["run"]
+__all__ = ["progress_bars", "reporter", "run", "score_lines", "source_name", "write_outputs"]
 
 
 def _resolve_learn_params(args) -> Tuple[Dict[str, object], Dict[str, object]]:
@@ -120,10 +133,11 @@ def _load_source(args):
         return df, what
     if args.rows is not None:
         raise CLIError("--rows applies to the built-in sachs data only")
-    df = read_csv_data(args.source, header=args.header)
+    df = read_csv_data(csv_source(args), header=args.header, sep=args.sep)
+    what = "CSV from standard input" if args.source == STDIN else f"CSV file {args.source!r}"
     if args.header is False:
-        return df, f"CSV file {args.source!r} without a header row (columns named x0 to x{df.shape[1] - 1})"
-    return df, f"CSV file {args.source!r}"
+        return df, f"{what} without a header row (columns named x0 to x{df.shape[1] - 1})"
+    return df, what
 
 
 def _fmt_num(x) -> str:
@@ -196,9 +210,95 @@ def _accuracy_lines(B_true, fits: List[Tuple[str, object]]) -> Tuple[List[str], 
     return lines, accs
 
 
-def _metrics_lines(name: str, B_true, A_est) -> Tuple[List[str], dict]:
-    lines, accs = _accuracy_lines(B_true, [(name, A_est)])
-    return lines, accs[0]
+def score_lines(ref: Reference, fits: List[Tuple[str, object]], edge_scores=None, data: str = "") -> List[str]:
+    """The report's scores against a reference graph: what the reference is, then SHD, TPR, FDR,
+    FPR and NNZ of each fit and of the empty graph (the project's rule: every figure beside the
+    empty graph's on the same reference), then, with an ensemble's ``edge_scores``, their AUPRC.
+
+    Parameters
+    ----------
+    ref : Reference
+        The reference graph (``--truth``, or the built-in Sachs graph).
+    fits : list of (str, array of shape (d, d))
+        Each fit's name and adjacency.
+    edge_scores : array of shape (d, d), optional
+        Edge frequencies of a bootstrap or stability selection.
+    data : str, default ""
+        Appended to the first line: which rows and preprocessing every line uses.
+
+    Returns
+    -------
+    list of str
+        The lines to print.
+    """
+    B = ref.B
+    lines = [f"reference: {ref.name}, {int(B.sum())} edges; SHD counts a reversed edge once{data}"]
+    lines += _accuracy_lines(B, fits)[0]
+    if edge_scores is not None:
+        from ..metrics import edge_auprc
+
+        d = B.shape[0]
+        pr = edge_auprc(B, edge_scores)
+        lines.append(
+            f"  edge frequencies as scores: AUPRC {pr['auprc']:.3f} against the positive rate "
+            f"{pr['positive_rate']:.3f} ({int(B.sum())} of {d * (d - 1)} ordered pairs), what "
+            "random scores give"
+        )
+    return lines
+
+
+def progress_bars(args) -> bool:
+    """Whether the learners show their progress bars (``verbose=True``): ``--verbose`` or
+    ``--no-verbose``, else when someone watches stderr and stdout is not silenced.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed ``acyclic learn`` arguments.
+
+    Returns
+    -------
+    bool
+        The learners' ``verbose``.
+    """
+    if args.verbose is not None:
+        return bool(args.verbose)
+    return bool(not args.quiet and sys.stderr.isatty())
+
+
+def reporter(args) -> Callable[..., None]:
+    """The report's ``print``: nothing with ``--quiet``, stderr when ``--out -`` takes stdout.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed ``acyclic learn`` arguments.
+
+    Returns
+    -------
+    callable
+        ``print``-like, flushing every line.
+    """
+    if args.quiet:
+        return lambda *a, **k: None
+    stream = sys.stderr if args.out == STDIN else sys.stdout
+    return lambda *a, **k: print(*a, **k, file=stream, flush=True)
+
+
+def source_name(args) -> str:
+    """SOURCE as titles and graph attributes name it.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed ``acyclic learn`` arguments.
+
+    Returns
+    -------
+    str
+        ``args.source``, or ``"standard input"`` for ``-``.
+    """
+    return "standard input" if args.source == STDIN else str(args.source)
 
 
 def _report_warnings(caught) -> None:
@@ -248,11 +348,15 @@ def run(args) -> int:
 
     learner = getattr(acyclic, LEARNERS[args.method])
     name = learner.__name__
-    say = (lambda *a, **k: None) if args.quiet else (lambda *a, **k: print(*a, **k, flush=True))
+    say = reporter(args)
 
-    # check the output paths first: a typo should not cost a fit
-    check_out_path(args.out, "--out", OUT_FORMATS)
+    # check the output paths and the reference first: a typo should not cost a fit
+    check_output_flags(args)
     check_plot_path(args.plot)
+    check_truth_path(args.truth)
+    writes_csv = args.out is not None and format_of(args.out, args.output_format) == "csv"
+    if args.source == "sachs" and args.sep != "," and args.truth is None and not writes_csv:
+        raise CLIError("--sep applies to CSV files: a CSV SOURCE, --truth or a .csv --out")
 
     pre, kwargs = _resolve_learn_params(args)
     check_choice_flags(args, pre)
@@ -275,14 +379,15 @@ def run(args) -> int:
             )
 
         return run_interventional(args, learner, kwargs, pre, say)
-    # the progress bar (tqdm, on stderr) only when someone is watching
-    est = learner(**kwargs, verbose=bool(not args.quiet and sys.stderr.isatty()))
+    est = learner(**kwargs, verbose=progress_bars(args))  # tqdm bars on stderr
     check_choice_applies(args, pre, est)
     params = _estimator_params(est)
     standardize = bool(params.get("standardize", kwargs.get("standardize", False)))
+    ref: Optional[Reference] = None
     if args.chunksize is None:
         df, source_text = _load_source(args)
         n, d = df.shape
+        ref = reference_graph(args, [str(c) for c in df.columns])  # before the fit: a bad file costs none
         say(f"source: {args.source} — {source_text}")
         say(f"data: {n} rows × {d} columns")
         X = log_transform(df) if pre["log"] else df
@@ -330,55 +435,61 @@ def run(args) -> int:
     else:
         say(f"{seconds:.2f} s")
 
+    if args.chunksize is not None:
+        ref = reference_graph(args, labels)
     truth = None
+    title = f"{name} on {source_name(args)}"
     if args.source == "sachs":
-        from ..datasets import load_sachs_adjacency
-
-        B_true, true_labels = load_sachs_adjacency(SACHS_REFERENCE)
-        if [str(x) for x in true_labels] != labels:  # pragma: no cover - guards the shipped data
-            raise CLIError("the Sachs reference graph and the data disagree on the column order")
-        lines, acc = _metrics_lines(name, B_true, A)
-        say(f"reference: {SACHS_REFERENCE_NAME}, {int(B_true.sum())} edges; SHD counts a reversed edge once")
-        for line in lines:
-            say(line)
-        if edge_scores is not None:
-            from ..metrics import edge_auprc
-
-            pr = edge_auprc(B_true, edge_scores)
-            say(
-                f"  edge frequencies as scores: AUPRC {pr['auprc']:.3f} against the positive rate "
-                f"{pr['positive_rate']:.3f} ({int(B_true.sum())} of {d * (d - 1)} ordered pairs), what "
-                "random scores give"
-            )
         rows_text = f"{n} {'observational ' if args.rows != 'all' else ''}rows"
         prep_text = "+".join(t for t, on in (("log", pre["log"]), ("standardized", standardize)) if on) or "raw"
-        truth = (B_true, W, labels, f"{name} on Sachs ({rows_text}, {prep_text}) vs the 17-edge consensus DAG")
+        title = f"{name} on Sachs ({rows_text}, {prep_text})"
+    if ref is not None:
+        for line in score_lines(ref, [(name, A)], edge_scores):
+            say(line)
+        truth = (ref.B, W, labels, f"{title} vs {ref.short}")
 
     attrs = {
-        "source": str(args.source),
+        "source": source_name(args),
         "rows": int(n),
         "method": name,
         "log": bool(pre["log"]),
         "standardize": standardize,
     }
-    write_outputs(args, est, attrs, params, f"{name} on {args.source}", n_edges, truth, say)
+    write_outputs(args, est, attrs, params, title, n_edges, truth, say)
     return 0
 
 
 def write_outputs(args, est, attrs, params, title, n_edges, truth, say, what: str = "") -> None:
-    """Writes ``--out`` (the graph with ``attrs`` and the scalar parameters as attributes) and
-    ``--plot`` (titled ``title``, or after the reference when there is one); ``what`` is added to
-    the messages (e.g. which of two fits was written)."""
+    """Write ``--out`` and ``--plot``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed ``acyclic learn`` arguments (``out``, ``output_format``, ``sep``, ``plot``).
+    est : fitted estimator
+        Anything with ``to_networkx()``.
+    attrs : dict
+        Graph attributes (the source, the method, ...); the scalar ``params`` are added.
+    params : dict
+        The estimator's parameters.
+    title : str
+        The drawing's title (``: <n_edges> edges`` is appended).
+    n_edges : int
+        The number of learned edges.
+    truth : tuple or None
+        ``(B_true, W_est, labels, heading)`` for the truth-vs-estimate heat-maps.
+    say : callable
+        The report's ``print``.
+    what : str, default ""
+        Added to the messages (e.g. which of two fits was written).
+    """
     for k, v in params.items():
         if k != "standardize" and isinstance(v, (bool, int, float, str)):
             attrs[k] = v
     G = learned_graph(est, **attrs)
     if args.out is not None:
-        write_graph(G, args.out)
-        say(f"wrote {args.out}{what}")
+        write_graph(G, args.out, args.output_format, sep=args.sep)
+        say(f"wrote {'the graph to standard output' if args.out == STDIN else args.out}{what}")
     if args.plot is not None:
-        title = f"{title}: {n_edges} edges"
-        if truth is not None:
-            title = truth[3].replace(" vs the 17-edge consensus DAG", "") + f": {n_edges} edges"
-        for path in write_plots(G, args.plot, title, truth):
+        for path in write_plots(G, args.plot, f"{title}: {n_edges} edges", truth):
             say(f"wrote {path}")

@@ -5,9 +5,9 @@
 the same rows with the same parameters and preprocessing: once with the intervention mask
 (``fit(X, intervention_mask=mask)``: each node's equation fitted on the rows that do not
 intervene on it) and once without it (every row taken as observational). It prints the
-experiments, the preprocessing, both fits' edges side by side and, for ``sachs``, SHD, TPR, FDR,
-FPR and NNZ of both fits and of the empty graph against the 17-edge reference graph, saying which
-rows, preprocessing and reference graph every figure uses. ``--out`` and ``--plot`` take the
+experiments, the preprocessing, both fits' edges side by side and, for ``sachs`` or with ``--truth``, SHD,
+TPR, FDR, FPR and NNZ of both fits and of the empty graph against the reference graph (the 17-edge
+one, or the user's), saying which rows, preprocessing and reference graph every figure uses. ``--out`` and ``--plot`` take the
 interventional fit. A learner that does not take an intervention mask yet is a named error
 before any fit is printed.
 """
@@ -15,18 +15,26 @@ before any fit is printed.
 from __future__ import annotations
 
 import math
-import sys
 import time
 import warnings
 from typing import Callable, Dict, List, Optional
 
 from ..bench.methods import NOT_SUPPORTED
 from .choose import fit_choosing
-from .defaults import SACHS_REFERENCE, SACHS_REFERENCE_NAME
 from .errors import CLIError, one_line
 from .files import log_transform
 from .interventions import describe_experiments, load_interventional
-from .learn import _accuracy_lines, _estimator_params, _fmt_num, _preprocessing_line, _report_warnings, write_outputs
+from .learn import (
+    _estimator_params,
+    _fmt_num,
+    _preprocessing_line,
+    _report_warnings,
+    progress_bars,
+    score_lines,
+    source_name,
+    write_outputs,
+)
+from .truth import reference_graph
 
 __all__ = ["run_interventional"]
 
@@ -75,7 +83,7 @@ def _agreement(A_int, A_obs) -> str:
     only_obs = int(np.count_nonzero(A_obs)) - both - reversed_
     return (
         f"the two fits share {both} edge(s), orient {reversed_} the other way; {only_int} only in the interventional "
-        f"fit, {only_obs} only in the observational one (no reference graph for a CSV file)"
+        f"fit, {only_obs} only in the observational one (no reference graph for a CSV file; --truth FILE gives one)"
     )
 
 
@@ -115,13 +123,14 @@ def run_interventional(args, learner, kwargs: dict, pre: dict, say: Callable[...
     df = data.df
     n, d = df.shape
     n_env = len(set(data.environments.tolist()))
+    ref = reference_graph(args, [str(c) for c in df.columns])  # before the fits: a bad file costs none
     say(f"source: {args.source} — {data.description}")
     say(f"data: {n} rows × {d} columns, {n_env} experiments:")
     for line in describe_experiments(data):
         say(line)
 
     X = log_transform(df) if pre["log"] else df
-    verbose = bool(not args.quiet and sys.stderr.isatty())
+    verbose = progress_bars(args)
     est_int = learner(**kwargs, verbose=verbose)
     params = _estimator_params(est_int)
     standardize = bool(params.get("standardize", kwargs.get("standardize", False)))
@@ -163,42 +172,30 @@ def run_interventional(args, learner, kwargs: dict, pre: dict, say: Callable[...
         f"{_fit_info(est_obs, t_obs)}"
     )
 
-    B_true = None
     truth = None
     rows_text = f"all {n} rows of the {n_env} experiments"
-    prep_text = "+".join(t for t, on in (("log", pre["log"]), ("standardized", standardize)) if on) or "raw"
     if args.source == "sachs":
-        from ..datasets import load_sachs_adjacency
-
-        B_true, true_labels = load_sachs_adjacency(SACHS_REFERENCE)
-        if [str(x) for x in true_labels] != labels:  # pragma: no cover - guards the shipped data
-            raise CLIError("the Sachs reference graph and the data disagree on the column order")
+        rows_text += f" (variant {args.variant or '7466'})"
+    prep_text = "+".join(t for t, on in (("log", pre["log"]), ("standardized", standardize)) if on) or "raw"
     fits = [("interventional", W_int, A_int), ("observational", W_obs, A_obs)]
     say("edges of either fit (weights; · = not in that fit; sorted by the largest |weight|):")
-    for line in _edge_table(labels, fits, B_true):
+    for line in _edge_table(labels, fits, None if ref is None else ref.B):
         say(line)
-    if B_true is not None:
-        lines, _ = _accuracy_lines(
-            B_true, [(f"{name} interventional", A_int.astype(int)), (f"{name} observational", A_obs.astype(int))]
-        )
-        say(
-            f"against {SACHS_REFERENCE_NAME}, {int(B_true.sum())} edges; SHD counts a reversed edge once; "
-            f"every line on the same data: {rows_text} (variant {args.variant or '7466'}), {prep_text} "
-            "(statistics over all rows)"
-        )
-        for line in lines:
+    title = f"{name} with interventions on {source_name(args)}"
+    if ref is not None:
+        fitted = [(f"{name} interventional", A_int.astype(int)), (f"{name} observational", A_obs.astype(int))]
+        for line in score_lines(
+            ref, fitted, data=f"; every line on the same data: {rows_text}, {prep_text} (statistics over all rows)"
+        ):
             say(line)
-        truth = (
-            B_true,
-            W_int,
-            labels,
-            f"{name} with interventions on Sachs ({n} rows, {prep_text}) vs the 17-edge consensus DAG",
-        )
+        if args.source == "sachs":
+            title = f"{name} with interventions on Sachs ({n} rows, {prep_text})"
+        truth = (ref.B, W_int, labels, f"{title} vs {ref.short}")
     else:
         say(_agreement(A_int, A_obs))
 
     attrs: Dict[str, object] = {
-        "source": str(args.source),
+        "source": source_name(args),
         "rows": int(n),
         "method": name,
         "log": bool(pre["log"]),
@@ -211,6 +208,5 @@ def run_interventional(args, learner, kwargs: dict, pre: dict, say: Callable[...
         attrs["variant"] = str(args.variant or "7466")
     else:
         attrs["environment_column"] = str(args.environment_column)
-    title = f"{name} with interventions on {args.source}"
     write_outputs(args, est_int, attrs, params, title, int(A_int.sum()), truth, say, " (the interventional fit)")
     return 0

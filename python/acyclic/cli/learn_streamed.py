@@ -1,9 +1,11 @@
 """``acyclic learn FILE --chunksize N``: a CSV or Parquet file too large for memory, read N rows at
 a time into sufficient statistics (:class:`acyclic.SufficientStats`) and fitted from them by a
-learner that needs only those (NOTEARS and DAGMA, linear and l2; TOPO)."""
+learner that needs only those (NOTEARS and DAGMA, linear and l2; TOPO). SOURCE ``-`` streams the
+CSV from standard input the same way."""
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -35,22 +37,35 @@ def check_streamed_flags(args, pre: dict) -> None:
 
 
 def _chunks(args, log: bool) -> Iterator[Any]:
-    path = Path(args.source)
-    if not path.is_file():
-        raise CLIError(f"no such file: {str(path)!r}")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        try:
-            import pyarrow.parquet as pq
-        except ImportError:
-            raise CLIError("reading Parquet needs pyarrow: pip install 'acyclic[dask]'") from None
-        frames: Iterable[Any] = (
-            batch.to_pandas() for batch in pq.ParquetFile(path).iter_batches(batch_size=args.chunksize)
-        )
-    else:
+    from .files import STDIN, check_several_columns
+
+    if args.source == STDIN:  # read as it comes: standard input is not kept in memory here
         import pandas as pd
 
-        frames = pd.read_csv(path, chunksize=args.chunksize, header=None if args.header is False else "infer")
-    for frame in frames:
+        name = "standard input"
+        frames: Iterable[Any] = pd.read_csv(
+            sys.stdin.buffer, chunksize=args.chunksize, header=None if args.header is False else "infer", sep=args.sep
+        )
+    else:
+        path = Path(args.source)
+        name = repr(args.source)
+        if not path.is_file():
+            raise CLIError(f"no such file: {str(path)!r}")
+        if path.suffix.lower() in (".parquet", ".pq"):
+            try:
+                import pyarrow.parquet as pq
+            except ImportError:
+                raise CLIError("reading Parquet needs pyarrow: pip install 'acyclic[dask]'") from None
+            frames = (batch.to_pandas() for batch in pq.ParquetFile(path).iter_batches(batch_size=args.chunksize))
+        else:
+            import pandas as pd
+
+            frames = pd.read_csv(
+                path, chunksize=args.chunksize, header=None if args.header is False else "infer", sep=args.sep
+            )
+    for k, frame in enumerate(frames):
+        if k == 0:
+            check_several_columns(frame, name, args.sep, args.header)
         if args.header is False:
             frame.columns = [f"x{j}" for j in range(frame.shape[1])]
         yield log_transform(frame) if log else frame

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import Dict
 
-from .defaults import LEARNERS, SACHS_DEFAULTS
+from .defaults import LEARNERS, NOTEARS_DEFAULTS, SACHS_DEFAULTS
+from .files import OUTPUT_FORMATS
 
 __all__ = ["build_parser"]
 
@@ -46,6 +46,16 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _separator(text: str) -> str:
+    """An argparse type: the one-character CSV delimiter of ``--sep`` (``\\t`` or ``tab`` for a tab)."""
+    sep = "\t" if text in ("\\t", "tab", "TAB") else text
+    if len(sep) != 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not one character (a tab is written '\\t' or tab)")
+    if sep in '"\r\n':
+        raise argparse.ArgumentTypeError(f"{text!r} cannot separate CSV fields")
+    return sep
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``acyclic`` command.
 
@@ -56,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     from .. import __version__
 
-    est_defaults = _notears_defaults()
+    est_defaults = NOTEARS_DEFAULTS
     parser = argparse.ArgumentParser(
         prog="acyclic",
         description="Learn causal DAGs from data (NOTEARS with a Rust core).",
@@ -71,18 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Learn a DAG from SOURCE: 'sachs' (built-in Sachs et al. 2005 data, scored against the "
             "acyclic 17-edge consensus graph) or a CSV file whose header row names the nodes (or none, "
-            "with --no-header) and whose columns are all numeric."
+            "with --no-header) and whose columns are all numeric; '-' reads the CSV from standard input. "
+            "With --truth FILE the result is scored against your own reference graph. Every score is "
+            "printed beside the empty graph's on the same reference."
         ),
         epilog=(
             f"Defaults for sachs: standardize={SACHS_DEFAULTS['standardize']}, "
             f"log={SACHS_DEFAULTS['log']}, lambda1={SACHS_DEFAULTS['lambda1']} (chosen by BIC along the λ path), "
             f"threshold={SACHS_DEFAULTS['w_threshold']}; dpdag and cosmo keep their own sparsity defaults. "
             "For a CSV file: the estimator's defaults (no log, no "
-            "standardization, the same for every method). With --plot and sachs, a second file "
-            "<stem>_vs_truth<suffix> holds the truth-vs-estimate heat-maps."
+            "standardization, the same for every method). With --plot and a reference graph (sachs, or "
+            "--truth), a second file <stem>_vs_truth<suffix> holds the truth-vs-estimate heat-maps."
         ),
     )
-    learn.add_argument("source", metavar="SOURCE", help="'sachs' or the path of a CSV file")
+    learn.add_argument(
+        "source", metavar="SOURCE", help="'sachs', the path of a CSV file, or '-' for a CSV on standard input"
+    )
     learn.add_argument(
         "--method",
         choices=list(LEARNERS),
@@ -220,6 +234,26 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the first row names the nodes, and one of numbers only is refused as probably data)",
     )
     learn.add_argument(
+        "--sep",
+        type=_separator,
+        default=",",
+        metavar="CHAR",
+        help="the delimiter of the CSV files: SOURCE, --truth and a .csv --out (one character; '\\t' or tab "
+        "for a tab; default: ',')",
+    )
+    learn.add_argument(
+        "--truth",
+        default=None,
+        metavar="FILE",
+        help="score the learned graph against your own reference graph: a CSV file holding the d×d adjacency "
+        "matrix (row i, column j non-zero means the edge i -> j; weights count as edges), either with a header "
+        "row of node labels (the data's column names, in any order, row k being the node of column k; or a "
+        "first column of the same labels names the rows, as pandas writes it) or without one (rows and "
+        "columns in the data's column order); read with --sep. "
+        "Prints SHD, TPR, FDR, FPR and NNZ beside the empty graph's on the same reference; for sachs it "
+        "replaces the built-in graph",
+    )
+    learn.add_argument(
         "--rows",
         choices=["observational", "all"],
         default=None,
@@ -258,13 +292,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="FILE",
         help="write the learned graph (with interventions: the interventional fit); format by extension: "
-        ".graphml, .gml or .json (node-link)",
+        ".graphml, .gml, .json (node-link), .dot or .gv (Graphviz DOT, acyclic.graph.from_dot reads it back), "
+        ".csv (the d×d weight matrix with node labels, which --truth reads); '-' writes to standard output "
+        "(with --output-format; the report then goes to standard error)",
+    )
+    learn.add_argument(
+        "--output-format",
+        choices=list(OUTPUT_FORMATS),
+        default=None,
+        help="the format of --out whatever its extension (default: by the extension)",
     )
     learn.add_argument(
         "--plot",
         default=None,
         metavar="FILE",
-        help="draw the learned graph into FILE (e.g. graph.png); for sachs also <stem>_vs_truth<suffix>",
+        help="draw the learned graph into FILE (e.g. graph.png); for sachs or with --truth also "
+        "<stem>_vs_truth<suffix>",
     )
     learn.add_argument(
         "--forbid",
@@ -296,6 +339,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--forbid/--require/--tiers add to it",
     )
     learn.add_argument("--quiet", action="store_true", help="print nothing on stdout (errors still go to stderr)")
+    learn.add_argument(
+        "--verbose",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="--verbose shows the learners' progress bars on stderr (verbose=True), --no-verbose hides them "
+        "(default: shown when stderr is a terminal and --quiet is not given)",
+    )
     learn.set_defaults(func=_run_learn)
 
     _add_bench_parser(sub)
@@ -438,16 +488,3 @@ def _run_bench(args) -> int:
 
 def _yn(flag) -> str:
     return "yes" if flag else "no"
-
-
-def _notears_defaults() -> Dict[str, object]:
-    """The constructor defaults of :class:`acyclic.NOTEARS` (for the help texts)."""
-    import inspect
-
-    from .. import NOTEARS
-
-    return {
-        name: p.default
-        for name, p in inspect.signature(NOTEARS).parameters.items()
-        if p.default is not inspect.Parameter.empty
-    }
