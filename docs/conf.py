@@ -47,7 +47,8 @@ nitpicky = True
 nitpick_ignore_regex = [
     ("py:.*", r"(numpy|np|pandas|pd|sklearn|networkx|nx|dask|distributed|matplotlib|importlib)(\..*)?"),
 ]
-suppress_warnings = []
+# benchmarks/RESULTS.md, included as it is, goes from some "##" sections straight to "####" tables
+suppress_warnings = ["myst.header"]
 
 # autodoc / autosummary: types come from the numpydoc sections, not from annotations.
 autosummary_generate = True
@@ -102,6 +103,9 @@ sphinx_gallery_conf = {
     "reference_url": {"acyclic": None},
     "backreferences_dir": None,
     "matplotlib_animations": False,
+    # the computation-times page loads its table scripts from a CDN: each example's page states
+    # its own running time instead, and .ci/run adds them up
+    "write_computation_times": False,
 }
 
 html_theme = "pydata_sphinx_theme"
