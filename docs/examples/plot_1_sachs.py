@@ -14,6 +14,7 @@ printed beside the empty graph's.
 # %%
 # Load the data and the reference graph
 # -------------------------------------
+import textwrap
 import warnings
 
 import acyclic
@@ -42,7 +43,7 @@ with warnings.catch_warnings(record=True) as caught:
     notears, notears_path = acyclic.select_lambda(acyclic.NOTEARS(standardize=True), X)
     dagma, dagma_path = acyclic.select_lambda(acyclic.DAGMA(standardize=True), X)
 for w in caught:
-    print("warning:", w.message)
+    print(textwrap.fill(f"warning: {w.message}", 96, subsequent_indent="    "))
 for name, path in [("NOTEARS", notears_path), ("DAGMA", dagma_path)]:
     print(f"{name}: λ1 = {path.loc[path['chosen'], 'lambda1'].item()} chosen by BIC")
 

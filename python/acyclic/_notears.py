@@ -97,15 +97,14 @@ class NOTEARS(MLPMechanismMixin, LinearSEMLearner):
         As in every learner (see :class:`acyclic._base.DAGLearner`); ``history_`` is the score
         L(W) + λ1‖W‖₁ after each outer step.
     raw_weights_ : ndarray of shape (d, d)
-        The optimiser's W before thresholding and projection.
+        The optimiser's W before thresholding and projection; with ``mechanism="mlp"``, the
+        first-layer norms sqrt(Σ_m θ²), all ≥ 0.
     h_ : float
         h(W) of ``raw_weights_``.
     rho_ : float
         Final ρ.
     n_evals_ : int
         Loss and gradient evaluations over all subproblems.
-    raw_weights_ (``mechanism="mlp"``)
-        The unthresholded W: first-layer norms sqrt(Σ_m θ²), all ≥ 0.
 
     Raises
     ------
