@@ -79,7 +79,7 @@ GENERATED = HERE / "_generated"
 
 def _write_cli_help():
     GENERATED.mkdir(exist_ok=True)
-    env = {**os.environ, "COLUMNS": "88"}
+    env = {**os.environ, "COLUMNS": "90"}
     for args in ([], ["learn"], ["bench"], ["suggest"]):
         text = subprocess.run(
             [sys.executable, "-m", "acyclic", *args, "--help"], capture_output=True, text=True, env=env, check=True
@@ -122,6 +122,8 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": [],
 }
+# pages without sub-pages: no empty "section navigation" column (the benchmark tables need the width)
+html_sidebars = {"benchmarks": [], "changelog": [], "getting_started": []}
 html_show_sourcelink = False
 html_copy_source = False
 
