@@ -18,7 +18,7 @@ import math
 import sys
 import time
 import warnings
-from typing import Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from .choose import check_choice_applies, check_choice_flags, fit_choosing
 from .defaults import LEARNERS, SACHS_DEFAULTS, SACHS_METHOD_DEFAULTS, SACHS_REFERENCE
@@ -197,11 +197,9 @@ def _accuracy_lines(B_true, fits: List[Tuple[str, object]]) -> Tuple[List[str], 
         except InvalidInputError:  # a reference or a fit with a cycle has no CPDAG
             return "-"
 
-    accs = [count_accuracy(B_true, A) for _, A in fits]
-    for a, (_, A) in zip(accs, fits):
-        a["cpdag_shd"] = cpdag_shd(A)
-    empty = count_accuracy(B_true, np.zeros_like(B_true))
-    empty["cpdag_shd"] = cpdag_shd(np.zeros_like(B_true))
+    accs: List[Dict[str, Any]] = [dict(count_accuracy(B_true, A), cpdag_shd=cpdag_shd(A)) for _, A in fits]
+    zero = np.zeros_like(B_true)
+    empty: Dict[str, Any] = dict(count_accuracy(B_true, zero), cpdag_shd=cpdag_shd(zero))
     width = max(len("empty graph"), *(len(label) for label, _ in fits))
     head = f"  {'':<{width}}  {'SHD':>4}  {'TPR':>5}  {'FDR':>5}  {'FPR':>5}  {'NNZ':>4}  {'CPDAG SHD':>9}"
 
