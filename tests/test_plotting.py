@@ -67,3 +67,35 @@ def test_plotting_bad_input():
         plot_truth_vs_estimate(np.zeros((2, 2)), np.zeros((3, 3)))
     with pytest.raises(InvalidInputError):
         plot_graph(nx.Graph([(0, 1)]))
+
+
+def test_plot_graph_has_a_legend_and_a_layout_without_graphviz(monkeypatch):
+    import acyclic.plotting as plotting
+
+    W = np.array([[0.0, 1.5, 0.0], [0.0, 0.0, -0.5], [0.0, 0.0, 0.0]])
+    ax = plotting.plot_graph(W, labels=["a long label", "b", "c"])
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "positive weight" in texts and "negative weight" in texts and any("|weight|" in t for t in texts)
+    monkeypatch.setattr(plotting, "_dot_layout", lambda G: None)  # no Graphviz: the layered fallback
+    pos = plotting._graph_layout(plotting._to_digraph(W, None))
+    assert pos["0"][1] > pos["1"][1] > pos["2"][1]  # roots on top
+
+
+def test_plot_edge_probabilities_checks_its_range():
+    from acyclic.exceptions import InvalidInputError
+    from acyclic.plotting import plot_edge_probabilities
+
+    ax = plot_edge_probabilities(np.full((3, 3), 0.5), labels=["x", "y", "z"])
+    assert ax.images[0].get_clim() == (0.0, 1.0)
+    with pytest.raises(InvalidInputError, match=r"\[0, 1\]"):
+        plot_edge_probabilities(np.full((3, 3), 1.5))
+
+
+def test_weights_df_is_labelled():
+    import acyclic
+    import pandas as pd
+
+    X = pd.DataFrame(np.random.default_rng(0).standard_normal((100, 3)), columns=["p", "q", "r"])
+    model = acyclic.TOPO().fit(X)
+    assert list(model.weights_df_.columns) == ["p", "q", "r"] and list(model.weights_df_.index) == ["p", "q", "r"]
+    np.testing.assert_array_equal(model.weights_df_.to_numpy(), model.weights_)

@@ -552,6 +552,24 @@ class DAGLearner(BaseEstimator):
             fit_term = float(np.sum(rows * np.log(self._residual_variances(values, mask))))
         return fit_term + n_edges * np.log(n)
 
+    @property
+    def weights_df_(self) -> pd.DataFrame:
+        """``weights_`` as a DataFrame labelled by ``node_labels_`` (rows: parents, columns:
+        children), e.g. the columns of the DataFrame the learner was fitted on.
+
+        Returns
+        -------
+        pandas.DataFrame of shape (d, d), float64
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        """
+        check_is_fitted(self, "weights_")
+        labels = list(self.node_labels_)
+        return pd.DataFrame(self.weights_, index=labels, columns=labels)
+
     def to_networkx(self):
         """The learned DAG as a ``networkx.DiGraph``.
 

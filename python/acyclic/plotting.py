@@ -22,7 +22,7 @@ from ._validation import as_square_matrix
 from .exceptions import InvalidInputError
 from .graph import to_networkx
 
-__all__ = ["plot_adjacency", "plot_graph", "plot_truth_vs_estimate"]
+__all__ = ["plot_adjacency", "plot_graph", "plot_truth_vs_estimate", "plot_edge_probabilities"]
 
 
 def _pyplot():
@@ -144,26 +144,74 @@ def _to_digraph(W_or_digraph, labels):
     return to_networkx(A, labels=_labels(labels, A.shape[0], df_labels))
 
 
+def _dot_layout(G):
+    """Graphviz ``dot``'s layered positions, or None when ``dot`` is not installed or fails."""
+    import shutil
+    import subprocess
+
+    dot = shutil.which("dot")
+    if dot is None:
+        return None
+    nodes = list(G.nodes)
+    lines = ["digraph {"] + [f'  n{k} [label=""];' for k in range(len(nodes))]
+    index = {node: k for k, node in enumerate(nodes)}
+    lines += [f"  n{index[u]} -> n{index[v]};" for u, v in G.edges]
+    lines.append("}")
+    try:
+        out = subprocess.run([dot, "-Tplain"], input="\n".join(lines), capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    pos = {}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[0] == "node" and parts[1].startswith("n"):
+            pos[nodes[int(parts[1][1:])]] = (float(parts[2]), float(parts[3]))
+    return pos if len(pos) == len(nodes) else None
+
+
 def _layered_layout(G):
-    """Roots on top, one row per topological generation (DAGs only)."""
+    """Roots on top, one row per topological generation (DAGs only); within a row the nodes are
+    ordered by the mean position of their parents (a barycentre sweep), which removes most
+    crossings of the layered drawing."""
     import networkx as nx
 
-    pos = {}
-    for level, generation in enumerate(nx.topological_generations(G)):
-        generation = list(generation)
+    generations = [list(g) for g in nx.topological_generations(G)]
+    x = {}
+    for level, generation in enumerate(generations):
+        if level:
+
+            def barycentre(node):
+                parents = [x[p] for p in G.predecessors(node) if p in x]
+                return sum(parents) / len(parents) if parents else 0.0
+
+            generation.sort(key=barycentre)
         width = len(generation)
         for k, node in enumerate(generation):
-            pos[node] = (k - (width - 1) / 2.0, -float(level))
-    return pos
+            x[node] = k - (width - 1) / 2.0
+    return {node: (x[node], -float(level)) for level, g in enumerate(generations) for node in g}
+
+
+def _graph_layout(G):
+    """``dot``'s layout for a DAG when Graphviz is installed, else the layered fallback; a
+    circle for a graph with cycles."""
+    import networkx as nx
+
+    if not nx.is_directed_acyclic_graph(G):
+        return nx.circular_layout(G)
+    return _dot_layout(G) or _layered_layout(G)
 
 
 def plot_graph(W_or_digraph, labels=None, ax=None, pos=None):
     """Draw a directed graph with networkx, edge width proportional to ``|weight|``.
 
-    Edges with a positive weight are red, negative ones blue. Without ``pos``, a
-    DAG is laid out in layers (roots on top, one row per topological generation)
-    and a cyclic graph on a circle. Opposite edges are drawn curved so both
-    directions of a 2-cycle stay visible.
+    Edges with a positive weight are red, negative ones blue; a legend gives the sign and the
+    widths of the smallest and largest ``|weight|``. Without ``pos``, a DAG is laid out in
+    layers by Graphviz ``dot`` when it is installed, else roots on top, one row per
+    topological generation, ordered to avoid crossings; a cyclic graph goes on a circle. Nodes
+    are wide enough for their labels. Opposite edges are drawn curved so both directions of a
+    2-cycle stay visible.
 
     Parameters
     ----------
@@ -198,18 +246,24 @@ def plot_graph(W_or_digraph, labels=None, ax=None, pos=None):
 
     G = _to_digraph(W_or_digraph, labels)
     plt = _pyplot()
-    if ax is None:
-        size = max(4.0, 0.5 * G.number_of_nodes() + 3.0)
-        _, ax = plt.subplots(figsize=(size, size))
     if pos is None:
-        pos = _layered_layout(G) if nx.is_directed_acyclic_graph(G) else nx.circular_layout(G)
+        pos = _graph_layout(G)
+    if ax is None:
+        xs = [p[0] for p in pos.values()] or [0.0]
+        ys = [p[1] for p in pos.values()] or [0.0]
+        aspect = (max(xs) - min(xs) + 1.0) / (max(ys) - min(ys) + 1.0)
+        size = max(4.0, 0.35 * G.number_of_nodes() + 3.0)
+        _, ax = plt.subplots(figsize=(min(size * max(aspect, 0.6), 24.0), size))
     edges = list(G.edges(data="weight"))
     weights = np.array([abs(w) for _, _, w in edges], dtype=np.float64)
     wmax = float(weights.max()) if weights.size and weights.max() > 0 else 1.0
     widths = [0.5 + 3.5 * abs(w) / wmax for _, _, w in edges]
     colors = ["tab:red" if w >= 0 else "tab:blue" for _, _, w in edges]
-    nx.draw_networkx_nodes(G, pos, ax=ax, node_color="white", edgecolors="black", node_size=600)
-    nx.draw_networkx_labels(G, pos, ax=ax, font_size=8)
+    longest = max((len(str(n)) for n in G.nodes), default=1)
+    font_size = 8 if longest <= 6 else max(5, int(8 * 6 / longest))
+    node_size = max(600, 55 * longest * font_size)  # the label fits inside its node
+    nx.draw_networkx_nodes(G, pos, ax=ax, node_color="white", edgecolors="black", node_size=node_size)
+    nx.draw_networkx_labels(G, pos, ax=ax, font_size=font_size)
     if edges:
         nx.draw_networkx_edges(
             G,
@@ -221,10 +275,73 @@ def plot_graph(W_or_digraph, labels=None, ax=None, pos=None):
             arrows=True,
             arrowstyle="-|>",
             arrowsize=12,
-            node_size=600,
+            node_size=node_size,
             connectionstyle="arc3,rad=0.12",
         )
+        _weight_legend(ax, weights, wmax, any(w < 0 for _, _, w in edges))
     ax.set_axis_off()
+    return ax
+
+
+def _weight_legend(ax, weights: np.ndarray, wmax: float, negative: bool) -> None:
+    """The legend of :func:`plot_graph`: the sign's colours and the widths of two |weight|s."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color="tab:red", lw=2, label="positive weight")]
+    if negative:
+        handles.append(Line2D([], [], color="tab:blue", lw=2, label="negative weight"))
+    for w in sorted({float(weights.min()), wmax}):
+        handles.append(Line2D([], [], color="gray", lw=0.5 + 3.5 * w / wmax, label=f"|weight| {w:.3g}"))
+    ax.legend(handles=handles, loc="best", fontsize=7, frameon=False)
+
+
+def plot_edge_probabilities(P, labels=None, ax=None, title=None):
+    """Heat-map of edge probabilities (a posterior's or an ensemble's ``edge_probabilities_``).
+
+    A sequential colour map from 0 (light) to 1 (dark), fixed so that plots compare, with a colour bar
+    labelled P(i → j); row ``i`` is the parent, column ``j`` the child.
+
+    Parameters
+    ----------
+    P : array_like or pandas.DataFrame of shape (d, d)
+        Probabilities in [0, 1] (the diagonal is drawn but ignored by the learners).
+    labels : sequence, optional
+        Node names; default: the DataFrame's columns or ``0..d-1``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw into; a new figure is created when None.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    InvalidInputError
+        If ``P`` is not a finite square matrix with entries in [0, 1], or ``labels`` has the
+        wrong length.
+
+    Notes
+    -----
+    Plotting conventions only; no paper.
+    """
+    A, df_labels = _matrix(P, "P")
+    if A.size and (A.min() < 0 or A.max() > 1):
+        raise InvalidInputError("edge probabilities must lie in [0, 1]")
+    names = _labels(labels, A.shape[0], df_labels)
+    plt = _pyplot()
+    if ax is None:
+        size = max(4.0, 0.4 * A.shape[0] + 2.5)
+        _, ax = plt.subplots(figsize=(size + 1.0, size))
+    im = ax.imshow(A, cmap="viridis_r", vmin=0.0, vmax=1.0)
+    ticks = np.arange(A.shape[0])
+    ax.set_xticks(ticks, names, rotation=90, fontsize=7)
+    ax.set_yticks(ticks, names, fontsize=7)
+    ax.set_xlabel("child j")
+    ax.set_ylabel("parent i")
+    if title:
+        ax.set_title(title)
+    ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="P(i → j)")
     return ax
 
 

@@ -147,7 +147,7 @@ def _data_table(rows: Sequence[Dict[str, Any]]) -> List[str]:
 
 _RESULT_COLUMNS = (
     # header, key, digits
-    ("SHD", "shd", 3), ("SHD₂", "shd_reversed_twice", 3), ("TPR", "tpr", 2), ("FDR", "fdr", 2),
+    ("SHD", "shd", 3), ("SHD₂", "shd_reversed_twice", 3), ("CPDAG SHD", "shd_cpdag", 3), ("TPR", "tpr", 2), ("FDR", "fdr", 2),
     ("FPR", "fpr", 2), ("NNZ", "nnz", 3), ("LS score", "ls_score", 4), ("seconds", "seconds", 3),
     ("peak MiB", "peak_rss_mib", 3),
 )  # fmt: skip
@@ -155,7 +155,7 @@ _RESULT_COLUMNS = (
 
 def _results_table(rows: Sequence[Dict[str, Any]]) -> List[str]:
     names = [h for h, _, _ in _RESULT_COLUMNS]
-    heads = ["d", "method", "ok"] + names[:6] + ["DAG"] + names[6:]
+    heads = ["d", "method", "ok"] + names[:7] + ["DAG"] + names[7:]
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for d in _ordered(r["d"] for r in rows):
         for name, label in _methods(rows):
@@ -168,9 +168,9 @@ def _results_table(rows: Sequence[Dict[str, Any]]) -> List[str]:
                 lines.append(f"| {d} | {label} | 0/{len(runs)} | {why} |" + " |" * (len(heads) - 4))
                 continue
             cells = [str(d), label, f"{len(ok)}/{len(runs)}"]
-            cells += [mean_sd((r[key] for r in ok), digits) for _, key, digits in _RESULT_COLUMNS[:6]]
+            cells += [mean_sd((r[key] for r in ok), digits) for _, key, digits in _RESULT_COLUMNS[:7]]
             cells.append(f"{sum(bool(r['is_dag']) for r in ok)}/{len(ok)}")
-            cells += [mean_sd((r[key] for r in ok), digits) for _, key, digits in _RESULT_COLUMNS[6:]]
+            cells += [mean_sd((r[key] for r in ok), digits) for _, key, digits in _RESULT_COLUMNS[7:]]
             lines.append("| " + " | ".join(cells) + " |")
     return lines
 

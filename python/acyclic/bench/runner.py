@@ -50,13 +50,13 @@ FIT_INTERVENTIONAL_FUNCTION = "acyclic.bench.methods:fit_interventional_in_child
 COLUMNS = [
     "run", "suite", "method", "label", "kind", "graph", "k", "d", "n", "noise", "standardize", "seed",
     "status", "error", "seconds", "wall_seconds", "peak_rss_mib",
-    "shd", "shd_reversed_twice", "tpr", "fdr", "fpr", "nnz", "n_true_edges", "is_dag", "ls_score",
+    "shd", "shd_reversed_twice", "shd_cpdag", "tpr", "fdr", "fpr", "nnz", "n_true_edges", "is_dag", "ls_score",
     "varsortability", "r2_sortability", "n_iter", "converged", "threads",
     "interventional", "targets", "n_per_target", "n_rows", "n_targeted", "empty_shd",
     "obs_shd", "obs_tpr", "obs_fdr", "obs_nnz", "obs_seconds",
 ]  # fmt: skip
 
-_INT = {"run", "k", "d", "n", "seed", "shd", "shd_reversed_twice", "nnz", "n_true_edges", "n_iter", "threads",
+_INT = {"run", "k", "d", "n", "seed", "shd", "shd_reversed_twice", "shd_cpdag", "nnz", "n_true_edges", "n_iter", "threads",
         "n_per_target", "n_rows", "n_targeted", "empty_shd", "obs_shd", "obs_nnz"}  # fmt: skip
 _FLOAT = {"seconds", "wall_seconds", "peak_rss_mib", "tpr", "fdr", "fpr", "ls_score", "varsortability",
           "r2_sortability", "targets", "obs_tpr", "obs_fdr", "obs_seconds"}  # fmt: skip
@@ -179,10 +179,24 @@ def _accuracy(B, W) -> Dict[str, Any]:
     return count_accuracy(B, W)
 
 
+def _cpdag_distance(B, W) -> Any:
+    """SHD between the CPDAGs of the truth and the estimate (None when the estimate has a cycle)."""
+    import numpy as np
+
+    from ..exceptions import InvalidInputError
+    from ..metrics import shd_cpdag
+
+    try:
+        return shd_cpdag(B, (np.asarray(W) != 0).astype(np.int64))
+    except InvalidInputError:
+        return None
+
+
 def _score(row: Dict[str, Any], B, X, W, interventional: bool = False) -> None:
     """Fill the accuracy columns of ``row`` from the estimate ``W`` (no least-squares score for an
     interventional fit: its loss leaves out each node's intervened rows)."""
     acc = _accuracy(B, W)
+    row.update(shd_cpdag=_cpdag_distance(B, W))
     row.update(shd=acc["shd"], shd_reversed_twice=acc["shd"] + acc["reversed"], tpr=acc["tpr"],
                fdr=acc["fdr"], fpr=acc["fpr"], nnz=acc["nnz"], is_dag=acc["is_dag"],
                ls_score=None if interventional else least_squares_score(X, W))  # fmt: skip

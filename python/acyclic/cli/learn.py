@@ -18,7 +18,7 @@ import math
 import sys
 import time
 import warnings
-from typing import Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from .choose import check_choice_applies, check_choice_flags, fit_choosing
 from .defaults import LEARNERS, SACHS_DEFAULTS, SACHS_METHOD_DEFAULTS, SACHS_REFERENCE
@@ -182,21 +182,31 @@ def _format_edges(labels: List[str], W, A, scores=None) -> List[str]:
 
 
 def _accuracy_lines(B_true, fits: List[Tuple[str, object]]) -> Tuple[List[str], List[dict]]:
-    """A table of SHD, TPR, FDR, FPR and NNZ against ``B_true``: one line per ``(label, adjacency)``,
-    then the empty graph's; each fit's line ends with its extra, missing and reversed edges."""
+    """A table of SHD, TPR, FDR, FPR, NNZ and the SHD between the CPDAGs against ``B_true``: one
+    line per ``(label, adjacency)``, then the empty graph's; each fit's line ends with its extra,
+    missing and reversed edges."""
     import numpy as np
 
-    from ..metrics import count_accuracy
+    from ..exceptions import InvalidInputError
+    from ..metrics import count_accuracy, shd_cpdag
 
-    accs = [count_accuracy(B_true, A) for _, A in fits]
-    empty = count_accuracy(B_true, np.zeros_like(B_true))
+    def cpdag_shd(A) -> str:
+        # between the equivalence classes: orientations no observational data decide cost nothing
+        try:
+            return str(shd_cpdag(B_true, A))
+        except InvalidInputError:  # a reference or a fit with a cycle has no CPDAG
+            return "-"
+
+    accs: List[Dict[str, Any]] = [dict(count_accuracy(B_true, A), cpdag_shd=cpdag_shd(A)) for _, A in fits]
+    zero = np.zeros_like(B_true)
+    empty: Dict[str, Any] = dict(count_accuracy(B_true, zero), cpdag_shd=cpdag_shd(zero))
     width = max(len("empty graph"), *(len(label) for label, _ in fits))
-    head = f"  {'':<{width}}  {'SHD':>4}  {'TPR':>5}  {'FDR':>5}  {'FPR':>5}  {'NNZ':>4}"
+    head = f"  {'':<{width}}  {'SHD':>4}  {'TPR':>5}  {'FDR':>5}  {'FPR':>5}  {'NNZ':>4}  {'CPDAG SHD':>9}"
 
     def line(label, a, extra=""):
         return (
             f"  {label:<{width}}  {a['shd']:>4d}  {a['tpr']:>5.3f}  {a['fdr']:>5.3f}  "
-            f"{a['fpr']:>5.3f}  {a['nnz']:>4d}{extra}"
+            f"{a['fpr']:>5.3f}  {a['nnz']:>4d}  {a['cpdag_shd']:>9}{extra}"
         )
 
     def detail(a):
