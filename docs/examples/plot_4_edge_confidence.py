@@ -24,7 +24,7 @@ import numpy as np
 from acyclic.datasets import load_sachs
 from acyclic.ensemble import Bootstrap, StabilitySelection
 from acyclic.metrics import count_accuracy, edge_auprc
-from acyclic.plotting import plot_adjacency
+from acyclic.plotting import plot_adjacency, plot_edge_probabilities
 
 df, _ = load_sachs()
 X, B = load_sachs(return_X_y=True)
@@ -76,5 +76,5 @@ print(f"AUPRC of selection × orientation: {pr['auprc']:.2f} (no knowledge: {pr[
 fig, axes = plt.subplots(1, 3, figsize=(13, 4), layout="constrained")
 plot_adjacency(B, labels=labels, ax=axes[0], title="reference (17 edges)")
 plot_adjacency(boot.edge_frequency_ * boot.edge_sign_, labels=labels, ax=axes[1], title="bootstrap: frequency × sign")
-plot_adjacency(stab.edge_probabilities_, labels=labels, ax=axes[2], title="stability: selection × orientation")
+plot_edge_probabilities(stab.edge_probabilities_, labels=labels, ax=axes[2], title="stability: selection × orientation")
 plt.show()

@@ -18,7 +18,7 @@ import acyclic
 import matplotlib.pyplot as plt
 import numpy as np
 from acyclic.metrics import count_accuracy, edge_auroc, expected_shd, target_auprc
-from acyclic.plotting import plot_adjacency
+from acyclic.plotting import plot_adjacency, plot_edge_probabilities
 from acyclic.simulate import simulate_dag, simulate_interventional_sem, simulate_parameter
 
 d = 6
@@ -56,7 +56,7 @@ print(f"target AUPRC {target_auprc(true_targets, model.target_probabilities_)['a
 
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.3), layout="constrained", width_ratios=[1, 1, 1.1, 1.1])
 plot_adjacency(B, ax=axes[0], title="true edges")
-plot_adjacency(model.edge_probabilities_, ax=axes[1], title="P(edge)")
+plot_edge_probabilities(model.edge_probabilities_, ax=axes[1], title="P(edge)")
 for ax, matrix, title in [(axes[2], true_targets, "true targets"), (axes[3], model.target_probabilities_, "P(target)")]:
     image = ax.imshow(matrix.astype(float), cmap="Greys", vmin=0, vmax=1)
     ax.set_title(title)
@@ -69,8 +69,8 @@ plt.show()
 # %%
 # Known targets
 # -------------
-# Given the targets (environment → intervened nodes), BaCaDI infers the graph only. DiBS
-# (:class:`~acyclic.DiBS`) is the same inference with known targets or observational data.
+# Given the targets (environment → intervened nodes), BaCaDI infers the graph only;
+# :class:`~acyclic.DiBS` is the same inference with known targets or observational data.
 targets = {e: list(np.flatnonzero(mask[env == e].any(axis=0))) for e in np.unique(env)}
 known = acyclic.BaCaDI(n_steps=1000, n_jobs=2, random_state=0).fit(X, environments=env, targets=targets)
 print(f"known targets: edge AUROC {edge_auroc(B, known.edge_probabilities_):.2f}, ", end="")
