@@ -66,7 +66,8 @@ def _default_candidates(stats: SufficientStats) -> List[Candidate]:
     return [(j, float(stats.mean_[j] + 2.0 * stats.std_[j])) for j in range(stats.n_features_in_)]
 
 
-def _check_candidates(candidates, labels: List) -> List[Candidate]:
+def check_interventions(candidates, labels: List) -> List[Candidate]:
+    """(target index, value) pairs from (target index or label, finite value) pairs."""
     checked = []
     for candidate in candidates:
         if not (isinstance(candidate, (tuple, list)) and len(candidate) == 2):
@@ -77,9 +78,9 @@ def _check_candidates(candidates, labels: List) -> List[Candidate]:
         elif isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= int(target) < len(labels):
             t = int(target)
         else:
-            raise InvalidInputError(f"candidate target {target!r} is neither a node label nor an index")
+            raise InvalidInputError(f"target {target!r} is neither a node label nor an index in 0..{len(labels) - 1}")
         if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
-            raise InvalidInputError(f"candidate value must be a finite number; got {value!r}")
+            raise InvalidInputError(f"value must be a finite number; got {value!r}")
         checked.append((t, float(value)))
     if not checked:
         raise InvalidInputError("no candidates to score")
@@ -147,7 +148,7 @@ def score_targets(
     for name, value in (("n_graphs", n_graphs), ("n_samples", n_samples)):
         if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 2:
             raise InvalidInputError(f"{name} must be an integer >= 2; got {value!r}")
-    chosen = _check_candidates(_default_candidates(stats) if candidates is None else candidates, labels)
+    chosen = check_interventions(_default_candidates(stats) if candidates is None else candidates, labels)
     seed = seed_from(random_state)
     graphs = _graphs(model, int(n_graphs), seed, len(labels))
     scale = np.where(stats.std_ > 0, stats.std_, 1.0)
@@ -216,7 +217,7 @@ def sample_interventional(
     adjacency = np.asarray(graph)
     if adjacency.shape != (d, d):
         raise InvalidInputError(f"graph must be {d}x{d}; got shape {adjacency.shape}")
-    ((t, v),) = _check_candidates([(target, value)], labels)
+    ((t, v),) = check_interventions([(target, value)], labels)
     if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
         raise InvalidInputError(f"n_samples must be an integer >= 1; got {n_samples!r}")
     scale = np.where(stats.std_ > 0, stats.std_, 1.0)

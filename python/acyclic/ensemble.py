@@ -347,17 +347,11 @@ class Bootstrap(_EnsembleBase):
         check_is_fitted(self, "members_")
         k = self._member_index(dag)
         member = self.members_[k]
-        d = len(self.node_labels_)
         if member._preprocessing() != "linear":
             raise InvalidInputError("sample_interventional simulates members with the l2 loss only (Gaussian noise)")
-        if target in self.node_labels_:
-            t = self.node_labels_.index(target)
-        elif isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= int(target) < d:
-            t = int(target)
-        else:
-            raise InvalidInputError(f"target {target!r} is neither a node label nor an index in 0..{d - 1}")
-        if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
-            raise InvalidInputError(f"value must be a finite number; got {value!r}")
+        from .active import check_interventions
+
+        ((t, value),) = check_interventions([(target, value)], list(self.node_labels_))
         n_samples = _check_int("n_samples", n_samples, 1)
         mean, scale = member.mean_, member.scale_
         noise = np.sqrt(self.noise_variances_[k]) / scale
