@@ -254,10 +254,9 @@ class DAGLearner(BaseEstimator):
         self._check_statistics(stats, scale, labels)
         params = self.get_params(deep=False)
         with progress_bar(bool(params.get("verbose")), desc=type(self).__name__, unit=self._progress_unit) as callback:
-            groups = stats._groups
             result = _core.fit_statistics(
                 cast(str, self._core_learner),
-                stats._arrays if groups is None else [arrays for _, arrays in groups],
+                stats._core_arguments(),
                 self._sent_params(),
                 scale=scale,
                 forbidden=forbidden,

@@ -154,7 +154,7 @@ def score_targets(
     scale = np.where(stats.std_ > 0, stats.std_, 1.0)
     standardized = np.array([(v - stats.mean_[t]) / scale[t] for t, v in chosen], dtype=np.float64)
     scores = _core.ait_scores(
-        _core_stats(stats),
+        stats._core_arguments(),
         np.ascontiguousarray(graphs),
         [t for t, _ in chosen],
         standardized,
@@ -168,11 +168,6 @@ def score_targets(
     return pd.DataFrame(
         {"target": [labels[t] for t, _ in chosen], "value": [v for _, v in chosen], "score": scores, "rank": ranks}
     )
-
-
-def _core_stats(stats: SufficientStats):
-    groups = stats._groups
-    return stats._arrays if groups is None else [arrays for _, arrays in groups]
 
 
 def sample_interventional(
@@ -222,7 +217,7 @@ def sample_interventional(
         raise InvalidInputError(f"n_samples must be an integer >= 1; got {n_samples!r}")
     scale = np.where(stats.std_ > 0, stats.std_, 1.0)
     rows = _core.ait_simulate(
-        _core_stats(stats),
+        stats._core_arguments(),
         np.ascontiguousarray(adjacency != 0),
         t,
         float((v - stats.mean_[t]) / scale[t]),
@@ -247,10 +242,15 @@ def edge_entropy(probabilities) -> float:
     -------
     float
     """
-    p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-12, 1 - 1e-12)
-    entropy = -(p * np.log(p) + (1 - p) * np.log(1 - p))
-    off = ~np.eye(len(p), dtype=bool)
+    entropy = _edge_entropies(probabilities)
+    off = ~np.eye(len(entropy), dtype=bool)
     return float(entropy[off].mean())
+
+
+def _edge_entropies(probabilities) -> np.ndarray:
+    """Each edge marginal's binary entropy (nats), clipped away from 0 and 1."""
+    p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-12, 1 - 1e-12)
+    return -(p * np.log(p) + (1 - p) * np.log(1 - p))
 
 
 Oracle = Callable[[int, float, int, np.random.Generator], Any]
@@ -395,8 +395,7 @@ class ActiveLearner:
                 self._unused = list(self._rng.permutation(d))
             return int(self._unused.pop())
         if self.strategy == "uncertainty":
-            p = np.clip(np.asarray(model.edge_probabilities_, dtype=np.float64), 1e-12, 1 - 1e-12)
-            entropy = -(p * np.log(p) + (1 - p) * np.log(1 - p))
+            entropy = _edge_entropies(model.edge_probabilities_)
             np.fill_diagonal(entropy, 0.0)
             return int(np.argmax(entropy.sum(axis=0) + entropy.sum(axis=1)))
         mask = self.intervention_mask_ if self.intervention_mask_.any() else None

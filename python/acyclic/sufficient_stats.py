@@ -158,6 +158,11 @@ class SufficientStats:
     def n_features_in_(self) -> int:
         return len(self.labels_)
 
+    def _core_arguments(self):
+        """What the core's functions take as statistics: the arrays, or one per group (with
+        ``intervention_patterns_`` as their ``patterns``)."""
+        return self._arrays if self._groups is None else [arrays for _, arrays in self._groups]
+
     @property
     def intervention_patterns_(self) -> Optional[np.ndarray]:
         if self._groups is None:

@@ -90,6 +90,21 @@ impl Hypothesis {
     }
 }
 
+impl Hypothesis {
+    /// `n` rows under `candidate` from the standard normals of `seed` (the rows [`scores`]
+    /// simulates for this hypothesis when `n` is its `n_samples`).
+    ///
+    /// Errors: `InvalidInput` for a target out of range, a non-finite value or `n` = 0.
+    pub fn sample(&self, candidate: Candidate, n: usize, seed: u64) -> Result<Mat<f64>> {
+        let d = self.noise_sd.len();
+        candidate.check(d)?;
+        if n == 0 {
+            return Err(CoreError::InvalidInput("n must be >= 1".into()));
+        }
+        Ok(self.simulate(candidate.target, candidate.value, standard_normals(n, d, seed).as_ref()))
+    }
+}
+
 /// One candidate experiment: do(X_target = value).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Candidate {
@@ -97,6 +112,25 @@ pub struct Candidate {
     pub target: usize,
     /// Its value.
     pub value: f64,
+}
+
+impl Candidate {
+    /// `InvalidInput` unless the target is one of `d` nodes and the value finite.
+    fn check(&self, d: usize) -> Result<()> {
+        if self.target >= d || !self.value.is_finite() {
+            return Err(CoreError::InvalidInput(format!(
+                "candidate do(X_{} = {}): the target must be in 0..{d} and the value finite",
+                self.target, self.value
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// n×d standard normals from `seed`: the common random numbers every hypothesis shares.
+fn standard_normals(n: usize, d: usize, seed: u64) -> Mat<f64> {
+    let mut random = Random::new(seed);
+    Mat::from_fn(n, d, |_, _| random.standard_normal())
 }
 
 /// AIT's D of each candidate over `hypotheses`, from `n_samples` rows each; the standard normals
@@ -117,14 +151,8 @@ pub fn scores(hypotheses: &[Hypothesis], candidates: &[Candidate], n_samples: us
     if n_samples == 0 {
         return Err(CoreError::InvalidInput("n_samples must be >= 1".into()));
     }
-    if let Some(c) = candidates.iter().find(|c| c.target >= d || !c.value.is_finite()) {
-        return Err(CoreError::InvalidInput(format!(
-            "candidate do(X_{} = {}): the target must be in 0..{d} and the value finite",
-            c.target, c.value
-        )));
-    }
-    let mut random = Random::new(seed);
-    let z = Mat::from_fn(n_samples, d, |_, _| random.standard_normal());
+    candidates.iter().try_for_each(|c| c.check(d))?;
+    let z = standard_normals(n_samples, d, seed);
     // (Σ_s x_ks, Σ_s ‖x_ks − μ_k‖²) per (candidate, hypothesis)
     let k = hypotheses.len();
     let parts: Vec<(Vec<f64>, f64)> = (0..candidates.len() * k)

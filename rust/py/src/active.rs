@@ -4,30 +4,12 @@
 use crate::convert::to_numpy;
 use crate::errors::Error;
 use crate::progress::{run_cancellable, settle};
-use crate::stats::{stats_from, StatsArrays};
+use crate::stats::groups_from;
 use acyclic_core::active::{hypotheses, scores, Candidate, Hypothesis};
 use acyclic_core::error::CoreError;
-use acyclic_core::simulate::random::Random;
 use acyclic_core::stats::SufficientStats;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3};
 use pyo3::prelude::*;
-
-/// The statistics' groups and their mask rows (one observational group without `patterns`).
-type Groups = (Vec<SufficientStats>, Vec<Vec<bool>>);
-
-fn groups_from<'py>(stats: &Bound<'py, PyAny>, patterns: Option<PyReadonlyArray2<'py, bool>>) -> PyResult<Groups> {
-    Ok(match patterns {
-        None => {
-            let one = stats_from(stats.extract::<StatsArrays<'py>>()?)?;
-            let d = one.dim();
-            (vec![one], vec![vec![false; d]])
-        }
-        Some(patterns) => (
-            stats.extract::<Vec<StatsArrays<'py>>>()?.into_iter().map(stats_from).collect::<PyResult<Vec<_>>>()?,
-            patterns.as_array().rows().into_iter().map(|row| row.to_vec()).collect(),
-        ),
-    })
-}
 
 /// `n` rows under do(X_target = value) from `graph` (d×d bool) with its least-squares
 /// linear-Gaussian mechanisms fitted on the statistics (as `ait_scores`), in the units of the
@@ -52,16 +34,7 @@ pub fn ait_simulate<'py>(
     let rows = py
         .detach(|| {
             let covariances = SufficientStats::node_covariances(&groups, &patterns, &scale)?;
-            let hypothesis = Hypothesis::fit(&graph, &covariances)?;
-            if target >= scale.len() || !value.is_finite() || n == 0 {
-                return Err(CoreError::InvalidInput(format!(
-                    "do(X_{target} = {value}) with {n} rows: the target must be in 0..{}, the value finite, n >= 1",
-                    scale.len()
-                )));
-            }
-            let mut random = Random::new(seed);
-            let z = faer::Mat::from_fn(n, scale.len(), |_, _| random.standard_normal());
-            Ok(hypothesis.simulate(target, value, z.as_ref()))
+            Hypothesis::fit(&graph, &covariances)?.sample(Candidate { target, value }, n, seed)
         })
         .map_err(Error)?;
     Ok(to_numpy(py, &rows))

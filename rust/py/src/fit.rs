@@ -4,7 +4,7 @@
 use crate::convert::{mask_from, preprocessed_from, row_mask_from, to_numpy, value_from_py, value_to_py};
 use crate::errors::Error;
 use crate::progress::{run_cancellable, settle, PyProgress};
-use crate::stats::{stats_from, StatsArrays};
+use crate::stats::{groups_from, stats_from, StatsArrays};
 use acyclic_core::learners::{Environments, Fitted, LearnerConfig, Prior, Value};
 use acyclic_core::CoreError;
 use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
@@ -117,10 +117,7 @@ pub fn fit_statistics<'py>(
             })?
         }
         Some(patterns) => {
-            let groups =
-                stats.extract::<Vec<StatsArrays<'py>>>()?.into_iter().map(stats_from).collect::<PyResult<Vec<_>>>()?;
-            let patterns = patterns.as_array();
-            let patterns: Vec<Vec<bool>> = patterns.rows().into_iter().map(|row| row.to_vec()).collect();
+            let (groups, patterns) = groups_from(stats, Some(patterns))?;
             let prior = prior_from(forbidden, required, scale.len())?;
             run_cancellable(py, n_threads, |cancel| {
                 config.fit_interventional_summary(

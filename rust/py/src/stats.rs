@@ -79,3 +79,22 @@ pub fn merge_stats<'py>(py: Python<'py>, a: StatsArrays<'py>, b: StatsArrays<'py
     }
     Ok(to_python(py, a.merge(&b)))
 }
+
+/// The statistics' groups and their mask rows: `stats` is one tuple (observational: one group
+/// with an all-false mask row) or, with `patterns` (g×d bool), a list of g tuples.
+pub type Groups = (Vec<SufficientStats>, Vec<Vec<bool>>);
+
+/// [`Groups`] from the Python arguments (shapes of each tuple checked).
+pub fn groups_from<'py>(stats: &Bound<'py, PyAny>, patterns: Option<PyReadonlyArray2<'py, bool>>) -> PyResult<Groups> {
+    Ok(match patterns {
+        None => {
+            let one = stats_from(stats.extract::<StatsArrays<'py>>()?)?;
+            let d = one.dim();
+            (vec![one], vec![vec![false; d]])
+        }
+        Some(patterns) => (
+            stats.extract::<Vec<StatsArrays<'py>>>()?.into_iter().map(stats_from).collect::<PyResult<Vec<_>>>()?,
+            patterns.as_array().rows().into_iter().map(|row| row.to_vec()).collect(),
+        ),
+    })
+}
