@@ -29,7 +29,8 @@ import time
 
 import acyclic
 import numpy as np
-from acyclic.active import ActiveLearner, oracle_from_sem, score_targets
+from acyclic.active import ActiveLearner, score_targets
+from acyclic.simulate import oracle_from_sem
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
 from scipy import stats as scipy_stats
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from acyclic.exceptions import InvalidInputError, NumericalError
 from acyclic.simulate import (
+    oracle_from_sem,
     simulate_dag,
     simulate_interventional_sem,
     simulate_linear_sem,
@@ -411,3 +412,30 @@ def test_interventional_value_settings():
 def test_interventional_bad_args(W, n_obs, targets, n_per, kwargs):
     with pytest.raises(InvalidInputError):
         simulate_interventional_sem(W, n_obs, targets, n_per, **kwargs)
+
+
+@pytest.mark.parametrize("kind", ["mlp", "mim", "gp-sines"])
+def test_functions_random_state_fixes_the_ground_truth_for_the_oracle(kind):
+    B = np.triu(np.ones((4, 4)), 1)
+    rng = np.random.default_rng(0)
+    # without noise, a row is the functions' values: under do(X_0 = v) every row is the same,
+    # whatever the noise seed and the number of rows, and equals the observational equations at X_0 = v
+    oracle = oracle_from_sem(B, kind, noise_scale=0.0, functions_random_state=7)
+    a, b = oracle(0, 0.5, 3, rng), oracle(0, 0.5, 6, rng)
+    assert a.shape == (3, 4) and np.array_equal(a[0], b[5]) and np.all(a[:, 0] == 0.5)
+    other = oracle_from_sem(B, kind, noise_scale=0.0, functions_random_state=8)(0, 0.5, 1, rng)
+    assert not np.array_equal(a[0], other[0])
+    # the same functions as the observational simulator with that seed: with noise on X_0 only,
+    # do(X_0 = x) on an observational row's x_0 gives back the rest of that row
+    X = simulate_nonlinear_sem(B, 5, kind, noise_scale=[1.0, 0.0, 0.0, 0.0], random_state=3, functions_random_state=7)
+    for row in X:
+        assert np.allclose(oracle(0, float(row[0]), 1, rng)[0], row, rtol=0, atol=1e-12)
+    # the linear oracle is the linear SEM; a nonlinear one needs its functions' seed
+    W = np.triu(np.full((3, 3), 0.5), 1)
+    rows = oracle_from_sem(W, noise_scale=0.0)(1, 2.0, 2, rng)
+    assert np.allclose(rows, [[0.0, 2.0, 1.0]] * 2)
+    with pytest.raises(InvalidInputError, match="functions_random_state"):
+        oracle_from_sem(B, kind)
+    for target in (4, -1, True):
+        with pytest.raises(InvalidInputError, match="target"):
+            oracle(target, 0.5, 3, rng)

@@ -20,7 +20,8 @@ rounds, AIT's area under the SHD curve was 1.14 × random targeting's (95 % inte
 # ----------------------------
 import acyclic
 import matplotlib.pyplot as plt
-from acyclic.active import ActiveLearner, edge_entropy, oracle_from_sem, score_targets
+from acyclic.active import ActiveLearner, edge_entropy, score_targets
+from acyclic.simulate import oracle_from_sem
 from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
 
 d = 8

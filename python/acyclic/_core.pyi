@@ -80,7 +80,13 @@ def simulate_dag(d: int, s0: int, graph_type: str, seed: int) -> _Float2D: ...
 def simulate_parameter(b: _Float2D, ranges: Sequence[Tuple[float, float]], seed: int) -> _Float2D: ...
 def simulate_linear_sem(w: _Float2D, n: int, sem_type: str, noise_scale: Sequence[float], seed: int) -> _Float2D: ...
 def simulate_nonlinear_sem(
-    b: _Float2D, n: int, sem_type: str, noise_scale: Sequence[float], n_features: int, seed: int
+    b: _Float2D,
+    n: int,
+    sem_type: str,
+    noise_scale: Sequence[float],
+    n_features: int,
+    seed: int,
+    functions_seed: Optional[int] = None,
 ) -> _Float2D: ...
 def simulate_interventional_sem(
     w: _Float2D,
@@ -97,6 +103,7 @@ def simulate_interventional_sem(
     seed: int,
     value_noise: Optional[float] = None,
     networks: Optional[Tuple[Sequence[int], str, Sequence[float]]] = None,
+    functions_seed: Optional[int] = None,
 ) -> Tuple[_Float2D, _Bool2D, npt.NDArray[np.int64]]: ...
 def mlp_predict(
     x: _Float2D, hidden: Sequence[int], activation: str, params: _Float1D, adjacency: _Float2D

@@ -32,7 +32,7 @@ from ._params import resolve_n_jobs
 from .exceptions import InvalidInputError
 from .sufficient_stats import SufficientStats
 
-__all__ = ["score_targets", "sample_interventional", "ActiveLearner", "edge_entropy", "oracle_from_sem"]
+__all__ = ["score_targets", "sample_interventional", "ActiveLearner", "edge_entropy"]
 
 Candidate = Tuple[int, float]
 
@@ -274,7 +274,8 @@ class ActiveLearner:
     learner : estimator with ``sample_dags`` and ``edge_probabilities_``
         DPDAG, BaCaDI, DiBS or ensemble.Bootstrap (cloned each round).
     oracle : callable (target, value, n, rng) -> array of shape (n, d)
-        Runs the experiment. :func:`oracle_from_sem` makes one from a simulated SEM.
+        Runs the experiment. :func:`acyclic.simulate.oracle_from_sem` makes one from a
+        simulated SEM (linear or nonlinear).
     budget : int
         Rounds (experiments) to run.
     batch_size : int, default=50
@@ -436,43 +437,3 @@ class ActiveLearner:
             row["shd"] = count_accuracy(self.true_graph, model.adjacency_)["shd"]
             row["eshd"] = expected_shd(self.true_graph, model.sample_dags(100, random_state=0))
         return row
-
-
-def oracle_from_sem(W, sem_type: str = "gauss", noise_scale=None) -> Oracle:
-    """An oracle that runs experiments on a simulated linear SEM (a benchmark's ground truth).
-
-    Rows under do(X_target = value) of the linear SEM X = XW + E with additive noise
-    ``sem_type``, simulated in the Rust core from the seed the caller's generator draws.
-    (Nonlinear mechanisms are drawn from the same stream as the noise in the core's simulator,
-    so an oracle for them needs the functions kept apart first: not provided yet.)
-
-    Parameters
-    ----------
-    W : array-like of shape (d, d)
-        Weights of a DAG, ``W[i, j]`` the weight of i -> j.
-    sem_type : {"gauss", "exp", "gumbel", "uniform"}, default="gauss"
-    noise_scale : float, array-like of shape (d,) or None, default=None
-        As in :func:`acyclic.simulate.simulate_linear_sem` (None: 1).
-
-    Returns
-    -------
-    callable (target, value, n, rng) -> ndarray of shape (n, d)
-
-    Raises
-    ------
-    InvalidInputError
-        A nonlinear or GLM ``sem_type``.
-    """
-    from .simulate import simulate_interventional_sem
-
-    if sem_type not in ("gauss", "exp", "gumbel", "uniform"):
-        raise InvalidInputError(f"oracle_from_sem simulates linear SEMs with additive noise; got {sem_type!r}")
-
-    def oracle(target: int, value: float, n: int, rng: np.random.Generator) -> np.ndarray:
-        X, _, _ = simulate_interventional_sem(
-            W, 0, [[int(target)]], int(n), sem_type, value_loc=float(value), value_scale=0.0,
-            random_state=int(rng.integers(2**63)), noise_scale=noise_scale,
-        )  # fmt: skip
-        return X
-
-    return oracle

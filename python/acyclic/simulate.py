@@ -32,7 +32,7 @@ Differentiable causal discovery from interventional data. NeurIPS 33 (perfect in
 from __future__ import annotations
 
 import numbers
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -46,6 +46,7 @@ __all__ = [
     "simulate_linear_sem",
     "simulate_nonlinear_sem",
     "simulate_interventional_sem",
+    "oracle_from_sem",
 ]
 
 RandomState = Union[None, int, np.random.Generator]
@@ -346,6 +347,7 @@ def simulate_nonlinear_sem(
     random_state: RandomState = None,
     *,
     n_features: int = 100,
+    functions_random_state: RandomState = None,
 ) -> np.ndarray:
     """Sample from a non-linear additive-noise SEM ``x_j = f_j(x_pa(j)) + z_j``.
 
@@ -381,6 +383,11 @@ def simulate_nonlinear_sem(
         The seed (an int is used as given), or a generator that gives one.
     n_features : int, default 100
         Number of random sines per parent for ``"gp-sines"`` (``>= 1``); ignored otherwise.
+    functions_random_state : None, int or numpy.random.Generator, default None
+        ``None``: the functions are drawn from ``random_state``'s stream, between the noises.
+        A seed: they are drawn from a stream of their own, so every call with this seed has
+        the same functions whatever ``random_state`` and ``n`` (the observational data of a
+        ground truth whose experiments :func:`oracle_from_sem` runs).
 
     Returns
     -------
@@ -391,7 +398,7 @@ def simulate_nonlinear_sem(
     InvalidInputError
         If ``B`` is not a finite square matrix or not a DAG, ``n < 1``, ``sem_type``
         is unknown, ``noise_scale`` is malformed, ``n_features < 1`` or
-        ``random_state`` is not usable.
+        ``random_state`` or ``functions_random_state`` is not usable.
 
     References
     ----------
@@ -409,7 +416,13 @@ def simulate_nonlinear_sem(
     s = _noise_scales(noise_scale, d)
     order = _require_dag(A, "B")
     del order  # checked: a DAG
-    return _core.simulate_nonlinear_sem(A, n, kind, [float(v) for v in s], R, _seed(random_state))
+    return _core.simulate_nonlinear_sem(
+        A, n, kind, [float(v) for v in s], R, _seed(random_state), _functions_seed(functions_random_state)
+    )
+
+
+def _functions_seed(functions_random_state: RandomState) -> Optional[int]:
+    return None if functions_random_state is None else _seed(functions_random_state)
 
 
 # --------------------------------------------------------------------------------------
@@ -454,6 +467,7 @@ def simulate_interventional_sem(
     noise_scale=None,
     n_features: int = 100,
     value_noise: Optional[float] = None,
+    functions_random_state: RandomState = None,
 ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sample a SEM in an observational environment and under perfect interventions.
 
@@ -516,6 +530,11 @@ def simulate_interventional_sem(
     value_noise : float or None, default None
         ``None``: every row draws its own value. A float ``>= 0``: the standard deviation of
         each row around its environment's value (BaCaDI's design, above).
+    functions_random_state : None, int or numpy.random.Generator, default None
+        For the nonlinear models (ignored by the linear ones, whose mechanisms are ``W``):
+        ``None`` draws the random functions from ``random_state``'s stream; a seed draws them
+        from a stream of their own, the same functions as :func:`simulate_nonlinear_sem` with
+        that seed, whatever ``random_state``, the rows and the targets.
 
     Returns
     -------
@@ -617,4 +636,92 @@ def simulate_interventional_sem(
         R,
         _seed(random_state),
         None if value_noise is None else float(value_noise),
+        functions_seed=_functions_seed(functions_random_state),
     )
+
+
+# --------------------------------------------------------------------------------------
+# an experiment oracle on a ground truth
+# --------------------------------------------------------------------------------------
+def oracle_from_sem(
+    W,
+    sem_type: str = "gauss",
+    noise_scale=None,
+    *,
+    n_features: int = 100,
+    functions_random_state: RandomState = None,
+) -> Callable[[int, float, int, np.random.Generator], np.ndarray]:
+    """An oracle that runs experiments on a simulated SEM: the ground truth of an active loop.
+
+    ``oracle(target, value, n, rng)`` returns ``n`` rows of the SEM under the perfect
+    intervention do(X_target = value), simulated in the Rust core by
+    :func:`simulate_interventional_sem` from a seed drawn from ``rng`` (the callable
+    :class:`acyclic.active.ActiveLearner` expects). For a linear ``sem_type`` the mechanisms are
+    ``W``'s weights. For a nonlinear one they are the random functions of
+    ``functions_random_state``, fixed across calls: pass the seed the observational data were
+    simulated with (``simulate_nonlinear_sem(..., functions_random_state=seed)``) so that data
+    and experiments share one ground truth.
+
+    Parameters
+    ----------
+    W : array_like of shape (d, d)
+        A DAG, ``W[i, j]`` the weight of i -> j (the nonlinear models use its support only).
+    sem_type : {"gauss", "exp", "gumbel", "uniform", "mlp", "mim", "gp-sines"}, default "gauss"
+        A linear SEM with this additive noise, or a nonlinear mechanism with Gaussian noise.
+    noise_scale : None, float or array_like of shape (d,), default None
+        As in :func:`simulate_linear_sem` (None: 1).
+    n_features : int, default 100
+        Random sines per parent of ``"gp-sines"``.
+    functions_random_state : None, int or numpy.random.Generator, default None
+        The seed of the nonlinear functions (a Generator gives one seed, drawn here once).
+        Required for the nonlinear models, ignored by the linear ones.
+
+    Returns
+    -------
+    callable (target: int, value: float, n: int, rng: numpy.random.Generator) -> ndarray of shape (n, d), float64
+
+    Raises
+    ------
+    InvalidInputError
+        ``W`` not a finite square DAG, an unknown, GLM (``"logistic"``, ``"poisson"``) or
+        nonlinear ``sem_type`` without ``functions_random_state``; the oracle itself raises it
+        for a target out of range, a non-finite value or ``n < 1``.
+
+    References
+    ----------
+    Scherrer, N., Bilaniuk, O., Annadani, Y., Goyal, A., Schwab, P., Schölkopf, B., Mozer,
+    M. C., Bengio, Y., Bauer, S., Ke, N. R. (2021). Learning neural causal models with active
+    interventions. arXiv:2109.02429.
+
+    Examples
+    --------
+    >>> B = simulate_dag(5, 5, "ER", random_state=0)
+    >>> X = simulate_nonlinear_sem(B, 200, "mlp", random_state=1, functions_random_state=7)
+    >>> oracle = oracle_from_sem(B, "mlp", functions_random_state=7)
+    >>> oracle(2, 1.5, 50, np.random.default_rng(0)).shape
+    (50, 5)
+    """
+    A = _as_square(W, "W")
+    _require_dag(A, "W")
+    kind = _sem_type(sem_type, _INTERVENTIONAL_SEM_TYPES)
+    nonlinear = kind in _NONLINEAR_SEM_TYPES
+    if nonlinear and functions_random_state is None:
+        raise InvalidInputError(
+            f"a {kind!r} oracle needs functions_random_state: the seed of the ground truth's functions "
+            "(the one its observational data were simulated with), or every experiment would draw new ones"
+        )
+    functions_seed = _seed(functions_random_state) if nonlinear else None
+    R = _check_int(n_features, "n_features", 1)
+    d = A.shape[0]
+    scales = _noise_scales(noise_scale, d)
+
+    def oracle(target: int, value: float, n: int, rng: np.random.Generator) -> np.ndarray:
+        if isinstance(target, (bool, np.bool_)) or not isinstance(target, numbers.Integral) or not 0 <= target < d:
+            raise InvalidInputError(f"target must be a node index in 0..{d - 1}; got {target!r}")
+        X, _, _ = simulate_interventional_sem(
+            A, 0, [[int(target)]], _check_int(n, "n", 1), kind, value_loc=value, value_scale=0.0,
+            random_state=_seed(rng), noise_scale=scales, n_features=R, functions_random_state=functions_seed,
+        )  # fmt: skip
+        return X
+
+    return oracle

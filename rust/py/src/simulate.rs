@@ -54,8 +54,10 @@ pub fn simulate_linear_sem<'py>(
     Ok(to_numpy(py, &x))
 }
 
-/// n rows of the nonlinear additive-noise SEM on the DAG B with mechanisms `sem_type`.
+/// n rows of the nonlinear additive-noise SEM on the DAG B with mechanisms `sem_type` (drawn
+/// from a stream of their own with `functions_seed`).
 #[pyfunction]
+#[pyo3(signature = (b, n, sem_type, noise_scale, n_features, seed, functions_seed = None))]
 pub fn simulate_nonlinear_sem<'py>(
     py: Python<'py>,
     b: PyReadonlyArray2<'py, f64>,
@@ -64,11 +66,14 @@ pub fn simulate_nonlinear_sem<'py>(
     noise_scale: Vec<f64>,
     n_features: usize,
     seed: u64,
+    functions_seed: Option<u64>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let mechanism: Mechanism = enum_from_str("sem_type", sem_type)?;
     let b = square_from(&b)?;
     let x = py
-        .detach(|| simulate::simulate_nonlinear_sem(b.as_ref(), n, mechanism, &noise_scale, n_features, seed))
+        .detach(|| {
+            simulate::simulate_nonlinear_sem(b.as_ref(), n, mechanism, &noise_scale, n_features, seed, functions_seed)
+        })
         .map_err(Error)?;
     Ok(to_numpy(py, &x))
 }
@@ -82,10 +87,11 @@ type Sample<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<bool>>, Bound
 /// values (with `value_noise`, BaCaDI's design: one value per environment and target, rows
 /// scattered around it with that standard deviation). Mechanism "networks": fitted per-node
 /// networks `networks` = (hidden widths, activation, parameters) on W's graph (`mlp_predict`'s
-/// layout).
+/// layout). A nonlinear mechanism's functions come from a stream of their own with
+/// `functions_seed`.
 #[pyfunction]
 #[pyo3(signature = (w, n_obs, targets, n_per_environment, mechanism, sem_type, noise_scale, value_loc, value_scale,
-    value_sign, n_features, seed, value_noise = None, networks = None))]
+    value_sign, n_features, seed, value_noise = None, networks = None, functions_seed = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn simulate_interventional_sem<'py>(
     py: Python<'py>,
@@ -103,6 +109,7 @@ pub fn simulate_interventional_sem<'py>(
     seed: u64,
     value_noise: Option<f64>,
     networks: Option<(Vec<usize>, String, Vec<f64>)>,
+    functions_seed: Option<u64>,
 ) -> PyResult<Sample<'py>> {
     let w = square_from(&w)?;
     let fitted = match (mechanism, networks) {
@@ -120,7 +127,7 @@ pub fn simulate_interventional_sem<'py>(
     let equations = match (mechanism, &fitted) {
         (_, Some(networks)) => Equations::Networks(networks),
         ("linear", None) => Equations::Linear,
-        (other, None) => Equations::Nonlinear(enum_from_str("mechanism", other)?),
+        (other, None) => Equations::Nonlinear { mechanism: enum_from_str("mechanism", other)?, functions_seed },
     };
     let noise: LinearNoise = enum_from_str("sem_type", sem_type)?;
     let sign: ValueSign = enum_from_str("value_sign", value_sign)?;

@@ -23,7 +23,15 @@ pub enum Equations<'a> {
     /// x_j = Σ_i W_ij x_i + noise (W holds the weights).
     Linear,
     /// x_j = f_j(x_pa) + noise with f_j drawn from a nonlinear family (W is read as a graph).
-    Nonlinear(Mechanism),
+    Nonlinear {
+        /// The family of the f_j.
+        mechanism: Mechanism,
+        /// `None`: the f_j are drawn from the simulation's one stream (between the noise and
+        /// the intervention values of each node). `Some(seed)`: from a stream of their own, so
+        /// every call with that seed has the same functions whatever its rows, environments and
+        /// noise seed (an experiment oracle on a fixed ground truth).
+        functions_seed: Option<u64>,
+    },
     /// x_j = f_j(x_pa) + noise with f_j node j's fitted network, its inputs outside W's graph
     /// zeroed (a learner's MLP mechanism; a root keeps its network's constant output).
     Networks(&'a Mlp),
@@ -217,6 +225,10 @@ pub fn simulate_interventional_sem(
     }
     // W's graph as the networks' input scaling (column-major)
     let graph: Vec<f64> = (0..d * d).map(|k| if w[(k % d, k / d)] != 0.0 { 1.0 } else { 0.0 }).collect();
+    let mut functions_stream = match equations {
+        Equations::Nonlinear { functions_seed: Some(seed), .. } => Some(Random::new(seed)),
+        _ => None,
+    };
     let mut x = Mat::<f64>::zeros(n, d);
     for &j in &order {
         let pa = parents(w, j);
@@ -227,9 +239,14 @@ pub fn simulate_interventional_sem(
             Equations::Linear => {
                 (0..n).map(|row| pa.iter().fold(0.0, |acc, &i| acc + x[(row, i)] * w[(i, j)])).collect()
             }
-            Equations::Nonlinear(Mechanism::Mlp) => mlp(&x, &pa, n, &mut random),
-            Equations::Nonlinear(Mechanism::Mim) => mim(&x, &pa, n, &mut random),
-            Equations::Nonlinear(Mechanism::GpSines) => gp_sines(&x, &pa, n, n_features, &mut random),
+            Equations::Nonlinear { mechanism, .. } => {
+                let draws = functions_stream.as_mut().unwrap_or(&mut random);
+                match mechanism {
+                    Mechanism::Mlp => mlp(&x, &pa, n, draws),
+                    Mechanism::Mim => mim(&x, &pa, n, draws),
+                    Mechanism::GpSines => gp_sines(&x, &pa, n, n_features, draws),
+                }
+            }
         };
         for row in 0..n {
             x[(row, j)] = if mask[row * d + j] {
@@ -288,7 +305,7 @@ mod tests {
             let s = simulate_interventional_sem(
                 w.as_ref(),
                 &envs,
-                Equations::Nonlinear(m),
+                Equations::Nonlinear { mechanism: m, functions_seed: None },
                 LinearNoise::Gauss,
                 &[1.0; 4],
                 DCDI,
@@ -296,7 +313,7 @@ mod tests {
                 5,
             )
             .unwrap();
-            assert_eq!(s.x, simulate_nonlinear_sem(w.as_ref(), 60, m, &[1.0; 4], 10, 5).unwrap());
+            assert_eq!(s.x, simulate_nonlinear_sem(w.as_ref(), 60, m, &[1.0; 4], 10, 5, None).unwrap());
             assert!(s.mask.iter().all(|&b| !b) && s.environments == vec![0; 60]);
         }
     }
@@ -343,7 +360,7 @@ mod tests {
             let s = simulate_interventional_sem(
                 w.as_ref(),
                 &envs,
-                Equations::Nonlinear(m),
+                Equations::Nonlinear { mechanism: m, functions_seed: None },
                 LinearNoise::Gauss,
                 &[1.0, 1.0, 0.0],
                 values,
@@ -433,5 +450,37 @@ mod tests {
             networks.predict_node(2, sample.x.as_ref(), Some(&graph)),
             (0..n).map(|r| predicted[(r, 2)]).collect::<Vec<_>>()
         );
+    }
+    /// With a functions seed the mechanisms are fixed: noise-free rows under do(x_0 = v) are the
+    /// same for any noise seed and any number of rows, and a different functions seed gives
+    /// different functions. Without one, the noise seed changes the functions too.
+    #[test]
+    fn a_functions_seed_fixes_the_mechanisms_whatever_the_noise_seed() {
+        let w = Mat::from_fn(3, 3, |i, j| if i < j { 1.0 } else { 0.0 });
+        let values = InterventionValues { loc: 0.7, scale: 0.0, sign: ValueSign::Positive, row_noise: None };
+        for mechanism in [Mechanism::Mlp, Mechanism::Mim, Mechanism::GpSines] {
+            let run = |functions_seed: Option<u64>, seed: u64, rows: usize, noise: f64| {
+                let envs = environments(0, vec![vec![0]], rows);
+                let equations = Equations::Nonlinear { mechanism, functions_seed };
+                simulate_interventional_sem(
+                    w.as_ref(),
+                    &envs,
+                    equations,
+                    LinearNoise::Gauss,
+                    &[noise; 3],
+                    values,
+                    4,
+                    seed,
+                )
+                .unwrap()
+                .x
+            };
+            let (a, b) = (run(Some(9), 1, 3, 0.0), run(Some(9), 2, 5, 0.0));
+            assert!((0..3).all(|j| a[(0, j)] == b[(4, j)]), "{mechanism:?}");
+            assert!(a[(0, 2)] != run(Some(10), 1, 3, 0.0)[(0, 2)], "{mechanism:?}");
+            assert!(run(None, 1, 3, 0.0)[(0, 2)] != run(None, 2, 3, 0.0)[(0, 2)], "{mechanism:?}");
+            let (c, e) = (run(Some(9), 1, 3, 1.0), run(Some(9), 2, 3, 1.0));
+            assert!(c[(0, 1)] != e[(0, 1)], "the noise still follows the seed");
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! each node's value is computed from its parents' with sums in increasing parent index, one
 //! row at a time, so the result has the same bits on every machine.
 
+use super::interventional::{simulate_interventional_sem, Environments, Equations, InterventionValues, ValueSign};
 use super::random::Random;
 use crate::error::{CoreError, Result};
 use crate::graph::topological_order;
@@ -137,7 +138,8 @@ const MLP_HIDDEN: usize = 100;
 
 /// n rows of the additive-noise SEM x_j = f_j(x_pa) + N(0, s_j²) on the DAG `b` (weights
 /// ignored); each node's f_j is drawn from `mechanism` (`n_features` sines per parent for
-/// "gp-sines").
+/// "gp-sines"), from the noise's stream or, with `functions_seed`, from a stream of its own
+/// (the observational environment of [`simulate_interventional_sem`]).
 pub fn simulate_nonlinear_sem(
     b: MatRef<'_, f64>,
     n: usize,
@@ -145,30 +147,20 @@ pub fn simulate_nonlinear_sem(
     scale: &[f64],
     n_features: usize,
     seed: u64,
+    functions_seed: Option<u64>,
 ) -> Result<Mat<f64>> {
-    let order = dag_order(b)?;
-    let d = b.nrows();
-    check_scales(scale, d)?;
-    if n_features == 0 {
-        return Err(CoreError::InvalidInput("n_features must be >= 1".into()));
+    if n == 0 {
+        dag_order(b)?;
+        check_scales(scale, b.nrows())?;
+        return Ok(Mat::zeros(0, b.nrows()));
     }
-    let mut random = Random::new(seed);
-    let mut x = Mat::<f64>::zeros(n, d);
-    for &j in &order {
-        let pa = parents(b, j);
-        let noise: Vec<f64> = (0..n).map(|_| random.normal(0.0, scale[j])).collect();
-        if pa.is_empty() {
-            (0..n).for_each(|row| x[(row, j)] = noise[row]);
-            continue;
-        }
-        let f = match mechanism {
-            Mechanism::Mlp => mlp(&x, &pa, n, &mut random),
-            Mechanism::Mim => mim(&x, &pa, n, &mut random),
-            Mechanism::GpSines => gp_sines(&x, &pa, n, n_features, &mut random),
-        };
-        (0..n).for_each(|row| x[(row, j)] = f[row] + noise[row]);
-    }
-    Ok(x)
+    let environments = Environments { n_obs: n, targets: Vec::new(), n_per_environment: Vec::new() };
+    // no row is intervened on: the values' distribution is never drawn from
+    let values = InterventionValues { loc: 0.0, scale: 0.0, sign: ValueSign::Positive, row_noise: None };
+    let equations = Equations::Nonlinear { mechanism, functions_seed };
+    let sample =
+        simulate_interventional_sem(b, &environments, equations, LinearNoise::Gauss, scale, values, n_features, seed)?;
+    Ok(sample.x)
 }
 
 /// σ(x_pa W1) w2 with W1 (|pa|×100) and w2 (100) drawn ±U[0.5, 2].
@@ -247,7 +239,7 @@ mod tests {
             assert!((0..50).all(|r| (0..4).all(|j| x[(r, j)].is_finite())));
         }
         for mechanism in [Mechanism::Mlp, Mechanism::Mim, Mechanism::GpSines] {
-            let x = simulate_nonlinear_sem(w.as_ref(), 50, mechanism, &[1.0; 4], 10, 1).unwrap();
+            let x = simulate_nonlinear_sem(w.as_ref(), 50, mechanism, &[1.0; 4], 10, 1, None).unwrap();
             assert!((0..50).all(|r| (0..4).all(|j| x[(r, j)].is_finite())));
         }
         let mut cyclic = chain(3, 1.0);
