@@ -75,7 +75,7 @@ def ait_order(X, B, environments, mask, labels, seed):
         if not remaining:
             return order, shd
         candidates = [(labels.index(SACHS_TARGETS[e][0]), 2.0 * DIRECTION[e]) for e in remaining]
-        table = score_targets(model, X[rows], candidates, intervention_mask=m, random_state=seed)
+        table = score_targets(model, candidates, X=X[rows], intervention_mask=m, random_state=seed)
         best = remaining[int(np.argmin(table["rank"].to_numpy()))]
         print(f"  round {len(order)}: scores " + ", ".join(f"{e} {s:.3g}" for e, s in zip(remaining, table["score"])))
         order.append(best)

@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from acyclic.active import ActiveLearner, edge_entropy, sample_interventional, score_targets
-from acyclic.simulate import oracle_from_sem
 from acyclic.exceptions import InvalidInputError
 from acyclic.graph import is_dag
-from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
+from acyclic.simulate import oracle_from_sem, simulate_dag, simulate_linear_sem, simulate_parameter
 
 
 class FixedPosterior:
@@ -51,7 +50,7 @@ def _d(table):
 def test_the_score_is_zero_when_all_graphs_agree():
     X = _chain_data()
     model = FixedPosterior([_graph([(0, 1), (1, 2)])], range(3))
-    table = score_targets(model, X, random_state=0)
+    table = score_targets(model, X=X, random_state=0)
     assert list(table.columns) == ["target", "value", "score", "rank"]
     np.testing.assert_array_equal(table["score"].to_numpy(), 0.0)
 
@@ -61,7 +60,7 @@ def test_the_one_separating_intervention_is_picked():
     # of X_2 under do(X_0) and nothing under do(X_2): only do(X_1) tells them apart
     X = _chain_data()
     model = FixedPosterior([_graph([(0, 1), (0, 2)]), _graph([(0, 1), (1, 2)])], range(3))
-    table = score_targets(model, X, random_state=1)
+    table = score_targets(model, X=X, random_state=1)
     d = _d(table)
     assert table.loc[table["rank"] == 1, "target"].item() == 1
     assert d[0] < 0.1 * d[1] and d[2] < 0.1 * d[1]
@@ -75,26 +74,26 @@ def test_a_strong_disagreement_beats_uncertain_near_zero_edges():
     x0, x2 = rng.standard_normal(3000), rng.standard_normal(3000)
     X = np.column_stack([x0, 2 * x0 + rng.standard_normal(3000), x2, 0.01 * x2 + rng.standard_normal(3000)])
     model = FixedPosterior([_graph([(0, 1), (2, 3)], 4), _graph([(1, 0)], 4)], range(4))
-    d = _d(score_targets(model, X, random_state=2))
+    d = _d(score_targets(model, X=X, random_state=2))
     assert max(d[0], d[1]) > 100 * max(d[2], d[3])
 
 
 def test_scores_are_deterministic_and_bad_input_is_named():
     X = _chain_data()
     model = FixedPosterior([_graph([(0, 1)]), _graph([(1, 0), (1, 2)])], ["a", "b", "c"])
-    one = score_targets(model, X, [("a", 1.0), (2, -1.0)], random_state=5)
-    two = score_targets(model, X, [("a", 1.0), (2, -1.0)], random_state=5, n_jobs=2)
+    one = score_targets(model, [("a", 1.0), (2, -1.0)], X=X, random_state=5)
+    two = score_targets(model, [("a", 1.0), (2, -1.0)], X=X, random_state=5, n_jobs=2)
     pd.testing.assert_frame_equal(one, two)
     assert one["target"].tolist() == ["a", "c"]
     for bad, match in [([("z", 1.0)], "target"), ([(0, np.inf)], "finite"), ([], "no candidates"), ([0], "pair")]:
         with pytest.raises(InvalidInputError, match=match):
-            score_targets(model, X, bad)
+            score_targets(model, bad, X=X)
     with pytest.raises(InvalidInputError, match="n_graphs"):
-        score_targets(model, X, n_graphs=1)
+        score_targets(model, X=X, n_graphs=1)
     with pytest.raises(InvalidInputError, match="posterior"):
-        score_targets(acyclic.TOPO().fit(X), X)
+        score_targets(acyclic.TOPO().fit(X), X=X)
     with pytest.raises(InvalidInputError, match="columns"):
-        score_targets(model, X[:, :2])
+        score_targets(model, X=X[:, :2])
 
 
 def test_edge_entropy():
@@ -175,3 +174,57 @@ def test_sample_interventional_fits_the_graphs_mechanisms_with_common_random_num
         sample_interventional(_graph([(0, 1), (1, 0)]), X, 0, 1.0, 5)
     with pytest.raises(InvalidInputError, match="3x3"):
         sample_interventional(np.zeros((2, 2)), X, 0, 1.0, 5)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_posteriors_keep_their_training_statistics_and_simulate_their_graphs():
+    # the posterior interface: score_targets(model) and model.sample_interventional use the
+    # statistics of the rows the model was fitted on, with their intervention mask
+    X = _chain_data(300)
+    mask = np.zeros(X.shape, dtype=bool)
+    mask[250:, 1] = True
+    X[250:, 1] = 2.0 + 0.1 * np.arange(50) / 50
+    model = acyclic.DPDAG(max_iter=30, random_state=0).fit(X, intervention_mask=mask)
+    expected = acyclic.SufficientStats.from_array(X, intervention_mask=mask)
+    assert model.training_statistics_.intervention_patterns_.tolist() == expected.intervention_patterns_.tolist()
+    np.testing.assert_array_equal(model.training_statistics_.mean_, expected.mean_)
+    pd.testing.assert_frame_equal(
+        score_targets(model, random_state=4), score_targets(model, X=X, intervention_mask=mask, random_state=4)
+    )
+    graph = model.sample_dags(3, random_state=6)[2]
+    rows = model.sample_interventional(2, 0, 1.5, 20, random_state=6)
+    np.testing.assert_array_equal(
+        rows, sample_interventional(graph, X, 0, 1.5, 20, intervention_mask=mask, random_state=6)
+    )
+    chain = _graph([(0, 1), (1, 2)])
+    np.testing.assert_array_equal(
+        model.sample_interventional(chain, 0, 1.5, 20, random_state=6),
+        sample_interventional(chain, X, 0, 1.5, 20, intervention_mask=mask, random_state=6),
+    )
+    with pytest.raises(InvalidInputError, match=">= 0"):
+        model.sample_interventional(-1, 0, 1.5, 5)
+    with pytest.raises(InvalidInputError, match="cycle"):
+        model.sample_interventional(_graph([(0, 1), (1, 0)]), 0, 1.5, 5)
+    with pytest.raises(InvalidInputError, match="X="):
+        score_targets(model, X)  # the data passed where the candidates go
+    with pytest.raises(InvalidInputError, match="training_statistics_"):
+        score_targets(FixedPosterior([chain], range(3)))
+    # BaCaDI: an index is a particle; unknown targets count where the posterior says > 0.5
+    env = np.repeat([0, 1], [250, 50])
+    bacadi = acyclic.BaCaDI(n_particles=4, n_steps=300, random_state=0).fit(X, environments=env)
+    assert bacadi.particles_["acyclic"].any()
+    k = int(np.argmax(bacadi.particles_["acyclic"]))
+    inferred = bacadi.target_probabilities_[env] > 0.5
+    stats = acyclic.SufficientStats.from_array(X, intervention_mask=inferred if inferred.any() else None)
+    assert bacadi.training_statistics_.intervention_patterns_.tolist() == stats.intervention_patterns_.tolist()
+    np.testing.assert_array_equal(
+        bacadi.sample_interventional(k, 2, -1.0, 10, random_state=1),
+        sample_interventional(bacadi.particles_["graphs"][k], stats, 2, -1.0, 10, random_state=1),
+    )
+    with pytest.raises(InvalidInputError, match="particle index"):
+        bacadi.sample_interventional(4, 2, -1.0, 10)
+    # the bootstrap keeps them too
+    boot = acyclic.ensemble.Bootstrap(acyclic.TOPO(), n_resamples=4, random_state=0).fit(X, intervention_mask=mask)
+    pd.testing.assert_frame_equal(
+        score_targets(boot, random_state=2), score_targets(boot, X=X, intervention_mask=mask, random_state=2)
+    )

@@ -21,8 +21,7 @@ rounds, AIT's area under the SHD curve was 1.14 × random targeting's (95 % inte
 import acyclic
 import matplotlib.pyplot as plt
 from acyclic.active import ActiveLearner, edge_entropy, score_targets
-from acyclic.simulate import oracle_from_sem
-from acyclic.simulate import simulate_dag, simulate_linear_sem, simulate_parameter
+from acyclic.simulate import oracle_from_sem, simulate_dag, simulate_linear_sem, simulate_parameter
 
 d = 8
 B = simulate_dag(d, 2 * d, "ER", random_state=0)
@@ -34,7 +33,7 @@ X = (X - X.mean(axis=0)) / scale
 
 posterior = acyclic.DPDAG(random_state=0).fit(X)
 print(f"mean edge entropy of the posterior: {edge_entropy(posterior.edge_probabilities_):.3f} nats")
-scores = score_targets(posterior, X, n_graphs=20, n_samples=100, random_state=0)
+scores = score_targets(posterior, n_graphs=20, n_samples=100, random_state=0)
 print(scores.sort_values("rank").to_string(index=False))
 
 # %%

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import DAGLearner, _targets_of, random_state_from
 from ._params import PYTHON_PARAMS, check_params
+from ._posterior import InterventionalSampling, _index
 from ._validation import as_float_matrix, check_fit_input
 from .exceptions import InvalidInputError
 from .interventions import encode_environments, mask_from_environments
@@ -28,7 +29,7 @@ _PARTICLE_EXTRAS = {
 }
 
 
-class BaCaDI(DAGLearner):
+class BaCaDI(InterventionalSampling, DAGLearner):
     """Bayesian causal discovery with unknown interventions: a posterior over DAGs, their weights
     and each experiment's intervention targets.
 
@@ -146,6 +147,11 @@ class BaCaDI(DAGLearner):
         Mean log joint of the particles' hard graphs after each step.
     n_iter_ : int
         Steps run. ``converged_`` is always True (SVGD runs a fixed number of steps).
+    training_statistics_ : SufficientStats
+        The training rows' sufficient statistics per intervention pattern (known targets, or
+        with unknown ones those of ``target_probabilities_`` > 0.5): what
+        :meth:`sample_interventional` and :func:`acyclic.active.score_targets` fit each graph's
+        least-squares mechanisms on.
     causal_order_, raw_weights_, node_labels_, n_features_in_, feature_names_in_, mean_, scale_
         As in every learner (see :class:`acyclic._base.DAGLearner`).
 
@@ -296,7 +302,22 @@ class BaCaDI(DAGLearner):
             m = self.particles_["targets"].shape[0]
             self.target_probabilities_ = np.zeros((len(env_labels), d))
             self.particles_["targets"] = np.zeros((m, len(env_labels), d))
+        if intervened is None and sent_codes is not None:
+            # unknown targets: a node counts as intervened on in an environment the posterior
+            # more likely than not says it is (for the mechanisms sample_interventional fits)
+            inferred = self.target_probabilities_[codes] > 0.5
+            intervened = inferred if inferred.any() else None
+        self._keep_training_data(values, labels, intervened)
         return self
+
+    def _graph_of(self, dag, random_state) -> np.ndarray:
+        index = _index(dag)
+        if index is None:
+            return np.asarray(dag)
+        graphs = self.particles_["graphs"]
+        if index >= len(graphs):
+            raise InvalidInputError(f"particle index {index} is outside 0..{len(graphs) - 1}")
+        return graphs[index]
 
     def _environments(self, environments, targets, observational, n: int):
         """(codes, labels) of the rows' environments, checked for this learner."""
@@ -417,7 +438,7 @@ random_state, n_jobs, verbose
     Attributes
     ----------
     edge_probabilities_, environments_, target_probabilities_, particles_, n_cyclic_, weights_, \
-adjacency_, history_
+adjacency_, history_, training_statistics_
         As in :class:`BaCaDI`; ``target_probabilities_`` holds the given targets.
 
     References

@@ -202,7 +202,12 @@ class DAGLearner(BaseEstimator):
         self.mean_, self.scale_ = mean, scale
         self._intervention_targets = _targets_of(intervened)
         self._store(result, forbidden, required)
+        self._keep_training_data(values, labels, intervened)
         return self
+
+    def _keep_training_data(self, values: np.ndarray, labels: List, intervened: Optional[np.ndarray]) -> None:
+        """What a fitted model keeps of its rows beyond ``_store`` (nothing by default; the
+        posteriors keep their sufficient statistics, see ``_posterior``)."""
 
     def _sparsity_knobs(self) -> List[str]:
         """The parameters that make the graph sparser, for advice."""

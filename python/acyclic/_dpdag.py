@@ -10,13 +10,14 @@ from sklearn.utils.validation import check_is_fitted
 from . import _core
 from ._base import DAGLearner, seed_from
 from ._mechanism import MLPMechanismMixin
+from ._posterior import InterventionalSampling
 from .exceptions import InvalidInputError
 
 #: ``sample_dags`` returns at most this many bytes (one uint8 per entry) per call.
 _MAX_SAMPLE_BYTES = 2**30
 
 
-class DPDAG(MLPMechanismMixin, DAGLearner):
+class DPDAG(InterventionalSampling, MLPMechanismMixin, DAGLearner):
     """Learn a distribution over DAGs by differentiable DAG sampling (VI-DP-DAG).
 
     Implements Charpentier, Kibler & Günnemann, "Differentiable DAG Sampling", ICLR 2022. The
@@ -164,6 +165,10 @@ class DPDAG(MLPMechanismMixin, DAGLearner):
         Seconds the refit took (0 without it).
     converged_ : bool
         Early stopping triggered before ``max_iter``.
+    training_statistics_ : SufficientStats
+        The training rows' sufficient statistics per intervention pattern: what
+        :meth:`sample_interventional` and :func:`acyclic.active.score_targets` fit each graph's
+        least-squares mechanisms on.
     causal_order_, node_labels_, n_features_in_, feature_names_in_, mean_, scale_
         As in every learner (see :class:`acyclic._base.DAGLearner`).
 

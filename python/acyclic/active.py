@@ -11,9 +11,11 @@ targeting.
 
 Each sampled graph gets linear-Gaussian mechanisms fitted by least squares on the data seen so
 far (per node on the rows that do not intervene on it; columns standardized by the data's
-standard deviations), so the score needs the data beside the model; the graph hypotheses, not
-the learner's own mechanisms, carry the disagreement. Nonlinear mechanisms are not modelled by
-the score yet. The score runs in the Rust core (``rust/core/src/active.rs``), parallel over
+standard deviations): the posterior learners keep their training rows' sufficient statistics
+(``training_statistics_``) for it, and :meth:`DPDAG.sample_interventional
+<acyclic.DPDAG.sample_interventional>` simulates the same hypothesis. The graph hypotheses, not
+the learner's own mechanisms, carry the disagreement; nonlinear mechanisms are not modelled by
+the score (a nonlinear ground truth is, by :func:`acyclic.simulate.oracle_from_sem`). The score runs in the Rust core (``rust/core/src/active.rs``), parallel over
 candidates and graphs, with common random numbers across graphs.
 """
 
@@ -43,6 +45,23 @@ def _statistics(X, intervention_mask) -> SufficientStats:
             raise InvalidInputError("statistics carry their own intervention masks: pass intervention_mask=None")
         return X
     return SufficientStats.from_array(X, intervention_mask=intervention_mask)
+
+
+def _training_data(model, X, intervention_mask) -> SufficientStats:
+    if X is not None:
+        return _statistics(X, intervention_mask)
+    if intervention_mask is not None:
+        raise InvalidInputError("intervention_mask describes X's rows: pass X too")
+    stats = getattr(model, "training_statistics_", None)
+    if stats is None:
+        if hasattr(model, "fit"):
+            from sklearn.utils.validation import check_is_fitted
+
+            check_is_fitted(model)
+        raise InvalidInputError(
+            f"{type(model).__name__} keeps no training_statistics_: pass the data it was fitted on as X=..."
+        )
+    return stats
 
 
 def _graphs(model, n_graphs: int, seed: int, d: int) -> np.ndarray:
@@ -89,9 +108,9 @@ def check_interventions(candidates, labels: List) -> List[Candidate]:
 
 def score_targets(
     model,
-    X,
     candidates: Optional[Sequence[Tuple[Any, float]]] = None,
     *,
+    X=None,
     intervention_mask=None,
     n_graphs: int = 20,
     n_samples: int = 100,
@@ -102,8 +121,9 @@ def score_targets(
 
     Scherrer et al., "Learning Neural Causal Models with Active Interventions", arXiv
     2109.02429 (2021). Draws ``n_graphs`` DAGs from the model's posterior (``sample_dags``),
-    fits each one's linear-Gaussian mechanisms by least squares on ``X`` (standardized columns;
-    per node on the rows that do not intervene on it), simulates ``n_samples`` rows of each
+    fits each one's linear-Gaussian mechanisms by least squares on the training data (the
+    model's ``training_statistics_``, or ``X``; standardized columns; per node on the rows that
+    do not intervene on it), simulates ``n_samples`` rows of each
     candidate do(X_t = v) under every graph from the same standard normals, and scores
     D = Σ_k S‖μ_k − μ‖² / Σ_k Σ_s ‖x_ks − μ_k‖² (between- over within-graph variation; 0 when the
     graphs agree). Ties keep the candidates' order.
@@ -111,12 +131,14 @@ def score_targets(
     Parameters
     ----------
     model : fitted estimator with ``sample_dags(k, random_state)``
-        DPDAG, BaCaDI, DiBS or ensemble.Bootstrap.
-    X : array-like of shape (n_samples, d), DataFrame or SufficientStats
-        The data the model was fitted on (the mechanisms are refitted on it for each graph).
+        DPDAG, BaCaDI, DiBS or ensemble.Bootstrap (which keep ``training_statistics_``), or any
+        posterior with ``sample_dags`` when ``X`` is given.
     candidates : sequence of (target, value) or None, default=None
         Targets by index or label, values in the units of X. None: every node at its mean plus
         two standard deviations.
+    X : array-like of shape (n_samples, d), DataFrame, SufficientStats or None, default=None
+        The data to fit each graph's mechanisms on. None: the model's
+        ``training_statistics_`` (the data it was fitted on).
     intervention_mask : array-like of bool, shape (n_samples, d), default=None
         The mask of X's rows (as in ``fit``).
     n_graphs : int, default=20
@@ -137,11 +159,14 @@ def score_targets(
     Raises
     ------
     InvalidInputError
-        A model without ``sample_dags``, data with other columns, bad candidates, K < 2, S < 2.
+        A model without ``sample_dags``, or without ``training_statistics_`` and no ``X``; data
+        with other columns, bad candidates, K < 2, S < 2.
     sklearn.exceptions.NotFittedError
         An unfitted model.
     """
-    stats = _statistics(X, intervention_mask)
+    if isinstance(candidates, (np.ndarray, pd.DataFrame, SufficientStats)):
+        raise InvalidInputError("candidates must be (target, value) pairs; pass the data as X=...")
+    stats = _training_data(model, X, intervention_mask)
     labels = list(getattr(model, "node_labels_", stats.labels_))
     if len(labels) != stats.n_features_in_:
         raise InvalidInputError(f"the model has {len(labels)} nodes, the data {stats.n_features_in_} columns")
@@ -402,8 +427,8 @@ class ActiveLearner:
         mask = self.intervention_mask_ if self.intervention_mask_.any() else None
         table = score_targets(
             model,
-            self.X_,
             [(j, float(self._values[j])) for j in range(d)],
+            X=self.X_,
             intervention_mask=mask,
             n_graphs=self.n_graphs,
             n_samples=self.n_samples,

@@ -45,6 +45,7 @@ from ._resampling import (
 from ._tasks import check_backend, run_tasks
 from .exceptions import InvalidInputError
 from .graph import project_to_dag, topological_order
+from .sufficient_stats import SufficientStats
 
 __all__ = ["Bootstrap", "StabilitySelection"]
 
@@ -185,6 +186,9 @@ class Bootstrap(_EnsembleBase):
     noise_variances_ : ndarray of shape (n_resamples, d), float64
         Each member's residual variance per node on its resample, in the units of X (the noise
         of its SEM in :meth:`sample_interventional`; NaN for the logistic and Poisson losses).
+    training_statistics_ : SufficientStats
+        The training rows' sufficient statistics per intervention pattern: the data
+        :func:`acyclic.active.score_targets` fits each sampled graph's mechanisms on.
     node_labels_ : list
     n_features_in_ : int
 
@@ -282,6 +286,8 @@ class Bootstrap(_EnsembleBase):
         self.members_ = members
         keep = (self.edge_frequency_ >= threshold) & (self.edge_frequency_ > 0)
         self._set_graph(data, *_consensus(self.edge_frequency_, keep, self.mean_weights_))
+        chunk = data.values if data.mask is None else (data.values, data.mask)
+        self.training_statistics_ = SufficientStats.from_chunks([chunk], labels=list(data.labels))
         return self
 
     def sample_dags(self, n_samples: int, random_state=None) -> np.ndarray:

@@ -1,0 +1,91 @@
+"""The posterior interface active targeting needs (Scherrer et al. 2021): graphs from
+``sample_dags``, and rows under an experiment simulated from one of them.
+
+A posterior learner (DPDAG, BaCaDI, DiBS) keeps the sufficient statistics of its training rows,
+per intervention pattern (a few d × d matrices, not the rows), so that a graph's mechanisms can be
+fitted by least squares on the data without the caller passing the data again. The simulation
+itself is :func:`acyclic.active.sample_interventional`'s, in the Rust core.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import List, Optional
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from .exceptions import InvalidInputError
+from .sufficient_stats import SufficientStats
+
+
+class InterventionalSampling:
+    """Mixin of the posterior learners: ``training_statistics_`` and ``sample_interventional``."""
+
+    training_statistics_: SufficientStats
+
+    def _keep_training_data(self, values: np.ndarray, labels: List, intervened: Optional[np.ndarray]) -> None:
+        chunk = values if intervened is None else (values, intervened)
+        self.training_statistics_ = SufficientStats.from_chunks([chunk], labels=list(labels))
+
+    def sample_interventional(self, dag, target, value: float, n_samples: int, random_state=None) -> np.ndarray:
+        """Rows simulated under do(X_target = value) from one graph of the posterior.
+
+        The graph's mechanisms are linear-Gaussian, fitted by least squares on the training
+        rows (``training_statistics_``; per node on the rows that do not intervene on it), with
+        the residual variances as noise and the data's means as intercepts: the hypothesis AIT
+        scores for each sampled graph (:func:`acyclic.active.score_targets`; Scherrer et al.,
+        "Learning Neural Causal Models with Active Interventions", arXiv 2109.02429, 2021). The
+        intervened column is ``value`` in every row; the others follow their equations in a
+        topological order, in the Rust core. With the same ``random_state`` two graphs get the
+        same standard normals (common random numbers).
+
+        Parameters
+        ----------
+        dag : int or array-like of shape (d, d)
+            A graph: an int k is the k-th graph of ``sample_dags(k + 1, random_state)`` (for
+            BaCaDI and DiBS, particle k's graph); an array is a 0/1 adjacency (any DAG on the
+            model's nodes).
+        target : int or label
+            The intervened node: its index, or its label in ``node_labels_``.
+        value : float
+            The value it is set to, in the units of X.
+        n_samples : int
+            Rows, ≥ 1.
+        random_state : int, RandomState, Generator or None, default=None
+            Seeds the graph (an int ``dag``) and the simulated noise.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, d), float64
+
+        Raises
+        ------
+        InvalidInputError
+            A negative or out-of-range index, a graph of the wrong shape or with a cycle, an
+            unknown target, a non-finite value, ``n_samples`` < 1.
+        sklearn.exceptions.NotFittedError
+            An unfitted model.
+        """
+        check_is_fitted(self, "training_statistics_")
+        from .active import sample_interventional
+
+        graph = self._graph_of(dag, random_state)
+        stats = self.training_statistics_
+        return sample_interventional(graph, stats, target, value, n_samples, random_state=random_state)
+
+    def _graph_of(self, dag, random_state) -> np.ndarray:
+        """The adjacency ``dag`` names (an index into the posterior's draws, or a graph)."""
+        index = _index(dag)
+        if index is None:
+            return np.asarray(dag)
+        return self.sample_dags(index + 1, random_state=random_state)[index]  # type: ignore[attr-defined]
+
+
+def _index(dag) -> Optional[int]:
+    """``dag`` as a graph index (None for an array); a negative index is an error."""
+    if isinstance(dag, (bool, np.bool_)) or not isinstance(dag, numbers.Integral):
+        return None
+    if dag < 0:
+        raise InvalidInputError(f"a graph index is >= 0; got {dag}")
+    return int(dag)
