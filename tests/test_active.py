@@ -223,8 +223,46 @@ def test_posteriors_keep_their_training_statistics_and_simulate_their_graphs():
     )
     with pytest.raises(InvalidInputError, match="particle index"):
         bacadi.sample_interventional(4, 2, -1.0, 10)
+    for cyclic in np.flatnonzero(~bacadi.particles_["acyclic"]):
+        with pytest.raises(InvalidInputError, match="has a cycle"):
+            bacadi.sample_interventional(int(cyclic), 2, -1.0, 10)
+    with pytest.raises(InvalidInputError, match="pass the graph"):
+        model.sample_interventional(10**6, 0, 1.5, 5)
     # the bootstrap keeps them too
     boot = acyclic.ensemble.Bootstrap(acyclic.TOPO(), n_resamples=4, random_state=0).fit(X, intervention_mask=mask)
     pd.testing.assert_frame_equal(
         score_targets(boot, random_state=2), score_targets(boot, X=X, intervention_mask=mask, random_state=2)
     )
+
+
+def test_bad_graphs_targets_and_sizes_are_named_before_the_core_allocates():
+    X = _chain_data(200)
+    chain = _graph([(0, 1), (1, 2)])
+    bad_graphs = [(np.eye(3), "self-loops"), (np.full((3, 3), np.nan), "NaN"), ([[0, 1], [0]], "numeric")]
+    for graph, match in bad_graphs + [(np.array([["a"] * 3] * 3), "numeric")]:
+        with pytest.raises(InvalidInputError, match=match):
+            sample_interventional(graph, X, 0, 1.0, 5)
+    with pytest.raises(InvalidInputError, match="one node"):
+        sample_interventional(chain, X, np.array([1, 2]), 1.0, 5)
+    np.testing.assert_array_equal(  # a 0-d array is its item
+        sample_interventional(chain, X, np.array(1), 1.0, 5, random_state=0),
+        sample_interventional(chain, X, 1, 1.0, 5, random_state=0),
+    )
+    for n in (10**12, 2**64):
+        with pytest.raises(InvalidInputError, match="values"):
+            sample_interventional(chain, X, 0, 1.0, n)
+        with pytest.raises(InvalidInputError, match="values"):
+            score_targets(FixedPosterior([chain], range(3)), X=X, n_samples=n)
+        with pytest.raises(InvalidInputError, match="simulate in batches"):
+            oracle_from_sem(chain)(0, 1.0, n, np.random.default_rng(0))
+    with pytest.raises(InvalidInputError, match="n_features"):
+        oracle_from_sem(chain, "gp-sines", n_features=10**9, functions_random_state=0)
+    with pytest.raises(InvalidInputError, match="no nodes"):
+        oracle_from_sem(np.zeros((0, 0)))
+    with pytest.raises(InvalidInputError, match="random_state"):
+        oracle_from_sem(chain, functions_random_state="junk")
+    with pytest.raises(InvalidInputError, match="sample_dags"):  # before asking for X
+        score_targets(acyclic.TOPO().fit(X))
+    model = FixedPosterior([chain], range(3))
+    with pytest.raises(InvalidInputError, match="n_graphs"):
+        score_targets(model, X=X, n_graphs=10**9)

@@ -52,6 +52,7 @@ plt.show()
 # experiment and after the last one (the empty graph's SHD is the number of true edges).
 oracle = oracle_from_sem(W_std, noise_scale=1 / scale)
 print(f"empty graph: SHD {int(B.sum())}")
+histories = {}
 for strategy in ("ait", "random"):
     loop = ActiveLearner(
         acyclic.DPDAG(random_state=0),
@@ -63,6 +64,18 @@ for strategy in ("ait", "random"):
         true_graph=B,
         random_state=0,
     ).run(X)
-    history = loop.history_
+    history = histories[strategy] = loop.history_
     targets = [int(t) for t in history["target"][:-1]]
     print(f"{strategy:7s} targets {targets}  SHD per round {list(history['shd'])}")
+
+# %%
+# SHD against the number of experiments (one seed here; ``benchmarks/bench_ait.py --plot``
+# draws the mean and spread over seeds for each strategy)
+fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
+for strategy, history in histories.items():
+    ax.plot(history["round"], history["shd"], marker="o", label=strategy)
+ax.axhline(B.sum(), color="grey", linestyle=":", label="empty graph")
+ax.set_xlabel("experiments")
+ax.set_ylabel("SHD")
+ax.legend()
+plt.show()

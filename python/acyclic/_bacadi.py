@@ -310,13 +310,17 @@ class BaCaDI(InterventionalSampling, DAGLearner):
         self._keep_training_data(values, labels, intervened)
         return self
 
-    def _graph_of(self, dag, random_state) -> np.ndarray:
+    def _graph_of(self, dag, random_state):
         index = _index(dag)
         if index is None:
-            return np.asarray(dag)
+            return dag  # checked by sample_interventional
         graphs = self.particles_["graphs"]
         if index >= len(graphs):
             raise InvalidInputError(f"particle index {index} is outside 0..{len(graphs) - 1}")
+        if not self.particles_["acyclic"][index]:
+            raise InvalidInputError(
+                f"particle {index}'s graph has a cycle: pick an acyclic particle (particles_['acyclic'])"
+            )
         return graphs[index]
 
     def _environments(self, environments, targets, observational, n: int):

@@ -18,6 +18,9 @@ from sklearn.utils.validation import check_is_fitted
 from .exceptions import InvalidInputError
 from .sufficient_stats import SufficientStats
 
+#: Largest graph index ``sample_interventional`` draws graphs up to.
+_MAX_INDEX = 100_000
+
 
 class InterventionalSampling:
     """Mixin of the posterior learners: ``training_statistics_`` and ``sample_interventional``."""
@@ -74,12 +77,17 @@ class InterventionalSampling:
         stats = self.training_statistics_
         return sample_interventional(graph, stats, target, value, n_samples, random_state=random_state)
 
-    def _graph_of(self, dag, random_state) -> np.ndarray:
+    def _graph_of(self, dag, random_state):
         """The adjacency ``dag`` names (an index into the posterior's draws, or a graph)."""
         index = _index(dag)
         if index is None:
-            return np.asarray(dag)
-        return self.sample_dags(index + 1, random_state=random_state)[index]  # type: ignore[attr-defined]
+            return dag  # checked by sample_interventional
+        if index >= _MAX_INDEX:
+            raise InvalidInputError(
+                f"graph index {index}: an index k draws k + 1 graphs; for k >= {_MAX_INDEX} draw them with "
+                "sample_dags and pass the graph"
+            )
+        return self.sample_dags(index + 1, random_state=random_state)[index]
 
 
 def _index(dag) -> Optional[int]:

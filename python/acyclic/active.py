@@ -64,12 +64,16 @@ def _training_data(model, X, intervention_mask) -> SufficientStats:
     return stats
 
 
-def _graphs(model, n_graphs: int, seed: int, d: int) -> np.ndarray:
+def _require_posterior(model) -> None:
     if not hasattr(model, "sample_dags"):
         raise InvalidInputError(
             f"{type(model).__name__} has no posterior over graphs (sample_dags): use DPDAG, BaCaDI, DiBS "
             "or ensemble.Bootstrap"
         )
+
+
+def _graphs(model, n_graphs: int, seed: int, d: int) -> np.ndarray:
+    _require_posterior(model)
     from sklearn.utils.validation import check_is_fitted
 
     if hasattr(model, "fit"):  # an estimator (a bare posterior with sample_dags is taken as is)
@@ -85,6 +89,38 @@ def _default_candidates(stats: SufficientStats) -> List[Candidate]:
     return [(j, float(stats.mean_[j] + 2.0 * stats.std_[j])) for j in range(stats.n_features_in_)]
 
 
+#: Rows × columns one simulated experiment may hold (1 GiB of float64): the core allocates them.
+_MAX_SIMULATED = 2**27
+#: Graphs drawn per scoring step.
+_MAX_GRAPHS = 100_000
+
+
+def _check_simulated_rows(n_samples, minimum: int, d: int) -> None:
+    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < minimum:
+        raise InvalidInputError(f"n_samples must be an integer >= {minimum}; got {n_samples!r}")
+    if int(n_samples) * max(d, 1) > _MAX_SIMULATED:
+        raise InvalidInputError(
+            f"n_samples = {n_samples} rows of {d} columns is more than {_MAX_SIMULATED} values (1 GiB) per "
+            "simulated experiment: use fewer rows"
+        )
+
+
+def _adjacency(graph, d: int) -> np.ndarray:
+    """A (d, d) bool adjacency from a 0/1 (or weighted) graph, with its self-loops and bad
+    entries named (cycles are the core's to find)."""
+    try:
+        values = np.asarray(graph, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"graph must be a numeric (d, d) array: {exc}") from exc
+    if values.shape != (d, d):
+        raise InvalidInputError(f"graph must be {d}x{d}; got shape {values.shape}")
+    if not np.isfinite(values).all():
+        raise InvalidInputError("graph has NaN or infinite entries")
+    if np.diag(values).any():
+        raise InvalidInputError("graph has self-loops (non-zero diagonal entries): it must be a DAG")
+    return values != 0
+
+
 def check_interventions(candidates, labels: List) -> List[Candidate]:
     """(target index, value) pairs from (target index or label, finite value) pairs."""
     checked = []
@@ -92,6 +128,10 @@ def check_interventions(candidates, labels: List) -> List[Candidate]:
         if not (isinstance(candidate, (tuple, list)) and len(candidate) == 2):
             raise InvalidInputError(f"a candidate is a (target, value) pair; got {candidate!r}")
         target, value = candidate
+        if isinstance(target, np.ndarray):
+            if target.ndim != 0:
+                raise InvalidInputError(f"a target is one node (index or label); got an array of shape {target.shape}")
+            target = target.item()
         if target in labels and not isinstance(target, (bool, np.bool_)):
             t = labels.index(target)
         elif isinstance(target, numbers.Integral) and not isinstance(target, bool) and 0 <= int(target) < len(labels):
@@ -166,13 +206,14 @@ def score_targets(
     """
     if isinstance(candidates, (np.ndarray, pd.DataFrame, SufficientStats)):
         raise InvalidInputError("candidates must be (target, value) pairs; pass the data as X=...")
+    _require_posterior(model)
     stats = _training_data(model, X, intervention_mask)
     labels = list(getattr(model, "node_labels_", stats.labels_))
     if len(labels) != stats.n_features_in_:
         raise InvalidInputError(f"the model has {len(labels)} nodes, the data {stats.n_features_in_} columns")
-    for name, value in (("n_graphs", n_graphs), ("n_samples", n_samples)):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 2:
-            raise InvalidInputError(f"{name} must be an integer >= 2; got {value!r}")
+    if not isinstance(n_graphs, numbers.Integral) or isinstance(n_graphs, bool) or not 2 <= n_graphs <= _MAX_GRAPHS:
+        raise InvalidInputError(f"n_graphs must be an integer in 2..{_MAX_GRAPHS}; got {n_graphs!r}")
+    _check_simulated_rows(n_samples, 2, len(labels))
     chosen = check_interventions(_default_candidates(stats) if candidates is None else candidates, labels)
     seed = seed_from(random_state)
     graphs = _graphs(model, int(n_graphs), seed, len(labels))
@@ -234,16 +275,13 @@ def sample_interventional(
     stats = _statistics(X, intervention_mask)
     labels = stats.labels_
     d = len(labels)
-    adjacency = np.asarray(graph)
-    if adjacency.shape != (d, d):
-        raise InvalidInputError(f"graph must be {d}x{d}; got shape {adjacency.shape}")
+    adjacency = _adjacency(graph, d)
     ((t, v),) = check_interventions([(target, value)], labels)
-    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) or n_samples < 1:
-        raise InvalidInputError(f"n_samples must be an integer >= 1; got {n_samples!r}")
+    _check_simulated_rows(n_samples, 1, d)
     scale = np.where(stats.std_ > 0, stats.std_, 1.0)
     rows = _core.ait_simulate(
         stats._core_arguments(),
-        np.ascontiguousarray(adjacency != 0),
+        np.ascontiguousarray(adjacency),
         t,
         float((v - stats.mean_[t]) / scale[t]),
         int(n_samples),

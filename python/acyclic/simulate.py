@@ -90,6 +90,28 @@ def _check_int(value, name: str, minimum: int) -> int:
     return out
 
 
+#: A simulation returns at most this many float64 entries (8 GiB); beyond it the allocation in
+#: the core would abort the interpreter instead of raising.
+_MAX_ENTRIES = 2**30
+#: Random sines per parent of "gp-sines" (three vectors of them per parent are drawn).
+_MAX_FEATURES = 2**20
+
+
+def _check_size(n: int, d: int) -> None:
+    if n * max(d, 1) > _MAX_ENTRIES:
+        raise InvalidInputError(
+            f"{n} rows x {d} columns is more than {_MAX_ENTRIES} values ({_MAX_ENTRIES * 8 // 2**30} GiB) in one "
+            "simulation: simulate in batches"
+        )
+
+
+def _check_features(n_features) -> int:
+    R = _check_int(n_features, "n_features", 1)
+    if R > _MAX_FEATURES:
+        raise InvalidInputError(f"n_features must be <= {_MAX_FEATURES}, got {R}")
+    return R
+
+
 def _as_square(M, name: str) -> np.ndarray:
     return as_square_matrix(M, name)
 
@@ -330,6 +352,7 @@ def simulate_linear_sem(
     n = _check_int(n, "n", 1)
     kind = _sem_type(sem_type, _LINEAR_SEM_TYPES)
     d = A.shape[0]
+    _check_size(n, d)
     s = _noise_scales(noise_scale, d)
     order = _require_dag(A, "W")
     del order  # checked: a DAG
@@ -411,8 +434,9 @@ def simulate_nonlinear_sem(
     A = _as_square(B, "B")
     n = _check_int(n, "n", 1)
     kind = _sem_type(sem_type, _NONLINEAR_SEM_TYPES)
-    R = _check_int(n_features, "n_features", 1)
+    R = _check_features(n_features)
     d = A.shape[0]
+    _check_size(n, d)
     s = _noise_scales(noise_scale, d)
     order = _require_dag(A, "B")
     del order  # checked: a DAG
@@ -598,6 +622,7 @@ def simulate_interventional_sem(
             )
     if n_obs + sum(sizes) == 0:
         raise InvalidInputError("no rows: n_obs is 0 and there are no target sets")
+    _check_size(n_obs + sum(sizes), d)
     if isinstance(sem_type, str) and sem_type.lower() in ("logistic", "poisson"):
         raise InvalidInputError(
             f"sem_type {sem_type!r} is not supported under interventions: the intervention values are "
@@ -612,7 +637,7 @@ def simulate_interventional_sem(
         raise InvalidInputError(f"value_scale must be >= 0, got {value_scale!r}")
     if not isinstance(value_sign, str) or value_sign.lower() not in _VALUE_SIGNS:
         raise InvalidInputError(f"unknown value_sign {value_sign!r}; expected 'positive' or 'random'")
-    R = _check_int(n_features, "n_features", 1)
+    R = _check_features(n_features)
     s = _noise_scales(noise_scale, d)
     if value_noise is not None and (
         isinstance(value_noise, (bool, np.bool_))
@@ -702,6 +727,9 @@ def oracle_from_sem(
     (50, 5)
     """
     A = _as_square(W, "W")
+    d = A.shape[0]
+    if d == 0:
+        raise InvalidInputError("W has no nodes: an oracle needs a graph with at least one")
     _require_dag(A, "W")
     kind = _sem_type(sem_type, _INTERVENTIONAL_SEM_TYPES)
     nonlinear = kind in _NONLINEAR_SEM_TYPES
@@ -710,14 +738,16 @@ def oracle_from_sem(
             f"a {kind!r} oracle needs functions_random_state: the seed of the ground truth's functions "
             "(the one its observational data were simulated with), or every experiment would draw new ones"
         )
-    functions_seed = _seed(functions_random_state) if nonlinear else None
-    R = _check_int(n_features, "n_features", 1)
-    d = A.shape[0]
+    seed_of_functions = None if functions_random_state is None else _seed(functions_random_state)
+    functions_seed = seed_of_functions if nonlinear else None
+    R = _check_features(n_features)
     scales = _noise_scales(noise_scale, d)
 
     def oracle(target: int, value: float, n: int, rng: np.random.Generator) -> np.ndarray:
         if isinstance(target, (bool, np.bool_)) or not isinstance(target, numbers.Integral) or not 0 <= target < d:
             raise InvalidInputError(f"target must be a node index in 0..{d - 1}; got {target!r}")
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+            raise InvalidInputError(f"value must be a finite number; got {value!r}")
         X, _, _ = simulate_interventional_sem(
             A, 0, [[int(target)]], _check_int(n, "n", 1), kind, value_loc=value, value_scale=0.0,
             random_state=_seed(rng), noise_scale=scales, n_features=R, functions_random_state=functions_seed,

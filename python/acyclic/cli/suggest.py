@@ -109,9 +109,12 @@ def run(args) -> int:
         labels = np.unique(environments, return_inverse=True)[1]
         model = BaCaDI(random_state=args.seed).fit(standardized, environments=labels)
     candidates = [(j, s * 2.0) for j in range(X.shape[1]) for s in (1.0, -1.0)]
-    # each graph's mechanisms from the model's own training statistics (BaCaDI's: with the
-    # targets it inferred)
-    table = score_targets(model, candidates, n_graphs=args.n_graphs, n_samples=args.n_samples, random_state=args.seed)
+    # each graph's mechanisms on the rows that leave each node alone: by the known targets when
+    # given, else by the model's own statistics (BaCaDI's: with the targets it inferred)
+    table = score_targets(
+        model, candidates, X=None if mask is None else standardized, intervention_mask=mask,
+        n_graphs=args.n_graphs, n_samples=args.n_samples, random_state=args.seed,
+    )  # fmt: skip
     table = table.sort_values("rank").head(args.top)
     print(f"data: {description}; {X.shape[0]} rows, {X.shape[1]} nodes; standardized for the fit")
     print(f"posterior: {type(model).__name__}; AIT with {args.n_graphs} graphs x {args.n_samples} rows")
