@@ -4,7 +4,7 @@
     python -m benchmarks.bench_ait --structures chain collider full jungle er2 --d 10 20 --seeds 0 1 2 \
         --plot ait_curves.png
 
-    python -m benchmarks.bench_ait --structures chain collider full jungle er2 --d 10 --seeds 0 1 \
+    python -m benchmarks.bench_ait --structures chain collider full jungle er2 --d 10 --seeds 0 1 2 \
         --sem-type mlp --mechanism mlp --skip-cost --plot ait_curves_mlp.png
 
 The second command re-creates the paper's settings (Scherrer et al. 2021: chain, collider, full,
