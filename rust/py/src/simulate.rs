@@ -58,6 +58,7 @@ pub fn simulate_linear_sem<'py>(
 /// from a stream of their own with `functions_seed`).
 #[pyfunction]
 #[pyo3(signature = (b, n, sem_type, noise_scale, n_features, seed, functions_seed = None))]
+#[allow(clippy::too_many_arguments)]
 pub fn simulate_nonlinear_sem<'py>(
     py: Python<'py>,
     b: PyReadonlyArray2<'py, f64>,
