@@ -105,7 +105,7 @@ def run_setting(name: str, d: int, args) -> dict:
             t0 = time.perf_counter()
             loop = ActiveLearner(
                 acyclic.DPDAG(mechanism=args.mechanism, random_state=seed), oracle, budget, args.batch, strategy,
-                values=[2.0] * d, true_graph=B, random_state=seed,
+                values=[2.0] * d, n_graphs=args.n_graphs, n_samples=args.n_samples, true_graph=B, random_state=seed,
             ).run(X0)  # fmt: skip
             shd = loop.history_["shd"].to_numpy(dtype=float)
             curves[strategy].append(shd)
@@ -184,6 +184,8 @@ def main() -> None:
     parser.add_argument("--sem-type", default="gauss", choices=["gauss", "mlp", "mim", "gp-sines"])
     parser.add_argument("--mechanism", default="linear", choices=["linear", "mlp"], help="DP-DAG's mechanism")
     parser.add_argument("--skip-cost", action="store_true", help="skip the scoring-cost measurement")
+    parser.add_argument("--n-graphs", type=int, default=20, help="AIT's K (the headline: 20)")
+    parser.add_argument("--n-samples", type=int, default=100, help="AIT's S (the headline: 100)")
     args = parser.parse_args()
     panels = []
     for name in args.structures:
