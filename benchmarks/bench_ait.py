@@ -22,12 +22,14 @@ every later row by the same ones), DP-DAG (linear mechanism, defaults) as the le
 observational rows to start, 50 rows per round, a budget of 2d rounds, the three strategies on
 the same seeds (graph, initial rows and learner seed). Each experiment sets its target to the
 observational mean plus two standard deviations (2 in standardized units). AIT: K = 20 graphs,
-S = 100 rows. Metric: the normalised area under the SHD-vs-rounds curve (SHD of the model after
+S = 100 rows (``--n-graphs`` and ``--n-samples`` vary them, on other seeds than the headline's). Metric: the normalised area under the SHD-vs-rounds curve (SHD of the model after
 0, 1, ..., 2d experiments, trapezoid rule, divided by 2d · SHD of the empty graph); per seed the
 ratio AIT/random, then the mean ratio with a 95% t interval over seeds. The same ratio on the
 posterior's expected SHD (E-SHD over 100 sampled graphs, ``ActiveLearner.history_["eshd"]``) is
 printed beside it: it follows the whole posterior AIT scores, not only the point estimate. Also
-the cost of one scoring step (d = 20, K = 20, S = 100) against one refit, in the same run.
+the cost of one scoring step (d = 20, K = 20, S = 100, linear data and DP-DAG's linear mechanism
+whatever the other flags) against one refit, in the same run. Each run also prints the targets
+each strategy chose, how many distinct ones, and how often the most repeated one ran.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def run_setting(name: str, d: int, args) -> dict:
     areas = {s: [] for s in ("ait", "random", "uncertainty")}
     curves = {s: [] for s in areas}
     eshd_areas = {s: [] for s in areas}  # the same area on the posterior's expected SHD
+    spread = {s: [] for s in areas}  # (distinct targets, rounds of the most repeated one)
     for seed in args.seeds:
         B, X0, oracle = standardized_problem(d, seed, args.n0, name, args.sem_type)
         empty = float(B.sum())
@@ -108,12 +111,15 @@ def run_setting(name: str, d: int, args) -> dict:
                 values=[2.0] * d, n_graphs=args.n_graphs, n_samples=args.n_samples, true_graph=B, random_state=seed,
             ).run(X0)  # fmt: skip
             shd = loop.history_["shd"].to_numpy(dtype=float)
+            targets = [int(t) for t in loop.history_["target"].iloc[:-1]]
+            spread[strategy].append((len(set(targets)), max(map(targets.count, targets), default=0)))
             curves[strategy].append(shd)
             areas[strategy].append(area(shd, empty))
             eshd_areas[strategy].append(area(loop.history_["eshd"].to_numpy(dtype=float), empty))
             print(
                 f"{name} d={d} seed {seed} {strategy:12s} SHD by round {shd.astype(int).tolist()} "
                 f"area {areas[strategy][-1]:.3f} E-SHD area {eshd_areas[strategy][-1]:.3f} "
+                f"targets {targets} "
                 f"({time.perf_counter() - t0:.1f} s)",
                 flush=True,
             )
@@ -133,6 +139,12 @@ def run_setting(name: str, d: int, args) -> dict:
             f"| {strategy} | {v.mean():.3f} ± {np.std(v, ddof=1) if len(v) > 1 else float('nan'):.3f} | {final:.1f} | "
             f"{paired_ratio(v, areas['random'])} | {paired_ratio(eshd_areas[strategy], eshd_areas['random'])} |",
             flush=True,
+        )
+    for strategy, runs in spread.items():
+        distinct, repeated = np.array(runs).T
+        print(
+            f"{strategy}: {distinct.mean():.1f} distinct targets of {d} in {budget} rounds ({distinct.min()} to "
+            f"{distinct.max()}); the most repeated target took {repeated.mean():.1f} rounds (up to {repeated.max()})"
         )
     print()
     return curves

@@ -11,13 +11,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import DAGLearner, _targets_of, random_state_from
 from ._params import PYTHON_PARAMS, check_params
-from ._posterior import InterventionalSampling, _index
+from ._posterior import _MAX_SAMPLE_BYTES, InterventionalSampling, _index
 from ._validation import as_float_matrix, check_fit_input
 from .exceptions import InvalidInputError
 from .interventions import encode_environments, mask_from_environments
-
-#: ``sample_dags`` returns at most this many bytes (one uint8 per entry) per call.
-_MAX_SAMPLE_BYTES = 2**30
 
 _PARTICLE_EXTRAS = {
     "particle_graphs": "graphs",
@@ -151,7 +148,9 @@ class BaCaDI(InterventionalSampling, DAGLearner):
         The training rows' sufficient statistics per intervention pattern (known targets, or
         with unknown ones those of ``target_probabilities_`` > 0.5): what
         :meth:`sample_interventional` and :func:`acyclic.active.score_targets` fit each graph's
-        least-squares mechanisms on.
+        least-squares mechanisms on. A posterior that has not converged may call most nodes
+        targets, leaving each mechanism only the observational rows; when the targets are
+        known, pass ``X=`` and ``intervention_mask=`` to ``score_targets`` instead.
     causal_order_, raw_weights_, node_labels_, n_features_in_, feature_names_in_, mean_, scale_
         As in every learner (see :class:`acyclic._base.DAGLearner`).
 

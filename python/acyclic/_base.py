@@ -198,11 +198,11 @@ class DAGLearner(BaseEstimator):
         result = self._fit_preprocessed(values, mean, scale, forbidden, required, intervened)
         # Only now, with the fit done, replace the fitted state: a failed or interrupted refit
         # leaves the previous model intact.
+        self._keep_training_data(values, labels, intervened)
         self._set_input_metadata(X, labels)
         self.mean_, self.scale_ = mean, scale
         self._intervention_targets = _targets_of(intervened)
         self._store(result, forbidden, required)
-        self._keep_training_data(values, labels, intervened)
         return self
 
     def _keep_training_data(self, values: np.ndarray, labels: List, intervened: Optional[np.ndarray]) -> None:

@@ -10,11 +10,8 @@ from sklearn.utils.validation import check_is_fitted
 from . import _core
 from ._base import DAGLearner, seed_from
 from ._mechanism import MLPMechanismMixin
-from ._posterior import InterventionalSampling
+from ._posterior import _MAX_SAMPLE_BYTES, InterventionalSampling
 from .exceptions import InvalidInputError
-
-#: ``sample_dags`` returns at most this many bytes (one uint8 per entry) per call.
-_MAX_SAMPLE_BYTES = 2**30
 
 
 class DPDAG(InterventionalSampling, MLPMechanismMixin, DAGLearner):

@@ -18,6 +18,8 @@ from sklearn.utils.validation import check_is_fitted
 from .exceptions import InvalidInputError
 from .sufficient_stats import SufficientStats
 
+#: ``sample_dags`` returns at most this many bytes (one uint8 per entry) per call.
+_MAX_SAMPLE_BYTES = 2**30
 #: Largest graph index ``sample_interventional`` draws graphs up to.
 _MAX_INDEX = 100_000
 
@@ -28,8 +30,7 @@ class InterventionalSampling:
     training_statistics_: SufficientStats
 
     def _keep_training_data(self, values: np.ndarray, labels: List, intervened: Optional[np.ndarray]) -> None:
-        chunk = values if intervened is None else (values, intervened)
-        self.training_statistics_ = SufficientStats.from_chunks([chunk], labels=list(labels))
+        self.training_statistics_ = training_statistics(values, labels, intervened)
 
     def sample_interventional(self, dag, target, value: float, n_samples: int, random_state=None) -> np.ndarray:
         """Rows simulated under do(X_target = value) from one graph of the posterior.
@@ -56,7 +57,7 @@ class InterventionalSampling:
         n_samples : int
             Rows, ≥ 1.
         random_state : int, RandomState, Generator or None, default=None
-            Seeds the graph (an int ``dag``) and the simulated noise.
+            Seeds the simulated noise and, for DPDAG's int ``dag``, the graph's draw.
 
         Returns
         -------
@@ -65,8 +66,10 @@ class InterventionalSampling:
         Raises
         ------
         InvalidInputError
-            A negative or out-of-range index, a graph of the wrong shape or with a cycle, an
-            unknown target, a non-finite value, ``n_samples`` < 1.
+            A negative index, an index ≥ 100000 (DPDAG) or past the particles (BaCaDI, DiBS), a
+            cyclic particle; a graph of the wrong shape, with a cycle, self-loops, NaN or
+            non-numeric entries; an unknown target; a non-finite value; ``n_samples`` < 1 or
+            n_samples × d above 2²⁷.
         sklearn.exceptions.NotFittedError
             An unfitted model.
         """
@@ -88,6 +91,12 @@ class InterventionalSampling:
                 "sample_dags and pass the graph"
             )
         return self.sample_dags(index + 1, random_state=random_state)[index]
+
+
+def training_statistics(values: np.ndarray, labels: List, intervened: Optional[np.ndarray]) -> SufficientStats:
+    """The rows' sufficient statistics, one set per intervention pattern of ``intervened``."""
+    chunk = values if intervened is None else (values, intervened)
+    return SufficientStats.from_chunks([chunk], labels=list(labels))
 
 
 def _index(dag) -> Optional[int]:

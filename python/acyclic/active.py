@@ -15,7 +15,8 @@ standard deviations): the posterior learners keep their training rows' sufficien
 (``training_statistics_``) for it, and :meth:`DPDAG.sample_interventional
 <acyclic.DPDAG.sample_interventional>` simulates the same hypothesis. The graph hypotheses, not
 the learner's own mechanisms, carry the disagreement; nonlinear mechanisms are not modelled by
-the score (a nonlinear ground truth is, by :func:`acyclic.simulate.oracle_from_sem`). The score runs in the Rust core (``rust/core/src/active.rs``), parallel over
+the score (a nonlinear ground truth is, by :func:`acyclic.simulate.oracle_from_sem`). The score
+runs in the Rust core (``rust/core/src/active.rs``), parallel over
 candidates and graphs, with common random numbers across graphs.
 """
 
@@ -89,7 +90,8 @@ def _default_candidates(stats: SufficientStats) -> List[Candidate]:
     return [(j, float(stats.mean_[j] + 2.0 * stats.std_[j])) for j in range(stats.n_features_in_)]
 
 
-#: Rows × columns one simulated experiment may hold (1 GiB of float64): the core allocates them.
+#: Values one simulated experiment, or one scoring step's hypotheses, may hold (1 GiB of float64):
+#: an arbitrary ceiling, so that a mistyped size is a named error, not an aborted allocation.
 _MAX_SIMULATED = 2**27
 #: Graphs drawn per scoring step.
 _MAX_GRAPHS = 100_000
@@ -176,7 +178,7 @@ def score_targets(
     candidates : sequence of (target, value) or None, default=None
         Targets by index or label, values in the units of X. None: every node at its mean plus
         two standard deviations.
-    X : array-like of shape (n_samples, d), DataFrame, SufficientStats or None, default=None
+    X : array-like of shape (n, d), DataFrame, SufficientStats or None, default=None
         The data to fit each graph's mechanisms on. None: the model's
         ``training_statistics_`` (the data it was fitted on).
     intervention_mask : array-like of bool, shape (n_samples, d), default=None
@@ -199,13 +201,17 @@ def score_targets(
     Raises
     ------
     InvalidInputError
-        A model without ``sample_dags``, or without ``training_statistics_`` and no ``X``; data
-        with other columns, bad candidates, K < 2, S < 2.
+        A model without ``sample_dags``, or without ``training_statistics_`` and no ``X``;
+        ``intervention_mask`` without ``X``; data with other columns; bad candidates, or an array
+        given as candidates; K outside 2..100000, S < 2; sizes above the 1 GiB cap (S × d, or
+        K × (d² + candidates × d) values).
     sklearn.exceptions.NotFittedError
         An unfitted model.
     """
     if isinstance(candidates, (np.ndarray, pd.DataFrame, SufficientStats)):
-        raise InvalidInputError("candidates must be (target, value) pairs; pass the data as X=...")
+        raise InvalidInputError(
+            "candidates must be a list of (target, value) tuples, not an array; the data go in X=..."
+        )
     _require_posterior(model)
     stats = _training_data(model, X, intervention_mask)
     labels = list(getattr(model, "node_labels_", stats.labels_))
@@ -215,6 +221,13 @@ def score_targets(
         raise InvalidInputError(f"n_graphs must be an integer in 2..{_MAX_GRAPHS}; got {n_graphs!r}")
     _check_simulated_rows(n_samples, 2, len(labels))
     chosen = check_interventions(_default_candidates(stats) if candidates is None else candidates, labels)
+    d = len(labels)
+    # the core holds K hypotheses (d x d each) and a mean per candidate and hypothesis
+    if int(n_graphs) * (d * d + len(chosen) * d) > _MAX_SIMULATED:
+        raise InvalidInputError(
+            f"{n_graphs} graphs on {d} nodes with {len(chosen)} candidates hold more than {_MAX_SIMULATED} values "
+            "(1 GiB): use fewer graphs or candidates"
+        )
     seed = seed_from(random_state)
     graphs = _graphs(model, int(n_graphs), seed, len(labels))
     scale = np.where(stats.std_ > 0, stats.std_, 1.0)
@@ -256,12 +269,15 @@ def sample_interventional(
     X : array-like of shape (n, d), DataFrame or SufficientStats
         The data the mechanisms are fitted on.
     target : int or label
+        The intervened node: a label of X's columns, or an index.
     value : float
         In the units of X.
     n_samples : int
-        Rows, ≥ 1.
+        Rows, ≥ 1 (at most 2²⁷ values, n_samples × d, per call).
     intervention_mask : array-like of bool, shape (n, d), default=None
+        The mask of X's rows (as in ``fit``); None for observational rows or statistics.
     random_state : int, RandomState, Generator or None, default=None
+        Seeds the standard normals.
 
     Returns
     -------
@@ -270,7 +286,9 @@ def sample_interventional(
     Raises
     ------
     InvalidInputError
-        A graph of the wrong shape or with a cycle, an unknown target, a non-finite value.
+        A graph of the wrong shape, with a cycle, self-loops, NaN or non-numeric entries; an
+        unknown target or an array of them; a non-finite value; ``n_samples`` < 1 or above the
+        size cap.
     """
     stats = _statistics(X, intervention_mask)
     labels = stats.labels_

@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _core
 from ._base import random_state_from, seed_from
+from ._posterior import _MAX_SAMPLE_BYTES, training_statistics
 from ._resampling import (
     Prepared,
     check_learner,
@@ -45,7 +46,6 @@ from ._resampling import (
 from ._tasks import check_backend, run_tasks
 from .exceptions import InvalidInputError
 from .graph import project_to_dag, topological_order
-from .sufficient_stats import SufficientStats
 
 __all__ = ["Bootstrap", "StabilitySelection"]
 
@@ -187,7 +187,8 @@ class Bootstrap(_EnsembleBase):
         Each member's residual variance per node on its resample, in the units of X (the noise
         of its SEM in :meth:`sample_interventional`; NaN for the logistic and Poisson losses).
     training_statistics_ : SufficientStats
-        The training rows' sufficient statistics per intervention pattern: the data
+        The training rows' sufficient statistics per pattern of ``intervention_mask`` (one group
+        without a mask: ``environments`` alone only stratifies the resampling): the data
         :func:`acyclic.active.score_targets` fits each sampled graph's mechanisms on.
     node_labels_ : list
     n_features_in_ : int
@@ -286,8 +287,7 @@ class Bootstrap(_EnsembleBase):
         self.members_ = members
         keep = (self.edge_frequency_ >= threshold) & (self.edge_frequency_ > 0)
         self._set_graph(data, *_consensus(self.edge_frequency_, keep, self.mean_weights_))
-        chunk = data.values if data.mask is None else (data.values, data.mask)
-        self.training_statistics_ = SufficientStats.from_chunks([chunk], labels=list(data.labels))
+        self.training_statistics_ = training_statistics(data.values, data.labels, data.mask)
         return self
 
     def sample_dags(self, n_samples: int, random_state=None) -> np.ndarray:
@@ -314,6 +314,11 @@ class Bootstrap(_EnsembleBase):
         """
         check_is_fitted(self, "members_")
         n_samples = _check_int("n_samples", n_samples, 1)
+        d = len(self.node_labels_)
+        if n_samples * d * d > _MAX_SAMPLE_BYTES:
+            raise InvalidInputError(
+                f"n_samples = {n_samples} DAGs on {d} nodes would take more than 1 GiB; draw them in batches"
+            )
         chosen = random_state_from(random_state).randint(0, len(self.members_), size=n_samples)
         return np.stack([self.members_[k].adjacency_.astype(np.uint8) for k in chosen])
 
@@ -355,10 +360,11 @@ class Bootstrap(_EnsembleBase):
         member = self.members_[k]
         if member._preprocessing() != "linear":
             raise InvalidInputError("sample_interventional simulates members with the l2 loss only (Gaussian noise)")
-        from .active import check_interventions
+        from .active import _check_simulated_rows, check_interventions
 
         ((t, value),) = check_interventions([(target, value)], list(self.node_labels_))
-        n_samples = _check_int("n_samples", n_samples, 1)
+        _check_simulated_rows(n_samples, 1, len(self.node_labels_))
+        n_samples = int(n_samples)
         mean, scale = member.mean_, member.scale_
         noise = np.sqrt(self.noise_variances_[k]) / scale
         weights = np.ascontiguousarray(member.weights_, dtype=np.float64)

@@ -90,8 +90,9 @@ def _check_int(value, name: str, minimum: int) -> int:
     return out
 
 
-#: A simulation returns at most this many float64 entries (8 GiB); beyond it the allocation in
-#: the core would abort the interpreter instead of raising.
+#: A simulation returns at most this many float64 entries (8 GiB, and as much again in copies):
+#: an arbitrary ceiling, so that a mistyped n is a named error rather than an allocation that
+#: aborts the interpreter.
 _MAX_ENTRIES = 2**30
 #: Random sines per parent of "gp-sines" (three vectors of them per parent are drawn).
 _MAX_FEATURES = 2**20
@@ -330,7 +331,7 @@ def simulate_linear_sem(
     ------
     InvalidInputError
         If ``W`` is not a finite square matrix or not a DAG (a self-loop counts as a
-        cycle), ``n < 1``, ``sem_type`` is unknown, ``noise_scale`` has the wrong
+        cycle), ``n < 1`` or n × d above 2³⁰, ``sem_type`` is unknown, ``noise_scale`` has the wrong
         length or a negative entry, or ``random_state`` is not usable.
     NumericalError
         For ``poisson``, if a rate ``exp(eta)`` exceeds 1e15 (the counts explode
@@ -419,9 +420,9 @@ def simulate_nonlinear_sem(
     Raises
     ------
     InvalidInputError
-        If ``B`` is not a finite square matrix or not a DAG, ``n < 1``, ``sem_type``
-        is unknown, ``noise_scale`` is malformed, ``n_features < 1`` or
-        ``random_state`` or ``functions_random_state`` is not usable.
+        If ``B`` is not a finite square matrix or not a DAG, ``n < 1`` or n × d above 2³⁰,
+        ``sem_type`` is unknown, ``noise_scale`` is malformed, ``n_features`` outside
+        1..2²⁰, or ``random_state`` or ``functions_random_state`` is not usable.
 
     References
     ----------
@@ -555,7 +556,8 @@ def simulate_interventional_sem(
         ``None``: every row draws its own value. A float ``>= 0``: the standard deviation of
         each row around its environment's value (BaCaDI's design, above).
     functions_random_state : None, int or numpy.random.Generator, default None
-        For the nonlinear models (ignored by the linear ones, whose mechanisms are ``W``):
+        For the nonlinear models (checked but unused by the linear ones, whose mechanisms are
+        ``W``):
         ``None`` draws the random functions from ``random_state``'s stream; a seed draws them
         from a stream of their own, the same functions as :func:`simulate_nonlinear_sem` with
         that seed, whatever ``random_state``, the rows and the targets.
@@ -578,8 +580,9 @@ def simulate_interventional_sem(
         below 1 or has another length than ``targets``; there are no rows at all; ``sem_type`` is
         unknown, ``"logistic"`` or ``"poisson"``; ``value_loc`` is not finite or ``value_scale``
         not finite and ``>= 0``; ``value_sign`` is unknown; ``noise_scale`` is malformed;
-        ``n_features < 1``; ``value_noise`` is not ``None`` or a finite number ``>= 0``; or
-        ``random_state`` is not usable.
+        ``n_features`` outside 1..2²⁰; ``value_noise`` is not ``None`` or a finite number
+        ``>= 0``; more than 2³⁰ values (rows × d); or ``random_state`` or
+        ``functions_random_state`` is not usable.
 
     Notes
     -----
@@ -699,7 +702,9 @@ def oracle_from_sem(
         Random sines per parent of ``"gp-sines"``.
     functions_random_state : None, int or numpy.random.Generator, default None
         The seed of the nonlinear functions (a Generator gives one seed, drawn here once).
-        Required for the nonlinear models, ignored by the linear ones.
+        Required for the nonlinear models; checked but unused by the linear ones. The oracle's
+        ``noise_scale`` and ``n_features`` must be those of the observational data's call too
+        ("gp-sines" functions depend on ``n_features``).
 
     Returns
     -------
@@ -708,9 +713,11 @@ def oracle_from_sem(
     Raises
     ------
     InvalidInputError
-        ``W`` not a finite square DAG, an unknown, GLM (``"logistic"``, ``"poisson"``) or
-        nonlinear ``sem_type`` without ``functions_random_state``; the oracle itself raises it
-        for a target out of range, a non-finite value or ``n < 1``.
+        ``W`` not a finite square DAG or without nodes; an unknown, GLM (``"logistic"``,
+        ``"poisson"``) or nonlinear ``sem_type`` without ``functions_random_state``; a bad
+        ``noise_scale``, ``n_features`` or ``functions_random_state``. The oracle itself raises
+        it for a target out of range, a non-finite value, ``n < 1`` or n × d above 2³⁰, or an
+        ``rng`` that is not a Generator, an int seed or None.
 
     References
     ----------
@@ -738,7 +745,7 @@ def oracle_from_sem(
             f"a {kind!r} oracle needs functions_random_state: the seed of the ground truth's functions "
             "(the one its observational data were simulated with), or every experiment would draw new ones"
         )
-    seed_of_functions = None if functions_random_state is None else _seed(functions_random_state)
+    seed_of_functions = _functions_seed(functions_random_state)  # checked even where unused
     functions_seed = seed_of_functions if nonlinear else None
     R = _check_features(n_features)
     scales = _noise_scales(noise_scale, d)

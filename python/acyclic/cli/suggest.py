@@ -109,8 +109,8 @@ def run(args) -> int:
         labels = np.unique(environments, return_inverse=True)[1]
         model = BaCaDI(random_state=args.seed).fit(standardized, environments=labels)
     candidates = [(j, s * 2.0) for j in range(X.shape[1]) for s in (1.0, -1.0)]
-    # each graph's mechanisms on the rows that leave each node alone: by the known targets when
-    # given, else by the model's own statistics (BaCaDI's: with the targets it inferred)
+    # each graph's mechanisms on the rows that leave each node alone, by the known targets
+    # (BaCaDI infers its own for the posterior; the score keeps the ones the user gave)
     table = score_targets(
         model, candidates, X=None if mask is None else standardized, intervention_mask=mask,
         n_graphs=args.n_graphs, n_samples=args.n_samples, random_state=args.seed,
