@@ -1,9 +1,11 @@
 """``acyclic suggest``: rank the next interventions by AIT's score (:mod:`acyclic.active`).
 
 ``acyclic suggest SOURCE [--environment-column COL --targets FILE] [--method dpdag|bacadi]
-[--top 3]`` fits a learner with a posterior over DAGs (DP-DAG; BaCaDI, or DiBS without experiments) to the data (the built-in Sachs
-observational rows, log-transformed, or a CSV file; with ``--environment-column`` and
-``--targets`` the experiments' rows carry their intervention mask), scores every node set two
+[--top 3]`` fits a learner with a posterior over DAGs to the data: DP-DAG, or with ``--method
+bacadi`` BaCaDI given the experiments' targets (DiBS without experiments). The data are the
+built-in Sachs observational rows, log-transformed, or a CSV file; with
+``--environment-column`` and ``--targets`` the experiments' rows carry their intervention mask
+(``--method bacadi`` then needs one environment without targets). It scores every node set two
 standard deviations above and below its mean (Scherrer et al. 2021's between/within ratio of
 the rows the sampled graphs predict) and prints the best ``--top`` candidates.
 """
@@ -105,16 +107,19 @@ def run(args) -> int:
         model = DPDAG(random_state=args.seed).fit(standardized, intervention_mask=mask)
     elif environments is None:  # BaCaDI without experiments is DiBS
         model = DiBS(random_state=args.seed).fit(standardized)
-    else:
-        labels = np.unique(environments, return_inverse=True)[1]
-        model = BaCaDI(random_state=args.seed).fit(standardized, environments=labels)
+    else:  # the targets are known (--targets): BaCaDI's posterior over graphs given them
+        codes = np.unique(environments, return_inverse=True)[1].reshape(-1)
+        known = {int(k): np.flatnonzero(mask[codes == k].any(axis=0)).tolist() for k in np.unique(codes)}
+        observational = [k for k, t in known.items() if not t]
+        if not observational:
+            raise CLIError("--method bacadi needs an observational environment (one whose rows have no target)")
+        model = BaCaDI(random_state=args.seed).fit(
+            standardized, environments=codes, targets={k: t for k, t in known.items() if t},
+            observational_environment=observational[0],
+        )  # fmt: skip
     candidates = [(j, s * 2.0) for j in range(X.shape[1]) for s in (1.0, -1.0)]
-    # each graph's mechanisms on the rows that leave each node alone, by the known targets
-    # (BaCaDI infers its own for the posterior; the score keeps the ones the user gave)
-    table = score_targets(
-        model, candidates, X=None if mask is None else standardized, intervention_mask=mask,
-        n_graphs=args.n_graphs, n_samples=args.n_samples, random_state=args.seed,
-    )  # fmt: skip
+    # each graph's mechanisms fitted on the rows that leave each node alone (the known targets)
+    table = score_targets(model, candidates, n_graphs=args.n_graphs, n_samples=args.n_samples, random_state=args.seed)
     table = table.sort_values("rank").head(args.top)
     print(f"data: {description}; {X.shape[0]} rows, {X.shape[1]} nodes; standardized for the fit")
     print(f"posterior: {type(model).__name__}; AIT with {args.n_graphs} graphs x {args.n_samples} rows")
