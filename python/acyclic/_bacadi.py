@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import DAGLearner, _targets_of, random_state_from
 from ._params import PYTHON_PARAMS, check_params
-from ._posterior import _MAX_SAMPLE_BYTES, InterventionalSampling, _index
+from ._posterior import _MAX_SAMPLE_BYTES, InterventionalSampling
 from ._validation import as_float_matrix, check_fit_input
 from .exceptions import InvalidInputError
 from .interventions import encode_environments, mask_from_environments
@@ -309,10 +309,8 @@ class BaCaDI(InterventionalSampling, DAGLearner):
         self._keep_training_data(values, labels, intervened)
         return self
 
-    def _graph_of(self, dag, random_state):
-        index = _index(dag)
-        if index is None:
-            return dag  # checked by sample_interventional
+    def _graph_at(self, index: int, random_state) -> np.ndarray:
+        """Particle ``index``'s graph (``random_state`` is not needed)."""
         graphs = self.particles_["graphs"]
         if index >= len(graphs):
             raise InvalidInputError(f"particle index {index} is outside 0..{len(graphs) - 1}")

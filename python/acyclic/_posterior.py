@@ -10,7 +10,7 @@ itself is :func:`acyclic.active.sample_interventional`'s, in the Rust core.
 from __future__ import annotations
 
 import numbers
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -28,6 +28,7 @@ class InterventionalSampling:
     """Mixin of the posterior learners: ``training_statistics_`` and ``sample_interventional``."""
 
     training_statistics_: SufficientStats
+    sample_dags: Callable[..., np.ndarray]  # the learner's own (an annotation, not a definition)
 
     def _keep_training_data(self, values: np.ndarray, labels: List, intervened: Optional[np.ndarray]) -> None:
         self.training_statistics_ = training_statistics(values, labels, intervened)
@@ -76,15 +77,13 @@ class InterventionalSampling:
         check_is_fitted(self, "training_statistics_")
         from .active import sample_interventional
 
-        graph = self._graph_of(dag, random_state)
+        index = _index(dag)
+        graph = dag if index is None else self._graph_at(index, random_state)  # a graph: checked below
         stats = self.training_statistics_
         return sample_interventional(graph, stats, target, value, n_samples, random_state=random_state)
 
-    def _graph_of(self, dag, random_state):
-        """The adjacency ``dag`` names (an index into the posterior's draws, or a graph)."""
-        index = _index(dag)
-        if index is None:
-            return dag  # checked by sample_interventional
+    def _graph_at(self, index: int, random_state) -> np.ndarray:
+        """The graph a non-negative index names: here the index-th of the posterior's draws."""
         if index >= _MAX_INDEX:
             raise InvalidInputError(
                 f"graph index {index}: an index k draws k + 1 graphs; for k >= {_MAX_INDEX} draw them with "

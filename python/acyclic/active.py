@@ -54,31 +54,26 @@ def _training_data(model, X, intervention_mask) -> SufficientStats:
     if intervention_mask is not None:
         raise InvalidInputError("intervention_mask describes X's rows: pass X too")
     stats = getattr(model, "training_statistics_", None)
-    if stats is None:
-        if hasattr(model, "fit"):
-            from sklearn.utils.validation import check_is_fitted
-
-            check_is_fitted(model)
+    if stats is None:  # the model was checked to be fitted: it keeps none
         raise InvalidInputError(
             f"{type(model).__name__} keeps no training_statistics_: pass the data it was fitted on as X=..."
         )
     return stats
 
 
-def _require_posterior(model) -> None:
+def _require_fitted_posterior(model) -> None:
     if not hasattr(model, "sample_dags"):
         raise InvalidInputError(
             f"{type(model).__name__} has no posterior over graphs (sample_dags): use DPDAG, BaCaDI, DiBS "
             "or ensemble.Bootstrap"
         )
+    if hasattr(model, "fit"):  # an estimator (a bare posterior with sample_dags is taken as is)
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(model)
 
 
 def _graphs(model, n_graphs: int, seed: int, d: int) -> np.ndarray:
-    _require_posterior(model)
-    from sklearn.utils.validation import check_is_fitted
-
-    if hasattr(model, "fit"):  # an estimator (a bare posterior with sample_dags is taken as is)
-        check_is_fitted(model)
     graphs = np.asarray(model.sample_dags(n_graphs, random_state=seed))
     if graphs.shape != (n_graphs, d, d):
         raise InvalidInputError(f"the model's graphs have shape {graphs.shape}, the data {d} columns")
@@ -212,7 +207,7 @@ def score_targets(
         raise InvalidInputError(
             "candidates must be a list of (target, value) tuples, not an array; the data go in X=..."
         )
-    _require_posterior(model)
+    _require_fitted_posterior(model)
     stats = _training_data(model, X, intervention_mask)
     labels = list(getattr(model, "node_labels_", stats.labels_))
     if len(labels) != stats.n_features_in_:
